@@ -1,0 +1,79 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ServerlessProvisioning.Configuration;
+
+/// <summary>The <c>Provisioning</c> section (SPEC §5), read by both hosts and validated at start-up.</summary>
+public sealed class ProvisioningOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Provisioning";
+
+    /// <summary>HMAC secret of the order webhook (and of the outcome callback). Required in Azure; the local host generates one.</summary>
+    [Required(AllowEmptyStrings = false)]
+    [MinLength(16, ErrorMessage = "Provisioning:OrderWebhookSecret must have at least 16 characters.")]
+    public string OrderWebhookSecret { get; set; } = string.Empty;
+
+    /// <summary>The operator key checked by the local host (Azure uses Functions keys).</summary>
+    public string? OperatorKey { get; set; }
+
+    /// <summary>Where finished orders are reported, signed like the webhook; unset means no callback.</summary>
+    [Url]
+    public string? OrderCallbackUrl { get; set; }
+
+    /// <summary>Base of the links put in emails, e.g. https://provisioning.example.com.</summary>
+    [Required(AllowEmptyStrings = false)]
+    [Url]
+    public string PublicBaseUrl { get; set; } = string.Empty;
+
+    /// <summary>How long an invitation (and the organization choice) stays open.</summary>
+    public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long before the invitation deadline the reminder goes out.</summary>
+    public TimeSpan InvitationReminderBefore { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long the existing admin has to decide.</summary>
+    public TimeSpan ApprovalLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long before the approval deadline the reminder goes out.</summary>
+    public TimeSpan ApprovalReminderBefore { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>Age after which an organization with no active subscription is PossiblyAbandoned.</summary>
+    public TimeSpan AbandonedAfter { get; set; } = TimeSpan.FromDays(365);
+
+    /// <summary>Comma-separated free-mail domains replacing the built-in list.</summary>
+    public string? FreeMailDomains { get; set; }
+}
+
+/// <summary>The <c>Email</c> section (SPEC §5): Azure Communication Services, or the local mailbox when unset.</summary>
+public sealed class EmailOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Email";
+
+    /// <summary>ACS connection string (<c>endpoint=…;accesskey=…</c>).</summary>
+    public string? AcsConnectionString { get; set; }
+
+    /// <summary>ACS endpoint reached with managed identity.</summary>
+    public string? AcsEndpoint { get; set; }
+
+    /// <summary>Sender of every email; required with either ACS key.</summary>
+    public string? SenderAddress { get; set; }
+
+    /// <summary>Whether mail goes through ACS (else the local mailbox).</summary>
+    public bool UsesAcs => !string.IsNullOrWhiteSpace(AcsConnectionString) || !string.IsNullOrWhiteSpace(AcsEndpoint);
+}
+
+/// <summary>Every configuration key the product reads, for documentation and for the deployment parity test.</summary>
+public static class ConfigurationKeys
+{
+    /// <summary>The storage connection (tables and the durable task hub).</summary>
+    public const string Storage = "AzureWebJobsStorage";
+
+    /// <summary>Keys in <c>Section:Name</c> form.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Storage,
+        .. typeof(ProvisioningOptions).GetProperties().Select(p => $"{ProvisioningOptions.Section}:{p.Name}"),
+        .. typeof(EmailOptions).GetProperties().Where(p => p.CanWrite).Select(p => $"{EmailOptions.Section}:{p.Name}"),
+    ];
+}

@@ -1,0 +1,121 @@
+namespace ServerlessProvisioning.Matching;
+
+/// <summary>Tunable parts of the matching rules (SPEC §2, §5).</summary>
+public sealed record MatchingPolicy(FreeMailDomains FreeMailDomains, TimeSpan AbandonedAfter)
+{
+    /// <summary>Built-in free-mail list, 365 days to abandonment.</summary>
+    public static MatchingPolicy Default { get; } = new(FreeMailDomains.Default, TimeSpan.FromDays(365));
+
+    /// <summary>The most candidates a wizard lists; the rest are less active and rarely the right one.</summary>
+    public const int MaxCandidates = 50;
+}
+
+/// <summary>Rule A, Rule B, candidate order and assessment: the product's matching decisions in one place.</summary>
+public static class MatchingRules
+{
+    /// <summary>
+    /// Decides from the evidence about every organization that could match: Rule A when the admin email
+    /// administers one or several organizations, else Rule B with the members-first ordering.
+    /// </summary>
+    public static MatchResult Decide(Submission submission, IEnumerable<OrganizationEvidence> evidence, MatchingPolicy policy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(policy);
+        var all = evidence.DistinctBy(e => e.Organization.OrganizationId).ToList();
+
+        var administered = all.Where(e => e.AdminIsAdmin).ToList();
+        if (administered.Count > 0)
+        {
+            var choices = Order(administered.Select(e => ToCandidate(e, [MatchReason.AdminIsMember], policy, now)));
+            return new MatchResult(administered.Count == 1 ? MatchKind.AdminOfOne : MatchKind.AdminOfSeveral, choices, null);
+        }
+
+        var freeMail = policy.FreeMailDomains.Contains(submission.AdminEmail.Domain);
+        var candidates = new List<Candidate>();
+        foreach (var e in all)
+        {
+            var reasons = ReasonsFor(submission, e, freeMail);
+            if (reasons.Count > 0)
+            {
+                candidates.Add(ToCandidate(e, reasons, policy, now));
+            }
+        }
+
+        var notice = freeMail
+            ? $"{submission.AdminEmail.Domain} is a free-mail domain, so only organizations with exactly the same name are suggested."
+            : null;
+        return new MatchResult(MatchKind.Candidates, Order(candidates).Take(MatchingPolicy.MaxCandidates).ToList(), notice);
+    }
+
+    /// <summary>Why an organization is a Rule B candidate; empty when it is not one.</summary>
+    public static IReadOnlyList<MatchReason> ReasonsFor(Submission submission, OrganizationEvidence evidence, bool freeMailDomain)
+    {
+        ArgumentNullException.ThrowIfNull(submission);
+        ArgumentNullException.ThrowIfNull(evidence);
+        var keyMatches = NameKeysMatch(submission.NameKey, CompanyName.KeyOfNormalized(evidence.NormalizedName));
+        var fullNameMatches = submission.NormalizedName.Length > 0 && submission.NormalizedName == evidence.NormalizedName;
+        var byRuleB = keyMatches && evidence.SharesEmailDomain && (!freeMailDomain || fullNameMatches);
+
+        var reasons = new List<MatchReason>(4);
+        if (evidence.AdminIsMember)
+        {
+            reasons.Add(MatchReason.AdminIsMember);
+        }
+
+        if (byRuleB || (evidence.AdminIsMember && keyMatches))
+        {
+            reasons.Add(MatchReason.NamePrefix);
+        }
+
+        if (byRuleB || (evidence.AdminIsMember && evidence.SharesEmailDomain))
+        {
+            reasons.Add(MatchReason.EmailDomain);
+        }
+
+        if (freeMailDomain && fullNameMatches && (byRuleB || evidence.AdminIsMember))
+        {
+            reasons.Add(MatchReason.FullName);
+        }
+
+        return evidence.AdminIsMember || byRuleB ? reasons : [];
+    }
+
+    /// <summary>Two keys match when equal and not empty (a key shorter than 5 only matches itself).</summary>
+    public static bool NameKeysMatch(string a, string b) => a.Length > 0 && string.Equals(a, b, StringComparison.Ordinal);
+
+    /// <summary>Members first, then most active: active subscriptions desc, users desc, created asc (id breaks ties).</summary>
+    public static IReadOnlyList<Candidate> Order(IEnumerable<Candidate> candidates) =>
+        candidates
+            .OrderByDescending(c => c.MatchedBy.Contains(MatchReason.AdminIsMember))
+            .ThenByDescending(c => c.ActiveSubscriptions)
+            .ThenByDescending(c => c.Users)
+            .ThenBy(c => c.CreatedAt)
+            .ThenBy(c => c.OrganizationId, StringComparer.Ordinal)
+            .ToList();
+
+    /// <summary>InUse, PossiblyAbandoned or Unclear, with the facts that led there.</summary>
+    public static (UsageAssessment Assessment, IReadOnlyList<AssessmentReason> Reasons) Assess(OrganizationSummary organization, DateTimeOffset now, TimeSpan abandonedAfter)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        var active = organization.ActiveSubscriptions > 0;
+        var several = organization.Users > 1;
+        var old = organization.CreatedAt < now - abandonedAfter;
+        IReadOnlyList<AssessmentReason> reasons =
+        [
+            active ? AssessmentReason.HasActiveSubscriptions : AssessmentReason.NoActiveSubscription,
+            several ? AssessmentReason.SeveralUsers : AssessmentReason.FewUsers,
+            old ? AssessmentReason.CreatedLongAgo : AssessmentReason.CreatedRecently,
+        ];
+        var assessment = active && several ? UsageAssessment.InUse
+            : !active && old ? UsageAssessment.PossiblyAbandoned
+            : UsageAssessment.Unclear;
+        return (assessment, reasons);
+    }
+
+    static Candidate ToCandidate(OrganizationEvidence e, IReadOnlyList<MatchReason> matchedBy, MatchingPolicy policy, DateTimeOffset now)
+    {
+        var o = e.Organization;
+        var (assessment, reasons) = Assess(o, now, policy.AbandonedAfter);
+        return new Candidate(o.OrganizationId, o.Name, o.Type, o.CreatedAt, o.ActiveSubscriptions, o.Users, o.FullAdmins, assessment, reasons, matchedBy, e.AdminIsAdmin);
+    }
+}

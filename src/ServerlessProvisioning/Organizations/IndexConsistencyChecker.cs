@@ -1,0 +1,103 @@
+using Azure.Data.Tables;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Storage;
+
+namespace ServerlessProvisioning.Organizations;
+
+/// <summary>
+/// Walks the Organizations table and both indexes and reports every disagreement: a summary that does not
+/// match its rows, an index entry missing, extra or stale. An operations and test tool: it scans whole tables.
+/// </summary>
+public sealed class IndexConsistencyChecker(TableServiceClient service, TableNames names)
+{
+    /// <summary>Every problem found; empty when the indexes agree with their source.</summary>
+    public async Task<IReadOnlyList<string>> CheckAsync(CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        var partitions = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
+        await foreach (var row in service.GetTableClient(names.Organizations).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            if (!partitions.TryGetValue(row.PartitionKey, out var rows))
+            {
+                partitions[row.PartitionKey] = rows = [];
+            }
+
+            rows.Add(row);
+        }
+
+        var expectedUsers = new Dictionary<string, HashSet<Membership>>(StringComparer.Ordinal);
+        var expectedDomains = new Dictionary<(string, string), HashSet<NamedOrganization>>();
+        foreach (var (pk, rows) in partitions)
+        {
+            var organization = OrganizationRows.Assemble(rows);
+            if (organization is null)
+            {
+                problems.Add($"Organizations/{pk}: rows without an organization row.");
+                continue;
+            }
+
+            var stored = OrganizationRows.ReadSummary(rows.Single(r => r.RowKey == OrganizationRows.OrganizationRowKey));
+            var computed = organization.Summarize();
+            if (stored.ActiveSubscriptions != computed.ActiveSubscriptions || stored.Users != computed.Users || !stored.FullAdmins.SequenceEqual(computed.FullAdmins))
+            {
+                problems.Add($"Organizations/{pk}: summary says {stored.ActiveSubscriptions} active, {stored.Users} users, admins [{string.Join(", ", stored.FullAdmins.Select(a => a.Email))}]; rows say {computed.ActiveSubscriptions}, {computed.Users}, [{string.Join(", ", computed.FullAdmins.Select(a => a.Email))}].");
+            }
+
+            var normalized = CompanyName.Normalize(organization.Name);
+            foreach (var user in organization.Users)
+            {
+                Add(expectedUsers, OrganizationIndexes.UserKey(user.Email).PartitionKey, new Membership(organization.Id, user.IsFullAdmin));
+                if (EmailAddress.DomainOf(user.Email) is { } domain)
+                {
+                    Add(expectedDomains, OrganizationIndexes.DomainKey(domain, CompanyName.KeyOfNormalized(normalized)), new NamedOrganization(organization.Id, normalized));
+                }
+            }
+        }
+
+        var actualUsers = new Dictionary<string, HashSet<Membership>>(StringComparer.Ordinal);
+        await foreach (var entity in service.GetTableClient(names.UserIndex).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            actualUsers[entity.PartitionKey] = [.. OrganizationIndexes.ReadItems<Membership>(entity)];
+        }
+
+        var actualDomains = new Dictionary<(string, string), HashSet<NamedOrganization>>();
+        await foreach (var entity in service.GetTableClient(names.DomainIndex).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            actualDomains[(entity.PartitionKey, entity.RowKey)] = [.. OrganizationIndexes.ReadItems<NamedOrganization>(entity)];
+        }
+
+        Compare("UserIndex", expectedUsers, actualUsers, problems);
+        Compare("DomainIndex", expectedDomains, actualDomains, problems);
+        return problems;
+    }
+
+    static void Add<TKey, TItem>(Dictionary<TKey, HashSet<TItem>> map, TKey key, TItem item)
+        where TKey : notnull
+    {
+        if (!map.TryGetValue(key, out var set))
+        {
+            map[key] = set = [];
+        }
+
+        set.Add(item);
+    }
+
+    static void Compare<TKey, TItem>(string index, Dictionary<TKey, HashSet<TItem>> expected, Dictionary<TKey, HashSet<TItem>> actual, List<string> problems)
+        where TKey : notnull
+    {
+        foreach (var key in expected.Keys.Union(actual.Keys))
+        {
+            var want = expected.GetValueOrDefault(key) ?? [];
+            var have = actual.GetValueOrDefault(key) ?? [];
+            foreach (var missing in want.Except(have))
+            {
+                problems.Add($"{index}/{key}: missing {missing}.");
+            }
+
+            foreach (var extra in have.Except(want))
+            {
+                problems.Add($"{index}/{key}: has {extra}, which its source does not.");
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ServerlessProvisioning.Storage;
+
+/// <summary>The one JSON shape of the product: camelCase, enums as strings, nulls omitted.</summary>
+public static class Json
+{
+    /// <summary>Options for every JSON the product reads or writes.</summary>
+    public static JsonSerializerOptions Options { get; } = Create();
+
+    /// <summary>Serializes with <see cref="Options"/>.</summary>
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    /// <summary>Deserializes with <see cref="Options"/>.</summary>
+    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
+
+    /// <summary>Applies the product's settings to options owned by a host.</summary>
+    public static void Configure(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        options.Converters.Add(new JsonStringEnumConverter());
+    }
+
+    static JsonSerializerOptions Create()
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        Configure(options);
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}

@@ -1,0 +1,32 @@
+namespace ServerlessProvisioning.Storage;
+
+/// <summary>The names of the product's tables, all sharing a prefix so that tests and environments can sit side by side.</summary>
+public sealed record TableNames(string Prefix)
+{
+    /// <summary>The prefix used when none is configured.</summary>
+    public const string DefaultPrefix = "prov";
+
+    /// <summary>Organizations: one partition per organization (its row, users and subscriptions).</summary>
+    public string Organizations => Prefix + "Organizations";
+
+    /// <summary>Index: one entity per user email listing its organizations and whether it administers them.</summary>
+    public string UserIndex => Prefix + "UserIndex";
+
+    /// <summary>Index: one entity per (email domain, name key) listing organizations with that key and a user at that domain.</summary>
+    public string DomainIndex => Prefix + "DomainIndex";
+
+    /// <summary>Orders: per order its projection, gate and audit trail.</summary>
+    public string Orders => Prefix + "Orders";
+
+    /// <summary>Index of orders, newest first, per stage.</summary>
+    public string OrderIndex => Prefix + "OrderIndex";
+
+    /// <summary>Link tokens, stored by hash.</summary>
+    public string Tokens => Prefix + "Tokens";
+
+    /// <summary>The local mailbox.</summary>
+    public string Mailbox => Prefix + "Mailbox";
+
+    /// <summary>Every table, for creation at start-up.</summary>
+    public IEnumerable<string> All => [Organizations, UserIndex, DomainIndex, Orders, OrderIndex, Tokens, Mailbox];
+}
