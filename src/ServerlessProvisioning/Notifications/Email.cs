@@ -1,0 +1,53 @@
+using System.Text.Json.Serialization;
+
+namespace ServerlessProvisioning.Notifications;
+
+/// <summary>The kinds of email the product sends (SPEC §4).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<EmailKind>))]
+public enum EmailKind
+{
+    /// <summary>The invitation to start the wizard.</summary>
+    Invitation,
+
+    /// <summary>A reminder before the invitation expires.</summary>
+    InvitationReminder,
+
+    /// <summary>The existing full admin is asked to approve a new admin.</summary>
+    ApprovalRequest,
+
+    /// <summary>A reminder before the approval expires.</summary>
+    ApprovalReminder,
+
+    /// <summary>PartnerForCustomer: the existing full admin is asked to add the new admin.</summary>
+    AddAdminRequest,
+
+    /// <summary>The outcome, to the provisioning contact.</summary>
+    Outcome,
+}
+
+/// <summary>A recipient.</summary>
+public sealed record EmailRecipient(string Address, string? DisplayName = null);
+
+/// <summary>The links an email carries, and the tokens inside them (kept by the local mailbox for scripts).</summary>
+public sealed record EmailLinks(string? Wizard = null, string? Approval = null, string? WizardToken = null, string? ApprovalToken = null);
+
+/// <summary>
+/// One email to send. <see cref="IdempotencyKey"/> identifies it across retries: a sender must deliver a
+/// given key at most once, so an activity that runs twice never sends twice.
+/// </summary>
+public sealed record OutgoingEmail(
+    string IdempotencyKey,
+    EmailKind Kind,
+    string OrderId,
+    EmailRecipient To,
+    string Subject,
+    string PlainText,
+    string Html,
+    EmailLinks Links);
+
+/// <summary>The email port: Azure Communication Services in Azure, the local mailbox on the local host.</summary>
+public interface IEmailSender
+{
+    /// <summary>Sends the email unless one with the same idempotency key was sent already; throws when it could not be sent.</summary>
+    Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken);
+}
