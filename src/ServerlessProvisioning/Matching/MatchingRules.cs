@@ -116,6 +116,6 @@ public static class MatchingRules
     {
         var o = e.Organization;
         var (assessment, reasons) = Assess(o, now, policy.AbandonedAfter);
-        return new Candidate(o.OrganizationId, o.Name, o.Type, o.CreatedAt, o.ActiveSubscriptions, o.Users, o.FullAdmins, assessment, reasons, matchedBy, e.AdminIsAdmin);
+        return new Candidate(o.OrganizationId, o.Name, o.Type, o.CreatedAt, o.ActiveSubscriptions, o.Users, o.FullAdmins, assessment, reasons, matchedBy);
     }
 }

@@ -126,8 +126,7 @@ public sealed record Candidate(
     IReadOnlyList<AdminContact> FullAdmins,
     UsageAssessment Assessment,
     IReadOnlyList<AssessmentReason> Reasons,
-    IReadOnlyList<MatchReason> MatchedBy,
-    [property: JsonIgnore] bool AdminIsAdmin);
+    IReadOnlyList<MatchReason> MatchedBy);
 
 /// <summary>Which rule decided.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<MatchKind>))]

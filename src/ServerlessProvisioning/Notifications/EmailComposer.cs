@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Provisioning;
+
+namespace ServerlessProvisioning.Notifications;
+
+/// <summary>The facts an email may carry; each kind uses the ones it needs.</summary>
+public sealed record EmailFacts(
+    string OrderId,
+    string SubscriptionId,
+    ProvisioningScenario Scenario,
+    string? ContactEmail = null,
+    DateTimeOffset? Deadline = null,
+    string? Link = null,
+    string? OrganizationName = null,
+    string? OrganizationId = null,
+    string? RequestedAdminEmail = null,
+    string? CompanyName = null,
+    ProvisioningOutcome? Outcome = null,
+    string? Reason = null);
+
+/// <summary>A rendered email.</summary>
+public sealed record EmailContent(string Subject, string PlainText, string Html);
+
+/// <summary>
+/// Renders every email in Spanish (default) or English, as plain text and as phone-friendly HTML with
+/// inline CSS. Every value that comes from outside (names, emails, reasons) is HTML-encoded.
+/// </summary>
+public static class EmailComposer
+{
+    /// <summary>Renders one email.</summary>
+    public static EmailContent Compose(EmailKind kind, EmailFacts facts, string language)
+    {
+        ArgumentNullException.ThrowIfNull(facts);
+        var en = string.Equals(language, "en", StringComparison.OrdinalIgnoreCase);
+        var culture = CultureInfo.GetCultureInfo(en ? "en-GB" : "es-ES");
+        var deadline = facts.Deadline?.ToUniversalTime().ToString(en ? "d MMMM yyyy, HH:mm 'UTC'" : "d 'de' MMMM 'de' yyyy, HH:mm 'UTC'", culture);
+        var t = new Texts(en);
+        var (subject, paragraphs, action) = kind switch
+        {
+            EmailKind.Invitation => (
+                t.Pick($"Aprovisione su suscripción {facts.SubscriptionId}", $"Set up your subscription {facts.SubscriptionId}"),
+                new[]
+                {
+                    t.Pick($"Se ha realizado el pedido {facts.OrderId} y usted figura como contacto de aprovisionamiento de la suscripción {facts.SubscriptionId}.", $"Order {facts.OrderId} was placed and you are the provisioning contact of subscription {facts.SubscriptionId}."),
+                    t.Pick("Abra el asistente, introduzca el nombre de la empresa y la dirección de correo electrónico del administrador, y le indicaremos a qué organización se asignará la suscripción.", "Open the wizard, enter the company name and the administrator's email address, and we will show you which organization the subscription goes to."),
+                    t.Pick($"El enlace caduca el {deadline}.", $"The link expires on {deadline}."),
+                },
+                t.Pick("Iniciar el asistente", "Start the wizard")),
+            EmailKind.InvitationReminder => (
+                t.Pick($"Recordatorio: aprovisione su suscripción {facts.SubscriptionId}", $"Reminder: set up your subscription {facts.SubscriptionId}"),
+                new[]
+                {
+                    t.Pick($"La suscripción {facts.SubscriptionId} del pedido {facts.OrderId} aún no está aprovisionada.", $"Subscription {facts.SubscriptionId} of order {facts.OrderId} is not provisioned yet."),
+                    t.Pick($"Complete el asistente antes del {deadline}; después el enlace dejará de funcionar.", $"Complete the wizard before {deadline}; after that the link stops working."),
+                },
+                t.Pick("Continuar en el asistente", "Continue in the wizard")),
+            EmailKind.ApprovalRequest or EmailKind.ApprovalReminder => (
+                t.Pick(
+                    (kind == EmailKind.ApprovalReminder ? "Recordatorio: " : string.Empty) + $"¿Añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName}?",
+                    (kind == EmailKind.ApprovalReminder ? "Reminder: " : string.Empty) + $"Add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName}?"),
+                new[]
+                {
+                    t.Pick($"Usted es administrador completo de la organización {facts.OrganizationName}.", $"You are a full administrator of the organization {facts.OrganizationName}."),
+                    t.Pick($"{facts.ContactEmail} está aprovisionando la suscripción {facts.SubscriptionId} (pedido {facts.OrderId}) para «{facts.CompanyName}» y ha elegido su organización. Para continuar, {facts.RequestedAdminEmail} debe ser administrador de la organización.", $"{facts.ContactEmail} is provisioning subscription {facts.SubscriptionId} (order {facts.OrderId}) for “{facts.CompanyName}” and chose your organization. To continue, {facts.RequestedAdminEmail} must become an administrator of it."),
+                    t.Pick("Por seguridad, nadie se añade como administrador sin su aprobación. Si no reconoce esta solicitud, rechácela.", "For security, nobody is added as an administrator without your approval. If you do not recognise this request, reject it."),
+                    t.Pick($"Puede decidir hasta el {deadline}.", $"You can decide until {deadline}."),
+                },
+                t.Pick("Revisar la solicitud", "Review the request")),
+            EmailKind.AddAdminRequest => (
+                t.Pick($"Solicitud: añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName}", $"Request: add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName}"),
+                new[]
+                {
+                    t.Pick($"Un socio ha aprovisionado la suscripción {facts.SubscriptionId} (pedido {facts.OrderId}) en su organización {facts.OrganizationName}.", $"A partner provisioned subscription {facts.SubscriptionId} (order {facts.OrderId}) in your organization {facts.OrganizationName}."),
+                    t.Pick($"El socio solicita que añada a {facts.RequestedAdminEmail} como administrador. No se ha añadido automáticamente: usted decide si lo añade desde la administración de su organización.", $"The partner asks you to add {facts.RequestedAdminEmail} as an administrator. Nobody was added automatically: you decide whether to add them in your organization's administration."),
+                },
+                null),
+            EmailKind.Outcome => (
+                OutcomeSubject(t, facts),
+                OutcomeParagraphs(t, facts),
+                facts.Link is null ? null : t.Pick("Ver el estado", "See the status")),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown email kind."),
+        };
+
+        return new EmailContent(subject, PlainText(paragraphs, action, facts.Link, t), Html(subject, paragraphs, action, facts.Link, t, en));
+    }
+
+    static string OutcomeSubject(Texts t, EmailFacts f) => f.Outcome switch
+    {
+        ProvisioningOutcome.AssignedToExistingOrganization or ProvisioningOutcome.AssignedToNewOrganization =>
+            t.Pick($"Suscripción {f.SubscriptionId} asignada a {f.OrganizationName}", $"Subscription {f.SubscriptionId} assigned to {f.OrganizationName}"),
+        ProvisioningOutcome.AssignedPendingAdminAddition =>
+            t.Pick($"Suscripción {f.SubscriptionId} asignada a {f.OrganizationName}: falta añadir el administrador", $"Subscription {f.SubscriptionId} assigned to {f.OrganizationName}: administrator still to be added"),
+        ProvisioningOutcome.Rejected => t.Pick($"El aprovisionamiento de {f.SubscriptionId} no se ha completado", $"Provisioning of {f.SubscriptionId} was not completed"),
+        ProvisioningOutcome.Expired => t.Pick($"El aprovisionamiento de {f.SubscriptionId} ha caducado", $"Provisioning of {f.SubscriptionId} expired"),
+        ProvisioningOutcome.Cancelled => t.Pick($"El aprovisionamiento de {f.SubscriptionId} se ha cancelado", $"Provisioning of {f.SubscriptionId} was cancelled"),
+        _ => t.Pick($"Aprovisionamiento de {f.SubscriptionId}", $"Provisioning of {f.SubscriptionId}"),
+    };
+
+    static string[] OutcomeParagraphs(Texts t, EmailFacts f) => f.Outcome switch
+    {
+        ProvisioningOutcome.AssignedToExistingOrganization =>
+        [
+            t.Pick($"La suscripción {f.SubscriptionId} (pedido {f.OrderId}) se ha asignado a la organización existente {f.OrganizationName}.", $"Subscription {f.SubscriptionId} (order {f.OrderId}) was assigned to the existing organization {f.OrganizationName}."),
+            t.Pick("Sus administradores ya pueden usarla.", "Its administrators can use it now."),
+        ],
+        ProvisioningOutcome.AssignedToNewOrganization =>
+        [
+            t.Pick($"Se ha creado la organización {f.OrganizationName} y se le ha asignado la suscripción {f.SubscriptionId} (pedido {f.OrderId}).", $"The organization {f.OrganizationName} was created and subscription {f.SubscriptionId} (order {f.OrderId}) was assigned to it."),
+            t.Pick($"{f.RequestedAdminEmail} es su administrador completo.", $"{f.RequestedAdminEmail} is its full administrator."),
+        ],
+        ProvisioningOutcome.AssignedPendingAdminAddition =>
+        [
+            t.Pick($"La suscripción {f.SubscriptionId} (pedido {f.OrderId}) se ha asignado a {f.OrganizationName}.", $"Subscription {f.SubscriptionId} (order {f.OrderId}) was assigned to {f.OrganizationName}."),
+            t.Pick($"Hemos pedido al administrador existente que añada a {f.RequestedAdminEmail} como administrador. Debe comunicarse con el administrador existente para que lo añada.", $"We asked the existing administrator to add {f.RequestedAdminEmail} as an administrator. You should contact the existing administrator to have them added."),
+        ],
+        ProvisioningOutcome.Rejected =>
+        [
+            t.Pick($"El administrador de {f.OrganizationName} no ha aprobado añadir a {f.RequestedAdminEmail} como administrador, así que la suscripción {f.SubscriptionId} no se ha asignado.", $"The administrator of {f.OrganizationName} did not approve adding {f.RequestedAdminEmail} as an administrator, so subscription {f.SubscriptionId} was not assigned."),
+            string.IsNullOrWhiteSpace(f.Reason) ? t.Pick("No se indicó ningún motivo.", "No reason was given.") : t.Pick($"Motivo: {f.Reason}", $"Reason: {f.Reason}"),
+            t.Pick("Debe comunicarse con el administrador existente para que lo añada como administrador de la organización antes de poder iniciar de nuevo el proceso de aprovisionamiento.", "Contact the existing administrator to be added as an administrator of the organization before starting provisioning again."),
+        ],
+        ProvisioningOutcome.Expired =>
+        [
+            t.Pick($"El plazo para aprovisionar la suscripción {f.SubscriptionId} (pedido {f.OrderId}) ha terminado sin completarse.", $"The time to provision subscription {f.SubscriptionId} (order {f.OrderId}) ran out before it was completed."),
+            t.Pick("Póngase en contacto con quien realizó el pedido para recibir una nueva invitación.", "Contact whoever placed the order to receive a new invitation."),
+        ],
+        ProvisioningOutcome.Cancelled =>
+        [
+            t.Pick($"El aprovisionamiento de la suscripción {f.SubscriptionId} (pedido {f.OrderId}) se ha cancelado.", $"Provisioning of subscription {f.SubscriptionId} (order {f.OrderId}) was cancelled."),
+            string.IsNullOrWhiteSpace(f.Reason) ? t.Pick("No se indicó ningún motivo.", "No reason was given.") : t.Pick($"Motivo: {f.Reason}", $"Reason: {f.Reason}"),
+            t.Pick("Los enlaces que recibió ya no funcionan.", "The links you received no longer work."),
+        ],
+        _ => [t.Pick($"Pedido {f.OrderId}.", $"Order {f.OrderId}.")],
+    };
+
+    static string PlainText(string[] paragraphs, string? action, string? link, Texts t)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(t.Pick("Hola:", "Hello,")).AppendLine();
+        foreach (var p in paragraphs)
+        {
+            text.AppendLine(p).AppendLine();
+        }
+
+        if (action is not null && link is not null)
+        {
+            text.Append(action).Append(": ").AppendLine(link).AppendLine();
+        }
+
+        text.AppendLine(t.Pick("— Aprovisionamiento de suscripciones", "— Subscription provisioning"));
+        return text.ToString();
+    }
+
+    static string Html(string subject, string[] paragraphs, string? action, string? link, Texts t, bool en)
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html><html lang=\"").Append(en ? "en" : "es").Append("\"><head><meta charset=\"utf-8\">")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>").Append(E(subject)).Append("</title></head>")
+            .Append("<body style=\"margin:0;padding:0;background:#f3f4f6;font-family:Segoe UI,Helvetica,Arial,sans-serif;color:#111827;\">")
+            .Append("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#f3f4f6;padding:16px 0;\"><tr><td align=\"center\">")
+            .Append("<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:560px;background:#ffffff;border-radius:8px;padding:24px;\">")
+            .Append("<tr><td style=\"font-size:20px;font-weight:600;line-height:1.3;padding-bottom:16px;\">").Append(E(subject)).Append("</td></tr>")
+            .Append("<tr><td style=\"font-size:16px;line-height:1.5;\"><p style=\"margin:0 0 12px;\">").Append(E(t.Pick("Hola:", "Hello,"))).Append("</p>");
+        foreach (var p in paragraphs)
+        {
+            html.Append("<p style=\"margin:0 0 12px;\">").Append(E(p)).Append("</p>");
+        }
+
+        html.Append("</td></tr>");
+        if (action is not null && link is not null)
+        {
+            html.Append("<tr><td style=\"padding:12px 0 20px;\"><a href=\"").Append(E(link))
+                .Append("\" style=\"display:inline-block;background:#1d4ed8;color:#ffffff;text-decoration:none;font-weight:600;padding:12px 20px;border-radius:6px;font-size:16px;\">")
+                .Append(E(action)).Append("</a></td></tr>")
+                .Append("<tr><td style=\"font-size:13px;color:#4b5563;line-height:1.4;word-break:break-all;\">")
+                .Append(E(t.Pick("Si el botón no funciona, copie este enlace en su navegador:", "If the button does not work, copy this link into your browser:")))
+                .Append("<br>").Append(E(link)).Append("</td></tr>");
+        }
+
+        html.Append("<tr><td style=\"font-size:13px;color:#6b7280;padding-top:20px;\">").Append(E(t.Pick("— Aprovisionamiento de suscripciones", "— Subscription provisioning")))
+            .Append("</td></tr></table></td></tr></table></body></html>");
+        return html.ToString();
+    }
+
+    sealed class Texts(bool english)
+    {
+        public string Pick(string es, string en) => english ? en : es;
+    }
+}

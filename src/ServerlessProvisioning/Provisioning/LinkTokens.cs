@@ -1,0 +1,142 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using ServerlessProvisioning.Storage;
+
+namespace ServerlessProvisioning.Provisioning;
+
+/// <summary>What a link token opens. A token of one kind never works as the other.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TokenKind>))]
+public enum TokenKind
+{
+    /// <summary>The provisioning wizard.</summary>
+    Wizard,
+
+    /// <summary>The approval page.</summary>
+    Approval,
+}
+
+/// <summary>A stored token: only its hash is the key; nothing in it can be turned back into the token.</summary>
+public sealed record TokenRecord(TokenKind Kind, string OrderId, string InstanceId, DateTimeOffset ExpiresAt, string? Holder, bool Revoked);
+
+/// <summary>The result of looking a token up.</summary>
+public enum TokenLookup
+{
+    /// <summary>Valid.</summary>
+    Found,
+
+    /// <summary>Never issued, or issued for the other page: 404.</summary>
+    Unknown,
+
+    /// <summary>Expired or replaced: 410.</summary>
+    Gone,
+}
+
+/// <summary>
+/// Link tokens for the wizard and approval pages. A token is 256 bits derived with HMAC-SHA256 from a
+/// secret key and what it opens (kind, instance, generation, holder): unguessable without the key, yet the
+/// same on every retry of the activity that issues it, so an activity that runs twice sends the same link
+/// (and the email's idempotency key suppresses the second send). Only a SHA-256 of the token is stored.
+/// </summary>
+public sealed class LinkTokens(TableServiceClient service, TableNames names, LinkTokenKey key)
+{
+    readonly TableClient table = service.GetTableClient(names.Tokens);
+
+    /// <summary>The token for one purpose (pure; the same inputs give the same token).</summary>
+    public string Derive(TokenKind kind, string instanceId, int generation, string holder)
+    {
+        var message = Encoding.UTF8.GetBytes($"{kind}|{instanceId}|{generation}|{holder.ToLowerInvariant()}");
+        return Base64Url(HMACSHA256.HashData(key.Bytes, message));
+    }
+
+    /// <summary>The storage key of a token: hex SHA-256.</summary>
+    public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Derives a token and stores its hash (idempotent); returns the token for the link.</summary>
+    public async Task<string> IssueAsync(TokenKind kind, string orderId, string instanceId, int generation, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var token = Derive(kind, instanceId, generation, holder);
+        var entity = new TableEntity(Hash(token), string.Empty)
+        {
+            ["Kind"] = kind.ToString(),
+            ["OrderId"] = orderId,
+            ["InstanceId"] = instanceId,
+            ["ExpiresAt"] = expiresAt,
+            ["Holder"] = holder,
+            ["Revoked"] = false,
+        };
+        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        return token;
+    }
+
+    /// <summary>Marks a token revoked (its link answers 410 from then on).</summary>
+    public async Task RevokeAsync(TokenKind kind, string instanceId, int generation, string holder, CancellationToken cancellationToken)
+    {
+        var hash = Hash(Derive(kind, instanceId, generation, holder));
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(hash, string.Empty) { ["Revoked"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Never issued: nothing to revoke.
+        }
+    }
+
+    /// <summary>Looks a presented token up: one point read.</summary>
+    public async Task<(TokenLookup Result, TokenRecord? Record)> FindAsync(string token, TokenKind kind, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!LooksLikeToken(token))
+        {
+            return (TokenLookup.Unknown, null);
+        }
+
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(Hash(token), string.Empty, cancellationToken: cancellationToken);
+        if (!response.HasValue || response.Value!.GetString("Kind") != kind.ToString())
+        {
+            return (TokenLookup.Unknown, null);
+        }
+
+        var entity = response.Value;
+        var record = new TokenRecord(
+            kind,
+            entity.GetString("OrderId"),
+            entity.GetString("InstanceId"),
+            entity.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue,
+            entity.GetString("Holder"),
+            entity.GetBoolean("Revoked") ?? false);
+        return (record.Revoked ? TokenLookup.Gone : TokenLookup.Found, record);
+    }
+
+    /// <summary>Deletes the tokens of a purged workflow.</summary>
+    public async Task DeleteAsync(IEnumerable<string> tokens, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        foreach (var token in tokens)
+        {
+            await table.DeleteEntityAsync(Hash(token), string.Empty, ETag.All, cancellationToken);
+        }
+    }
+
+    /// <summary>A token is 43 base64url characters; anything else is unknown without a read.</summary>
+    public static bool LooksLikeToken(string? token) =>
+        token is { Length: 43 } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>The key link tokens are derived with: HKDF of the webhook secret, so one configured secret serves both without reusing it directly.</summary>
+public sealed class LinkTokenKey
+{
+    /// <summary>Derives the key from the configured webhook secret.</summary>
+    public LinkTokenKey(string secret)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(secret);
+        Bytes = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(secret), 32, info: Encoding.UTF8.GetBytes("serverless-provisioning/link-tokens/v1"));
+    }
+
+    /// <summary>The key.</summary>
+    internal byte[] Bytes { get; }
+}

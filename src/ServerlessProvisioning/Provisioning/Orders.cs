@@ -1,0 +1,249 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Storage;
+
+namespace ServerlessProvisioning.Provisioning;
+
+/// <summary>The partner named on an order, when a partner placed it.</summary>
+public sealed record PartnerInfo(string? OrganizationId = null, string? Name = null);
+
+/// <summary>One ordered item.</summary>
+public sealed record OrderItem(string Sku, int Quantity);
+
+/// <summary>The order webhook's body (SPEC §3).</summary>
+public sealed record OrderRequest(
+    string OrderId,
+    string SubscriptionId,
+    string ProvisioningContactEmail,
+    ProvisioningScenario Scenario,
+    PartnerInfo? Partner = null,
+    IReadOnlyList<OrderItem>? Items = null,
+    string? Locale = null)
+{
+    /// <summary>The language of the emails: "es" (default) or "en".</summary>
+    public string Language => Locale is { } l && l.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? "en" : "es";
+
+    /// <summary>A stable fingerprint of the order's content, to tell a replay from a conflicting order.</summary>
+    public string Fingerprint() =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Json.Serialize(this with { ProvisioningContactEmail = EmailAddress.Normalize(ProvisioningContactEmail) }))));
+}
+
+/// <summary>Reads and validates the order webhook's JSON; every problem is keyed by its field.</summary>
+public static partial class OrderParser
+{
+    /// <summary>The longest identifier accepted for orders, subscriptions and organizations.</summary>
+    public const int MaxIdLength = 100;
+
+    /// <summary>Parses the raw body; on failure <paramref name="errors"/> says what is wrong with which field.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OrderRequest? order, out Dictionary<string, string[]> errors)
+    {
+        order = null;
+        errors = [];
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+            errors["body"] = ["The body is not valid JSON."];
+            return false;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                errors["body"] = ["The body must be a JSON object."];
+                return false;
+            }
+
+            var orderId = RequiredId(root, "orderId", errors);
+            var subscriptionId = RequiredId(root, "subscriptionId", errors);
+            var contact = JsonFields.Text(root, "provisioningContactEmail", errors, required: true, maxLength: EmailAddress.MaxLength + 20);
+            if (contact is not null && !EmailAddress.TryParse(contact, out _, out var emailError))
+            {
+                errors["provisioningContactEmail"] = [emailError!];
+            }
+
+            var scenarioText = JsonFields.Text(root, "scenario", errors, required: true, maxLength: 40);
+            ProvisioningScenario scenario = default;
+            if (scenarioText is not null && !(Enum.TryParse(scenarioText, ignoreCase: false, out scenario) && Enum.IsDefined(scenario) && !scenarioText.Any(char.IsDigit)))
+            {
+                errors["scenario"] = [$"One of {string.Join(", ", Enum.GetNames<ProvisioningScenario>())}."];
+            }
+
+            PartnerInfo? partner = null;
+            if (root.TryGetProperty("partner", out var partnerElement) && partnerElement.ValueKind != JsonValueKind.Null)
+            {
+                if (partnerElement.ValueKind != JsonValueKind.Object)
+                {
+                    errors["partner"] = ["An object with optional organizationId and name."];
+                }
+                else
+                {
+                    partner = new PartnerInfo(
+                        JsonFields.Text(partnerElement, "organizationId", errors, required: false, maxLength: MaxIdLength, field: "partner.organizationId"),
+                        JsonFields.Text(partnerElement, "name", errors, required: false, maxLength: CompanyName.MaxLength, field: "partner.name"));
+                }
+            }
+
+            var items = ReadItems(root, errors);
+            var locale = JsonFields.Text(root, "locale", errors, required: false, maxLength: 35);
+            if (locale is not null && !LocalePattern().IsMatch(locale))
+            {
+                errors["locale"] = ["A language tag such as es, en or es-ES."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return false;
+            }
+
+            order = new OrderRequest(orderId!, subscriptionId!, contact!.Trim(), scenario, partner, items, locale);
+            return true;
+        }
+    }
+
+    static List<OrderItem>? ReadItems(JsonElement root, Dictionary<string, string[]> errors)
+    {
+        if (!root.TryGetProperty("items", out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.Array || element.GetArrayLength() > 100)
+        {
+            errors["items"] = ["An array of at most 100 {sku, quantity} objects."];
+            return null;
+        }
+
+        var items = new List<OrderItem>();
+        var index = 0;
+        foreach (var item in element.EnumerateArray())
+        {
+            var field = $"items[{index++}]";
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                errors[field] = ["An object {sku, quantity}."];
+                continue;
+            }
+
+            var sku = JsonFields.Text(item, "sku", errors, required: true, maxLength: MaxIdLength, field: field + ".sku");
+            if (!item.TryGetProperty("quantity", out var quantity) || quantity.ValueKind != JsonValueKind.Number || !quantity.TryGetInt32(out var q) || q is < 1 or > 1_000_000)
+            {
+                errors[field + ".quantity"] = ["A whole number from 1 to 1000000."];
+                continue;
+            }
+
+            if (sku is not null)
+            {
+                items.Add(new OrderItem(sku, q));
+            }
+        }
+
+        return items;
+    }
+
+    static string? RequiredId(JsonElement root, string name, Dictionary<string, string[]> errors)
+    {
+        var value = JsonFields.Text(root, name, errors, required: true, maxLength: MaxIdLength);
+        if (value is not null && !IdPattern().IsMatch(value))
+        {
+            errors[name] = ["Letters, digits and . _ - : only, starting with a letter or digit."];
+            return null;
+        }
+
+        return value;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+    private static partial Regex IdPattern();
+
+    [GeneratedRegex("^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+    private static partial Regex LocalePattern();
+}
+
+/// <summary>Small helpers to read JSON fields with typed, per-field errors.</summary>
+public static class JsonFields
+{
+    /// <summary>Reads a string field; records an error for a wrong type, a blank required value, control characters or excess length.</summary>
+    public static string? Text(JsonElement parent, string name, Dictionary<string, string[]> errors, bool required, int maxLength, string? field = null)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        field ??= name;
+        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                errors[field] = ["This field is required."];
+            }
+
+            return null;
+        }
+
+        if (element.ValueKind != JsonValueKind.String)
+        {
+            errors[field] = ["This field must be a string."];
+            return null;
+        }
+
+        var value = element.GetString()!;
+        if (required && string.IsNullOrWhiteSpace(value))
+        {
+            errors[field] = ["This field is required."];
+            return null;
+        }
+
+        if (value.Length > maxLength)
+        {
+            errors[field] = [$"At most {maxLength} characters."];
+            return null;
+        }
+
+        if (value.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')) || value.Any(char.IsSurrogate) && !IsWellFormed(value))
+        {
+            errors[field] = ["Control characters and broken Unicode are not accepted."];
+            return null;
+        }
+
+        return value;
+    }
+
+    static bool IsWellFormed(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(value[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Orchestration instance ids, derived from the order id so a repeated webhook finds the same workflow.</summary>
+public static partial class InstanceIds
+{
+    /// <summary>The instance id of an order's workflow.</summary>
+    public static string ForOrder(string orderId)
+    {
+        ArgumentNullException.ThrowIfNull(orderId);
+        return orderId.Length <= 80 && SafePattern().IsMatch(orderId)
+            ? "order-" + orderId
+            : "order-h" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(orderId)))[..40].ToLowerInvariant();
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
+    private static partial Regex SafePattern();
+}

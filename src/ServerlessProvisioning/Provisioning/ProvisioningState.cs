@@ -1,0 +1,158 @@
+using System.Text.Json.Serialization;
+using ServerlessProvisioning.Matching;
+
+namespace ServerlessProvisioning.Provisioning;
+
+/// <summary>Where a provisioning workflow stands (SPEC §3).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ProvisioningStage>))]
+public enum ProvisioningStage
+{
+    /// <summary>The invitation went out; waiting for the wizard submission.</summary>
+    InvitationSent,
+
+    /// <summary>Matching the submission.</summary>
+    Matching,
+
+    /// <summary>Waiting for the contact to pick an organization or create a new one.</summary>
+    AwaitingOrganizationChoice,
+
+    /// <summary>Waiting for the existing full admin's decision.</summary>
+    AwaitingAdminApproval,
+
+    /// <summary>Assigning the subscription.</summary>
+    Assigning,
+
+    /// <summary>Assigned.</summary>
+    Completed,
+
+    /// <summary>The existing admin rejected.</summary>
+    Rejected,
+
+    /// <summary>A deadline passed.</summary>
+    Expired,
+
+    /// <summary>An operator cancelled.</summary>
+    Cancelled,
+
+    /// <summary>A step failed beyond its retries.</summary>
+    Failed,
+}
+
+/// <summary>How a workflow ended (SPEC §3).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ProvisioningOutcome>))]
+public enum ProvisioningOutcome
+{
+    /// <summary>Assigned to an organization that existed.</summary>
+    AssignedToExistingOrganization,
+
+    /// <summary>Assigned to an organization created for it.</summary>
+    AssignedToNewOrganization,
+
+    /// <summary>PartnerForCustomer: assigned; the existing admin was asked to add the new admin.</summary>
+    AssignedPendingAdminAddition,
+
+    /// <summary>The existing admin rejected.</summary>
+    Rejected,
+
+    /// <summary>A deadline passed.</summary>
+    Expired,
+
+    /// <summary>An operator cancelled.</summary>
+    Cancelled,
+}
+
+/// <summary>Stage helpers.</summary>
+public static class Stages
+{
+    /// <summary>Whether the workflow has ended in this stage.</summary>
+    public static bool IsFinal(this ProvisioningStage stage) =>
+        stage is ProvisioningStage.Completed or ProvisioningStage.Rejected or ProvisioningStage.Expired or ProvisioningStage.Cancelled or ProvisioningStage.Failed;
+}
+
+/// <summary>Durations captured when the workflow starts, so a configuration change never alters a running workflow's replay.</summary>
+public sealed record ProvisioningTimings(
+    TimeSpan InvitationLifetime,
+    TimeSpan InvitationReminderBefore,
+    TimeSpan ApprovalLifetime,
+    TimeSpan ApprovalReminderBefore);
+
+/// <summary>The orchestration's input.</summary>
+public sealed record ProvisioningInput(OrderRequest Order, ProvisioningTimings Timings);
+
+/// <summary>What the wizard entered, as shown back to it.</summary>
+public sealed record SubmissionView(string CompanyName, string AdminEmail);
+
+/// <summary>The organization a subscription goes (or went) to.</summary>
+public sealed record OrganizationView(string OrganizationId, string Name, OrganizationType Type, bool IsNew = false);
+
+/// <summary>The pending (or decided) approval, as the approval page shows it.</summary>
+public sealed record ApprovalView(
+    string OrganizationId,
+    string OrganizationName,
+    string RequestedAdminEmail,
+    DateTimeOffset ExpiresAt,
+    IReadOnlyList<string> Approvers,
+    string RequestedBy,
+    string? Decision = null,
+    string? DecidedBy = null);
+
+/// <summary>
+/// The orchestration's custom status: the stage and everything the wizard and approval pages show.
+/// <see cref="Step"/> increases every time the workflow starts waiting for a person; commands name the
+/// step they answer, so a late or duplicate command is recognised and ignored.
+/// </summary>
+public sealed record ProvisioningStatus(
+    string OrderId,
+    string SubscriptionId,
+    ProvisioningScenario Scenario,
+    ProvisioningStage Stage,
+    int Step,
+    DateTimeOffset ExpiresAt,
+    SubmissionView? Submission = null,
+    MatchKind? MatchKind = null,
+    IReadOnlyList<Candidate>? Candidates = null,
+    OrganizationView? Organization = null,
+    ProvisioningOutcome? Outcome = null,
+    string? Notice = null,
+    ApprovalView? Approval = null,
+    int InvitationGeneration = 1);
+
+/// <summary>What the workflow returns.</summary>
+public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);
+
+/// <summary>Names of the external events the workflow waits for.</summary>
+public static class ProvisioningEvents
+{
+    /// <summary>The wizard's submission.</summary>
+    public const string WizardSubmitted = nameof(WizardSubmitted);
+
+    /// <summary>The contact's organization choice.</summary>
+    public const string OrganizationChosen = nameof(OrganizationChosen);
+
+    /// <summary>The existing admin's decision.</summary>
+    public const string ApprovalDecided = nameof(ApprovalDecided);
+
+    /// <summary>An operator cancels.</summary>
+    public const string CancelRequested = nameof(CancelRequested);
+
+    /// <summary>An operator resends or redirects the invitation.</summary>
+    public const string InvitationResendRequested = nameof(InvitationResendRequested);
+}
+
+/// <summary>The wizard's submission event.</summary>
+public sealed record WizardSubmitted(int Step, string CompanyName, string AdminEmail, DateTimeOffset At);
+
+/// <summary>The organization choice event: an organization id, or a new organization.</summary>
+public sealed record OrganizationChosen(int Step, string? OrganizationId, bool CreateNew, DateTimeOffset At);
+
+/// <summary>The approval decision event.</summary>
+public sealed record ApprovalDecided(int Step, bool Approved, string? Comment, string DecidedBy, DateTimeOffset At);
+
+/// <summary>The cancel event.</summary>
+public sealed record CancelRequested(int Step, string Reason, string Operator, DateTimeOffset At);
+
+/// <summary>The resend/redirect event.</summary>
+public sealed record InvitationResendRequested(int Step, string? ProvisioningContactEmail, string Operator, DateTimeOffset At);
+
+/// <summary>One line of an order's audit trail: who did what, when.</summary>
+public sealed record AuditEntry(int Sequence, DateTimeOffset At, string Actor, string Action, string? Detail = null);

@@ -1,0 +1,457 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using ServerlessProvisioning.Matching;
+
+namespace ServerlessProvisioning.Provisioning;
+
+/// <summary>
+/// The provisioning workflow (SPEC §1): invite → wait for the wizard → match → Rule A assigns, else wait for
+/// the choice → new-admin policy (assign + add-admin request, or pause for the existing admin's approval) →
+/// assign → tell the contact. Deterministic: time from the context, no I/O, every side effect an activity.
+/// Each wait raises <see cref="ProvisioningStatus.Step"/>; commands carry the step they answer, and one for
+/// another step is recorded and ignored.
+/// </summary>
+public sealed class ProvisioningWorkflow
+{
+    /// <summary>The orchestration's name in both hosts.</summary>
+    public const string Name = "ProvisioningOrchestration";
+
+    /// <summary>Retries for every activity: storage and email hiccups heal, a persistent failure ends the workflow as Failed.</summary>
+    public static readonly TaskOptions ActivityOptions = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 6,
+        firstRetryInterval: TimeSpan.FromSeconds(2),
+        backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromMinutes(2)));
+
+    readonly TaskOrchestrationContext context;
+    readonly ProvisioningInput input;
+    readonly OrderRequest order;
+    readonly ILogger logger;
+    readonly List<AuditEntry> pendingAudit = [];
+    ProvisioningStatus status;
+    int auditSequence;
+    string contactEmail;
+    DateTimeOffset invitationDeadline;
+    bool invitationReminderSent;
+    string? requestedAdmin;
+    DateTimeOffset approvalDeadline;
+    bool approvalReminderSent;
+    int approvalRound;
+    ApprovalMailRequest? approvalMail;
+
+    ProvisioningWorkflow(TaskOrchestrationContext context, ProvisioningInput input)
+    {
+        this.context = context;
+        this.input = input;
+        order = input.Order;
+        contactEmail = order.ProvisioningContactEmail;
+        logger = context.CreateReplaySafeLogger<ProvisioningWorkflow>();
+        invitationDeadline = Now + input.Timings.InvitationLifetime;
+        status = new ProvisioningStatus(order.OrderId, order.SubscriptionId, order.Scenario, ProvisioningStage.InvitationSent, 0, invitationDeadline);
+    }
+
+    DateTimeOffset Now => new(context.CurrentUtcDateTime, TimeSpan.Zero);
+
+    string InstanceId => context.InstanceId;
+
+    /// <summary>Runs the workflow for one order.</summary>
+    public static Task<ProvisioningResult> RunAsync(TaskOrchestrationContext context, ProvisioningInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        return new ProvisioningWorkflow(context, input).RunAsync();
+    }
+
+    async Task<ProvisioningResult> RunAsync()
+    {
+        try
+        {
+            Audit("order-system", "OrderReceived", $"{order.Scenario}; subscription {order.SubscriptionId}");
+            await InviteAsync(generation: 1, previousContact: null);
+            while (!status.Stage.IsFinal())
+            {
+                switch (status.Stage)
+                {
+                    case ProvisioningStage.InvitationSent:
+                        await AwaitSubmissionAsync();
+                        break;
+                    case ProvisioningStage.AwaitingOrganizationChoice:
+                        await AwaitChoiceAsync();
+                        break;
+                    case ProvisioningStage.AwaitingAdminApproval:
+                        await AwaitApprovalAsync();
+                        break;
+                    default:
+                        throw new InvalidOperationException($"No wait is defined for stage {status.Stage}.");
+                }
+            }
+
+            return new ProvisioningResult(status.Stage, status.Outcome, status.Organization?.OrganizationId);
+        }
+        catch (TaskFailedException e)
+        {
+            logger.LogError("Order {OrderId}: step {Activity} failed beyond its retries", order.OrderId, e.TaskName);
+            status = status with { Stage = ProvisioningStage.Failed };
+            context.SetCustomStatus(status);
+            Audit("system", "Failed", $"{e.TaskName} failed after retries.");
+            await RecordAsync();
+            throw;
+        }
+    }
+
+    // ---- Invitation ----------------------------------------------------------------------------------
+
+    async Task InviteAsync(int generation, string? previousContact, string? reason = null)
+    {
+        await CallAsync(ProvisioningTasks.SendInvitation, new InvitationRequest(
+            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, generation, invitationDeadline, order.Language, IsReminder: false, previousContact));
+        Audit("system", "InvitationSent", reason is null ? $"Generation {generation}; expires {invitationDeadline:O}" : $"Generation {generation}; {reason}");
+        await EnterAsync(status with
+        {
+            Stage = ProvisioningStage.InvitationSent,
+            ExpiresAt = invitationDeadline,
+            InvitationGeneration = generation,
+            Submission = null,
+            Candidates = null,
+            MatchKind = null,
+            Notice = null,
+            Organization = null,
+        });
+    }
+
+    async Task AwaitSubmissionAsync()
+    {
+        var command = await NextCommandAsync(Accept.Submission | Accept.Resend | Accept.Cancel, InvitationReminderAt(), invitationDeadline);
+        switch (command)
+        {
+            case Reminder:
+                await SendInvitationReminderAsync();
+                break;
+            case Deadline:
+                await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The invitation expired before the wizard was completed.");
+                break;
+            case Command<WizardSubmitted> submitted:
+                await MatchAsync(submitted.Event);
+                break;
+            default:
+                await HandleCommonAsync(command);
+                break;
+        }
+    }
+
+    DateTimeOffset? InvitationReminderAt() =>
+        invitationReminderSent || input.Timings.InvitationReminderBefore <= TimeSpan.Zero || input.Timings.InvitationReminderBefore >= input.Timings.InvitationLifetime
+            ? null
+            : invitationDeadline - input.Timings.InvitationReminderBefore;
+
+    async Task SendInvitationReminderAsync()
+    {
+        invitationReminderSent = true;
+        await CallAsync(ProvisioningTasks.SendInvitation, new InvitationRequest(
+            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, status.InvitationGeneration, invitationDeadline, order.Language, IsReminder: true));
+        Audit("system", "InvitationReminderSent");
+        await RecordAsync();
+    }
+
+    // ---- Matching and the choice ---------------------------------------------------------------------
+
+    async Task MatchAsync(WizardSubmitted submitted)
+    {
+        requestedAdmin = EmailAddress.Normalize(submitted.AdminEmail);
+        Audit(contactEmail, "WizardSubmitted", $"Company '{submitted.CompanyName}', admin {requestedAdmin}");
+        status = status with { Stage = ProvisioningStage.Matching, Submission = new SubmissionView(submitted.CompanyName, requestedAdmin) };
+        context.SetCustomStatus(status);
+
+        var match = await CallAsync<MatchResult>(ProvisioningTasks.Match, new MatchRequest(submitted.CompanyName, submitted.AdminEmail));
+        if (match.AssignTo is { } organization)
+        {
+            Audit("system", "MatchedByRuleA", $"{requestedAdmin} administers {organization.OrganizationId}");
+            status = status with { MatchKind = match.Kind, Candidates = match.Candidates };
+            await AssignExistingAsync(organization.OrganizationId, organization.Name, organization.Type, ProvisioningOutcome.AssignedToExistingOrganization);
+            return;
+        }
+
+        Audit("system", match.Kind == MatchKind.AdminOfSeveral ? "MatchedByRuleAOfSeveral" : "MatchedByRuleB", $"{match.Candidates.Count} candidate(s)");
+        await EnterAsync(status with
+        {
+            Stage = ProvisioningStage.AwaitingOrganizationChoice,
+            MatchKind = match.Kind,
+            Candidates = match.Candidates,
+            Notice = match.Notice,
+            ExpiresAt = invitationDeadline,
+        });
+    }
+
+    async Task AwaitChoiceAsync()
+    {
+        var command = await NextCommandAsync(Accept.Choice | Accept.Resend | Accept.Cancel, InvitationReminderAt(), invitationDeadline);
+        switch (command)
+        {
+            case Reminder:
+                await SendInvitationReminderAsync();
+                break;
+            case Deadline:
+                await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "No organization was chosen before the invitation expired.");
+                break;
+            case Command<OrganizationChosen> { Event.CreateNew: true }:
+                await CreateAndAssignAsync();
+                break;
+            case Command<OrganizationChosen> chosen:
+                await ApplyChoiceAsync(chosen.Event.OrganizationId!);
+                break;
+            default:
+                await HandleCommonAsync(command);
+                break;
+        }
+    }
+
+    async Task CreateAndAssignAsync()
+    {
+        var type = NewAdminPolicy.NewOrganizationType(order.Scenario);
+        var name = status.Submission!.CompanyName;
+        var organizationId = NewOrganizationId();
+        Audit(contactEmail, "ChoseNewOrganization", $"'{name}' ({type}) with full admin {requestedAdmin}");
+        await EnterAssigningAsync(new OrganizationView(organizationId, name, type, IsNew: true));
+        await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, new NewOrganization(organizationId, name, type, requestedAdmin!, Now)));
+        await CompleteAsync(ProvisioningOutcome.AssignedToNewOrganization);
+    }
+
+    // Deterministic, so a replayed or retried creation lands on the same organization.
+    string NewOrganizationId() => "org-" + context.NewGuid().ToString("N")[..20];
+
+    async Task ApplyChoiceAsync(string organizationId)
+    {
+        Audit(contactEmail, "ChoseOrganization", organizationId);
+        var check = await CallAsync<OrganizationCheck>(ProvisioningTasks.Inspect, new InspectRequest(organizationId, requestedAdmin!));
+        if (!check.Exists)
+        {
+            // Vanished since matching: let the contact choose again rather than fail.
+            Audit("system", "ChoiceRejected", $"{organizationId} no longer exists");
+            await EnterAsync(status with { Stage = ProvisioningStage.AwaitingOrganizationChoice, Candidates = status.Candidates?.Where(c => c.OrganizationId != organizationId).ToList() });
+            return;
+        }
+
+        var action = NewAdminPolicy.Decide(order.Scenario, createsNewOrganization: false, check.AdminIsFullAdmin);
+        switch (action)
+        {
+            case NewAdminAction.Assign:
+                await AssignExistingAsync(organizationId, check.Name, check.Type, ProvisioningOutcome.AssignedToExistingOrganization);
+                break;
+            case NewAdminAction.AssignAndRequestAdminAddition:
+                Audit("system", "AdminAdditionRequested", $"{requestedAdmin} to {organizationId}; asked {check.FullAdmins.Count} full admin(s)");
+                await EnterAssigningAsync(new OrganizationView(organizationId, check.Name, check.Type));
+                await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, null));
+                await CallAsync(ProvisioningTasks.SendAddAdminRequest, new AddAdminMailRequest(
+                    order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, check.Name, requestedAdmin!, check.FullAdmins.Select(a => a.Email).ToList(), order.Language));
+                await CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);
+                break;
+            case NewAdminAction.RequireApproval:
+                await RequestApprovalAsync(organizationId, check);
+                break;
+        }
+    }
+
+    // ---- Approval ------------------------------------------------------------------------------------
+
+    async Task RequestApprovalAsync(string organizationId, OrganizationCheck check)
+    {
+        approvalRound++;
+        approvalDeadline = Now + input.Timings.ApprovalLifetime;
+        approvalReminderSent = false;
+        var approvers = check.FullAdmins.Select(a => a.Email).ToList();
+        approvalMail = new ApprovalMailRequest(
+            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, status.Submission!.CompanyName, requestedAdmin!,
+            organizationId, check.Name, approvers, approvalRound, approvalDeadline, order.Language, IsReminder: false);
+        await CallAsync(ProvisioningTasks.SendApprovalRequests, approvalMail);
+        Audit("system", "ApprovalRequested", $"{requestedAdmin} for {organizationId}; asked {approvers.Count} full admin(s); expires {approvalDeadline:O}");
+        await EnterAsync(status with
+        {
+            Stage = ProvisioningStage.AwaitingAdminApproval,
+            Organization = new OrganizationView(organizationId, check.Name, check.Type),
+            Approval = new ApprovalView(organizationId, check.Name, requestedAdmin!, approvalDeadline, approvers, contactEmail),
+            ExpiresAt = approvalDeadline,
+        });
+    }
+
+    async Task AwaitApprovalAsync()
+    {
+        DateTimeOffset? reminderAt = approvalReminderSent || input.Timings.ApprovalReminderBefore <= TimeSpan.Zero || input.Timings.ApprovalReminderBefore >= input.Timings.ApprovalLifetime
+            ? null
+            : approvalDeadline - input.Timings.ApprovalReminderBefore;
+        var command = await NextCommandAsync(Accept.Approval | Accept.Cancel, reminderAt, approvalDeadline);
+        var organization = status.Organization!;
+        switch (command)
+        {
+            case Reminder:
+                approvalReminderSent = true;
+                await CallAsync(ProvisioningTasks.SendApprovalRequests, approvalMail! with { IsReminder = true });
+                Audit("system", "ApprovalReminderSent");
+                await RecordAsync();
+                break;
+            case Deadline:
+                status = status with { Approval = status.Approval! with { Decision = "expired" } };
+                await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The existing administrator did not decide before the deadline.");
+                break;
+            case Command<ApprovalDecided> { Event.Approved: true } decided:
+                Audit(decided.Event.DecidedBy, "Approved", decided.Event.Comment);
+                status = status with { Approval = status.Approval! with { Decision = "approved", DecidedBy = decided.Event.DecidedBy } };
+                await EnterAssigningAsync(organization);
+                await CallAsync(ProvisioningTasks.AddAdministrator, new AddAdministratorRequest(organization.OrganizationId, requestedAdmin!));
+                Audit("system", "AdministratorAdded", $"{requestedAdmin} to {organization.OrganizationId}");
+                await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organization.OrganizationId, null));
+                await CompleteAsync(ProvisioningOutcome.AssignedToExistingOrganization);
+                break;
+            case Command<ApprovalDecided> rejected:
+                status = status with { Approval = status.Approval! with { Decision = "rejected", DecidedBy = rejected.Event.DecidedBy } };
+                await FinishAsync(ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, rejected.Event.DecidedBy, rejected.Event.Comment, action: "Rejected");
+                break;
+            default:
+                await HandleCommonAsync(command);
+                break;
+        }
+    }
+
+    // ---- Assigning and finishing ---------------------------------------------------------------------
+
+    async Task AssignExistingAsync(string organizationId, string name, OrganizationType type, ProvisioningOutcome outcome)
+    {
+        await EnterAssigningAsync(new OrganizationView(organizationId, name, type));
+        await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, null));
+        await CompleteAsync(outcome);
+    }
+
+    async Task EnterAssigningAsync(OrganizationView organization)
+    {
+        status = status with { Stage = ProvisioningStage.Assigning, Organization = organization };
+        context.SetCustomStatus(status);
+        await RecordAsync();
+    }
+
+    Task CompleteAsync(ProvisioningOutcome outcome) =>
+        FinishAsync(ProvisioningStage.Completed, outcome, "system", $"Subscription {order.SubscriptionId} assigned to {status.Organization!.OrganizationId}", action: "Assigned");
+
+    async Task FinishAsync(ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, string? action = null, IReadOnlyList<string>? alsoNotify = null)
+    {
+        status = status with { Stage = stage, Outcome = outcome };
+        context.SetCustomStatus(status);
+        Audit(actor, action ?? stage.ToString(), detail);
+        await RecordAsync();
+        await CallAsync(ProvisioningTasks.SendOutcome, new OutcomeMailRequest(
+            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, status.InvitationGeneration, outcome,
+            status.Organization?.Name, requestedAdmin, stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, order.Language, alsoNotify ?? []));
+        Audit("system", "OutcomeSent", outcome.ToString());
+        await RecordAsync();
+        logger.LogInformation("Order {OrderId} finished: {Stage} {Outcome}", order.OrderId, stage, outcome);
+    }
+
+    // ---- Operator commands ---------------------------------------------------------------------------
+
+    async Task HandleCommonAsync(object command)
+    {
+        switch (command)
+        {
+            case Command<CancelRequested> cancel:
+                var approvers = status.Stage == ProvisioningStage.AwaitingAdminApproval ? status.Approval?.Approvers : null;
+                await FinishAsync(ProvisioningStage.Cancelled, ProvisioningOutcome.Cancelled, cancel.Event.Operator, cancel.Event.Reason, alsoNotify: approvers);
+                break;
+            case Command<InvitationResendRequested> resend:
+                var previous = contactEmail;
+                if (resend.Event.ProvisioningContactEmail is { } newContact)
+                {
+                    contactEmail = newContact;
+                }
+
+                Audit(resend.Event.Operator, "InvitationResendRequested", string.Equals(previous, contactEmail, StringComparison.OrdinalIgnoreCase) ? "Same contact" : $"Contact changed from {previous} to {contactEmail}");
+                invitationDeadline = Now + input.Timings.InvitationLifetime;
+                invitationReminderSent = false;
+                requestedAdmin = null;
+                await InviteAsync(status.InvitationGeneration + 1, previous, "resent by operator");
+                break;
+            default:
+                throw new InvalidOperationException($"Unexpected command {command.GetType().Name}.");
+        }
+    }
+
+    // ---- Waiting -------------------------------------------------------------------------------------
+
+    [Flags]
+    enum Accept
+    {
+        Submission = 1,
+        Choice = 2,
+        Approval = 4,
+        Cancel = 8,
+        Resend = 16,
+    }
+
+    sealed record Reminder;
+
+    sealed record Deadline;
+
+    sealed record Command<T>(T Event);
+
+    // Waits for the first of: an accepted command for the current step, the reminder, the deadline.
+    // Commands for another step are audited and ignored; the wait goes on.
+    async Task<object> NextCommandAsync(Accept accept, DateTimeOffset? reminderAt, DateTimeOffset deadline)
+    {
+        while (true)
+        {
+            using var cts = new CancellationTokenSource();
+            var waits = new List<(Task Task, Func<(int Step, object Command)> Read)>();
+            void Wait<T>(Accept flag, string name, Func<T, int> step)
+            {
+                if (accept.HasFlag(flag))
+                {
+                    var task = context.WaitForExternalEvent<T>(name, cts.Token);
+                    waits.Add((task, () => (step(task.Result), new Command<T>(task.Result))));
+                }
+            }
+
+            Wait<WizardSubmitted>(Accept.Submission, ProvisioningEvents.WizardSubmitted, e => e.Step);
+            Wait<OrganizationChosen>(Accept.Choice, ProvisioningEvents.OrganizationChosen, e => e.Step);
+            Wait<ApprovalDecided>(Accept.Approval, ProvisioningEvents.ApprovalDecided, e => e.Step);
+            Wait<CancelRequested>(Accept.Cancel, ProvisioningEvents.CancelRequested, e => e.Step);
+            Wait<InvitationResendRequested>(Accept.Resend, ProvisioningEvents.InvitationResendRequested, e => e.Step);
+
+            var fireAt = reminderAt is { } r && r < deadline ? r : deadline;
+            var timer = context.CreateTimer(fireAt.UtcDateTime, cts.Token);
+            var winner = await Task.WhenAny(waits.Select(w => w.Task).Append(timer));
+            cts.Cancel();
+            if (winner == timer)
+            {
+                return fireAt == deadline ? new Deadline() : new Reminder();
+            }
+
+            var (step, command) = waits.First(w => w.Task == winner).Read();
+            if (step == status.Step)
+            {
+                return command;
+            }
+
+            logger.LogWarning("Order {OrderId}: ignored {Command} for step {Step} while at step {Current}", order.OrderId, command.GetType().GenericTypeArguments[0].Name, step, status.Step);
+            Audit("system", "IgnoredStaleCommand", $"{command.GetType().GenericTypeArguments[0].Name} for step {step} at step {status.Step}");
+        }
+    }
+
+    // Starts waiting for a person: a new step, published in the custom status and recorded.
+    async Task EnterAsync(ProvisioningStatus next)
+    {
+        status = next with { Step = status.Step + 1 };
+        context.SetCustomStatus(status);
+        await RecordAsync();
+    }
+
+    void Audit(string actor, string action, string? detail = null) =>
+        pendingAudit.Add(new AuditEntry(++auditSequence, Now, actor, action, detail));
+
+    async Task RecordAsync()
+    {
+        var entries = pendingAudit.ToList();
+        pendingAudit.Clear();
+        await CallAsync(ProvisioningTasks.RecordProgress, new ProgressRequest(order.OrderId, status.Stage, status.Outcome, status.Organization?.OrganizationId, entries, Now));
+    }
+
+    Task CallAsync(string activity, object request) => context.CallActivityAsync(activity, request, ActivityOptions);
+
+    Task<T> CallAsync<T>(string activity, object request) => context.CallActivityAsync<T>(activity, request, ActivityOptions);
+}

@@ -1,0 +1,128 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessProvisioning.Hosting;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Notifications;
+using ServerlessProvisioning.Organizations;
+using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Storage;
+using ServerlessProvisioning.Testing;
+
+namespace ServerlessProvisioning.Tests.Provisioning;
+
+/// <summary>
+/// The workflow on the real Durable Task engine (in-process test host) with its activities on a real
+/// Azurite: one host for a test class; each test uses its own orders.
+/// </summary>
+public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
+{
+    public const string Secret = "test-secret-that-is-long-enough-0123456789";
+
+    public static readonly ProvisioningTimings LongTimings = new(TimeSpan.FromDays(30), TimeSpan.FromDays(7), TimeSpan.FromDays(7), TimeSpan.FromDays(2));
+
+    DurableTaskTestHost? host;
+
+    public DurableTaskClient Client => host!.Client;
+
+    public IServiceProvider Services => host!.Services;
+
+    public TableNames Names { get; private set; } = null!;
+
+    public OrganizationStore Organizations => Services.GetRequiredService<OrganizationStore>();
+
+    public LocalMailbox Mailbox => Services.GetRequiredService<LocalMailbox>();
+
+    public OrderStore Orders => Services.GetRequiredService<OrderStore>();
+
+    public LinkTokens Tokens => Services.GetRequiredService<LinkTokens>();
+
+    public async ValueTask InitializeAsync()
+    {
+        Names = await azurite.CreateTablesAsync();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Provisioning:OrderWebhookSecret"] = Secret,
+            ["Provisioning:PublicBaseUrl"] = "http://wizard.test",
+        }).Build();
+        host = await DurableTaskTestHost.StartAsync(
+            registry => registry.AddProvisioningTasks(),
+            new DurableTaskTestHostOptions
+            {
+                ConfigureServices = services =>
+                {
+                    services.AddLogging();
+                    services.AddSingleton(Names);
+                    services.AddProvisioning(configuration);
+                },
+            });
+        await new SeedImporter(Organizations).ImportAsync(Tests.Matching.MatchingWorld.Organizations, CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (host is not null)
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    /// <summary>An organization of this test's own, at a domain no other test uses, with one full admin.</summary>
+    public async Task<(string Id, string Admin, string Domain)> CreateOrganizationAsync(string name = "Initrode Systems", int activeSubscriptions = 1, int users = 3)
+    {
+        var domain = $"d{Guid.NewGuid():N}"[..14] + ".example";
+        var id = $"org-{Guid.NewGuid():N}"[..16];
+        var admin = $"boss@{domain}";
+        var members = Enumerable.Range(1, users - 1).Select(i => new OrganizationUser($"user{i}@{domain}")).Prepend(new OrganizationUser(admin, "The Boss", [UserRole.FullAdmin])).ToList();
+        var subscriptions = Enumerable.Range(1, activeSubscriptions).Select(i => new OrganizationSubscription($"{id}-s{i}", SubscriptionStatus.Active)).ToList();
+        await Organizations.UpsertAsync(new Organization(id, name, OrganizationType.Customer, DateTimeOffset.UtcNow.AddYears(-3), members, subscriptions), CancellationToken.None);
+        return (id, admin, domain);
+    }
+
+    public static OrderRequest Order(ProvisioningScenario scenario = ProvisioningScenario.CustomerSelf, string? contact = null) =>
+        new($"ord-{Guid.NewGuid():N}"[..20], $"sub-{Guid.NewGuid():N}"[..16], contact ?? "contact@buyer.example", scenario, Locale: "en");
+
+    public async Task<string> StartAsync(OrderRequest order, ProvisioningTimings? timings = null)
+    {
+        var instanceId = InstanceIds.ForOrder(order.OrderId);
+        await Orders.RegisterAsync(order, instanceId, DateTimeOffset.UtcNow, CancellationToken.None);
+        await Client.ScheduleNewOrchestrationInstanceAsync(ProvisioningWorkflow.Name, new ProvisioningInput(order, timings ?? LongTimings), new StartOrchestrationOptions(instanceId));
+        return instanceId;
+    }
+
+    public async Task<ProvisioningStatus> StatusAsync(string instanceId)
+    {
+        var metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true);
+        return metadata?.SerializedCustomStatus is { Length: > 0 } json ? Json.Deserialize<ProvisioningStatus>(json)! : null!;
+    }
+
+    public Task<ProvisioningStatus> WaitForAsync(string instanceId, Func<ProvisioningStatus, bool> condition, string what, TimeSpan? timeout = null) =>
+        Eventually.WaitAsync(() => StatusAsync(instanceId), s => s is not null && condition(s), timeout ?? TimeSpan.FromSeconds(30), what);
+
+    public Task<ProvisioningStatus> WaitForStageAsync(string instanceId, ProvisioningStage stage, TimeSpan? timeout = null) =>
+        WaitForAsync(instanceId, s => s.Stage == stage, $"stage {stage}", timeout);
+
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync(string instanceId)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return await Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true, cts.Token);
+    }
+
+    public async Task<IReadOnlyList<MailboxEntry>> MailAsync(string orderId) =>
+        (await Mailbox.ListAsync(orderId, CancellationToken.None)).Reverse().ToList();
+
+    public Task<IReadOnlyList<MailboxEntry>> WaitForMailAsync(string orderId, Func<IReadOnlyList<MailboxEntry>, bool> condition, string what) =>
+        Eventually.WaitAsync(() => MailAsync(orderId), condition, TimeSpan.FromSeconds(30), what);
+
+    public Task SubmitAsync(string instanceId, ProvisioningStatus at, string companyName, string adminEmail) =>
+        Client.RaiseEventAsync(instanceId, ProvisioningEvents.WizardSubmitted, new WizardSubmitted(at.Step, companyName, adminEmail, DateTimeOffset.UtcNow));
+
+    public Task ChooseAsync(string instanceId, ProvisioningStatus at, string? organizationId) =>
+        Client.RaiseEventAsync(instanceId, ProvisioningEvents.OrganizationChosen, new OrganizationChosen(at.Step, organizationId, organizationId is null, DateTimeOffset.UtcNow));
+
+    public Task DecideAsync(string instanceId, ProvisioningStatus at, bool approve, string by = "ana@acme.com", string? comment = null) =>
+        Client.RaiseEventAsync(instanceId, ProvisioningEvents.ApprovalDecided, new ApprovalDecided(at.Step, approve, comment, by, DateTimeOffset.UtcNow));
+}
