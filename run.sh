@@ -8,4 +8,4 @@ if [ ! -x node_modules/.bin/azurite ] || [ package-lock.json -nt node_modules/.p
   npm ci --no-audit --no-fund
 fi
 
-exec dotnet run --project src/ServerlessProvisioning.DevServer -- --seed samples/organizations.json "$@"
+exec dotnet run --project src/ServerlessProvisioning.DevServer -- --seed "$PWD/samples/organizations.json" "$@"

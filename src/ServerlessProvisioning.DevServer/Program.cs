@@ -1,6 +1,73 @@
+using ServerlessProvisioning.Api;
+using ServerlessProvisioning.DevServer.Durable;
+using ServerlessProvisioning.DevServer.Endpoints;
+using ServerlessProvisioning.DevServer.Local;
+using ServerlessProvisioning.Hosting;
+using ServerlessProvisioning.Organizations;
+using ServerlessProvisioning.Storage;
+using ServerlessProvisioning.Web;
+
 var builder = WebApplication.CreateBuilder(args);
+var local = await LocalSetup.ApplyAsync(builder);
+
+builder.Services.AddProvisioning(builder.Configuration);
+builder.Services.AddLocalDurableTask(builder.Configuration);
+builder.Services.AddSingleton<OperatorKeyFilter>();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+{
+    document.Info.Title = "Serverless Provisioning API";
+    document.Info.Description = "Order webhook, provisioning wizard, approvals and operator routes (SPEC §3).";
+    return Task.CompletedTask;
+}));
+builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+
 var app = builder.Build();
-app.Run();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapProvisioningApi(app.Services.GetRequiredService<OperatorKeyFilter>());
+app.MapMailbox();
+app.MapStaticPages();
+app.MapOpenApi();
+app.Lifetime.ApplicationStopped.Register(() => local.Azurite?.DisposeAsync().AsTask().GetAwaiter().GetResult());
+
+if (app.Configuration["seed"] is { Length: > 0 } seed)
+{
+    try
+    {
+        await app.Services.GetRequiredService<TableInitializer>().StartAsync(CancellationToken.None);
+        var count = await app.Services.GetRequiredService<SeedImporter>().ImportAsync(await SeedFile.ReadAsync(seed, CancellationToken.None), CancellationToken.None);
+        Console.WriteLine($"Loaded {count} organizations from {seed}");
+    }
+    catch (Exception e) when (e is SeedFileException or IOException or UnauthorizedAccessException)
+    {
+        await Console.Error.WriteLineAsync($"Cannot load --seed {seed}: {e.Message}");
+        await (local.Azurite?.DisposeAsync() ?? ValueTask.CompletedTask);
+        return 1;
+    }
+}
+
+await app.StartAsync();
+Console.WriteLine($"""
+
+    Serverless Provisioning is running at {local.Url}
+      Order webhook      POST {local.Url}/api/orders   (header X-Provisioning-Signature)
+      Local mailbox      {local.Url}/dev/mailbox
+      OpenAPI            {local.Url}/openapi/v1.json
+      Storage            {(local.Azurite is null ? "AzureWebJobsStorage" : "Azurite (in memory, started by this host)")}
+    """);
+if (local.GeneratedWebhookSecret is not null)
+{
+    Console.WriteLine($"  Webhook secret     {local.GeneratedWebhookSecret}   (development only; set Provisioning__OrderWebhookSecret to choose one)");
+}
+
+if (local.GeneratedOperatorKey is not null)
+{
+    Console.WriteLine($"  Operator key       {local.GeneratedOperatorKey}   (x-functions-key; set Provisioning__OperatorKey to choose one)");
+}
+
+await app.WaitForShutdownAsync();
+return 0;
 
 /// <summary>The local host's entry point, visible to tests.</summary>
 public partial class Program;

@@ -32,7 +32,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new TableNames(TableNames.DefaultPrefix));
         services.TryAddSingleton(_ => CreateTableServiceClient(configuration));
-        services.AddHostedService<TableInitializer>();
+        services.TryAddSingleton<TableInitializer>();
+        services.AddHostedService(sp => sp.GetRequiredService<TableInitializer>());
 
         services.TryAddSingleton(sp =>
         {

@@ -158,7 +158,7 @@ public sealed class ProvisioningWorkflow
     async Task MatchAsync(WizardSubmitted submitted)
     {
         requestedAdmin = EmailAddress.Normalize(submitted.AdminEmail);
-        Audit(contactEmail, "WizardSubmitted", $"Company '{submitted.CompanyName}', admin {requestedAdmin}");
+        Audit(contactEmail, "WizardSubmitted", $"Company '{submitted.CompanyName}', admin {requestedAdmin}", submitted.At);
         status = status with { Stage = ProvisioningStage.Matching, Submission = new SubmissionView(submitted.CompanyName, requestedAdmin) };
         context.SetCustomStatus(status);
 
@@ -193,11 +193,11 @@ public sealed class ProvisioningWorkflow
             case Deadline:
                 await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "No organization was chosen before the invitation expired.");
                 break;
-            case Command<OrganizationChosen> { Event.CreateNew: true }:
-                await CreateAndAssignAsync();
+            case Command<OrganizationChosen> { Event.CreateNew: true } chosenNew:
+                await CreateAndAssignAsync(chosenNew.Event.At);
                 break;
             case Command<OrganizationChosen> chosen:
-                await ApplyChoiceAsync(chosen.Event.OrganizationId!);
+                await ApplyChoiceAsync(chosen.Event.OrganizationId!, chosen.Event.At);
                 break;
             default:
                 await HandleCommonAsync(command);
@@ -205,12 +205,12 @@ public sealed class ProvisioningWorkflow
         }
     }
 
-    async Task CreateAndAssignAsync()
+    async Task CreateAndAssignAsync(DateTimeOffset at)
     {
         var type = NewAdminPolicy.NewOrganizationType(order.Scenario);
         var name = status.Submission!.CompanyName;
         var organizationId = NewOrganizationId();
-        Audit(contactEmail, "ChoseNewOrganization", $"'{name}' ({type}) with full admin {requestedAdmin}");
+        Audit(contactEmail, "ChoseNewOrganization", $"'{name}' ({type}) with full admin {requestedAdmin}", at);
         await EnterAssigningAsync(new OrganizationView(organizationId, name, type, IsNew: true));
         await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, new NewOrganization(organizationId, name, type, requestedAdmin!, Now)));
         await CompleteAsync(ProvisioningOutcome.AssignedToNewOrganization);
@@ -219,9 +219,9 @@ public sealed class ProvisioningWorkflow
     // Deterministic, so a replayed or retried creation lands on the same organization.
     string NewOrganizationId() => "org-" + context.NewGuid().ToString("N")[..20];
 
-    async Task ApplyChoiceAsync(string organizationId)
+    async Task ApplyChoiceAsync(string organizationId, DateTimeOffset at)
     {
-        Audit(contactEmail, "ChoseOrganization", organizationId);
+        Audit(contactEmail, "ChoseOrganization", organizationId, at);
         var check = await CallAsync<OrganizationCheck>(ProvisioningTasks.Inspect, new InspectRequest(organizationId, requestedAdmin!));
         if (!check.Exists)
         {
@@ -293,7 +293,7 @@ public sealed class ProvisioningWorkflow
                 await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The existing administrator did not decide before the deadline.");
                 break;
             case Command<ApprovalDecided> { Event.Approved: true } decided:
-                Audit(decided.Event.DecidedBy, "Approved", decided.Event.Comment);
+                Audit(decided.Event.DecidedBy, "Approved", decided.Event.Comment, decided.Event.At);
                 status = status with { Approval = status.Approval! with { Decision = "approved", DecidedBy = decided.Event.DecidedBy } };
                 await EnterAssigningAsync(organization);
                 await CallAsync(ProvisioningTasks.AddAdministrator, new AddAdministratorRequest(organization.OrganizationId, requestedAdmin!));
@@ -361,7 +361,7 @@ public sealed class ProvisioningWorkflow
                     contactEmail = newContact;
                 }
 
-                Audit(resend.Event.Operator, "InvitationResendRequested", string.Equals(previous, contactEmail, StringComparison.OrdinalIgnoreCase) ? "Same contact" : $"Contact changed from {previous} to {contactEmail}");
+                Audit(resend.Event.Operator, "InvitationResendRequested", string.Equals(previous, contactEmail, StringComparison.OrdinalIgnoreCase) ? "Same contact" : $"Contact changed from {previous} to {contactEmail}", resend.Event.At);
                 invitationDeadline = Now + input.Timings.InvitationLifetime;
                 invitationReminderSent = false;
                 requestedAdmin = null;
@@ -441,8 +441,9 @@ public sealed class ProvisioningWorkflow
         await RecordAsync();
     }
 
-    void Audit(string actor, string action, string? detail = null) =>
-        pendingAudit.Add(new AuditEntry(++auditSequence, Now, actor, action, detail));
+    // People's actions carry the time they acted (from their request); the workflow's own, the replay-safe clock.
+    void Audit(string actor, string action, string? detail = null, DateTimeOffset? at = null) =>
+        pendingAudit.Add(new AuditEntry(++auditSequence, at ?? Now, actor, action, detail));
 
     async Task RecordAsync()
     {

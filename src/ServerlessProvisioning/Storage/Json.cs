@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -23,6 +24,8 @@ public static class Json
         options.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
         options.Converters.Add(new JsonStringEnumConverter());
+        // Names such as Lucía or 株式会社 stay readable; characters that matter in HTML are still escaped.
+        options.Encoder = JavaScriptEncoder.Create(System.Text.Unicode.UnicodeRanges.All);
     }
 
     static JsonSerializerOptions Create()

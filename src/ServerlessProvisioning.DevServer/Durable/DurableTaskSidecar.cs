@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Sockets;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Azure.Identity;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
+using ServerlessProvisioning.Provisioning;
+
+namespace ServerlessProvisioning.DevServer.Durable;
+
+/// <summary>
+/// Runs the workflow locally the way Azure Functions does, without Functions Core Tools: Durable Task's Azure
+/// Storage provider (on Azurite or a real account) behind the Durable Task gRPC sidecar, with the standard
+/// gRPC worker and client in this process. The sidecar listens on a private loopback port with HTTP/2.
+/// </summary>
+public static class DurableTaskSidecar
+{
+    /// <summary>Registers the orchestration service, the sidecar host, and the worker and client connected to it.</summary>
+    public static IServiceCollection AddLocalDurableTask(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var address = $"http://127.0.0.1:{FreePort()}";
+        services.AddSingleton(sp =>
+        {
+            var settings = new AzureStorageOrchestrationServiceSettings
+            {
+                TaskHubName = configuration["TASKHUB_NAME"] is { Length: > 0 } hub ? hub : "provisioninglocal",
+                StorageAccountClientProvider = StorageProvider(configuration),
+                // Wizard steps should be picked up within a second; the default backs off to 30 s when idle.
+                MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
+                PartitionCount = 4,
+                UseTablePartitionManagement = true,
+                UseInstanceTableEtag = true,
+                LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+            };
+            return new AzureStorageOrchestrationService(settings);
+        });
+        services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
+        services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
+        services.AddHostedService(sp => new SidecarHost(address, sp));
+
+        services.AddDurableTaskWorker(builder =>
+        {
+            builder.UseGrpc(address);
+            builder.AddTasks(registry => registry.AddProvisioningTasks());
+        });
+        services.AddDurableTaskClient(builder => builder.UseGrpc(address));
+        return services;
+    }
+
+    // The same two forms the product accepts for its tables: a connection string, or an account reached by identity.
+    static StorageAccountClientProvider StorageProvider(IConfiguration configuration) =>
+        configuration[Configuration.ConfigurationKeys.Storage] is { Length: > 0 } connectionString
+            ? new StorageAccountClientProvider(connectionString)
+            : new StorageAccountClientProvider(configuration[$"{Configuration.ConfigurationKeys.Storage}:accountName"]!, new DefaultAzureCredential());
+
+    static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+
+    // The gRPC server needs HTTP/2 on its own Kestrel, apart from the public HTTP/1.1 API.
+    sealed class SidecarHost(string address, IServiceProvider services) : IHostedService
+    {
+        WebApplication? sidecar;
+
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            var orchestration = services.GetRequiredService<AzureStorageOrchestrationService>();
+            await orchestration.CreateIfNotExistsAsync();
+
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.WebHost.UseUrls(address);
+            builder.WebHost.ConfigureKestrel(k => k.ConfigureEndpointDefaults(l => l.Protocols = HttpProtocols.Http2));
+            builder.Logging.ClearProviders();
+            builder.Services.AddSingleton(services.GetRequiredService<ILoggerFactory>());
+            builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+            builder.Services.AddGrpc();
+            builder.Services.AddSingleton<IOrchestrationService>(orchestration);
+            builder.Services.AddSingleton<IOrchestrationServiceClient>(orchestration);
+            builder.Services.AddSingleton<TaskHubGrpcServer>();
+            sidecar = builder.Build();
+            sidecar.MapGrpcService<TaskHubGrpcServer>();
+            await sidecar.StartAsync(cancellationToken);
+        }
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (sidecar is not null)
+            {
+                await sidecar.StopAsync(cancellationToken);
+                await sidecar.DisposeAsync();
+            }
+        }
+    }
+}

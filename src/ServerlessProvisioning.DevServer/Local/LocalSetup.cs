@@ -1,0 +1,71 @@
+using System.Security.Cryptography;
+using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.DevServer.Azurite;
+
+namespace ServerlessProvisioning.DevServer.Local;
+
+/// <summary>
+/// What the local host fills in so it runs with no configuration: Azurite (unless <c>AzureWebJobsStorage</c>
+/// is set), a development webhook secret and operator key (printed), and its own URL as the links' base.
+/// </summary>
+public sealed class LocalSetup
+{
+    /// <summary>The default address when no <c>--urls</c> is given.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>The Azurite this host started, if any.</summary>
+    public AzuriteProcess? Azurite { get; private set; }
+
+    /// <summary>The generated webhook secret, when none was configured.</summary>
+    public string? GeneratedWebhookSecret { get; private set; }
+
+    /// <summary>The generated operator key, when none was configured.</summary>
+    public string? GeneratedOperatorKey { get; private set; }
+
+    /// <summary>The URL this host serves.</summary>
+    public string Url { get; private set; } = DefaultUrl;
+
+    /// <summary>Applies the defaults to the builder's configuration, starting Azurite when needed.</summary>
+    public static async Task<LocalSetup> ApplyAsync(WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var setup = new LocalSetup();
+        var configuration = builder.Configuration;
+        var defaults = new Dictionary<string, string?>();
+
+        var urls = configuration["urls"] ?? configuration["ASPNETCORE_URLS"];
+        if (string.IsNullOrWhiteSpace(urls))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+            urls = DefaultUrl;
+        }
+
+        setup.Url = urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0].Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal).Replace("://0.0.0.0", "://localhost", StringComparison.Ordinal).TrimEnd('/');
+
+        if (string.IsNullOrWhiteSpace(configuration[ConfigurationKeys.Storage]) && string.IsNullOrWhiteSpace(configuration[$"{ConfigurationKeys.Storage}:accountName"]))
+        {
+            setup.Azurite = await AzuriteProcess.StartAsync();
+            defaults[ConfigurationKeys.Storage] = setup.Azurite.ConnectionString;
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["Provisioning:OrderWebhookSecret"]))
+        {
+            setup.GeneratedWebhookSecret = "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+            defaults["Provisioning:OrderWebhookSecret"] = setup.GeneratedWebhookSecret;
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["Provisioning:OperatorKey"]))
+        {
+            setup.GeneratedOperatorKey = "op-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            defaults["Provisioning:OperatorKey"] = setup.GeneratedOperatorKey;
+        }
+
+        if (string.IsNullOrWhiteSpace(configuration["Provisioning:PublicBaseUrl"]))
+        {
+            defaults["Provisioning:PublicBaseUrl"] = setup.Url;
+        }
+
+        configuration.AddInMemoryCollection(defaults);
+        return setup;
+    }
+}

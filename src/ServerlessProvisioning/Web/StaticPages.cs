@@ -1,0 +1,71 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace ServerlessProvisioning.Web;
+
+/// <summary>
+/// The wizard and approval pages (plain HTML, CSS and JavaScript in <c>Web/wwwroot</c>), embedded in this
+/// library so both hosts serve the same files at the addresses the emails link to: <c>/wizard/</c>,
+/// <c>/approval/</c> and <c>/assets/…</c>.
+/// </summary>
+public static class StaticPages
+{
+    static readonly Assembly Assembly = typeof(StaticPages).Assembly;
+
+    static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [".html"] = "text/html; charset=utf-8",
+        [".css"] = "text/css; charset=utf-8",
+        [".js"] = "text/javascript; charset=utf-8",
+        [".json"] = "application/json; charset=utf-8",
+        [".svg"] = "image/svg+xml",
+        [".png"] = "image/png",
+        [".ico"] = "image/x-icon",
+    };
+
+    /// <summary>The embedded files, by path relative to wwwroot (e.g. <c>wizard/index.html</c>).</summary>
+    public static IReadOnlyList<string> Files { get; } = Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith("wwwroot/", StringComparison.Ordinal))
+        .Select(n => n["wwwroot/".Length..])
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>Maps the pages (the local host; the Functions host calls <see cref="ServeAsync"/> from an HTTP trigger).</summary>
+    public static IEndpointRouteBuilder MapStaticPages(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/wizard", (HttpContext c) => Results.Redirect("/wizard/" + c.Request.QueryString, permanent: true));
+        endpoints.MapGet("/approval", (HttpContext c) => Results.Redirect("/approval/" + c.Request.QueryString, permanent: true));
+        endpoints.MapGet("/wizard/{**path}", (HttpContext c, string? path) => ServeAsync(c.Response, "wizard/" + (path ?? string.Empty)));
+        endpoints.MapGet("/approval/{**path}", (HttpContext c, string? path) => ServeAsync(c.Response, "approval/" + (path ?? string.Empty)));
+        endpoints.MapGet("/assets/{**path}", (HttpContext c, string path) => ServeAsync(c.Response, "assets/" + path));
+        return endpoints;
+    }
+
+    /// <summary>Writes one embedded file (a folder means its index.html), with security headers; 404 when absent.</summary>
+    public static async Task ServeAsync(HttpResponse response, string path)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Length == 0 || path.EndsWith('/'))
+        {
+            path += "index.html";
+        }
+
+        using var stream = path.Contains("..", StringComparison.Ordinal) ? null : Assembly.GetManifestResourceStream("wwwroot/" + path);
+        if (stream is null)
+        {
+            response.StatusCode = StatusCodes.Status404NotFound;
+            return;
+        }
+
+        response.ContentType = ContentTypes.GetValueOrDefault(Path.GetExtension(path), "application/octet-stream");
+        // Tokens live in the URL fragment; nothing here may leak the page's address or run foreign code.
+        response.Headers["Content-Security-Policy"] = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers["X-Content-Type-Options"] = "nosniff";
+        response.Headers["Cache-Control"] = path.EndsWith(".html", StringComparison.Ordinal) ? "no-cache" : "public, max-age=300";
+        await stream.CopyToAsync(response.Body);
+    }
+}
