@@ -22,6 +22,11 @@ param location string
 @minLength(32)
 param orderWebhookSecret string
 
+@description('Key the wizard and approval link tokens are derived with; known only to this service (not to the order system). Generate with `openssl rand -hex 32`.')
+@secure()
+@minLength(32)
+param linkTokenSecret string
+
 @description('Provisioning:OrderCallbackUrl - where finished orders are reported. Empty: no callback, and the setting is left out.')
 param orderCallbackUrl string = ''
 
@@ -106,6 +111,7 @@ module keyVault 'app/key-vault.bicep' = {
     location: location
     tags: tags
     orderWebhookSecret: orderWebhookSecret
+    linkTokenSecret: linkTokenSecret
     enablePurgeProtection: keyVaultPurgeProtection
   }
 }
@@ -161,6 +167,7 @@ var appSettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
   Provisioning__OrderWebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSecretUri})'
+  Provisioning__LinkTokenSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.linkTokenSecretUri})'
   // Links in emails point at the app itself, which serves /wizard/ and /approval/ (docs/deploy.md).
   Provisioning__PublicBaseUrl: api.outputs.uri
   Provisioning__InvitationLifetime: invitationLifetime

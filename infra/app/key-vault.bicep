@@ -1,4 +1,4 @@
-// Key Vault holding the order webhook secret. Access is by Azure RBAC only (no access policies); the function app
+// Key Vault holding the order webhook secret and the link-token key. Access is by Azure RBAC only (no access policies); the function app
 // reads the secret through a Key Vault reference in its app settings.
 
 @description('Name of the vault (3-24 characters).')
@@ -15,6 +15,10 @@ param tags object
 @description('HMAC secret of the order webhook (SPEC §3), stored as the secret OrderWebhookSecret.')
 @secure()
 param orderWebhookSecret string
+
+@description('Key the link tokens are derived with, stored as the secret LinkTokenSecret.')
+@secure()
+param linkTokenSecret string
 
 @description('Purge protection: deleted secrets and the vault itself cannot be purged before the retention period ends. Recommended for production; it makes `azd down --purge` leave the vault name taken for the retention period.')
 param enablePurgeProtection bool = false
@@ -47,6 +51,14 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     }
   }
 
+  resource linkSecret 'secrets' = {
+    name: 'LinkTokenSecret'
+    properties: {
+      value: linkTokenSecret
+      contentType: 'text/plain'
+    }
+  }
+
   resource webhookSecret 'secrets' = {
     name: 'OrderWebhookSecret'
     properties: {
@@ -60,3 +72,4 @@ output name string = vault.name
 output uri string = vault.properties.vaultUri
 // Versionless, so App Service picks up a rotated secret without a redeployment.
 output webhookSecretUri string = vault::webhookSecret.properties.secretUri
+output linkTokenSecretUri string = vault::linkSecret.properties.secretUri

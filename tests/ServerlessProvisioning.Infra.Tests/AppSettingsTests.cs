@@ -169,12 +169,23 @@ public sealed class AppSettingsTests(InfraFixture infra)
     {
         var snapshot = await infra.WithDefaultsAsync();
         var reference = snapshot.AppSettings["Provisioning__OrderWebhookSecret"];
-        var secret = snapshot.Only("Microsoft.KeyVault/vaults/secrets");
+        var secret = Assert.Single(snapshot.OfType("Microsoft.KeyVault/vaults/secrets"), r => r.StringAt("name")!.EndsWith("/OrderWebhookSecret", StringComparison.Ordinal));
 
         Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", reference, StringComparison.Ordinal);
         Assert.Contains("/secrets/OrderWebhookSecret'", reference, StringComparison.Ordinal);
         Assert.EndsWith("/OrderWebhookSecret", secret.StringAt("name"), StringComparison.Ordinal);
         Assert.DoesNotContain(InfraFixture.WebhookSecret, snapshot.Root.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_link_token_key_is_a_key_vault_reference_and_never_in_clear()
+    {
+        var snapshot = await infra.WithDefaultsAsync();
+        var reference = snapshot.AppSettings["Provisioning__LinkTokenSecret"];
+
+        Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", reference, StringComparison.Ordinal);
+        Assert.Contains("/secrets/LinkTokenSecret'", reference, StringComparison.Ordinal);
+        Assert.DoesNotContain(InfraFixture.LinkTokenSecret, snapshot.Root.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

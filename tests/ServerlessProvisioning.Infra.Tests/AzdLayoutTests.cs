@@ -39,6 +39,8 @@ public sealed partial class AzdLayoutTests(InfraFixture infra)
         Assert.Equal("${AZURE_LOCATION}", mapped["location"]);
         Assert.Equal("${ORDER_WEBHOOK_SECRET}", mapped["orderWebhookSecret"]);
         Assert.Equal("securestring", declared["orderWebhookSecret"].GetProperty("type").GetString());
+        Assert.Equal("${LINK_TOKEN_SECRET}", mapped["linkTokenSecret"]);
+        Assert.Equal("securestring", declared["linkTokenSecret"].GetProperty("type").GetString());
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public sealed class InfraFixture : IDisposable
     /// <summary>A stand-in webhook secret; a test checks it never appears in clear in the deployment.</summary>
     public const string WebhookSecret = "5e1f0c3a9b7d4e2f8a6c1b3d5f7e9a0c2b4d6f8e0a1c3e5b7d9f1a3c5e7b9d0f";
 
+    /// <summary>A stand-in link-token key; it must never appear in clear either.</summary>
+    public const string LinkTokenSecret = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1";
+
     /// <summary>An order-callback URL given as a parameter.</summary>
     public const string OrderCallbackUrl = "https://orders.example.com/provisioning/callback";
 
@@ -41,12 +44,14 @@ public sealed class InfraFixture : IDisposable
             ["environmentName"] = "dev",
             ["location"] = Location,
             ["orderWebhookSecret"] = WebhookSecret,
+            ["linkTokenSecret"] = LinkTokenSecret,
         }));
         withEveryOption = new(() => SnapshotAsync("every-option", new Dictionary<string, string>
         {
             ["environmentName"] = EnvironmentNameWithSeparators,
             ["location"] = Location,
             ["orderWebhookSecret"] = WebhookSecret,
+            ["linkTokenSecret"] = LinkTokenSecret,
             ["orderCallbackUrl"] = OrderCallbackUrl,
             ["freeMailDomains"] = FreeMailDomains,
         }));

@@ -63,6 +63,7 @@ public sealed class DevServerProcess : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Provisioning__OrderWebhookSecret"] = Secret,
             ["Provisioning__OperatorKey"] = OperatorKey,
+            ["Provisioning__LinkTokenSecret"] = "e2e-link-token-secret-0123456789abcdef0123",
             ["TASKHUB_NAME"] = "e2e" + Guid.NewGuid().ToString("N")[..8],
             ["Logging__LogLevel__Default"] = "Warning",
         };

@@ -54,6 +54,12 @@ public sealed class LocalSetup
             defaults["Provisioning:OrderWebhookSecret"] = setup.GeneratedWebhookSecret;
         }
 
+        if (string.IsNullOrWhiteSpace(configuration["Provisioning:LinkTokenSecret"]))
+        {
+            // Nobody needs to know it; with storage that outlives this process, set it so links survive a restart.
+            defaults["Provisioning:LinkTokenSecret"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        }
+
         if (string.IsNullOrWhiteSpace(configuration["Provisioning:OperatorKey"]))
         {
             setup.GeneratedOperatorKey = "op-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));

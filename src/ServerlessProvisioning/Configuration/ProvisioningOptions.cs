@@ -13,6 +13,15 @@ public sealed class ProvisioningOptions
     [MinLength(16, ErrorMessage = "Provisioning:OrderWebhookSecret must have at least 16 characters.")]
     public string OrderWebhookSecret { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The key wizard and approval link tokens are derived with. Separate from the webhook secret, which the order
+    /// system also holds, so that nobody outside this service can compute a link. Required in Azure; the local host
+    /// generates one.
+    /// </summary>
+    [Required(AllowEmptyStrings = false)]
+    [MinLength(32, ErrorMessage = "Provisioning:LinkTokenSecret must have at least 32 characters.")]
+    public string LinkTokenSecret { get; set; } = string.Empty;
+
     /// <summary>The operator key checked by the local host (Azure uses Functions keys).</summary>
     public string? OperatorKey { get; set; }
 

@@ -9,6 +9,7 @@ using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Configuration;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
+using ServerlessProvisioning.Notifications.Acs;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
@@ -27,7 +28,8 @@ public static class ServiceCollectionExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<ProvisioningOptions>, ProvisioningOptionsValidator>();
-        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section));
+        services.AddOptions<EmailOptions>().Bind(configuration.GetSection(EmailOptions.Section)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new TableNames(TableNames.DefaultPrefix));
@@ -43,11 +45,20 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<OrganizationStore>();
         services.TryAddSingleton<OrganizationMatcher>();
         services.TryAddSingleton<SeedImporter>();
-        services.TryAddSingleton(sp => new LinkTokenKey(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.OrderWebhookSecret));
+        services.TryAddSingleton(sp => new LinkTokenKey(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.LinkTokenSecret));
         services.TryAddSingleton<LinkTokens>();
         services.TryAddSingleton<OrderStore>();
         services.TryAddSingleton<LocalMailbox>();
-        services.TryAddSingleton<IEmailSender>(sp => sp.GetRequiredService<LocalMailbox>());
+        var email = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
+        if (email.UsesAcs)
+        {
+            // Validates at once: a malformed Email:* key stops the host with a message naming it.
+            services.AddAcsEmail(email);
+        }
+        else
+        {
+            services.TryAddSingleton<IEmailSender>(sp => sp.GetRequiredService<LocalMailbox>());
+        }
         services.TryAddSingleton<ProvisioningActivities>();
         services.TryAddSingleton<ProvisioningApi>();
         return services;

@@ -127,10 +127,10 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
     static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
-/// <summary>The key link tokens are derived with: HKDF of the webhook secret, so one configured secret serves both without reusing it directly.</summary>
+/// <summary>The key link tokens are derived with: HKDF of <c>Provisioning:LinkTokenSecret</c>.</summary>
 public sealed class LinkTokenKey
 {
-    /// <summary>Derives the key from the configured webhook secret.</summary>
+    /// <summary>Derives the key from the configured secret.</summary>
     public LinkTokenKey(string secret)
     {
         ArgumentException.ThrowIfNullOrEmpty(secret);

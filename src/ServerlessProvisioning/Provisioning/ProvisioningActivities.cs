@@ -213,7 +213,8 @@ public sealed class ProvisioningActivities(
         string? token = null;
         if (request.Outcome is not (ProvisioningOutcome.Expired or ProvisioningOutcome.Cancelled))
         {
-            token = tokens.Derive(TokenKind.Wizard, request.InstanceId, request.InvitationGeneration, request.ContactEmail);
+            // Issued (not only derived), so the link works even if the token key was rotated since the invitation.
+            token = await tokens.IssueAsync(TokenKind.Wizard, request.OrderId, request.InstanceId, request.InvitationGeneration, request.ContactEmail, DateTimeOffset.MaxValue, cancellationToken);
             link = Links.Wizard(options.Value.PublicBaseUrl, token);
         }
 

@@ -46,6 +46,7 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Provisioning:OrderWebhookSecret"] = Secret,
+            ["Provisioning:LinkTokenSecret"] = "test-link-token-secret-0123456789abcdef0123",
             ["Provisioning:PublicBaseUrl"] = "http://wizard.test",
         }).Build();
         host = await DurableTaskTestHost.StartAsync(
