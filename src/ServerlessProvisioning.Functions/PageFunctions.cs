@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using ServerlessProvisioning.Web;
+
+namespace ServerlessProvisioning.Functions;
+
+/// <summary>Serves the wizard and approval pages from the app itself, at the addresses the emails link to.</summary>
+public static class PageFunctions
+{
+    [Function("WizardPage")]
+    public static Task<IActionResult> WizardPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "wizard/{*path}")] HttpRequest request, string? path) =>
+        ServeAsync(request, "wizard/", path);
+
+    [Function("ApprovalPage")]
+    public static Task<IActionResult> ApprovalPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "approval/{*path}")] HttpRequest request, string? path) =>
+        ServeAsync(request, "approval/", path);
+
+    [Function("Assets")]
+    public static Task<IActionResult> Assets(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "assets/{*path}")] HttpRequest request, string? path) =>
+        ServeAsync(request, "assets/", path);
+
+    static async Task<IActionResult> ServeAsync(HttpRequest request, string folder, string? path)
+    {
+        await StaticPages.ServeAsync(request.HttpContext.Response, folder + (path ?? string.Empty));
+        return new EmptyResult();
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.DurableTask;
+using ServerlessProvisioning.Api;
+using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Testing;
+
+namespace ServerlessProvisioning.Functions.Tests;
+
+/// <summary>Both hosts expose the same routes and run the same orchestration and activities.</summary>
+public class HostParityTests
+{
+    static readonly IReadOnlyList<Trigger> Triggers = FunctionsMetadata.Load();
+
+    [Fact]
+    public void Functions_declares_every_API_route_with_its_method_and_key_requirement()
+    {
+        var api = Triggers.Where(t => t.Type == "httpTrigger" && t.Route!.StartsWith("api/", StringComparison.Ordinal))
+            .Select(t => $"{string.Join(',', t.Methods)} /{t.Route} {(t.AuthLevel == "Function" ? "key" : "anonymous")}")
+            .Order();
+        var expected = ApiRoutes.All.Select(r => $"{r.Method} /api/{r.Template} {(r.RequiresOperatorKey ? "key" : "anonymous")}").Order();
+
+        Assert.Equal(expected, api);
+    }
+
+    [Fact]
+    public void Functions_serves_the_pages_at_the_addresses_emails_link_to()
+    {
+        var pages = Triggers.Where(t => t.Type == "httpTrigger" && !t.Route!.StartsWith("api/", StringComparison.Ordinal)).Select(t => t.Route).Order();
+
+        Assert.Equal(["approval/{*path}", "assets/{*path}", "wizard/{*path}"], pages);
+    }
+
+    [Fact]
+    public void Both_hosts_register_the_same_orchestration_and_activities()
+    {
+        var registry = new DurableTaskRegistry().AddProvisioningTasks();
+        var local = Names(registry, "Activities");
+
+        Assert.Equal(ProvisioningTasks.Activities.Order(), local.Order());
+        Assert.Equal([ProvisioningWorkflow.Name], Names(registry, "Orchestrators"));
+        Assert.Equal(ProvisioningTasks.Activities.Order(), Triggers.Where(t => t.Type == "activityTrigger").Select(t => t.Name).Order());
+        Assert.Equal([ProvisioningWorkflow.Name], Triggers.Where(t => t.Type == "orchestrationTrigger").Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task The_running_local_host_serves_exactly_the_routes_Functions_declares()
+    {
+        await using var server = await DevServerProcess.StartAsync();
+        using var document = JsonDocument.Parse(await server.Http.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken));
+        var served = document.RootElement.GetProperty("paths").EnumerateObject()
+            .Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal))
+            .SelectMany(p => p.Value.EnumerateObject().Select(m => $"{m.Name.ToUpperInvariant()} {p.Name}"))
+            .Order();
+        var declared = Triggers.Where(t => t.Type == "httpTrigger" && t.Route!.StartsWith("api/", StringComparison.Ordinal))
+            .SelectMany(t => t.Methods.Select(m => $"{m} /{t.Route}"))
+            .Order();
+
+        Assert.Equal(declared, served);
+    }
+
+    // The registry keeps its tasks in internal dictionaries keyed by TaskName.
+    static IEnumerable<string> Names(DurableTaskRegistry registry, string property)
+    {
+        var value = typeof(DurableTaskRegistry).GetProperty(property, BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)!.GetValue(registry)!;
+        return ((System.Collections.IEnumerable)value).Cast<object>()
+            .Select(pair => pair.GetType().GetProperty("Key")!.GetValue(pair)!.ToString()!);
+    }
+}
