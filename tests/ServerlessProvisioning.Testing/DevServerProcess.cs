@@ -72,9 +72,21 @@ public sealed class DevServerProcess : IAsyncDisposable
             environment[key] = value;
         }
 
-        var server = new DevServerProcess(azurite, owns, FreePort(), environment);
-        await server.LaunchAsync(seed);
-        return server;
+        for (var attempt = 1; ; attempt++)
+        {
+            var server = new DevServerProcess(azurite, owns, FreePort(), environment);
+            try
+            {
+                await server.LaunchAsync(seed);
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // Most likely the port was taken between choosing and binding it: try another.
+                await server.KillAsync();
+                server.Http.Dispose();
+            }
+        }
     }
 
     /// <summary>Kills the process without letting it clean up (SIGKILL), leaving storage as it was.</summary>

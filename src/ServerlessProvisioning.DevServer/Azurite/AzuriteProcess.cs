@@ -44,6 +44,21 @@ public sealed class AzuriteProcess : IAsyncDisposable
     /// <summary>Starts Azurite and waits until its three services accept connections.</summary>
     public static async Task<AzuriteProcess> StartAsync(CancellationToken cancellationToken = default)
     {
+        // A port found free can be taken by another process before Azurite binds it; try again with new ports.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(cancellationToken);
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    static async Task<AzuriteProcess> StartOnceAsync(CancellationToken cancellationToken)
+    {
         var script = FindAzuriteScript()
             ?? throw new InvalidOperationException("Azurite is not installed. Run 'npm ci' at the repository root (package.json pins it).");
         var ports = FreePorts(3);

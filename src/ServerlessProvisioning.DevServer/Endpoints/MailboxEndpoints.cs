@@ -16,11 +16,12 @@ public static class MailboxEndpoints
             var entries = await mailbox.ListAsync(orderId, ct);
             var wantsHtml = request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
             return wantsHtml ? Results.Content(Page(entries), "text/html; charset=utf-8") : Results.Json(entries, Json.Options);
-        }).WithName("GetMailbox");
+        }).WithName("GetMailbox").WithTags("Local development").WithSummary("Every email the local host kept, newest first (JSON, or a page for browsers).")
+            .Produces<IReadOnlyList<MailboxEntry>>(StatusCodes.Status200OK, "application/json");
 
         endpoints.MapGet("/dev/mailbox/{id}", async (string id, LocalMailbox mailbox, CancellationToken ct) =>
             await mailbox.GetHtmlAsync(id, ct) is { } html ? Results.Content(html, "text/html; charset=utf-8") : Results.NotFound())
-            .WithName("GetMailboxMessage");
+            .WithName("GetMailboxMessage").ExcludeFromDescription();
         return endpoints;
     }
 

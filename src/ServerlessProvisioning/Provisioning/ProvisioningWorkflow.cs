@@ -101,10 +101,9 @@ public sealed class ProvisioningWorkflow
 
     // ---- Invitation ----------------------------------------------------------------------------------
 
+    // The new step is published before the link goes out, so whoever follows the link finds the workflow waiting for it.
     async Task InviteAsync(int generation, string? previousContact, string? reason = null)
     {
-        await CallAsync(ProvisioningTasks.SendInvitation, new InvitationRequest(
-            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, generation, invitationDeadline, order.Language, IsReminder: false, previousContact));
         Audit("system", "InvitationSent", reason is null ? $"Generation {generation}; expires {invitationDeadline:O}" : $"Generation {generation}; {reason}");
         await EnterAsync(status with
         {
@@ -117,6 +116,8 @@ public sealed class ProvisioningWorkflow
             Notice = null,
             Organization = null,
         });
+        await CallAsync(ProvisioningTasks.SendInvitation, new InvitationRequest(
+            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, generation, invitationDeadline, order.Language, IsReminder: false, previousContact));
     }
 
     async Task AwaitSubmissionAsync()
@@ -262,7 +263,6 @@ public sealed class ProvisioningWorkflow
         approvalMail = new ApprovalMailRequest(
             order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, status.Submission!.CompanyName, requestedAdmin!,
             organizationId, check.Name, approvers, approvalRound, approvalDeadline, order.Language, IsReminder: false);
-        await CallAsync(ProvisioningTasks.SendApprovalRequests, approvalMail);
         Audit("system", "ApprovalRequested", $"{requestedAdmin} for {organizationId}; asked {approvers.Count} full admin(s); expires {approvalDeadline:O}");
         await EnterAsync(status with
         {
@@ -271,6 +271,7 @@ public sealed class ProvisioningWorkflow
             Approval = new ApprovalView(organizationId, check.Name, requestedAdmin!, approvalDeadline, approvers, contactEmail),
             ExpiresAt = approvalDeadline,
         });
+        await CallAsync(ProvisioningTasks.SendApprovalRequests, approvalMail);
     }
 
     async Task AwaitApprovalAsync()

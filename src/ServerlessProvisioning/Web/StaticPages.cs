@@ -35,11 +35,12 @@ public static class StaticPages
     /// <summary>Maps the pages (the local host; the Functions host calls <see cref="ServeAsync"/> from an HTTP trigger).</summary>
     public static IEndpointRouteBuilder MapStaticPages(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/wizard", (HttpContext c) => Results.Redirect("/wizard/" + c.Request.QueryString, permanent: true));
-        endpoints.MapGet("/approval", (HttpContext c) => Results.Redirect("/approval/" + c.Request.QueryString, permanent: true));
-        endpoints.MapGet("/wizard/{**path}", (HttpContext c, string? path) => ServeAsync(c.Response, "wizard/" + (path ?? string.Empty)));
-        endpoints.MapGet("/approval/{**path}", (HttpContext c, string? path) => ServeAsync(c.Response, "approval/" + (path ?? string.Empty)));
-        endpoints.MapGet("/assets/{**path}", (HttpContext c, string path) => ServeAsync(c.Response, "assets/" + path));
+        var pages = endpoints.MapGroup(string.Empty).ExcludeFromDescription();
+        pages.MapGet("/wizard", (HttpContext c) => Results.Redirect("/wizard/" + c.Request.QueryString, permanent: true));
+        pages.MapGet("/approval", (HttpContext c) => Results.Redirect("/approval/" + c.Request.QueryString, permanent: true));
+        pages.MapGet("/wizard/{**path}", (HttpContext c, string? path) => ServeAsync(c.Response, "wizard/" + (path ?? string.Empty)));
+        pages.MapGet("/approval/{**path}", (HttpContext c, string? path) => ServeAsync(c.Response, "approval/" + (path ?? string.Empty)));
+        pages.MapGet("/assets/{**path}", (HttpContext c, string path) => ServeAsync(c.Response, "assets/" + path));
         return endpoints;
     }
 
