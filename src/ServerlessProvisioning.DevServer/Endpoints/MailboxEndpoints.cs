@@ -30,31 +30,41 @@ public static class MailboxEndpoints
         static string E(string? s) => WebUtility.HtmlEncode(s ?? string.Empty);
         var html = new StringBuilder("""
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Local mailbox</title><meta http-equiv="refresh" content="5"><link rel="stylesheet" href="/assets/app.css"></head>
-            <body><main class="page"><h1>Local mailbox</h1><p>Every email the local host sent, newest first. This page refreshes every 5 seconds.</p>
+            <title>Local mailbox · Subscription provisioning</title><meta http-equiv="refresh" content="5"><meta name="referrer" content="no-referrer">
+            <link rel="icon" href="/assets/icon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"></head>
+            <body><header class="site-header"><div class="site-header__inner"><p class="brand"><span class="brand__mark" aria-hidden="true"></span>Subscription provisioning · local host</p></div></header>
+            <main class="page"><h1>Local mailbox</h1>
+            <p class="muted">Every email the local host sent, newest first. This page refreshes every 5 seconds; add <code>?orderId=…</code> to see one order's emails.</p>
             """);
         if (entries.Count == 0)
         {
-            html.Append("<p>No emails yet. Post an order to <code>/api/orders</code>.</p>");
+            html.Append("<p class=\"banner banner--info\">No emails yet. Post a signed order to <code>/api/orders</code>.</p>");
         }
 
         html.Append("<ol class=\"mailbox\">");
         foreach (var e in entries)
         {
             html.Append("<li><article><h2><a href=\"/dev/mailbox/").Append(E(e.Id)).Append("\">").Append(E(e.Subject)).Append("</a></h2>")
-                .Append("<p class=\"meta\">").Append(E(e.Kind.ToString())).Append(" · to ").Append(E(e.To)).Append(" · order ").Append(E(e.OrderId))
-                .Append(" · ").Append(E(e.SentAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture))).Append("</p>");
-            if (e.Links.Wizard is { } wizard)
+                .Append("<p class=\"meta\"><span class=\"kind\">").Append(E(e.Kind.ToString())).Append("</span> · to <strong>").Append(E(e.To)).Append("</strong> · order ").Append(E(e.OrderId))
+                .Append(" · <time datetime=\"").Append(E(e.SentAt.ToString("o", System.Globalization.CultureInfo.InvariantCulture))).Append("\">")
+                .Append(E(e.SentAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture))).Append("</time></p>");
+            if (e.Links.Wizard is not null || e.Links.Approval is not null)
             {
-                html.Append("<p><a class=\"button\" href=\"").Append(E(wizard)).Append("\">Open the wizard</a></p>");
+                html.Append("<p class=\"actions\">");
+                if (e.Links.Wizard is { } wizard)
+                {
+                    html.Append("<a class=\"button button--primary\" href=\"").Append(E(wizard)).Append("\">Open the wizard</a>");
+                }
+
+                if (e.Links.Approval is { } approval)
+                {
+                    html.Append("<a class=\"button button--primary\" href=\"").Append(E(approval)).Append("\">Open the approval page</a>");
+                }
+
+                html.Append("</p>");
             }
 
-            if (e.Links.Approval is { } approval)
-            {
-                html.Append("<p><a class=\"button\" href=\"").Append(E(approval)).Append("\">Open the approval page</a></p>");
-            }
-
-            html.Append("<details><summary>Text</summary><pre>").Append(E(e.Text)).Append("</pre></details></article></li>");
+            html.Append("<details><summary>Text of the email</summary><pre>").Append(E(e.Text)).Append("</pre></details></article></li>");
         }
 
         return html.Append("</ol></main></body></html>").ToString();
