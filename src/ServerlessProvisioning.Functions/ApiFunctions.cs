@@ -19,6 +19,25 @@ public sealed class ApiFunctions(ProvisioningApi api)
         [DurableClient] DurableTaskClient client) =>
         new HttpResultAction(await api.PostOrderAsync(request, client, request.HttpContext.RequestAborted));
 
+    [Function("ListOrders")]
+    public async Task<IActionResult> ListOrders(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders")] HttpRequest request) =>
+        new HttpResultAction(await api.ListOrdersAsync(request, request.HttpContext.RequestAborted));
+
+    [Function("ResendInvitation")]
+    public async Task<IActionResult> ResendInvitation(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/invitation")] HttpRequest request,
+        string orderId,
+        [DurableClient] DurableTaskClient client) =>
+        new HttpResultAction(await api.ResendInvitationAsync(orderId, request, client, request.HttpContext.RequestAborted));
+
+    [Function("CancelOrder")]
+    public async Task<IActionResult> CancelOrder(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/cancel")] HttpRequest request,
+        string orderId,
+        [DurableClient] DurableTaskClient client) =>
+        new HttpResultAction(await api.CancelAsync(orderId, request, client, request.HttpContext.RequestAborted));
+
     [Function("GetOrder")]
     public async Task<IActionResult> GetOrder(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders/{orderId}")] HttpRequest request,

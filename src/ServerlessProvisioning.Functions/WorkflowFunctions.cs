@@ -50,6 +50,10 @@ public sealed class WorkflowFunctions(ProvisioningActivities activities)
     public Task SendOutcome([ActivityTrigger] OutcomeMailRequest request, CancellationToken cancellationToken) =>
         activities.SendOutcomeAsync(request, cancellationToken);
 
+    [Function(ProvisioningTasks.DeliverCallback)]
+    public Task<bool> DeliverCallback([ActivityTrigger] CallbackRequest request, CancellationToken cancellationToken) =>
+        activities.DeliverCallbackAsync(request, cancellationToken);
+
     [Function(ProvisioningTasks.RecordProgress)]
     public Task RecordProgress([ActivityTrigger] ProgressRequest request, CancellationToken cancellationToken) =>
         activities.RecordProgressAsync(request, cancellationToken);

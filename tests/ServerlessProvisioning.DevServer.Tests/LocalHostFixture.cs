@@ -15,9 +15,9 @@ public class LocalHostFixture : IAsyncLifetime
 
     public static string SamplePath => Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "samples", "organizations.json");
 
-    public async ValueTask InitializeAsync() => Server = await DevServerProcess.StartAsync(Settings, seed: SamplePath);
+    public virtual async ValueTask InitializeAsync() => Server = await DevServerProcess.StartAsync(Settings, seed: SamplePath);
 
-    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+    public virtual async ValueTask DisposeAsync() => await Server.DisposeAsync();
 
     public static object Order(string orderId, string scenario = "CustomerSelf", string contact = "buyer@acme.com") =>
         new { orderId, subscriptionId = "sub-" + orderId, provisioningContactEmail = contact, scenario, locale = "en" };

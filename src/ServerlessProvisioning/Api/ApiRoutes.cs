@@ -15,6 +15,12 @@ public sealed record SubmissionBody(string CompanyName, string AdminEmail);
 /// <summary>The wizard's choice body: an organization id, or <c>createNew: true</c>.</summary>
 public sealed record ChoiceBody(string? OrganizationId, bool? CreateNew);
 
+/// <summary>The resend body: optionally a new provisioning contact.</summary>
+public sealed record ResendBody(string? ProvisioningContactEmail);
+
+/// <summary>The cancel body.</summary>
+public sealed record CancelBody(string Reason);
+
 /// <summary>The approver's decision body.</summary>
 public sealed record ApprovalBody(string Decision, string? Comment);
 
@@ -26,8 +32,14 @@ public static class ApiRoutes
     [
         new("PostOrder", "POST", "orders", false, typeof(OrderRequest), Answers((202, typeof(OrderAccepted)), (200, typeof(OrderAccepted))), [400, 401, 409, 413, 415],
             "Order webhook: starts provisioning. Signed with X-Provisioning-Signature; the same order again answers 200 with the same body."),
+        new("ListOrders", "GET", "orders", true, null, Answers((200, typeof(OrderList))), [400, 401],
+            "Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100)."),
         new("GetOrder", "GET", "orders/{orderId}", true, null, Answers((200, typeof(OrderView))), [401, 404],
             "Operator view of one order with its audit trail (x-functions-key)."),
+        new("ResendInvitation", "POST", "orders/{orderId}/invitation", true, typeof(ResendBody), Answers((202, typeof(void))), [400, 401, 404, 409, 413, 415],
+            "Resend the invitation, optionally to a new contact; the previous link stops working. Only until an organization is chosen."),
+        new("CancelOrder", "POST", "orders/{orderId}/cancel", true, typeof(CancelBody), Answers((202, typeof(void))), [400, 401, 404, 409, 413, 415],
+            "Cancel the order; the contact (and a pending approver) are told why."),
         new("GetWizard", "GET", "wizard/{token}", false, null, Answers((200, typeof(WizardState))), [404, 410],
             "The wizard's state."),
         new("PostSubmission", "POST", "wizard/{token}/submission", false, typeof(SubmissionBody), Answers((200, typeof(WizardState)), (202, typeof(WizardState))), [400, 404, 409, 410, 413, 415],
@@ -49,7 +61,10 @@ public static class ApiRoutes
         var handlers = new Dictionary<string, Delegate>
         {
             ["PostOrder"] = (HttpRequest request, ProvisioningApi handler, DurableTaskClient client, CancellationToken ct) => handler.PostOrderAsync(request, client, ct),
+            ["ListOrders"] = (HttpRequest request, ProvisioningApi handler, CancellationToken ct) => handler.ListOrdersAsync(request, ct),
             ["GetOrder"] = (string orderId, ProvisioningApi handler, DurableTaskClient client, CancellationToken ct) => handler.GetOrderAsync(orderId, client, ct),
+            ["ResendInvitation"] = (string orderId, HttpRequest request, ProvisioningApi handler, DurableTaskClient client, CancellationToken ct) => handler.ResendInvitationAsync(orderId, request, client, ct),
+            ["CancelOrder"] = (string orderId, HttpRequest request, ProvisioningApi handler, DurableTaskClient client, CancellationToken ct) => handler.CancelAsync(orderId, request, client, ct),
             ["GetWizard"] = (string token, ProvisioningApi handler, DurableTaskClient client, CancellationToken ct) => handler.GetWizardAsync(token, client, ct),
             ["PostSubmission"] = (string token, HttpRequest request, ProvisioningApi handler, DurableTaskClient client, CancellationToken ct) => handler.PostSubmissionAsync(token, request, client, ct),
             ["PostChoice"] = (string token, HttpRequest request, ProvisioningApi handler, DurableTaskClient client, CancellationToken ct) => handler.PostChoiceAsync(token, request, client, ct),
@@ -68,7 +83,14 @@ public static class ApiRoutes
 
             foreach (var (status, type) in route.Answers)
             {
-                endpoint.Produces(status, type, "application/json");
+                if (type == typeof(void))
+                {
+                    endpoint.Produces(status);
+                }
+                else
+                {
+                    endpoint.Produces(status, type, "application/json");
+                }
             }
 
             foreach (var status in route.Problems)

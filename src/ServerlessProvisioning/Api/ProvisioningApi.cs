@@ -25,6 +25,37 @@ public sealed record OrderView(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<AuditEntry> Audit);
 
+/// <summary>GET /api/orders answer.</summary>
+public sealed record OrderList(IReadOnlyList<OrderSummary> Items, string? ContinuationToken);
+
+/// <summary>Continuation tokens travel base64url-encoded, so they are safe in a query string as they are.</summary>
+public static class ContinuationTokens
+{
+    /// <summary>Encodes the storage's continuation.</summary>
+    public static string Encode(string continuation) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(continuation)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Decodes a token; null when it is not one of ours.</summary>
+    public static string? Decode(string token)
+    {
+        if (token.Length > 2048 || !token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return null;
+        }
+
+        var base64 = token.Replace('-', '+').Replace('_', '/');
+        base64 += new string('=', (4 - (base64.Length % 4)) % 4);
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
 /// <summary>The pending approval as the wizard shows it while waiting.</summary>
 public sealed record WizardApproval(string OrganizationName, DateTimeOffset ExpiresAt, string? Decision);
 
@@ -164,6 +195,167 @@ public sealed class ProvisioningApi(
             metadata is null ? record.UpdatedAt : new DateTimeOffset(metadata.LastUpdatedAt.UtcDateTime, TimeSpan.Zero),
             audit);
         return Results.Json(view, Json.Options);
+    }
+
+    /// <summary>The most orders one list page holds.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>GET /api/orders: newest first, optionally of one stage, paged.</summary>
+    public async Task<IResult> ListOrdersAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>();
+        ProvisioningStage? stage = null;
+        if (request.Query["stage"].ToString() is { Length: > 0 } stageText)
+        {
+            if (Enum.TryParse<ProvisioningStage>(stageText, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed) && !stageText.Any(char.IsDigit))
+            {
+                stage = parsed;
+            }
+            else
+            {
+                errors["stage"] = [$"One of {string.Join(", ", Enum.GetNames<ProvisioningStage>())}."];
+            }
+        }
+
+        var pageSize = 50;
+        if (request.Query["pageSize"].ToString() is { Length: > 0 } sizeText && (!int.TryParse(sizeText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            errors["pageSize"] = [$"A whole number from 1 to {MaxPageSize}."];
+        }
+
+        string? continuation = null;
+        if (request.Query["continuationToken"].ToString() is { Length: > 0 } token)
+        {
+            continuation = ContinuationTokens.Decode(token);
+            if (continuation is null)
+            {
+                errors["continuationToken"] = ["Use the continuationToken of the previous page as it is."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        try
+        {
+            var (items, next) = await orders.ListAsync(stage, continuation, pageSize, cancellationToken);
+            return Results.Json(new OrderList(items, next is null ? null : ContinuationTokens.Encode(next)), Json.Options);
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 400)
+        {
+            return Problems.Validation(new() { ["continuationToken"] = ["Use the continuationToken of the previous page as it is."] });
+        }
+    }
+
+    /// <summary>POST /api/orders/{orderId}/invitation: a new link, optionally to a new contact; the old link stops working.</summary>
+    public async Task<IResult> ResendInvitationAsync(string orderId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        string? contact = null;
+        if (request.ContentLength is > 0 || request.Headers.ContentType.Count > 0)
+        {
+            var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
+            if (bodyProblem is not null)
+            {
+                return bodyProblem;
+            }
+
+            using (document)
+            {
+                var errors = new Dictionary<string, string[]>();
+                contact = JsonFields.Text(document!.RootElement, "provisioningContactEmail", errors, required: false, maxLength: EmailAddress.MaxLength + 20);
+                if (contact is not null && !EmailAddress.TryParse(contact, out _, out var emailError))
+                {
+                    errors["provisioningContactEmail"] = [emailError!];
+                }
+
+                if (errors.Count > 0)
+                {
+                    return Problems.Validation(errors);
+                }
+            }
+        }
+
+        var (problem, record, status) = await OpenOrderAsync(orderId, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (status!.Stage is not (ProvisioningStage.InvitationSent or ProvisioningStage.AwaitingOrganizationChoice))
+        {
+            return WrongStage(status, "The invitation can be resent only until an organization is chosen.");
+        }
+
+        if (!await orders.ClaimStepAsync(orderId, status.Step, cancellationToken))
+        {
+            return Problems.Conflict("Someone answered this step at the same time; check the order and try again.");
+        }
+
+        await client.RaiseEventAsync(record!.InstanceId, ProvisioningEvents.InvitationResendRequested, new InvitationResendRequested(status.Step, contact?.Trim(), OperatorIdentity.Of(request), time.GetUtcNow()), cancellationToken);
+        logger.LogInformation("Order {OrderId}: invitation resend requested", orderId);
+        return Results.Accepted();
+    }
+
+    /// <summary>POST /api/orders/{orderId}/cancel.</summary>
+    public async Task<IResult> CancelAsync(string orderId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        string reason;
+        using (document)
+        {
+            var errors = new Dictionary<string, string[]>();
+            reason = JsonFields.Text(document!.RootElement, "reason", errors, required: true, maxLength: 500)?.Trim() ?? string.Empty;
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+        }
+
+        var (problem, record, status) = await OpenOrderAsync(orderId, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (status!.Stage.IsFinal() || status.Stage is ProvisioningStage.Assigning)
+        {
+            return Problems.Conflict($"The order has already finished (stage {status.Stage}).");
+        }
+
+        if (!await orders.ClaimStepAsync(orderId, status.Step, cancellationToken))
+        {
+            return Problems.Conflict("Someone answered this step at the same time; check the order and try again.");
+        }
+
+        await client.RaiseEventAsync(record!.InstanceId, ProvisioningEvents.CancelRequested, new CancelRequested(status.Step, reason, OperatorIdentity.Of(request), time.GetUtcNow()), cancellationToken);
+        logger.LogInformation("Order {OrderId}: cancel requested", orderId);
+        return Results.Accepted();
+    }
+
+    async Task<(IResult? Problem, OrderRecord? Record, ProvisioningStatus? Status)> OpenOrderAsync(string orderId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var record = orderId.Length <= OrderParser.MaxIdLength ? await orders.GetAsync(orderId, cancellationToken) : null;
+        if (record is null)
+        {
+            return (Problems.NotFound($"No order '{Truncate(orderId)}'."), null, null);
+        }
+
+        var (_, status) = await ReadStatusAsync(client, record.InstanceId, cancellationToken);
+        return status is null
+            ? (Problems.Conflict("The order's workflow has not started yet; try again in a moment."), null, null)
+            : (null, record, status);
     }
 
     /// <summary>GET /api/wizard/{token}.</summary>

@@ -59,6 +59,7 @@ public static class ServiceCollectionExtensions
         {
             services.TryAddSingleton<IEmailSender>(sp => sp.GetRequiredService<LocalMailbox>());
         }
+        services.AddHttpClient(ProvisioningActivities.CallbackClient, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddSingleton<ProvisioningActivities>();
         services.TryAddSingleton<ProvisioningApi>();
         return services;

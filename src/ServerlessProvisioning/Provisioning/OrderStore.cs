@@ -16,6 +16,9 @@ public sealed record OrderRecord(
     ProvisioningOutcome? Outcome,
     string? OrganizationId);
 
+/// <summary>One line of the operator's order list (SPEC §3).</summary>
+public sealed record OrderSummary(string OrderId, ProvisioningStage Stage, ProvisioningOutcome? Outcome, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
 /// <summary>What registering an order found.</summary>
 public enum OrderRegistration
 {
@@ -39,8 +42,10 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     const string OrderRow = "order";
     const string GateRow = "gate";
     const string AuditPrefix = "audit|";
+    const string AllOrders = "all";
 
     readonly TableClient table = service.GetTableClient(names.Orders);
+    readonly TableClient index = service.GetTableClient(names.OrderIndex);
 
     /// <summary>Registers an order exactly once: an insert that only the first delivery wins.</summary>
     public async Task<(OrderRegistration Result, OrderRecord Record)> RegisterAsync(OrderRequest order, string instanceId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -67,31 +72,110 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         return response.HasValue ? FromEntity(response.Value!) : null;
     }
 
-    /// <summary>Records a stage change and its audit entries in one batch; writing the same progress twice changes nothing.</summary>
-    public async Task RecordProgressAsync(string orderId, ProvisioningStage stage, ProvisioningOutcome? outcome, string? organizationId, IReadOnlyList<AuditEntry> audit, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records progress: the audit entries (upserts keyed by sequence), then the order row — only if this progress
+    /// is newer than what it holds, so a late duplicate run of an older step never rolls it back — then the orders
+    /// index. Each part is idempotent, and a crash between them is healed by the next call.
+    /// </summary>
+    public async Task RecordProgressAsync(ProgressRequest progress, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(audit);
-        var pk = TableKey.Encode(orderId);
-        var row = new TableEntity(pk, OrderRow)
+        ArgumentNullException.ThrowIfNull(progress);
+        var pk = TableKey.Encode(progress.OrderId);
+        foreach (var chunk in progress.Audit.Chunk(100))
         {
-            ["Stage"] = stage.ToString(),
-            ["UpdatedAt"] = at,
-            ["Outcome"] = outcome?.ToString(),
-            ["OrganizationId"] = organizationId,
-        };
-        var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateMerge, row, ETag.All) };
-        actions.AddRange(audit.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(pk, AuditRowKey(a.Sequence))
-        {
-            ["Sequence"] = a.Sequence,
-            ["At"] = a.At,
-            ["Actor"] = a.Actor,
-            ["Action"] = a.Action,
-            ["Detail"] = a.Detail,
-        })));
-        foreach (var chunk in actions.Chunk(100))
-        {
-            await table.SubmitTransactionAsync(chunk, cancellationToken);
+            await table.SubmitTransactionAsync(chunk.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(pk, AuditRowKey(a.Sequence))
+            {
+                ["Sequence"] = a.Sequence,
+                ["At"] = a.At,
+                ["Actor"] = a.Actor,
+                ["Action"] = a.Action,
+                ["Detail"] = a.Detail,
+            })), cancellationToken);
         }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, OrderRow, cancellationToken: cancellationToken);
+            if (!current.HasValue)
+            {
+                return;
+            }
+
+            var row = current.Value!;
+            if ((row.GetInt32("ProgressSequence") ?? 0) < progress.Sequence)
+            {
+                var update = new TableEntity(pk, OrderRow)
+                {
+                    ["Stage"] = progress.Stage.ToString(),
+                    ["UpdatedAt"] = progress.At,
+                    ["Outcome"] = progress.Outcome?.ToString() ?? string.Empty,
+                    ["OrganizationId"] = progress.OrganizationId ?? string.Empty,
+                    ["ProgressSequence"] = progress.Sequence,
+                };
+                try
+                {
+                    await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                }
+                catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
+                {
+                    continue;
+                }
+
+                foreach (var (key, value) in update)
+                {
+                    row[key] = value;
+                }
+            }
+
+            await IndexAsync(FromEntity(row), row.GetString("IndexedStage"), cancellationToken);
+            return;
+        }
+    }
+
+    // The orders index: PartitionKey "all" or a stage name, RowKey newest first. The order row remembers which stage
+    // it is indexed under, so moving it is one upsert and one delete.
+    async Task IndexAsync(OrderRecord order, string? indexedStage, CancellationToken cancellationToken)
+    {
+        var rowKey = OrderIndexRowKey(order.CreatedAt, order.OrderId);
+        TableEntity Entry(string partition) => new(partition, rowKey)
+        {
+            ["OrderId"] = order.OrderId,
+            ["Stage"] = order.Stage.ToString(),
+            ["Outcome"] = order.Outcome?.ToString() ?? string.Empty,
+            ["CreatedAt"] = order.CreatedAt,
+            ["UpdatedAt"] = order.UpdatedAt,
+        };
+
+        await index.UpsertEntityAsync(Entry(AllOrders), TableUpdateMode.Replace, cancellationToken);
+        await index.UpsertEntityAsync(Entry(order.Stage.ToString()), TableUpdateMode.Replace, cancellationToken);
+        if (indexedStage != order.Stage.ToString())
+        {
+            if (!string.IsNullOrEmpty(indexedStage))
+            {
+                await index.DeleteEntityAsync(indexedStage, rowKey, ETag.All, cancellationToken);
+            }
+
+            await table.UpdateEntityAsync(new TableEntity(TableKey.Encode(order.OrderId), OrderRow) { ["IndexedStage"] = order.Stage.ToString() }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+    }
+
+    /// <summary>One page of orders, newest first, optionally of one stage (a single-partition query of the orders index).</summary>
+    public async Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListAsync(ProvisioningStage? stage, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var partition = stage?.ToString() ?? AllOrders;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        await foreach (var page in index.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize))
+        {
+            var items = page.Values.Select(e => new OrderSummary(
+                e.GetString("OrderId"),
+                Enum.Parse<ProvisioningStage>(e.GetString("Stage")),
+                e.GetString("Outcome") is { Length: > 0 } o ? Enum.Parse<ProvisioningOutcome>(o) : null,
+                e.GetDateTimeOffset("CreatedAt") ?? default,
+                e.GetDateTimeOffset("UpdatedAt") ?? default)).ToList();
+            return (items, page.ContinuationToken);
+        }
+
+        return ([], null);
     }
 
     /// <summary>The audit trail, oldest first.</summary>
@@ -142,9 +226,16 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         }
     }
 
-    /// <summary>Deletes everything kept for an order (retention purge).</summary>
+    /// <summary>Deletes everything kept for an order (retention purge), its index entries included.</summary>
     public async Task DeleteAsync(string orderId, CancellationToken cancellationToken)
     {
+        if (await GetAsync(orderId, cancellationToken) is { } order)
+        {
+            var rowKey = OrderIndexRowKey(order.CreatedAt, orderId);
+            await index.DeleteEntityAsync(AllOrders, rowKey, ETag.All, cancellationToken);
+            await index.DeleteEntityAsync(order.Stage.ToString(), rowKey, ETag.All, cancellationToken);
+        }
+
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(orderId)}");
         await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
@@ -153,6 +244,9 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     }
 
     static string AuditRowKey(int sequence) => AuditPrefix + sequence.ToString("D6", CultureInfo.InvariantCulture);
+
+    static string OrderIndexRowKey(DateTimeOffset createdAt, string orderId) =>
+        (DateTimeOffset.MaxValue.UtcTicks - createdAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + TableKey.Encode(orderId);
 
     static TableEntity ToEntity(OrderRecord r) => new(TableKey.Encode(r.OrderId), OrderRow)
     {
@@ -174,5 +268,5 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         e.GetDateTimeOffset("UpdatedAt") ?? default,
         Enum.Parse<ProvisioningStage>(e.GetString("Stage")),
         e.GetString("Outcome") is { Length: > 0 } o ? Enum.Parse<ProvisioningOutcome>(o) : null,
-        e.GetString("OrganizationId"));
+        e.GetString("OrganizationId") is { Length: > 0 } org ? org : null);
 }

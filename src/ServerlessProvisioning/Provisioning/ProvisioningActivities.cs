@@ -81,14 +81,28 @@ public sealed record OutcomeMailRequest(
     string Language,
     IReadOnlyList<string> AlsoNotify);
 
-/// <summary>Records a stage change and audit entries.</summary>
+/// <summary>Records a stage change and audit entries; <see cref="Sequence"/> (the last audit sequence) orders progress records.</summary>
 public sealed record ProgressRequest(
     string OrderId,
+    int Sequence,
     ProvisioningStage Stage,
     ProvisioningOutcome? Outcome,
     string? OrganizationId,
     IReadOnlyList<AuditEntry> Audit,
     DateTimeOffset At);
+
+/// <summary>A finished order, reported to the order system's callback (issue: operating).</summary>
+public sealed record CallbackRequest(
+    string OrderId,
+    string SubscriptionId,
+    ProvisioningStage Stage,
+    ProvisioningOutcome? Outcome,
+    string? OrganizationId,
+    DateTimeOffset FinishedAt,
+    string DeliveryId);
+
+/// <summary>The order system's callback answered something other than 2xx.</summary>
+public sealed class CallbackFailedException(string message) : Exception(message);
 
 /// <summary>
 /// The workflow's side effects, written once and called by both hosts' activity triggers. Each may run more
@@ -102,8 +116,13 @@ public sealed class ProvisioningActivities(
     OrderStore orders,
     IEmailSender email,
     IOptions<ProvisioningOptions> options,
+    IHttpClientFactory httpClients,
+    TimeProvider time,
     ILogger<ProvisioningActivities> logger)
 {
+    /// <summary>The named HTTP client the callback uses.</summary>
+    public const string CallbackClient = "order-callback";
+
     /// <summary>Issues the wizard link of this generation and emails it.</summary>
     public async Task SendInvitationAsync(InvitationRequest request, CancellationToken cancellationToken = default)
     {
@@ -228,11 +247,39 @@ public sealed class ProvisioningActivities(
         }
     }
 
+    /// <summary>
+    /// POSTs the finished order to <c>Provisioning:OrderCallbackUrl</c>, signed like the incoming webhook; false when
+    /// no callback is configured. Throws on anything but 2xx, so the workflow's retry policy backs off and tries
+    /// again; <see cref="CallbackRequest.DeliveryId"/> is the same on every try, so the receiver can drop repeats.
+    /// </summary>
+    public async Task<bool> DeliverCallbackAsync(CallbackRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(options.Value.OrderCallbackUrl))
+        {
+            return false;
+        }
+
+        var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(request, Storage.Json.Options);
+        using var message = new HttpRequestMessage(HttpMethod.Post, options.Value.OrderCallbackUrl) { Content = new ByteArrayContent(body) };
+        message.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        message.Headers.Add(Api.WebhookSignature.Header, Api.WebhookSignature.Sign(body, options.Value.OrderWebhookSecret, time.GetUtcNow()));
+        using var response = await httpClients.CreateClient(CallbackClient).SendAsync(message, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            logger.LogWarning("Order {OrderId}: callback answered {Status}", request.OrderId, (int)response.StatusCode);
+            throw new CallbackFailedException($"The order callback answered {(int)response.StatusCode}.");
+        }
+
+        logger.LogInformation("Order {OrderId}: callback delivered", request.OrderId);
+        return true;
+    }
+
     /// <summary>Records progress in the Orders table.</summary>
     public Task RecordProgressAsync(ProgressRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return orders.RecordProgressAsync(request.OrderId, request.Stage, request.Outcome, request.OrganizationId, request.Audit, request.At, cancellationToken);
+        return orders.RecordProgressAsync(request, cancellationToken);
     }
 }
 

@@ -38,9 +38,12 @@ public static class ProvisioningTasks
     /// <summary>Activity: record progress and audit.</summary>
     public const string RecordProgress = nameof(RecordProgress);
 
+    /// <summary>Activity: report the finished order to the order system.</summary>
+    public const string DeliverCallback = nameof(DeliverCallback);
+
     /// <summary>Every activity name.</summary>
     public static IReadOnlyList<string> Activities { get; } =
-        [SendInvitation, Match, Inspect, Assign, AddAdministrator, SendApprovalRequests, SendAddAdminRequest, SendOutcome, RecordProgress];
+        [SendInvitation, Match, Inspect, Assign, AddAdministrator, SendApprovalRequests, SendAddAdminRequest, SendOutcome, RecordProgress, DeliverCallback];
 
     /// <summary>Registers the orchestration and every activity, resolving <see cref="ProvisioningActivities"/> from the container.</summary>
     public static DurableTaskRegistry AddProvisioningTasks(this DurableTaskRegistry registry)
@@ -56,6 +59,7 @@ public static class ProvisioningTasks
         Add<AddAdminMailRequest>(registry, SendAddAdminRequest, (a, r) => a.SendAddAdminRequestAsync(r));
         Add<OutcomeMailRequest>(registry, SendOutcome, (a, r) => a.SendOutcomeAsync(r));
         Add<ProgressRequest>(registry, RecordProgress, (a, r) => a.RecordProgressAsync(r));
+        Add<CallbackRequest, bool>(registry, DeliverCallback, (a, r) => a.DeliverCallbackAsync(r));
         return registry;
     }
 

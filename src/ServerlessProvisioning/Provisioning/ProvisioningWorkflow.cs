@@ -23,6 +23,13 @@ public sealed class ProvisioningWorkflow
         backoffCoefficient: 2,
         maxRetryInterval: TimeSpan.FromMinutes(2)));
 
+    /// <summary>Retries for the outcome callback: the order system may be down for a while; after the last try the order stays finished and the audit says so.</summary>
+    public static readonly TaskOptions CallbackOptions = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 8,
+        firstRetryInterval: TimeSpan.FromSeconds(5),
+        backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromMinutes(10)));
+
     readonly TaskOrchestrationContext context;
     readonly ProvisioningInput input;
     readonly OrderRequest order;
@@ -30,6 +37,7 @@ public sealed class ProvisioningWorkflow
     readonly List<AuditEntry> pendingAudit = [];
     ProvisioningStatus status;
     int auditSequence;
+    int progressSequence;
     string contactEmail;
     DateTimeOffset invitationDeadline;
     bool invitationReminderSent;
@@ -95,6 +103,7 @@ public sealed class ProvisioningWorkflow
             context.SetCustomStatus(status);
             Audit("system", "Failed", $"{e.TaskName} failed after retries.");
             await RecordAsync();
+            await ReportAsync();
             throw;
         }
     }
@@ -341,9 +350,33 @@ public sealed class ProvisioningWorkflow
             order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, status.InvitationGeneration, outcome,
             status.Organization?.Name, requestedAdmin, stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, order.Language, alsoNotify ?? []));
         Audit("system", "OutcomeSent", outcome.ToString());
-        await RecordAsync();
+        await ReportAsync();
         logger.LogInformation("Order {OrderId} finished: {Stage} {Outcome}", order.OrderId, stage, outcome);
     }
+
+    // Tells the order system how the order ended (when a callback is configured), then records it all.
+    async Task ReportAsync()
+    {
+        var callback = new CallbackRequest(order.OrderId, order.SubscriptionId, status.Stage, status.Outcome, status.Organization?.OrganizationId, Now, DeliveryId());
+        try
+        {
+            if (await context.CallActivityAsync<bool>(ProvisioningTasks.DeliverCallback, callback, CallbackOptions))
+            {
+                Audit("system", "CallbackDelivered", callback.DeliveryId);
+            }
+        }
+        catch (TaskFailedException e)
+        {
+            Audit("system", "CallbackFailed", e.FailureDetails.ErrorMessage);
+        }
+
+        await RecordAsync();
+    }
+
+    // One id per order's report, the same on every retry and replay, so the receiver can drop repeats.
+    string DeliveryId() => Notifications.Acs.EmailOperationId.CreateVersion5(DeliveryNamespace, InstanceId + "/outcome").ToString();
+
+    static readonly Guid DeliveryNamespace = new("3c2b8f0e-5a41-4d0b-9d3e-8f6a2e1b7c55");
 
     // ---- Operator commands ---------------------------------------------------------------------------
 
@@ -450,7 +483,7 @@ public sealed class ProvisioningWorkflow
     {
         var entries = pendingAudit.ToList();
         pendingAudit.Clear();
-        await CallAsync(ProvisioningTasks.RecordProgress, new ProgressRequest(order.OrderId, status.Stage, status.Outcome, status.Organization?.OrganizationId, entries, Now));
+        await CallAsync(ProvisioningTasks.RecordProgress, new ProgressRequest(order.OrderId, ++progressSequence, status.Stage, status.Outcome, status.Organization?.OrganizationId, entries, Now));
     }
 
     Task CallAsync(string activity, object request) => context.CallActivityAsync(activity, request, ActivityOptions);
