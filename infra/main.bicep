@@ -42,6 +42,9 @@ param invitationReminderBefore string = '7.00:00:00'
 @description('Provisioning:ApprovalLifetime - how long the existing administrator has to decide.')
 param approvalLifetime string = '7.00:00:00'
 
+@description('Provisioning:CompletedRetention - how long a finished order (workflow history, links, audit) is kept before the hourly purge removes it.')
+param completedRetention string = '30.00:00:00'
+
 @description('Provisioning:ApprovalReminderBefore - how long before the approval deadline the reminder goes out.')
 param approvalReminderBefore string = '2.00:00:00'
 
@@ -175,6 +178,7 @@ var appSettings = {
   Provisioning__ApprovalLifetime: approvalLifetime
   Provisioning__ApprovalReminderBefore: approvalReminderBefore
   Provisioning__AbandonedAfter: abandonedAfter
+  Provisioning__CompletedRetention: completedRetention
   Email__AcsEndpoint: email.outputs.endpoint
   Email__SenderAddress: email.outputs.senderAddress
 }

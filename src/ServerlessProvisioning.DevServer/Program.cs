@@ -12,6 +12,7 @@ var local = await LocalSetup.ApplyAsync(builder);
 
 builder.Services.AddProvisioning(builder.Configuration);
 builder.Services.AddLocalDurableTask(builder.Configuration);
+builder.Services.AddHostedService<RetentionService>();
 builder.Services.AddSingleton<OperatorKeyFilter>();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>

@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
+using OpenTelemetry.Trace;
 using ServerlessProvisioning.Hosting;
 using ServerlessProvisioning.Storage;
 
@@ -19,6 +20,7 @@ if (!string.IsNullOrEmpty(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_
 {
     builder.Services.AddOpenTelemetry()
         .UseFunctionsWorkerDefaults()
+        .WithTracing(tracing => tracing.AddProcessor(new ServerlessProvisioning.Functions.TokenRedactionProcessor()))
         .UseAzureMonitorExporter(o => o.Credential = new DefaultAzureCredential());
 }
 

@@ -185,3 +185,29 @@ public class ExpiryTests(ShortLivedLocalHostFixture host) : IClassFixture<ShortL
         Assert.Contains("expired", mail[^1].Subject, StringComparison.OrdinalIgnoreCase);
     }
 }
+
+/// <summary>A local host that keeps finished orders for two seconds.</summary>
+public sealed class ShortRetentionLocalHostFixture : LocalHostFixture
+{
+    protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["Provisioning__CompletedRetention"] = "00:00:02" };
+}
+
+/// <summary>Finished orders are purged after the retention: workflow history, links, order rows and emails.</summary>
+public class RetentionTests(ShortRetentionLocalHostFixture host) : IClassFixture<ShortRetentionLocalHostFixture>
+{
+    [Fact]
+    public async Task A_finished_order_disappears_with_its_links_and_emails_after_the_retention()
+    {
+        var orderId = "purge-" + Guid.NewGuid().ToString("N")[..8];
+        var token = await host.InviteAsync(orderId);
+        using var submitted = await host.Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "x", adminEmail = "megan@contoso.com" });
+
+        await Eventually.WaitAsync(() => host.Server.OperatorGetAsync($"/api/orders/{orderId}"), r => r.StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(90), "the order to be purged");
+
+        using var wizard = await host.Server.Http.GetAsync($"/api/wizard/{token}");
+        Assert.Equal(HttpStatusCode.NotFound, wizard.StatusCode);
+        Assert.Empty(await host.Server.MailAsync(orderId));
+        using var list = await host.Server.OperatorGetAsync("/api/orders?pageSize=100");
+        Assert.DoesNotContain(orderId, await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

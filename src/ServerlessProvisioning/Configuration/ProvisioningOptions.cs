@@ -49,6 +49,9 @@ public sealed class ProvisioningOptions
     /// <summary>Age after which an organization with no active subscription is PossiblyAbandoned.</summary>
     public TimeSpan AbandonedAfter { get; set; } = TimeSpan.FromDays(365);
 
+    /// <summary>How long a finished order (its workflow history, links, audit and local emails) is kept before it is purged.</summary>
+    public TimeSpan CompletedRetention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>Comma-separated free-mail domains replacing the built-in list.</summary>
     public string? FreeMailDomains { get; set; }
 }

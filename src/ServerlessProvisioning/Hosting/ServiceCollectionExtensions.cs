@@ -62,6 +62,7 @@ public static class ServiceCollectionExtensions
         services.AddHttpClient(ProvisioningActivities.CallbackClient, c => c.Timeout = TimeSpan.FromSeconds(30));
         services.TryAddSingleton<ProvisioningActivities>();
         services.TryAddSingleton<ProvisioningApi>();
+        services.TryAddSingleton<RetentionPurger>();
         return services;
     }
 
@@ -109,6 +110,7 @@ public sealed class ProvisioningOptionsValidator : IValidateOptions<Provisioning
         Positive(options.InvitationLifetime, nameof(options.InvitationLifetime));
         Positive(options.ApprovalLifetime, nameof(options.ApprovalLifetime));
         Positive(options.AbandonedAfter, nameof(options.AbandonedAfter));
+        Positive(options.CompletedRetention, nameof(options.CompletedRetention));
         if (options.InvitationReminderBefore < TimeSpan.Zero || options.InvitationReminderBefore >= options.InvitationLifetime && options.InvitationLifetime > TimeSpan.Zero && options.InvitationReminderBefore != TimeSpan.Zero)
         {
             failures.Add("Provisioning:InvitationReminderBefore must be shorter than Provisioning:InvitationLifetime (0 turns the reminder off).");

@@ -44,6 +44,10 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
 {
     readonly TableClient table = service.GetTableClient(names.Tokens);
 
+    // Each order's partition of the Orders table lists its token hashes, so a purge finds them without a scan.
+    readonly TableClient orders = service.GetTableClient(names.Orders);
+    const string TokenRowPrefix = "token|";
+
     /// <summary>The token for one purpose (pure; the same inputs give the same token).</summary>
     public string Derive(TokenKind kind, string instanceId, int generation, string holder)
     {
@@ -67,6 +71,7 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
             ["Holder"] = holder,
             ["Revoked"] = false,
         };
+        await orders.UpsertEntityAsync(new TableEntity(TableKey.Encode(orderId), TokenRowPrefix + entity.PartitionKey), TableUpdateMode.Replace, cancellationToken);
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         return token;
     }
@@ -110,13 +115,15 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
         return (record.Revoked ? TokenLookup.Gone : TokenLookup.Found, record);
     }
 
-    /// <summary>Deletes the tokens of a purged workflow.</summary>
-    public async Task DeleteAsync(IEnumerable<string> tokens, CancellationToken cancellationToken)
+    /// <summary>Deletes every token issued for an order (retention purge): their links answer 404 from then on.</summary>
+    public async Task DeleteForOrderAsync(string orderId, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(tokens);
-        foreach (var token in tokens)
+        var pk = TableKey.Encode(orderId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {TokenRowPrefix} and RowKey lt {"token}"}");
+        await foreach (var row in orders.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            await table.DeleteEntityAsync(Hash(token), string.Empty, ETag.All, cancellationToken);
+            await table.DeleteEntityAsync(row.RowKey[TokenRowPrefix.Length..], string.Empty, ETag.All, cancellationToken);
+            await orders.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
         }
     }
 

@@ -1,0 +1,57 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.Notifications;
+
+namespace ServerlessProvisioning.Provisioning;
+
+/// <summary>
+/// Removes finished orders older than <c>Provisioning:CompletedRetention</c>: their links, local emails, order rows,
+/// audit and index entries, then the workflow's history. Each step is idempotent, so an interrupted purge is
+/// finished by the next run. Both hosts run it on a schedule.
+/// </summary>
+public sealed class RetentionPurger(
+    OrderStore orders,
+    LinkTokens tokens,
+    LocalMailbox mailbox,
+    IOptions<ProvisioningOptions> options,
+    TimeProvider time,
+    ILogger<RetentionPurger> logger)
+{
+    static readonly OrchestrationRuntimeStatus[] Finished = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated];
+
+    /// <summary>Purges what is due; returns how many orders went.</summary>
+    public async Task<int> PurgeAsync(DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var cutoff = time.GetUtcNow() - options.Value.CompletedRetention;
+        var query = new OrchestrationQuery(CreatedTo: cutoff, Statuses: Finished, PageSize: 100, FetchInputsAndOutputs: true);
+        var purged = 0;
+        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken))
+        {
+            if (instance.LastUpdatedAt > cutoff || instance.Name != ProvisioningWorkflow.Name)
+            {
+                continue;
+            }
+
+            var orderId = instance.ReadInputAs<ProvisioningInput>()?.Order.OrderId;
+            if (orderId is not null)
+            {
+                await tokens.DeleteForOrderAsync(orderId, cancellationToken);
+                await mailbox.DeleteOrderAsync(orderId, cancellationToken);
+                await orders.DeleteAsync(orderId, cancellationToken);
+            }
+
+            await client.PurgeInstanceAsync(instance.InstanceId, cancellation: cancellationToken);
+            purged++;
+        }
+
+        if (purged > 0)
+        {
+            logger.LogInformation("Purged {Count} finished orders older than {Retention}", purged, options.Value.CompletedRetention);
+        }
+
+        return purged;
+    }
+}
