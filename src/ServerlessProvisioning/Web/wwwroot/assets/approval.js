@@ -168,8 +168,9 @@ function section(name, modifier, title, ...content) {
   return h('section', { class: ['panel', modifier && `panel--${modifier}`], 'data-state': name, 'aria-labelledby': 'view-title' }, h('h1', { id: 'view-title' }, title), content);
 }
 
-function requestFacts() {
+function requestFacts(before) {
   return facts([
+    ...(before || []),
     [t('approval.requestedBy'), state.requestedBy],
     [t('approval.newAdmin'), strong(state.requestedAdminEmail)],
     [t('approval.organization'), strong(state.organization.name)],
@@ -237,10 +238,9 @@ function decidedSection() {
   return h('section', { class: ['panel', modifier && `panel--${modifier}`], 'data-state': 'decided', 'data-decision': decision || 'none', 'data-stage': state.stage, 'aria-labelledby': 'view-title' },
     h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, icon), ' ', title),
     h('p', { class: 'lead' }, text),
-    facts([
+    requestFacts([
       [t('approval.decision'), decision ? t(`decision.${decision}`) : null],
       [t('common.stage'), h('span', { class: 'stage', 'data-stage': state.stage }, t(`stage.${state.stage}`))],
     ]),
-    requestFacts(),
     finished ? null : progress(t('assigning.text')));
 }
