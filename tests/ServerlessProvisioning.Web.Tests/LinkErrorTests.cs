@@ -1,0 +1,70 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ServerlessProvisioning.Web.Tests;
+
+/// <summary>Links that do not work, and calls that fail, are explained in plain words.</summary>
+public sealed class LinkErrorTests(WebFixture web)
+{
+    [Fact(Timeout = 120_000)]
+    public async Task Unknown_token_says_the_link_is_not_valid()
+    {
+        await using var browser = await web.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync($"{web.Server.BaseUrl}/wizard/#t=not-a-real-token-0123456789abcdef");
+        await Expect(page.Locator("[data-state=error-notFound] h1")).ToHaveTextAsync(new Regex("This link is not valid"));
+        await Screenshots.SaveAsync(page, "wizard-not-found");
+
+        await page.GotoAsync($"{web.Server.BaseUrl}/approval/#t=not-a-real-token-0123456789abcdef");
+        await Expect(page.Locator("[data-state=error-notFound] h1")).ToHaveTextAsync(new Regex("This link is not valid"));
+
+        await page.GotoAsync($"{web.Server.BaseUrl}/wizard/");
+        await Expect(page.Locator("[data-state=error-missing] h1")).ToHaveTextAsync(new Regex("This link is incomplete"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Network_failure_offers_a_retry_that_keeps_what_was_typed()
+    {
+        var (_, token) = await web.NewOrderAsync();
+        await using var browser = await web.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync($"{web.Server.BaseUrl}/wizard/#t={token}");
+        await page.RouteAsync("**/api/wizard/*/submission", route => route.AbortAsync("internetdisconnected"));
+        await page.GetByLabel("Company name").FillAsync("Anything");
+        await page.GetByLabel("Administrator email address").FillAsync("ana@acme.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find the organization" }).ClickAsync();
+
+        var offline = page.Locator("[data-state=error-network]");
+        await Expect(offline.Locator("h1")).ToHaveTextAsync(new Regex("We can’t reach the server"));
+        await Expect(page.Locator("h1")).ToBeFocusedAsync();
+        await Screenshots.SaveAsync(page, "wizard-network-error");
+
+        await page.UnrouteAllAsync();
+        await offline.GetByRole(AriaRole.Button, new() { Name = "Try again" }).ClickAsync();
+        await Expect(page.Locator("[data-state=rule-a-completed]")).ToBeVisibleAsync(new() { Timeout = 45_000 });
+        browser.AssertNoProblems();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Wrong_stage_reloads_and_shows_where_it_stands()
+    {
+        var (_, token) = await web.NewOrderAsync();
+        await using var browser = await web.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync($"{web.Server.BaseUrl}/wizard/#t={token}");
+        await Expect(page.Locator("[data-state=form]")).ToBeVisibleAsync();
+
+        // Someone else answers the step (another tab), then this page submits too.
+        using var other = await web.Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Zyxwv other tab", adminEmail = "x@zyxwv-other.example" });
+        Assert.True(other.IsSuccessStatusCode);
+        await page.GetByLabel("Company name").FillAsync("Acme Ltd");
+        await page.GetByLabel("Administrator email address").FillAsync("new@acme.com");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find the organization" }).ClickAsync();
+
+        await Expect(page.Locator(".banner")).ToContainTextAsync("This step was already answered");
+        await Expect(page.Locator("[data-state=choice-empty]")).ToContainTextAsync("Zyxwv other tab");
+        browser.AssertNoProblems();
+    }
+}
