@@ -56,7 +56,7 @@ function accept(data) {
   state = data;
   screen = { kind: 'state' };
   const json = JSON.stringify(state);
-  if (json !== lastJson) {
+  if (json !== lastJson || screenKey() !== lastKey) {
     lastJson = json;
     render();
   }

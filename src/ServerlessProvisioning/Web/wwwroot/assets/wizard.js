@@ -77,7 +77,7 @@ function accept(data) {
 
   screen = { kind: 'state' };
   const json = JSON.stringify(state);
-  if (json !== lastJson) {
+  if (json !== lastJson || screenKey() !== lastKey) {
     lastJson = json;
     render();
   }
