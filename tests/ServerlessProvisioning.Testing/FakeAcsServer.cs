@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 
-namespace ServerlessProvisioning.Tests.Notifications.Acs;
+namespace ServerlessProvisioning.Testing;
 
 /// <summary>One request as the fake saw it, with the answer it gave.</summary>
 public sealed record RecordedRequest(
@@ -129,7 +129,7 @@ public sealed class FakeAcsServer : IAsyncDisposable
         app.Urls.Add(https ? "https://127.0.0.1:0" : "http://127.0.0.1:0");
         var server = new FakeAcsServer(app, RandomNumberGenerator.GetBytes(64), certificate);
         app.Run(server.HandleAsync);
-        await app.StartAsync(TestContext.Current.CancellationToken);
+        await app.StartAsync();
         server.Endpoint = new Uri(app.Urls.Single().TrimEnd('/') + "/");
         return server;
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Net;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
 using System.Text;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Provisioning;
@@ -118,7 +119,7 @@ public static class EmailComposer
         ],
         ProvisioningOutcome.Rejected =>
         [
-            t.Pick($"El administrador de {f.OrganizationName} no ha aprobado añadir a {f.RequestedAdminEmail} como administrador, así que la suscripción {f.SubscriptionId} no se ha asignado.", $"The administrator of {f.OrganizationName} did not approve adding {f.RequestedAdminEmail} as an administrator, so subscription {f.SubscriptionId} was not assigned."),
+            t.Pick($"El administrador de {f.OrganizationName} no ha aprobado añadir a {f.RequestedAdminEmail} como administrador, así que la suscripción {f.SubscriptionId} (pedido {f.OrderId}) no se ha asignado.", $"The administrator of {f.OrganizationName} did not approve adding {f.RequestedAdminEmail} as an administrator, so subscription {f.SubscriptionId} (order {f.OrderId}) was not assigned."),
             string.IsNullOrWhiteSpace(f.Reason) ? t.Pick("No se indicó ningún motivo.", "No reason was given.") : t.Pick($"Motivo: {f.Reason}", $"Reason: {f.Reason}"),
             t.Pick("Debe comunicarse con el administrador existente para que lo añada como administrador de la organización antes de poder iniciar de nuevo el proceso de aprovisionamiento.", "Contact the existing administrator to be added as an administrator of the organization before starting provisioning again."),
         ],
@@ -156,7 +157,7 @@ public static class EmailComposer
 
     static string Html(string subject, string[] paragraphs, string? action, string? link, Texts t, bool en)
     {
-        static string E(string s) => WebUtility.HtmlEncode(s);
+        static string E(string s) => Encoder.Encode(s);
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html><html lang=\"").Append(en ? "en" : "es").Append("\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>").Append(E(subject)).Append("</title></head>")
@@ -185,6 +186,9 @@ public static class EmailComposer
             .Append("</td></tr></table></td></tr></table></body></html>");
         return html.ToString();
     }
+
+    // Encodes what HTML needs (<, >, &, quotes) and leaves letters such as ñ or 株 readable.
+    static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
     sealed class Texts(bool english)
     {

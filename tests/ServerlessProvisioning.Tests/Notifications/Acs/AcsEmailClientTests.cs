@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Azure;
 using ServerlessProvisioning.Notifications.Acs;
+using ServerlessProvisioning.Testing;
 
 namespace ServerlessProvisioning.Tests.Notifications.Acs;
 

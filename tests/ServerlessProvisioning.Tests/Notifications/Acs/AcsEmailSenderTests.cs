@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using ServerlessProvisioning.Configuration;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Notifications.Acs;
+using ServerlessProvisioning.Testing;
 
 namespace ServerlessProvisioning.Tests.Notifications.Acs;
 

@@ -5,6 +5,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Microsoft.Extensions.Logging;
 using ServerlessProvisioning.Notifications.Acs;
+using ServerlessProvisioning.Testing;
 
 namespace ServerlessProvisioning.Tests.Notifications.Acs;
 

@@ -1,0 +1,101 @@
+using System.Text;
+using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Notifications;
+using ServerlessProvisioning.Provisioning;
+
+namespace ServerlessProvisioning.Tests.Notifications;
+
+/// <summary>
+/// Every email, in both languages, against a checked-in rendering (Notifications/Snapshots); a change to a
+/// text shows up as a diff to review. Refresh with UPDATE_SNAPSHOTS=1.
+/// </summary>
+public class EmailComposerTests
+{
+    static readonly DateTimeOffset Deadline = new(2026, 12, 24, 18, 30, 0, TimeSpan.Zero);
+
+    static EmailFacts Facts(ProvisioningOutcome? outcome = null, string company = "Acme Ltd", string? reason = null) => new(
+        "ord-1001", "sub-1001", ProvisioningScenario.CustomerSelf, "buyer@acme.com", Deadline, "https://provisioning.example.com/wizard/#t=TOKEN",
+        "Acme Corporation", "org-acme", "new.admin@acme.com", company, outcome, reason);
+
+    public static TheoryData<string, EmailKind, ProvisioningOutcome?, string> Cases()
+    {
+        var data = new TheoryData<string, EmailKind, ProvisioningOutcome?, string>();
+        foreach (var language in new[] { "es", "en" })
+        {
+            foreach (var kind in new[] { EmailKind.Invitation, EmailKind.InvitationReminder, EmailKind.ApprovalRequest, EmailKind.ApprovalReminder, EmailKind.AddAdminRequest })
+            {
+                data.Add($"{kind}.{language}", kind, null, language);
+            }
+
+            foreach (var outcome in Enum.GetValues<ProvisioningOutcome>())
+            {
+                data.Add($"Outcome-{outcome}.{language}", EmailKind.Outcome, outcome, language);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Rendering_matches_the_reviewed_snapshot(string name, EmailKind kind, ProvisioningOutcome? outcome, string language)
+    {
+        var content = EmailComposer.Compose(kind, Facts(outcome, reason: outcome is ProvisioningOutcome.Rejected or ProvisioningOutcome.Cancelled ? "Not our company" : null), language);
+        var rendered = $"Subject: {content.Subject}\n\n{content.PlainText}\n--- html ---\n{content.Html}\n";
+        var path = Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "tests", "ServerlessProvisioning.Tests", "Notifications", "Snapshots", name + ".txt");
+        if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1" || !File.Exists(path))
+        {
+            File.WriteAllText(path, rendered, new UTF8Encoding(false));
+        }
+
+        Assert.Equal(File.ReadAllText(path), rendered);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Every_email_has_a_subject_text_and_a_phone_friendly_html(string name, EmailKind kind, ProvisioningOutcome? outcome, string language)
+    {
+        var content = EmailComposer.Compose(kind, Facts(outcome), language);
+
+        Assert.False(string.IsNullOrWhiteSpace(content.Subject), name);
+        Assert.Contains("ord-1001", content.PlainText + content.Subject, StringComparison.Ordinal);
+        Assert.Contains("<meta name=\"viewport\"", content.Html, StringComparison.Ordinal);
+        Assert.Contains($"lang=\"{language}\"", content.Html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<style", content.Html, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(EmailKind.Invitation)]
+    [InlineData(EmailKind.ApprovalRequest)]
+    [InlineData(EmailKind.Outcome)]
+    public void Links_and_deadlines_reach_the_reader(EmailKind kind)
+    {
+        var content = EmailComposer.Compose(kind, Facts(ProvisioningOutcome.AssignedToExistingOrganization), "en");
+
+        Assert.Contains("https://provisioning.example.com/wizard/#t=TOKEN", content.PlainText, StringComparison.Ordinal);
+        Assert.Contains("href=\"https://provisioning.example.com/wizard/#t=TOKEN\"", content.Html, StringComparison.Ordinal);
+        if (kind != EmailKind.Outcome)
+        {
+            Assert.Contains("24 December 2026", content.PlainText, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_script_company_name_is_escaped_in_html()
+    {
+        var content = EmailComposer.Compose(EmailKind.ApprovalRequest, Facts(company: "<script>alert('x')</script> & Co"), "en");
+
+        Assert.DoesNotContain("<script>", content.Html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co", content.Html, StringComparison.Ordinal);
+        Assert.Contains("<script>alert('x')</script> & Co", content.PlainText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_link_cannot_break_out_of_its_attribute()
+    {
+        var content = EmailComposer.Compose(EmailKind.Invitation, Facts() with { Link = "https://x.example/\"><script>1</script>" }, "es");
+
+        Assert.DoesNotContain("\"><script>", content.Html, StringComparison.Ordinal);
+    }
+}
