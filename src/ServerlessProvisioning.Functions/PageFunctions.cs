@@ -25,7 +25,7 @@ public static class PageFunctions
 
     static async Task<IActionResult> ServeAsync(HttpRequest request, string folder, string? path)
     {
-        await StaticPages.ServeAsync(request.HttpContext.Response, folder + (path ?? string.Empty));
+        await StaticPages.HandleAsync(request.HttpContext, folder.TrimEnd('/'), path);
         return new EmptyResult();
     }
 }

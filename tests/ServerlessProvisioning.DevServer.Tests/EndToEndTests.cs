@@ -41,6 +41,8 @@ public class EndToEndTests(LocalHostFixture host) : IClassFixture<LocalHostFixtu
         var done = await host.WaitForStageAsync(token, ProvisioningStage.Completed);
         Assert.Equal(ProvisioningOutcome.AssignedToExistingOrganization, done.Outcome);
         Assert.Equal("org-acme", done.Organization!.OrganizationId);
+        Assert.Equal("en", done.Language);
+        Assert.Equal("Welcome", done.Approval!.Comment);
         var mail = await Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.Outcome), "outcome");
         Assert.Equal([EmailKind.Invitation, EmailKind.ApprovalRequest, EmailKind.Outcome], mail.Select(m => m.Kind));
 

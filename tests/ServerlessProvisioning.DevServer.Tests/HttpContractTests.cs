@@ -132,6 +132,9 @@ public class HttpContractTests(LocalHostFixture host) : IClassFixture<LocalHostF
         using var problem = JsonDocument.Parse(await invalid.Content.ReadAsStringAsync());
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("companyName", out _));
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("adminEmail", out _));
+        using var emptyName = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "", adminEmail = "bad" });
+        using var bothErrors = JsonDocument.Parse(await emptyName.Content.ReadAsStringAsync());
+        Assert.Equal(2, bothErrors.RootElement.GetProperty("errors").EnumerateObject().Count());
 
         using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Acme Ltd", adminEmail = $"{orderId}@acme.com" });
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
@@ -180,6 +183,11 @@ public class ExpiryTests(ShortLivedLocalHostFixture host) : IClassFixture<ShortL
         using var submit = await host.Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Acme", adminEmail = "x@acme.com" });
 
         Assert.Equal("application/problem+json", gone.Content.Headers.ContentType?.MediaType);
+        using (var problem = JsonDocument.Parse(await gone.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal("expired", problem.RootElement.GetProperty("reason").GetString());
+        }
+
         Assert.Equal(HttpStatusCode.Gone, submit.StatusCode);
         var mail = await host.Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.Outcome), "expiry outcome");
         Assert.Contains("expired", mail[^1].Subject, StringComparison.OrdinalIgnoreCase);

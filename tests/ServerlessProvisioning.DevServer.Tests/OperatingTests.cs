@@ -122,6 +122,7 @@ public class OperatingTests(OperatingFixture host) : IClassFixture<OperatingFixt
         Assert.Equal("colleague@acme.com", newer.To);
         using var old = await Server.Http.GetAsync($"/api/wizard/{oldToken}");
         Assert.Equal(HttpStatusCode.Gone, old.StatusCode);
+        Assert.Equal("replaced", JsonDocument.Parse(await old.Content.ReadAsStringAsync()).RootElement.GetProperty("reason").GetString());
         Assert.Equal(ProvisioningStage.InvitationSent, (await host.WizardAsync(newer.WizardToken!)).Stage);
         var order = await WaitForOrderAsync(orderId, o => o.Audit.Any(a => a.Action == "InvitationResendRequested"), "audited resend");
         var entry = order.Audit.First(a => a.Action == "InvitationResendRequested");
@@ -174,6 +175,7 @@ public class OperatingTests(OperatingFixture host) : IClassFixture<OperatingFixt
         Assert.Contains(order.Audit, a => a.Action == "Cancelled" && a.Detail == "Duplicate order" && a.Actor.StartsWith("operator:key-", StringComparison.Ordinal));
         using var wizard = await Server.Http.GetAsync($"/api/wizard/{token}");
         Assert.Equal(HttpStatusCode.Gone, wizard.StatusCode);
+        Assert.Equal("cancelled", JsonDocument.Parse(await wizard.Content.ReadAsStringAsync()).RootElement.GetProperty("reason").GetString());
         var outcomes = (await Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.Outcome), "outcome")).Where(m => m.Kind == EmailKind.Outcome).Select(m => m.To).ToList();
         Assert.Contains("buyer@acme.com", outcomes);
         if (approvalToken is not null)

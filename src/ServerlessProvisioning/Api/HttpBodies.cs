@@ -98,8 +98,9 @@ public static class Problems
     /// <summary>409.</summary>
     public static IResult Conflict(string detail) => Create(StatusCodes.Status409Conflict, "Conflict", detail);
 
-    /// <summary>410.</summary>
-    public static IResult Gone(string detail) => Create(StatusCodes.Status410Gone, "Link expired", detail);
+    /// <summary>410, with a machine-readable <c>reason</c>: <c>expired</c>, <c>replaced</c> or <c>cancelled</c>.</summary>
+    public static IResult Gone(string detail, string reason) =>
+        Results.Problem(detail: detail, statusCode: StatusCodes.Status410Gone, title: "Link no longer valid", type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["reason"] = reason });
 
     /// <summary>401.</summary>
     public static IResult Unauthorized(string detail) => Create(StatusCodes.Status401Unauthorized, "Unauthorized", detail);

@@ -56,8 +56,8 @@ public static class ContinuationTokens
     }
 }
 
-/// <summary>The pending approval as the wizard shows it while waiting.</summary>
-public sealed record WizardApproval(string OrganizationName, DateTimeOffset ExpiresAt, string? Decision);
+/// <summary>The pending (or decided) approval as the wizard shows it; the comment is the approver's reason.</summary>
+public sealed record WizardApproval(string OrganizationName, DateTimeOffset ExpiresAt, string? Decision, string? Comment = null, DateTimeOffset? DecidedAt = null);
 
 /// <summary>GET /api/wizard/{token} answer (SPEC §3).</summary>
 public sealed record WizardState(
@@ -72,7 +72,8 @@ public sealed record WizardState(
     OrganizationView? Organization,
     ProvisioningOutcome? Outcome,
     string? Notice,
-    WizardApproval? Approval);
+    WizardApproval? Approval,
+    string Language);
 
 /// <summary>An organization reference.</summary>
 public sealed record OrganizationRef(string Id, string Name);
@@ -88,7 +89,8 @@ public sealed record ApprovalState(
     ProvisioningScenario Scenario,
     ProvisioningStage Stage,
     DateTimeOffset ExpiresAt,
-    string? Decision);
+    string? Decision,
+    string Language);
 
 /// <summary>
 /// The HTTP API of SPEC §3, written once: both hosts map their routes onto these handlers, which parse and
@@ -386,9 +388,13 @@ public sealed class ProvisioningApi(
             var errors = new Dictionary<string, string[]>();
             var companyName = JsonFields.Text(document!.RootElement, "companyName", errors, required: true, maxLength: CompanyName.MaxLength);
             var adminEmail = JsonFields.Text(document.RootElement, "adminEmail", errors, required: true, maxLength: EmailAddress.MaxLength + 20);
-            if (errors.Count == 0 && !SubmissionValidator.TryCreate(companyName, adminEmail, out _, out errors))
+            if (!SubmissionValidator.TryCreate(companyName, adminEmail, out _, out var ruleErrors))
             {
-                return Problems.Validation(errors);
+                // Every field's problem at once: shape errors first, then what the rules say about the rest.
+                foreach (var (field, messages) in ruleErrors)
+                {
+                    errors.TryAdd(field, messages);
+                }
             }
 
             if (errors.Count > 0)
@@ -542,7 +548,7 @@ public sealed class ProvisioningApi(
 
         if (lookup == TokenLookup.Gone)
         {
-            return (Problems.Gone("This link was replaced by a newer one. Use the most recent email you received."), null, null);
+            return (Problems.Gone("This link was replaced by a newer one. Use the most recent email you received.", "replaced"), null, null);
         }
 
         var (_, status) = await ReadStatusAsync(client, record!.InstanceId, cancellationToken);
@@ -553,9 +559,9 @@ public sealed class ProvisioningApi(
 
         if (status.Stage is ProvisioningStage.Expired or ProvisioningStage.Cancelled || (!status.Stage.IsFinal() && now > record.ExpiresAt))
         {
-            return (Problems.Gone(status.Stage == ProvisioningStage.Cancelled
-                ? "This provisioning was cancelled, so the link no longer works."
-                : "This link has expired. Ask whoever placed the order for a new invitation."), null, null);
+            return status.Stage == ProvisioningStage.Cancelled
+                ? (Problems.Gone("This provisioning was cancelled, so the link no longer works.", "cancelled"), null, null)
+                : (Problems.Gone("This link has expired. Ask whoever placed the order for a new invitation.", "expired"), null, null);
         }
 
         return (null, record, status);
@@ -618,12 +624,13 @@ public sealed class ProvisioningApi(
         s.Organization,
         s.Outcome,
         s.Notice,
-        s.Approval is { } a ? new WizardApproval(a.OrganizationName, a.ExpiresAt, a.Decision) : null);
+        s.Approval is { } a ? new WizardApproval(a.OrganizationName, a.ExpiresAt, a.Decision, a.Comment, a.DecidedAt) : null,
+        s.Language);
 
     static ApprovalState ToApprovalState(ProvisioningStatus s)
     {
         var a = s.Approval!;
-        return new ApprovalState(s.OrderId, s.SubscriptionId, new OrganizationRef(a.OrganizationId, a.OrganizationName), a.RequestedAdminEmail, s.Submission?.CompanyName ?? string.Empty, a.RequestedBy, s.Scenario, s.Stage, a.ExpiresAt, a.Decision);
+        return new ApprovalState(s.OrderId, s.SubscriptionId, new OrganizationRef(a.OrganizationId, a.OrganizationName), a.RequestedAdminEmail, s.Submission?.CompanyName ?? string.Empty, a.RequestedBy, s.Scenario, s.Stage, a.ExpiresAt, a.Decision, s.Language);
     }
 
     static string Truncate(string value) => value.Length <= 80 ? value : value[..80] + "…";

@@ -94,7 +94,9 @@ public sealed record ApprovalView(
     IReadOnlyList<string> Approvers,
     string RequestedBy,
     string? Decision = null,
-    string? DecidedBy = null);
+    string? DecidedBy = null,
+    string? Comment = null,
+    DateTimeOffset? DecidedAt = null);
 
 /// <summary>
 /// The orchestration's custom status: the stage and everything the wizard and approval pages show.
@@ -115,7 +117,8 @@ public sealed record ProvisioningStatus(
     ProvisioningOutcome? Outcome = null,
     string? Notice = null,
     ApprovalView? Approval = null,
-    int InvitationGeneration = 1);
+    int InvitationGeneration = 1,
+    string Language = "es");
 
 /// <summary>What the workflow returns.</summary>
 public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);

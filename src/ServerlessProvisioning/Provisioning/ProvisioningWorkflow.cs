@@ -55,7 +55,7 @@ public sealed class ProvisioningWorkflow
         contactEmail = order.ProvisioningContactEmail;
         logger = context.CreateReplaySafeLogger<ProvisioningWorkflow>();
         invitationDeadline = Now + input.Timings.InvitationLifetime;
-        status = new ProvisioningStatus(order.OrderId, order.SubscriptionId, order.Scenario, ProvisioningStage.InvitationSent, 0, invitationDeadline);
+        status = new ProvisioningStatus(order.OrderId, order.SubscriptionId, order.Scenario, ProvisioningStage.InvitationSent, 0, invitationDeadline, Language: order.Language);
     }
 
     DateTimeOffset Now => new(context.CurrentUtcDateTime, TimeSpan.Zero);
@@ -304,7 +304,7 @@ public sealed class ProvisioningWorkflow
                 break;
             case Command<ApprovalDecided> { Event.Approved: true } decided:
                 Audit(decided.Event.DecidedBy, "Approved", decided.Event.Comment, decided.Event.At);
-                status = status with { Approval = status.Approval! with { Decision = "approved", DecidedBy = decided.Event.DecidedBy } };
+                status = status with { Approval = status.Approval! with { Decision = "approved", DecidedBy = decided.Event.DecidedBy, Comment = decided.Event.Comment, DecidedAt = decided.Event.At } };
                 await EnterAssigningAsync(organization);
                 await CallAsync(ProvisioningTasks.AddAdministrator, new AddAdministratorRequest(organization.OrganizationId, requestedAdmin!));
                 Audit("system", "AdministratorAdded", $"{requestedAdmin} to {organization.OrganizationId}");
@@ -312,7 +312,7 @@ public sealed class ProvisioningWorkflow
                 await CompleteAsync(ProvisioningOutcome.AssignedToExistingOrganization);
                 break;
             case Command<ApprovalDecided> rejected:
-                status = status with { Approval = status.Approval! with { Decision = "rejected", DecidedBy = rejected.Event.DecidedBy } };
+                status = status with { Approval = status.Approval! with { Decision = "rejected", DecidedBy = rejected.Event.DecidedBy, Comment = rejected.Event.Comment, DecidedAt = rejected.Event.At } };
                 await FinishAsync(ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, rejected.Event.DecidedBy, rejected.Event.Comment, action: "Rejected");
                 break;
             default:

@@ -32,16 +32,34 @@ public static class StaticPages
         .Order(StringComparer.Ordinal)
         .ToList();
 
-    /// <summary>Maps the pages (the local host; the Functions host calls <see cref="ServeAsync"/> from an HTTP trigger).</summary>
+    /// <summary>Maps the pages (the local host; the Functions host calls <see cref="HandleAsync"/> from an HTTP trigger).</summary>
     public static IEndpointRouteBuilder MapStaticPages(this IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapGroup(string.Empty).ExcludeFromDescription();
-        pages.MapGet("/wizard", (HttpContext c) => Results.Redirect("/wizard/" + c.Request.QueryString, permanent: true));
-        pages.MapGet("/approval", (HttpContext c) => Results.Redirect("/approval/" + c.Request.QueryString, permanent: true));
-        pages.MapGet("/wizard/{**path}", (HttpContext c, string? path) => ServeAsync(c.Response, "wizard/" + (path ?? string.Empty)));
-        pages.MapGet("/approval/{**path}", (HttpContext c, string? path) => ServeAsync(c.Response, "approval/" + (path ?? string.Empty)));
-        pages.MapGet("/assets/{**path}", (HttpContext c, string path) => ServeAsync(c.Response, "assets/" + path));
+        foreach (var folder in new[] { "wizard", "approval", "assets" })
+        {
+            pages.MapGet($"/{folder}/{{**path}}", (HttpContext c, string? path) => HandleAsync(c, folder, path));
+        }
+
         return endpoints;
+    }
+
+    /// <summary>
+    /// Serves <paramref name="folder"/>/<paramref name="path"/>. A folder addressed without its trailing slash
+    /// (<c>/wizard</c>) is redirected to <c>/wizard/</c> so the page's relative links resolve; the fragment
+    /// carrying the token is kept by the browser across the redirect.
+    /// </summary>
+    public static Task HandleAsync(HttpContext context, string folder, string? path)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (string.IsNullOrEmpty(path) && context.Request.Path.Value?.EndsWith('/') != true)
+        {
+            context.Response.StatusCode = StatusCodes.Status301MovedPermanently;
+            context.Response.Headers.Location = $"/{folder}/{context.Request.QueryString}";
+            return Task.CompletedTask;
+        }
+
+        return ServeAsync(context.Response, $"{folder}/{path}");
     }
 
     /// <summary>Writes one embedded file (a folder means its index.html), with security headers; 404 when absent.</summary>

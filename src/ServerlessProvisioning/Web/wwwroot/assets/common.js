@@ -163,8 +163,12 @@ export async function api(method, path, body) {
     : { status: response.status, ok: false, data: null, problem: json && typeof json === 'object' ? json : {} };
 }
 
-/** The kind of a 410: expired, replaced or cancelled, from the problem's detail (the API has no code for it). */
+/** The kind of a 410: expired, replaced or cancelled — the problem's `reason`, else read from its detail. */
 export function goneKind(problem) {
+  if (problem && ['expired', 'replaced', 'cancelled'].includes(problem.reason)) {
+    return problem.reason;
+  }
+
   const detail = (problem && problem.detail ? String(problem.detail) : '').toLowerCase();
   if (detail.includes('replaced')) {
     return 'replaced';
