@@ -371,16 +371,10 @@ public sealed class ProvisioningApi(
     public async Task<IResult> PostSubmissionAsync(string token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (problem, record, status) = await OpenAsync(token, TokenKind.Wizard, client, cancellationToken);
+        var (problem, record, status, document) = await OpenCommandAsync(token, TokenKind.Wizard, request, client, cancellationToken);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
         }
 
         using (document)
@@ -415,16 +409,10 @@ public sealed class ProvisioningApi(
     public async Task<IResult> PostChoiceAsync(string token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (problem, record, status) = await OpenAsync(token, TokenKind.Wizard, client, cancellationToken);
+        var (problem, record, status, document) = await OpenCommandAsync(token, TokenKind.Wizard, request, client, cancellationToken);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
         }
 
         using (document)
@@ -491,16 +479,10 @@ public sealed class ProvisioningApi(
     public async Task<IResult> PostApprovalAsync(string token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var (problem, record, status) = await OpenAsync(token, TokenKind.Approval, client, cancellationToken);
+        var (problem, record, status, document) = await OpenCommandAsync(token, TokenKind.Approval, request, client, cancellationToken);
         if (problem is not null)
         {
             return problem;
-        }
-
-        var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
-        if (bodyProblem is not null)
-        {
-            return bodyProblem;
         }
 
         using (document)
@@ -565,6 +547,19 @@ public sealed class ProvisioningApi(
         }
 
         return (null, record, status);
+    }
+
+    // A command's prologue: its token (404/410), then its JSON body (400/413/415).
+    async Task<(IResult? Problem, TokenRecord? Record, ProvisioningStatus? Status, JsonDocument? Body)> OpenCommandAsync(string token, TokenKind kind, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (problem, record, status) = await OpenAsync(token, kind, client, cancellationToken);
+        if (problem is not null)
+        {
+            return (problem, null, null, null);
+        }
+
+        var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
+        return bodyProblem is not null ? (bodyProblem, null, null, null) : (null, record, status, document);
     }
 
     async Task<IResult> CommandAsync<T>(TokenRecord record, ProvisioningStatus status, DurableTaskClient client, string eventName, T command, CancellationToken cancellationToken)
