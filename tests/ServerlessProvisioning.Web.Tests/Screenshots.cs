@@ -16,6 +16,14 @@ public static class Screenshots
     {
         ArgumentNullException.ThrowIfNull(page);
         Directory.CreateDirectory(Folder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name + ".png"), FullPage = fullPage, Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide });
+        try
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name + ".png"), FullPage = fullPage, Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide, Timeout = 60_000 });
+        }
+        catch (TimeoutException e)
+        {
+            // A screenshot is an artifact, not an assertion: on a starved machine it may not come in time.
+            TestContext.Current.SendDiagnosticMessage($"Screenshot {name} skipped: {e.Message.Split('\n')[0]}");
+        }
     }
 }
