@@ -104,7 +104,7 @@ public sealed class ProvisioningApi(
     ILogger<ProvisioningApi> logger)
 {
     /// <summary>How long a wizard command waits for the workflow's next state before answering 202.</summary>
-    public static TimeSpan CommandWait { get; set; } = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan CommandWait = TimeSpan.FromSeconds(5);
 
     ProvisioningOptions Options => options.Value;
 
