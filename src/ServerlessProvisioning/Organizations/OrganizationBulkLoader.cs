@@ -1,0 +1,149 @@
+using Azure.Data.Tables;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Storage;
+
+namespace ServerlessProvisioning.Organizations;
+
+/// <summary>What a bulk load wrote.</summary>
+public sealed record BulkLoadResult(int Organizations, int OrganizationEntities, int UserIndexEntities, int DomainIndexEntities, int Requests);
+
+/// <summary>
+/// Loads many organizations into EMPTY tables with batch transactions, for benchmarks and large first
+/// imports. Every entity is built by <see cref="OrganizationRows"/> and <see cref="OrganizationIndexes.CreateEntity"/>,
+/// so the layout keeps one home; what this class adds is the write plan: each organization's partition in
+/// batches of up to 100, then each index entity once, holding every organization that shares its key, in
+/// batches per index partition, many batches in flight.
+/// </summary>
+/// <remarks>
+/// Precondition: the three tables exist and hold none of the organizations, users or index keys being loaded.
+/// Entities are inserted, not merged: an index entity that already exists would have to be read and merged
+/// (what <see cref="OrganizationStore.UpsertManyAsync"/> does), so here it fails the load with a 409 instead of
+/// silently losing the organizations it listed. Nothing may write the tables while the load runs.
+/// </remarks>
+public sealed class OrganizationBulkLoader(TableServiceClient service, TableNames names, int maxConcurrentBatches = 16)
+{
+    /// <summary>The most operations one batch transaction may hold.</summary>
+    public const int MaxBatch = 100;
+
+    readonly TableClient organizations = service.GetTableClient(names.Organizations);
+    readonly TableClient users = service.GetTableClient(names.UserIndex);
+    readonly TableClient domains = service.GetTableClient(names.DomainIndex);
+
+    /// <summary>Writes the organizations and their index entities; see the class remarks for the precondition.</summary>
+    public async Task<BulkLoadResult> LoadAsync(IReadOnlyList<Organization> source, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        Validate(source);
+
+        var organizationBatches = source.SelectMany(OrganizationBatches);
+        var (userEntities, domainEntities) = IndexEntities(source);
+        var indexBatches = Batches(users, userEntities).Concat(Batches(domains, domainEntities));
+
+        var organizationEntities = 0;
+        var requests = 0;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxConcurrentBatches, CancellationToken = cancellationToken };
+
+        // Organizations first, so that no index entry ever names an organization that is not there yet.
+        await Parallel.ForEachAsync(organizationBatches, options, async (batch, ct) =>
+        {
+            await SubmitAsync(batch.Table, batch.Entities, ct);
+            Interlocked.Add(ref organizationEntities, batch.Entities.Count);
+            Interlocked.Increment(ref requests);
+        });
+        await Parallel.ForEachAsync(indexBatches, options, async (batch, ct) =>
+        {
+            await SubmitAsync(batch.Table, batch.Entities, ct);
+            Interlocked.Increment(ref requests);
+        });
+
+        return new BulkLoadResult(source.Count, organizationEntities, userEntities.Count, domainEntities.Count, requests);
+    }
+
+    /// <summary>The index entities the organizations need, each listing every organization that shares its key.</summary>
+    public static (IReadOnlyList<TableEntity> UserIndex, IReadOnlyList<TableEntity> DomainIndex) IndexEntities(IEnumerable<Organization> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var memberships = new Dictionary<string, List<Membership>>(StringComparer.Ordinal);
+        var named = new Dictionary<(string, string), List<NamedOrganization>>();
+        foreach (var organization in source)
+        {
+            // The same derivation OrganizationIndexes.EnsureAsync applies to each (organization, user).
+            var normalizedName = CompanyName.Normalize(organization.Name);
+            var nameKey = CompanyName.KeyOfNormalized(normalizedName);
+            foreach (var user in organization.Users)
+            {
+                Add(memberships, OrganizationIndexes.UserKey(user.Email).PartitionKey, new Membership(organization.Id, user.IsFullAdmin));
+                if (EmailAddress.DomainOf(user.Email) is { } domain && nameKey.Length > 0)
+                {
+                    var list = Add(named, OrganizationIndexes.DomainKey(domain, nameKey), new NamedOrganization(organization.Id, normalizedName));
+
+                    // Several users of one organization at one domain make one entry.
+                    if (list.Count > 1 && list[^2].OrganizationId == organization.Id)
+                    {
+                        list.RemoveAt(list.Count - 1);
+                    }
+                }
+            }
+        }
+
+        return (
+            memberships.Select(m => OrganizationIndexes.CreateEntity(m.Key, string.Empty, m.Value)).ToList(),
+            named.Select(n => OrganizationIndexes.CreateEntity(n.Key.Item1, n.Key.Item2, n.Value)).ToList());
+    }
+
+    IEnumerable<(TableClient Table, IReadOnlyList<TableEntity> Entities)> OrganizationBatches(Organization organization)
+    {
+        var rows = organization.Users.Select(u => OrganizationRows.UserRow(organization.Id, u))
+            .Concat(organization.Subscriptions.Select(s => OrganizationRows.SubscriptionRow(organization.Id, s)))
+            .Prepend(OrganizationRows.OrganizationRow(organization.Summarize()));
+        return rows.Chunk(MaxBatch).Select(chunk => (organizations, (IReadOnlyList<TableEntity>)chunk));
+    }
+
+    // Batch transactions hold one partition each; index entities sharing a partition (a domain) go together.
+    static IEnumerable<(TableClient Table, IReadOnlyList<TableEntity> Entities)> Batches(TableClient table, IEnumerable<TableEntity> entities) =>
+        entities.GroupBy(e => e.PartitionKey, StringComparer.Ordinal)
+            .SelectMany(partition => partition.Chunk(MaxBatch))
+            .Select(chunk => (table, (IReadOnlyList<TableEntity>)chunk));
+
+    static async Task SubmitAsync(TableClient table, IReadOnlyList<TableEntity> entities, CancellationToken cancellationToken)
+    {
+        // A single entity needs no transaction envelope (most user index partitions hold one entity).
+        if (entities.Count == 1)
+        {
+            await table.AddEntityAsync(entities[0], cancellationToken);
+            return;
+        }
+
+        await table.SubmitTransactionAsync(entities.Select(e => new TableTransactionAction(TableTransactionActionType.Add, e)), cancellationToken);
+    }
+
+    static void Validate(IReadOnlyList<Organization> source)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var organization in source)
+        {
+            if (!ids.Add(OrganizationRows.PartitionKey(organization.Id)))
+            {
+                throw new ArgumentException($"Organization '{organization.Id}' appears more than once.", nameof(source));
+            }
+
+            var rowKeys = new HashSet<string>(StringComparer.Ordinal);
+            if (organization.Users.Select(u => OrganizationRows.UserRowKey(u.Email)).Concat(organization.Subscriptions.Select(s => OrganizationRows.SubscriptionRowKey(s.Id))).Any(k => !rowKeys.Add(k)))
+            {
+                throw new ArgumentException($"Organization '{organization.Id}' lists a user or a subscription twice.", nameof(source));
+            }
+        }
+    }
+
+    static List<T> Add<TKey, T>(Dictionary<TKey, List<T>> map, TKey key, T item)
+        where TKey : notnull
+    {
+        if (!map.TryGetValue(key, out var list))
+        {
+            map[key] = list = [];
+        }
+
+        list.Add(item);
+        return list;
+    }
+}
