@@ -7,7 +7,12 @@ using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Web;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings (appsettings.json) come from the app's own folder, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+
+// Request logs would carry link tokens (they travel in API paths, SPEC §3): never log them, whatever the settings say.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.None);
 var local = await LocalSetup.ApplyAsync(builder);
 
 builder.Services.AddProvisioning(builder.Configuration);

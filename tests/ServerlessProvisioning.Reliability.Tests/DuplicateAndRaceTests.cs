@@ -39,11 +39,7 @@ public class DuplicateAndRaceTests(RaceHost host) : IClassFixture<RaceHost>
         ReliabilityHost.Report($"duplicates: one order delivered {Copies} times at once -> 1×202, {Copies - 1}×200, one order row");
     }
 
-    [Fact(Skip = "Product bug: concurrent deliveries of one new order each call ScheduleNewOrchestrationInstanceAsync (GetInstanceAsync is still null "
-        + "for all of them), so the Azure Storage provider enqueues several ExecutionStarted messages for one instance. The duplicates reset the "
-        + "instance to Pending while it waits ('Split brain detected', 'Updated Instances table and set the runtime status to Pending'), and at worst "
-        + "its history vanishes ('No history events were found', 'Discarding 1 dequeued history event(s): No such instance'): Running at "
-        + "InvitationSent with no invitation sent, forever; a redelivery cannot revive it because the instance exists. See docs/reliability.md.")]
+    [Fact]
     public async Task Orders_delivered_20_times_at_once_over_separate_connections_each_run_one_workflow_to_its_end()
     {
         var orderIds = Enumerable.Range(0, 5).Select(_ => ReliabilityHost.NewId("twenty-wf")).ToList();
@@ -226,9 +222,7 @@ public class DuplicateAndRaceTests(RaceHost host) : IClassFixture<RaceHost>
         ReliabilityHost.Report($"races: {Assignments} assignments + 1 admin addition on org-contoso at once -> summary {summary.ActiveSubscriptions} active = rows, {summary.Users} users = rows, consistency checker: no problem");
     }
 
-    [Fact(Skip = "Product bug: a command claims its step (Orders 'gate' row) and only then raises the workflow event; a crash between the two leaves the step "
-        + "claimed with no event, so the contact's retry, the operator's resend and cancel all get 409 and the order is stuck until its deadline (30 days). "
-        + "See docs/reliability.md.")]
+    [Fact]
     public async Task A_crash_between_claiming_a_step_and_raising_its_event_does_not_wedge_the_order()
     {
         var orderId = ReliabilityHost.NewId("claimed");

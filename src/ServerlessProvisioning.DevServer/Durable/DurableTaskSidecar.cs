@@ -32,6 +32,10 @@ public static class DurableTaskSidecar
                 // Wizard steps should be picked up within a second; the default backs off to 30 s when idle.
                 MaxQueuePollingInterval = TimeSpan.FromSeconds(1),
                 PartitionCount = 4,
+                // After a crash, messages the dead process had taken come back after this timeout (5 minutes by
+                // default). Work in progress keeps renewing it, so a short one only speeds up recovery.
+                ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
+                WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
                 UseTablePartitionManagement = true,
                 UseInstanceTableEtag = true,
                 LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),

@@ -138,14 +138,23 @@ public sealed class ProvisioningApi(
         }
 
         var instanceId = InstanceIds.ForOrder(order.OrderId);
-        var (registration, _) = await orders.RegisterAsync(order, instanceId, time.GetUtcNow(), cancellationToken);
+        var (registration, record) = await orders.RegisterAsync(order, instanceId, time.GetUtcNow(), cancellationToken);
         if (registration == OrderRegistration.Conflict)
         {
             return Problems.Conflict($"Order '{order.OrderId}' was already received with a different body.");
         }
 
-        // A replay also makes sure the workflow exists: the first delivery may have crashed after registering.
-        await EnsureStartedAsync(client, order, instanceId, cancellationToken);
+        // Exactly one delivery starts the workflow: the first one; a repeat only if the first never did (it crashed
+        // after registering) and its claim has lapsed. Concurrent starts of one instance confuse the storage provider.
+        if (registration == OrderRegistration.Created)
+        {
+            await StartAsync(client, order, instanceId, cancellationToken);
+        }
+        else if (!record.WorkflowStarted && !await EnsureStartedAsync(client, order, instanceId, cancellationToken))
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Starting", $"Order '{order.OrderId}' is registered and its workflow is still being started; deliver it again in a minute.");
+        }
+
         var accepted = new OrderAccepted(order.OrderId, instanceId, $"{Options.PublicBaseUrl.TrimEnd('/')}/api/orders/{Uri.EscapeDataString(order.OrderId)}");
         logger.LogInformation("Order {OrderId} {Registration}", order.OrderId, registration);
         return registration == OrderRegistration.Created
@@ -153,26 +162,57 @@ public sealed class ProvisioningApi(
             : Results.Json(accepted, Json.Options, statusCode: StatusCodes.Status200OK);
     }
 
-    async Task EnsureStartedAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)
+    /// <summary>
+    /// A repeated delivery of an order whose workflow is not known to exist: the delivery that registered it is
+    /// starting it, or crashed after registering. Waits until the workflow exists, taking the start over once the
+    /// first delivery's <see cref="OrderStore.StartLease"/> lapses; false only if that did not settle in two leases.
+    /// </summary>
+    async Task<bool> EnsureStartedAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)
     {
-        if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is not null)
+        var deadline = time.GetUtcNow() + (2 * OrderStore.StartLease);
+        while (true)
         {
-            return;
-        }
+            if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is not null)
+            {
+                await orders.MarkStartedAsync(order.OrderId, cancellationToken);
+                return true;
+            }
 
+            switch (await orders.TryClaimStartAsync(order.OrderId, time.GetUtcNow(), cancellationToken))
+            {
+                case StartClaim.Claimed:
+                    await StartAsync(client, order, instanceId, cancellationToken);
+                    return true;
+                case StartClaim.Started:
+                    return true;
+            }
+
+            if (time.GetUtcNow() > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+        }
+    }
+
+    async Task StartAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)
+    {
         var timings = new ProvisioningTimings(Options.InvitationLifetime, Options.InvitationReminderBefore, Options.ApprovalLifetime, Options.ApprovalReminderBefore);
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(
                 ProvisioningWorkflow.Name,
                 new ProvisioningInput(order, timings),
-                new StartOrchestrationOptions(instanceId),
+                new StartOrchestrationOptions(instanceId).WithDedupeStatuses([.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses]),
                 cancellationToken);
         }
         catch (Exception e) when (e is InvalidOperationException || e.GetType().Name.Contains("AlreadyExists", StringComparison.Ordinal) || e.InnerException?.GetType().Name.Contains("AlreadyExists", StringComparison.Ordinal) == true)
         {
-            // A concurrent delivery started it first.
+            // It exists already (a previous start got through before a crash).
         }
+
+        await orders.MarkStartedAsync(order.OrderId, cancellationToken);
     }
 
     /// <summary>GET /api/orders/{orderId}: the operator view.</summary>
@@ -210,7 +250,7 @@ public sealed class ProvisioningApi(
         ProvisioningStage? stage = null;
         if (request.Query["stage"].ToString() is { Length: > 0 } stageText)
         {
-            if (Enum.TryParse<ProvisioningStage>(stageText, ignoreCase: false, out var parsed) && Enum.IsDefined(parsed) && !stageText.Any(char.IsDigit))
+            if (Json.TryParseEnum<ProvisioningStage>(stageText, out var parsed))
             {
                 stage = parsed;
             }
@@ -293,7 +333,7 @@ public sealed class ProvisioningApi(
             return WrongStage(status, "The invitation can be resent only until an organization is chosen.");
         }
 
-        if (!await orders.ClaimStepAsync(orderId, status.Step, cancellationToken))
+        if (!await orders.ClaimStepAsync(orderId, status.Step, time.GetUtcNow(), cancellationToken))
         {
             return Problems.Conflict("Someone answered this step at the same time; check the order and try again.");
         }
@@ -336,7 +376,7 @@ public sealed class ProvisioningApi(
             return Problems.Conflict($"The order has already finished (stage {status.Stage}).");
         }
 
-        if (!await orders.ClaimStepAsync(orderId, status.Step, cancellationToken))
+        if (!await orders.ClaimStepAsync(orderId, status.Step, time.GetUtcNow(), cancellationToken))
         {
             return Problems.Conflict("Someone answered this step at the same time; check the order and try again.");
         }
@@ -506,7 +546,7 @@ public sealed class ProvisioningApi(
             }
 
             var decided = new ApprovalDecided(status.Step, decision == "approve", comment?.Trim(), record!.Holder ?? "approver", time.GetUtcNow());
-            var claimed = await orders.ClaimStepAsync(record.OrderId, status.Step, cancellationToken);
+            var claimed = await orders.ClaimStepAsync(record.OrderId, status.Step, time.GetUtcNow(), cancellationToken);
             if (!claimed)
             {
                 return Problems.Conflict("This request was already decided.");
@@ -564,7 +604,7 @@ public sealed class ProvisioningApi(
 
     async Task<IResult> CommandAsync<T>(TokenRecord record, ProvisioningStatus status, DurableTaskClient client, string eventName, T command, CancellationToken cancellationToken)
     {
-        if (!await orders.ClaimStepAsync(record.OrderId, status.Step, cancellationToken))
+        if (!await orders.ClaimStepAsync(record.OrderId, status.Step, time.GetUtcNow(), cancellationToken))
         {
             return Problems.Conflict("Someone already answered this step; reload to see where it stands.");
         }

@@ -105,7 +105,7 @@ public static class SeedFile
             var roles = new List<UserRole>();
             foreach (var (role, rolePath) in Items(user, "roles", userPath, problems))
             {
-                if (role.ValueKind != JsonValueKind.String || !Enum.TryParse<UserRole>(role.GetString(), ignoreCase: false, out var parsed) || !Enum.IsDefined(parsed))
+                if (role.ValueKind != JsonValueKind.String || !Storage.Json.TryParseEnum<UserRole>(SafeString(role), out var parsed))
                 {
                     problems.Add($"{rolePath}: one of {string.Join(", ", Enum.GetNames<UserRole>())} is required.");
                 }
@@ -159,13 +159,24 @@ public static class SeedFile
 
     static string? RequiredString(JsonElement element, string property, string path, List<string> problems, int maxLength)
     {
-        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(property, out var value) || value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(property, out var value) || value.ValueKind != JsonValueKind.String)
         {
             problems.Add($"{path}.{property}: a non-empty string is required.");
             return null;
         }
 
-        var text = value.GetString()!;
+        if (SafeString(value) is not { } text)
+        {
+            problems.Add($"{path}.{property}: not valid Unicode text.");
+            return null;
+        }
+
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            problems.Add($"{path}.{property}: a non-empty string is required.");
+            return null;
+        }
+
         if (text.Length > maxLength || text.Any(char.IsControl))
         {
             problems.Add($"{path}.{property}: at most {maxLength} characters and no control characters.");
@@ -173,6 +184,19 @@ public static class SeedFile
         }
 
         return text;
+    }
+
+    // GetString throws on a lone surrogate escape (\ud800); such text is simply invalid.
+    static string? SafeString(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     static string? OptionalString(JsonElement element, string property, string path, List<string> problems)
@@ -189,7 +213,7 @@ public static class SeedFile
         where T : struct, Enum
     {
         if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String
-            && Enum.TryParse<T>(value.GetString(), ignoreCase: false, out var parsed) && Enum.IsDefined(parsed) && !value.GetString()!.Any(char.IsDigit))
+            && Storage.Json.TryParseEnum<T>(SafeString(value), out var parsed))
         {
             return parsed;
         }

@@ -14,7 +14,22 @@ public sealed record OrderRecord(
     DateTimeOffset UpdatedAt,
     ProvisioningStage Stage,
     ProvisioningOutcome? Outcome,
-    string? OrganizationId);
+    string? OrganizationId,
+    bool WorkflowStarted = false,
+    DateTimeOffset? StartClaimedAt = null);
+
+/// <summary>What a repeated delivery found when it tried to claim starting the order's workflow.</summary>
+public enum StartClaim
+{
+    /// <summary>The workflow is known to be started (or the order is gone).</summary>
+    Started,
+
+    /// <summary>Another delivery is starting it and its lease has not lapsed.</summary>
+    Held,
+
+    /// <summary>This caller must start it now.</summary>
+    Claimed,
+}
 
 /// <summary>One line of the operator's order list (SPEC §3).</summary>
 public sealed record OrderSummary(string OrderId, ProvisioningStage Stage, ProvisioningOutcome? Outcome, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -52,7 +67,8 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     {
         ArgumentNullException.ThrowIfNull(order);
         var fingerprint = order.Fingerprint();
-        var record = new OrderRecord(order.OrderId, instanceId, fingerprint, now, now, ProvisioningStage.InvitationSent, null, null);
+        // The first delivery owns starting the workflow; StartClaimedAt lets a later delivery take over if it never does.
+        var record = new OrderRecord(order.OrderId, instanceId, fingerprint, now, now, ProvisioningStage.InvitationSent, null, null, WorkflowStarted: false, StartClaimedAt: now);
         try
         {
             await table.AddEntityAsync(ToEntity(record), cancellationToken);
@@ -64,6 +80,47 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
             return (existing.Fingerprint == fingerprint ? OrderRegistration.Replay : OrderRegistration.Conflict, existing);
         }
     }
+
+    /// <summary>
+    /// How long a delivery that registered an order has to start its workflow before a repeated delivery may take
+    /// over. Starting takes well under a second; the lease only has to outlast a slow one, because two concurrent
+    /// starts of one instance confuse the Azure Storage provider.
+    /// </summary>
+    public static readonly TimeSpan StartLease = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Lets one repeated delivery start a workflow that the first delivery did not (it crashed after registering
+    /// the order): <see cref="StartClaim.Claimed"/> when the start was never done and the previous claim has lapsed;
+    /// concurrent callers get <see cref="StartClaim.Held"/>.
+    /// </summary>
+    public async Task<StartClaim> TryClaimStartAsync(string orderId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pk = TableKey.Encode(orderId);
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, OrderRow, cancellationToken: cancellationToken);
+        if (!current.HasValue || current.Value!.GetBoolean("WorkflowStarted") != false)
+        {
+            return StartClaim.Started;
+        }
+
+        if (current.Value.GetDateTimeOffset("StartClaimedAt") is { } claimed && now - claimed < StartLease)
+        {
+            return StartClaim.Held;
+        }
+
+        try
+        {
+            await table.UpdateEntityAsync(new TableEntity(pk, OrderRow) { ["StartClaimedAt"] = now }, current.Value.ETag, TableUpdateMode.Merge, cancellationToken);
+            return StartClaim.Claimed;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return StartClaim.Held;
+        }
+    }
+
+    /// <summary>Notes that the order's workflow exists, so repeated deliveries need not look again.</summary>
+    public Task MarkStartedAsync(string orderId, CancellationToken cancellationToken) =>
+        table.UpdateEntityAsync(new TableEntity(TableKey.Encode(orderId), OrderRow) { ["WorkflowStarted"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
 
     /// <summary>The order's row, or null (one point read).</summary>
     public async Task<OrderRecord?> GetAsync(string orderId, CancellationToken cancellationToken)
@@ -192,21 +249,27 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         return entries.OrderBy(e => e.Sequence).ToList();
     }
 
+    /// <summary>How long a claimed step stays claimed if its command never reaches the workflow (the claimant crashed before raising it).</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(60);
+
     /// <summary>
     /// Lets exactly one command answer a waiting step: the first caller for <paramref name="step"/> wins;
-    /// concurrent or later callers for the same step lose (409 to them).
+    /// concurrent or later callers for the same step lose (409 to them). A claim the workflow has not acted on
+    /// within <see cref="ClaimLease"/> lapses, so a crash between claiming and raising the event cannot leave
+    /// the order stuck; the workflow ignores a second event for a step it already left.
     /// </summary>
-    public async Task<bool> ClaimStepAsync(string orderId, int step, CancellationToken cancellationToken)
+    public async Task<bool> ClaimStepAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var pk = TableKey.Encode(orderId);
         var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, GateRow, cancellationToken: cancellationToken);
         var claimed = current.HasValue ? current.Value!.GetInt32("ClaimedStep") ?? 0 : 0;
-        if (claimed >= step)
+        var claimedAt = current.HasValue ? current.Value!.GetDateTimeOffset("ClaimedAt") : null;
+        if (claimed > step || (claimed == step && claimedAt is { } at && now - at < ClaimLease))
         {
             return false;
         }
 
-        var gate = new TableEntity(pk, GateRow) { ["ClaimedStep"] = step };
+        var gate = new TableEntity(pk, GateRow) { ["ClaimedStep"] = step, ["ClaimedAt"] = now };
         try
         {
             if (current.HasValue)
@@ -258,6 +321,8 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         ["Stage"] = r.Stage.ToString(),
         ["Outcome"] = r.Outcome?.ToString(),
         ["OrganizationId"] = r.OrganizationId,
+        ["WorkflowStarted"] = r.WorkflowStarted,
+        ["StartClaimedAt"] = r.StartClaimedAt,
     };
 
     static OrderRecord FromEntity(TableEntity e) => new(
@@ -268,5 +333,7 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         e.GetDateTimeOffset("UpdatedAt") ?? default,
         Enum.Parse<ProvisioningStage>(e.GetString("Stage")),
         e.GetString("Outcome") is { Length: > 0 } o ? Enum.Parse<ProvisioningOutcome>(o) : null,
-        e.GetString("OrganizationId") is { Length: > 0 } org ? org : null);
+        e.GetString("OrganizationId") is { Length: > 0 } org ? org : null,
+        e.GetBoolean("WorkflowStarted") ?? true,
+        e.GetDateTimeOffset("StartClaimedAt"));
 }

@@ -72,7 +72,7 @@ public static partial class OrderParser
 
             var scenarioText = JsonFields.Text(root, "scenario", errors, required: true, maxLength: 40);
             ProvisioningScenario scenario = default;
-            if (scenarioText is not null && !(Enum.TryParse(scenarioText, ignoreCase: false, out scenario) && Enum.IsDefined(scenario) && !scenarioText.Any(char.IsDigit)))
+            if (scenarioText is not null && !Json.TryParseEnum(scenarioText, out scenario))
             {
                 errors["scenario"] = [$"One of {string.Join(", ", Enum.GetNames<ProvisioningScenario>())}."];
             }
@@ -192,7 +192,18 @@ public static class JsonFields
             return null;
         }
 
-        var value = element.GetString()!;
+        string value;
+        try
+        {
+            value = element.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            // Invalid UTF-8 bytes or an unpaired \uD800-style escape: not text at all.
+            errors[field] = ["This field must be valid Unicode text."];
+            return null;
+        }
+
         if (required && string.IsNullOrWhiteSpace(value))
         {
             errors[field] = ["This field is required."];

@@ -16,6 +16,17 @@ public static class Json
     /// <summary>Deserializes with <see cref="Options"/>.</summary>
     public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, Options);
 
+    /// <summary>
+    /// Parses an enum member by its exact name only: no numbers, no "A,B" combinations, no padding, no other case —
+    /// where <see cref="Enum.TryParse{TEnum}(string, out TEnum)"/> would accept all of those.
+    /// </summary>
+    public static bool TryParseEnum<TEnum>(string? text, out TEnum value)
+        where TEnum : struct, Enum
+    {
+        value = default;
+        return text is not null && Enum.GetNames<TEnum>().Contains(text, StringComparer.Ordinal) && Enum.TryParse(text, out value);
+    }
+
     /// <summary>Applies the product's settings to options owned by a host.</summary>
     public static void Configure(JsonSerializerOptions options)
     {
