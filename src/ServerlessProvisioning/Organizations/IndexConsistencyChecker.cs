@@ -36,7 +36,7 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
                 continue;
             }
 
-            var stored = OrganizationRows.ReadSummary(rows.Single(r => r.RowKey == OrganizationRows.OrganizationRowKey));
+            var stored = OrganizationRows.ReadSummary(rows.Single(r => OrganizationRows.IsOrganizationRow(r.RowKey)));
             var computed = organization.Summarize();
             if (stored.ActiveSubscriptions != computed.ActiveSubscriptions || stored.Users != computed.Users || !stored.FullAdmins.SequenceEqual(computed.FullAdmins))
             {

@@ -30,7 +30,11 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
     readonly TableClient domains = service.GetTableClient(names.DomainIndex);
 
     /// <summary>Writes the organizations and their index entities; see the class remarks for the precondition.</summary>
-    public async Task<BulkLoadResult> LoadAsync(IReadOnlyList<Organization> source, CancellationToken cancellationToken)
+    public Task<BulkLoadResult> LoadAsync(IReadOnlyList<Organization> source, CancellationToken cancellationToken) =>
+        LoadAsync(source, null, cancellationToken);
+
+    /// <summary>Same, reporting the number of entities written so far after each batch (a large load takes minutes).</summary>
+    public async Task<BulkLoadResult> LoadAsync(IReadOnlyList<Organization> source, IProgress<int>? entitiesWritten, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         Validate(source);
@@ -40,6 +44,7 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
         var indexBatches = Batches(users, userEntities).Concat(Batches(domains, domainEntities));
 
         var organizationEntities = 0;
+        var written = 0;
         var requests = 0;
         var options = new ParallelOptions { MaxDegreeOfParallelism = maxConcurrentBatches, CancellationToken = cancellationToken };
 
@@ -49,11 +54,13 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
             await SubmitAsync(batch.Table, batch.Entities, ct);
             Interlocked.Add(ref organizationEntities, batch.Entities.Count);
             Interlocked.Increment(ref requests);
+            entitiesWritten?.Report(Interlocked.Add(ref written, batch.Entities.Count));
         });
         await Parallel.ForEachAsync(indexBatches, options, async (batch, ct) =>
         {
             await SubmitAsync(batch.Table, batch.Entities, ct);
             Interlocked.Increment(ref requests);
+            entitiesWritten?.Report(Interlocked.Add(ref written, batch.Entities.Count));
         });
 
         return new BulkLoadResult(source.Count, organizationEntities, userEntities.Count, domainEntities.Count, requests);
@@ -87,7 +94,7 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
         }
 
         return (
-            memberships.Select(m => OrganizationIndexes.CreateEntity(m.Key, string.Empty, m.Value)).ToList(),
+            memberships.Select(m => OrganizationIndexes.CreateEntity(m.Key, m.Key, m.Value)).ToList(),
             named.Select(n => OrganizationIndexes.CreateEntity(n.Key.Item1, n.Key.Item2, n.Value)).ToList());
     }
 

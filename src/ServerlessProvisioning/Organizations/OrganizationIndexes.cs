@@ -14,7 +14,7 @@ public sealed record NamedOrganization(string OrganizationId, string NormalizedN
 /// <summary>
 /// The two index entities that make matching point reads only:
 /// <list type="bullet">
-/// <item>UserIndex: PartitionKey = normalized email, RowKey = "" → the organizations the address belongs to and whether it is a full admin there (Rule A and AdminIsMember).</item>
+/// <item>UserIndex: PartitionKey = RowKey = normalized email → the organizations the address belongs to and whether it is a full admin there (Rule A and AdminIsMember).</item>
 /// <item>DomainIndex: PartitionKey = email domain, RowKey = name key → the organizations with that key having a user at that domain (Rule B).</item>
 /// </list>
 /// Both are derived from the Organizations table and kept current by every write, with ETag
@@ -28,8 +28,16 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
     readonly TableClient users = service.GetTableClient(names.UserIndex);
     readonly TableClient domains = service.GetTableClient(names.DomainIndex);
 
-    /// <summary>The key of a user index entity.</summary>
-    public static (string PartitionKey, string RowKey) UserKey(string email) => (TableKey.Encode(EmailAddress.Normalize(email)), string.Empty);
+    /// <summary>
+    /// The key of a user index entity: the normalized email as both keys. The RowKey repeats the PartitionKey
+    /// because Azurite finds an entity by RowKey first and scans every entity sharing it; a constant RowKey
+    /// would make this point read grow with the number of users (see <see cref="OrganizationRows.OrganizationRowKey"/>).
+    /// </summary>
+    public static (string PartitionKey, string RowKey) UserKey(string email)
+    {
+        var key = TableKey.Encode(EmailAddress.Normalize(email));
+        return (key, key);
+    }
 
     /// <summary>The key of a domain index entity.</summary>
     public static (string PartitionKey, string RowKey) DomainKey(string asciiDomain, string nameKey) => (TableKey.Encode(asciiDomain), TableKey.Encode(nameKey));
@@ -74,7 +82,7 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
             }
         }
 
-        var work = memberships.Select(m => (Func<CancellationToken, Task>)(ct => ChangeListAsync<Membership>(users, m.Key, string.Empty, items => Merge(items, m.Value, x => x.OrganizationId), ct)))
+        var work = memberships.Select(m => (Func<CancellationToken, Task>)(ct => ChangeListAsync<Membership>(users, m.Key, m.Key, items => Merge(items, m.Value, x => x.OrganizationId), ct)))
             .Concat(named.Select(n => (Func<CancellationToken, Task>)(ct => ChangeListAsync<NamedOrganization>(domains, n.Key.Item1, n.Key.Item2, items => Merge(items, n.Value, x => x.OrganizationId), ct))));
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (change, ct) => await change(ct));
     }

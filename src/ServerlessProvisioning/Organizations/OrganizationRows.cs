@@ -12,20 +12,29 @@ namespace ServerlessProvisioning.Organizations;
 /// </summary>
 public static class OrganizationRows
 {
-    /// <summary>RowKey of the organization's own row.</summary>
-    public const string OrganizationRowKey = "org";
-
+    const string OrganizationPrefix = "org|";
     const string UserPrefix = "user|";
     const string SubscriptionPrefix = "sub|";
 
     /// <summary>The partition of an organization.</summary>
     public static string PartitionKey(string organizationId) => TableKey.Encode(organizationId);
 
+    /// <summary>
+    /// RowKey of the organization's own row: "org|" + the partition key. Unique across the table although the
+    /// partition alone identifies it, because Azurite (the local host's and CI's storage) finds an entity by its
+    /// RowKey first and then scans every entity sharing it: with one constant RowKey, every summary read would
+    /// cost time proportional to the number of organizations. Azure's (PartitionKey, RowKey) index does not care.
+    /// </summary>
+    public static string OrganizationRowKey(string organizationId) => OrganizationPrefix + PartitionKey(organizationId);
+
     /// <summary>The row of a user, keyed by normalized email.</summary>
     public static string UserRowKey(string email) => UserPrefix + TableKey.Encode(EmailAddress.Normalize(email));
 
     /// <summary>The row of a subscription.</summary>
     public static string SubscriptionRowKey(string subscriptionId) => SubscriptionPrefix + TableKey.Encode(subscriptionId);
+
+    /// <summary>Whether a row key is the organization's own row.</summary>
+    public static bool IsOrganizationRow(string rowKey) => rowKey.StartsWith(OrganizationPrefix, StringComparison.Ordinal);
 
     /// <summary>Whether a row key is a user row.</summary>
     public static bool IsUserRow(string rowKey) => rowKey.StartsWith(UserPrefix, StringComparison.Ordinal);
@@ -37,7 +46,7 @@ public static class OrganizationRows
     public static TableEntity OrganizationRow(OrganizationSummary summary, ETag etag = default)
     {
         ArgumentNullException.ThrowIfNull(summary);
-        var row = new TableEntity(PartitionKey(summary.OrganizationId), OrganizationRowKey)
+        var row = new TableEntity(PartitionKey(summary.OrganizationId), OrganizationRowKey(summary.OrganizationId))
         {
             ["Id"] = summary.OrganizationId,
             ["Name"] = summary.Name,
@@ -120,7 +129,7 @@ public static class OrganizationRows
         var subscriptions = new List<OrganizationSubscription>();
         foreach (var row in partition)
         {
-            if (row.RowKey == OrganizationRowKey)
+            if (IsOrganizationRow(row.RowKey))
             {
                 head = row;
             }

@@ -135,7 +135,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
 
     async Task<TableEntity?> GetRowAsync(string organizationId, CancellationToken cancellationToken)
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(OrganizationRows.PartitionKey(organizationId), OrganizationRows.OrganizationRowKey, cancellationToken: cancellationToken);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(OrganizationRows.PartitionKey(organizationId), OrganizationRows.OrganizationRowKey(organizationId), cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
@@ -205,8 +205,8 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
         for (var attempt = 1; ; attempt++)
         {
             var rows = await ReadPartitionAsync(pk, cancellationToken);
-            var head = rows.FirstOrDefault(r => r.RowKey == OrganizationRows.OrganizationRowKey);
-            var withHead = rows.Where(r => r.RowKey != OrganizationRows.OrganizationRowKey)
+            var head = rows.FirstOrDefault(r => OrganizationRows.IsOrganizationRow(r.RowKey));
+            var withHead = rows.Where(r => !OrganizationRows.IsOrganizationRow(r.RowKey))
                 .Append(OrganizationRows.OrganizationRow(described.Summarize()));
             var merged = OrganizationRows.Assemble(withHead)!;
             var row = OrganizationRows.OrganizationRow(merged.Summarize());

@@ -1,3 +1,4 @@
+using Azure.Data.Tables;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Storage;
@@ -14,6 +15,17 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
     {
         var names = await azurite.CreateTablesAsync();
         return (new OrganizationStore(azurite.Tables, names), names);
+    }
+
+    async Task<List<TableEntity>> AllAsync(string table)
+    {
+        var all = new List<TableEntity>();
+        await foreach (var entity in azurite.Tables.GetTableClient(table).QueryAsync<TableEntity>(cancellationToken: Ct))
+        {
+            all.Add(entity);
+        }
+
+        return all;
     }
 
     Task<IReadOnlyList<string>> CheckAsync(TableNames names) => new IndexConsistencyChecker(azurite.Tables, names).CheckAsync(Ct);
@@ -33,6 +45,26 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
         Assert.Equal(2, loaded!.Users.Count);
         Assert.Equal(2, loaded.Subscriptions.Count);
         Assert.Empty(await CheckAsync(names));
+    }
+
+    [Fact]
+    public async Task Every_entity_matching_reads_has_a_RowKey_of_its_own()
+    {
+        // Azurite finds an entity by RowKey first and scans all entities sharing it, so a RowKey shared by every
+        // organization (or every user index entity) would make matching's point reads grow with the tables.
+        var (store, names) = await NewStoreAsync();
+        foreach (var organization in MatchingWorld.Organizations)
+        {
+            await store.UpsertAsync(organization, Ct);
+        }
+
+        var organizationRows = (await AllAsync(names.Organizations)).Where(e => OrganizationRows.IsOrganizationRow(e.RowKey)).ToList();
+        var userIndex = await AllAsync(names.UserIndex);
+
+        Assert.Equal(MatchingWorld.Organizations.Count, organizationRows.Count);
+        Assert.Equal(organizationRows.Count, organizationRows.Select(e => e.RowKey).Distinct(StringComparer.Ordinal).Count());
+        Assert.True(userIndex.Count > 1);
+        Assert.Equal(userIndex.Count, userIndex.Select(e => e.RowKey).Distinct(StringComparer.Ordinal).Count());
     }
 
     [Fact]
@@ -152,7 +184,7 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
         var (pk, rk) = OrganizationIndexes.UserKey("ana@acme.com");
         await azurite.Tables.GetTableClient(names.UserIndex).DeleteEntityAsync(pk, rk, cancellationToken: Ct);
         await azurite.Tables.GetTableClient(names.UserIndex).AddEntityAsync(
-            OrganizationIndexes.CreateEntity<Membership>("ghost%40x.com", "", [new Membership("org-ghost", true)]), Ct);
+            OrganizationIndexes.CreateEntity<Membership>("ghost%40x.com", "ghost%40x.com", [new Membership("org-ghost", true)]), Ct);
 
         var problems = await CheckAsync(names);
 
