@@ -30,7 +30,7 @@ public static class ApiRoutes
     /// <summary>Every route; templates are relative to <c>/api</c>.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
     [
-        new("PostOrder", "POST", "orders", false, typeof(OrderRequest), Answers((202, typeof(OrderAccepted)), (200, typeof(OrderAccepted))), [400, 401, 409, 413, 415],
+        new("PostOrder", "POST", "orders", false, typeof(OrderRequest), Answers((202, typeof(OrderAccepted)), (200, typeof(OrderAccepted))), [400, 401, 409, 413, 415, 503],
             "Order webhook: starts provisioning. Signed with X-Provisioning-Signature; the same order again answers 200 with the same body."),
         new("ListOrders", "GET", "orders", true, null, Answers((200, typeof(OrderList))), [400, 401],
             "Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100)."),
