@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ServerlessProvisioning.Bench;
+using ServerlessProvisioning.DevServer.Azurite;
+
+// dotnet run -c Release --project bench/ServerlessProvisioning.Bench -- [--quick] [--sizes 1000,10000] [--no-wizard] [--no-matching] [--naive N] [--verbose] [--output path]
+var options = BenchOptions.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/ServerlessProvisioning.Bench -- [--quick] [--sizes 1000,10000,100000] [--no-wizard] [--no-matching] [--naive N] [--verbose] [--output bench/results/latest.json]");
+    return 2;
+}
+
+// Ctrl+C and SIGTERM unwind normally, so every Azurite and local host this run started is stopped.
+using var cancellation = new CancellationTokenSource();
+using var onInterrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+using var onTerminate = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+
+var root = AzuriteProcess.FindRepositoryRoot() ?? throw new InvalidOperationException("Run from inside the repository (package.json and ServerlessProvisioning.sln).");
+var started = Stopwatch.GetTimestamp();
+Console.WriteLine($"Serverless Provisioning benchmark, {(options.Quick ? "quick" : "full")} mode: sizes {string.Join(", ", options.Sizes.Select(s => s.ToString("N0", CultureInfo.InvariantCulture)))}; {Machine.Describe()}");
+Console.WriteLine($"Storage: {Emulator.Description}.");
+
+var matching = new List<MatchingResult>();
+if (options.Matching)
+{
+    foreach (var size in options.Sizes)
+    {
+        matching.Add(await MatchingBenchmark.RunAsync(size, options, cancellation.Token));
+    }
+}
+
+var wizard = options.Wizard ? await WizardBenchmark.RunAsync(options, cancellation.Token) : null;
+var targets = Targets.Evaluate(matching, wizard);
+var elapsed = Stopwatch.GetElapsedTime(started);
+
+var results = new BenchResults(
+    matching,
+    wizard,
+    wizard?.WorkflowsPerSecond,
+    options.Quick ? "quick" : "full",
+    options.CommandLine,
+    Emulator.Description,
+    DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+    Math.Round(elapsed.TotalSeconds, 0),
+    Machine.Describe(),
+    targets);
+var output = Path.GetFullPath(options.Output ?? Path.Combine(root, "bench", "results", "latest.json"));
+Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+await File.WriteAllTextAsync(output, JsonSerializer.Serialize(results, BenchResults.JsonOptions) + Environment.NewLine, cancellation.Token);
+
+Console.WriteLine();
+Console.WriteLine("size        p50 ms   p95 ms   p99 ms   point read ms   naive p95 ms   load s");
+foreach (var m in matching)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{m.Organizations,-10:N0} {m.P50Ms,8} {m.P95Ms,8} {m.P99Ms,8} {m.PointReadMedianMs,15} {m.NaiveP95Ms,14} {m.LoadSeconds,8}"));
+}
+
+if (wizard is not null)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"wizard round trip p50 {wizard.P50Ms} ms, p95 {wizard.P95Ms} ms; {wizard.WorkflowsPerSecond} workflows/s with {wizard.InFlight} in flight"));
+}
+
+Console.WriteLine();
+foreach (var target in targets)
+{
+    Console.WriteLine($"{(target.Pass ? "PASS" : "FAIL")}  {target.Name}: {target.Detail}");
+}
+
+Console.WriteLine($"Wrote {output} in {elapsed.TotalMinutes:F1} min.");
+return 0;
+
+void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+}
+
+namespace ServerlessProvisioning.Bench
+{
+    /// <summary>What to run and how much of it.</summary>
+    internal sealed record BenchOptions(
+        bool Quick,
+        IReadOnlyList<int> Sizes,
+        bool Matching,
+        bool Wizard,
+        bool Verbose,
+        string? Output,
+        string CommandLine)
+    {
+        /// <summary>Measured matching submissions per size.</summary>
+        public int Submissions { get; init; } = 600;
+
+        /// <summary>Unmeasured submissions first.</summary>
+        public int WarmUp { get; init; } = 150;
+
+        /// <summary>Naive submissions per size (the first of the measured ones).</summary>
+        public int NaiveSubmissions { get; init; } = 60;
+
+        /// <summary>Batches in flight while loading.</summary>
+        public int LoadConcurrency { get; init; } = 24;
+
+        /// <summary>Sizes at which the scanning consistency checker runs.</summary>
+        public int ConsistencyCheckUpTo { get; init; } = 1_000;
+
+        /// <summary>Whole flows before the wizard measurements.</summary>
+        public int WizardWarmUp { get; init; } = 5;
+
+        /// <summary>Submission-to-candidates round trips.</summary>
+        public int RoundTrips { get; init; } = 120;
+
+        /// <summary>Whole flows in the throughput run.</summary>
+        public int ThroughputWorkflows { get; init; } = 200;
+
+        /// <summary>Flows in flight during the throughput run.</summary>
+        public int InFlight { get; init; } = 50;
+
+        /// <summary>Reads the command line; null when it is not understood.</summary>
+        public static BenchOptions? Parse(string[] args)
+        {
+            var quick = args.Contains("--quick");
+            IReadOnlyList<int> sizes = quick ? [1_000, 10_000] : [1_000, 10_000, 100_000];
+            string? output = null;
+            int? naive = null;
+            for (var i = 0; i < args.Length; i++)
+            {
+                switch (args[i])
+                {
+                    case "--quick" or "--no-wizard" or "--no-matching" or "--verbose":
+                        break;
+                    case "--sizes" when i + 1 < args.Length:
+                        sizes = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+                        break;
+                    case "--naive" when i + 1 < args.Length:
+                        naive = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                        break;
+                    case "--output" when i + 1 < args.Length:
+                        output = args[++i];
+                        break;
+                    default:
+                        return null;
+                }
+            }
+
+            var options = new BenchOptions(quick, sizes, !args.Contains("--no-matching"), !args.Contains("--no-wizard"), args.Contains("--verbose"), output, string.Join(' ', ["dotnet run -c Release --project bench/ServerlessProvisioning.Bench --", .. args]).TrimEnd(' ', '-'));
+            options = quick ? options with { RoundTrips = 40, ThroughputWorkflows = 100, WizardWarmUp = 3, NaiveSubmissions = 50, Submissions = 510, WarmUp = 90 } : options;
+            return naive is { } n ? options with { NaiveSubmissions = n } : options;
+        }
+    }
+
+    /// <summary>One target of the benchmark and whether this run met it.</summary>
+    internal sealed record TargetResult(string Name, bool Pass, string Detail);
+
+    /// <summary>The targets the benchmark is held to (ratios, so they mean the same on any machine).</summary>
+    internal static class Targets
+    {
+        public static IReadOnlyList<TargetResult> Evaluate(IReadOnlyList<MatchingResult> matching, WizardResult? wizard)
+        {
+            var list = new List<TargetResult>();
+            foreach (var m in matching)
+            {
+                var ratio = m.P95Ms / m.PointReadMedianMs;
+                list.Add(new($"matching p95 <= 4 x point-read median @ {m.Organizations:N0}", ratio <= 4, F($"p95 {m.P95Ms} ms = {ratio:F2} x point read {m.PointReadMedianMs} ms")));
+            }
+
+            if (matching.Count >= 2)
+            {
+                var smallest = matching.MinBy(m => m.Organizations)!;
+                var largest = matching.MaxBy(m => m.Organizations)!;
+                var ratio = largest.P95Ms / smallest.P95Ms;
+                list.Add(new($"matching p95 flat: p95 @ {largest.Organizations:N0} <= 1.5 x p95 @ {smallest.Organizations:N0}", ratio <= 1.5, F($"{largest.P95Ms} ms / {smallest.P95Ms} ms = {ratio:F2}")));
+            }
+
+            if (matching.Count > 0)
+            {
+                var largest = matching.MaxBy(m => m.Organizations)!;
+                var ratio = largest.NaiveP95Ms / largest.P95Ms;
+                list.Add(new($"naive >= 10 x slower @ {largest.Organizations:N0}", ratio >= 10, F($"naive p95 {largest.NaiveP95Ms} ms / indexed p95 {largest.P95Ms} ms = {ratio:F1}")));
+                var wrong = matching.Sum(m => m.ReferenceMismatches + m.NaiveMismatches + (m.ConsistencyProblems ?? 0));
+                list.Add(new("indexed = reference = naive answers, indexes consistent", wrong == 0, F($"{wrong} differences or problems")));
+            }
+
+            if (wizard is not null)
+            {
+                list.Add(new("wizard round trip p95 < 1.5 s", wizard.P95Ms < 1500, F($"p95 {wizard.P95Ms} ms (p50 {wizard.P50Ms} ms)")));
+            }
+
+            return list;
+        }
+
+        static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>bench/results/latest.json: matching, wizardRoundTrip and workflowsPerSecond are the contract; the rest is context.</summary>
+    internal sealed record BenchResults(
+        IReadOnlyList<MatchingResult> Matching,
+        WizardResult? WizardRoundTrip,
+        double? WorkflowsPerSecond,
+        string Mode,
+        string Command,
+        string Storage,
+        string Timestamp,
+        double RunSeconds,
+        string Machine,
+        IReadOnlyList<TargetResult> Targets)
+    {
+        public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = true,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+    }
+
+    /// <summary>The machine the numbers came from.</summary>
+    internal static class Machine
+    {
+        public static string Describe()
+        {
+            var cpu = "unknown CPU";
+            var memory = string.Empty;
+            try
+            {
+                cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+                var kb = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
+                memory = $", {long.Parse(kb, CultureInfo.InvariantCulture) / 1024 / 1024} GiB RAM";
+            }
+            catch (IOException)
+            {
+                // Not Linux: the processor count still says something.
+            }
+
+            return $"{Environment.ProcessorCount} cores ({cpu}){memory}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}, Azurite (in memory) on node";
+        }
+    }
+}

@@ -1,0 +1,286 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using ServerlessProvisioning.Api;
+using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Storage;
+using ServerlessProvisioning.Testing;
+
+namespace ServerlessProvisioning.Bench;
+
+/// <summary>What the local host measured; p50Ms/p95Ms are the results file's contract.</summary>
+internal sealed record WizardResult(
+    double P50Ms,
+    double P95Ms,
+    double P99Ms,
+    double MaxMs,
+    int RoundTrips,
+    int AnsweredWith202,
+    int ThroughputWorkflows,
+    int InFlight,
+    double ThroughputSeconds,
+    double WorkflowsPerSecond,
+    double FlowP50Ms,
+    double FlowP95Ms,
+    double? AzuriteCores,
+    double? LocalHostCores,
+    double BenchCores);
+
+/// <summary>
+/// The wizard on the real local host (a separate process: Durable Task Azure Storage provider on Azurite, the
+/// sample organizations): submission-to-candidates round trips one at a time, then whole flows 50 at a time.
+/// </summary>
+internal static class WizardBenchmark
+{
+    static readonly TimeSpan FlowTimeout = TimeSpan.FromMinutes(5);
+
+    public static async Task<WizardResult> RunAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var seed = Path.Combine(AzuriteProcess.FindRepositoryRoot() ?? throw new InvalidOperationException("Repository root not found."), "samples", "organizations.json");
+        Log("wizard: starting the local host");
+
+        Emulator.Configure();
+        await using var server = await DevServerProcess.StartAsync(seed: seed);
+        await using var mailbox = new MailboxWatcher(server);
+        var run = Guid.NewGuid().ToString("N")[..6];
+
+        // Warm-up: a few whole flows, so neither the JIT nor idle queue back-off is measured.
+        for (var i = 0; i < options.WizardWarmUp; i++)
+        {
+            await FlowAsync(server, mailbox, $"bench-{run}-warm-{i}", cancellationToken);
+        }
+
+        var roundTrips = new Samples();
+        var accepted = 0;
+        for (var i = 0; i < options.RoundTrips; i++)
+        {
+            var orderId = $"bench-{run}-rt-{i}";
+            var token = await InviteAsync(server, mailbox, orderId, cancellationToken);
+
+            // Alternate a Rule B search over the sample organizations (three Acme candidates) and a miss.
+            object body = i % 2 == 0
+                ? new { companyName = "Acme Ltd", adminEmail = $"{orderId}@acme.com" }
+                : new { companyName = "Brand New " + orderId, adminEmail = $"boss@{orderId}.example" };
+            var start = Stopwatch.GetTimestamp();
+            using (var response = await server.PostJsonAsync($"/api/wizard/{token}/submission", body))
+            {
+                var state = await ReadStateAsync(response, cancellationToken);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    accepted++;
+                }
+
+                if (state.Stage != ProvisioningStage.AwaitingOrganizationChoice)
+                {
+                    await WaitForStageAsync(server, token, ProvisioningStage.AwaitingOrganizationChoice, pollMs: 20, cancellationToken);
+                }
+            }
+
+            roundTrips.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+
+        Log($"wizard: round trip p50 {roundTrips.Median} ms, p95 {roundTrips.Percentile(95)} ms over {roundTrips.Count} ({accepted} answered 202)");
+
+        // Throughput: whole flows with a fixed number in flight; completions divided by wall time. The CPU the
+        // emulator, the local host and this process use meanwhile says which of them bounds it.
+        var azuritePid = ProcessCpu.ListeningOn(server.Azurite.TablePort);
+        var hostPid = ProcessCpu.ListeningOn(server.Port);
+        var (azuriteBefore, hostBefore, benchBefore) = (ProcessCpu.Seconds(azuritePid), ProcessCpu.Seconds(hostPid), Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+        var flows = new Samples();
+        var gate = new SemaphoreSlim(options.InFlight);
+        var throughputStart = Stopwatch.GetTimestamp();
+        var tasks = Enumerable.Range(0, options.ThroughputWorkflows).Select(async i =>
+        {
+            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                var start = Stopwatch.GetTimestamp();
+                await FlowAsync(server, mailbox, $"bench-{run}-tp-{i}", cancellationToken);
+                var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                lock (flows)
+                {
+                    flows.Add(elapsed);
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }).ToList();
+        await Task.WhenAll(tasks);
+        var seconds = Stopwatch.GetElapsedTime(throughputStart).TotalSeconds;
+        var perSecond = Math.Round(options.ThroughputWorkflows / seconds, 2);
+        var azuriteCores = Cores(azuriteBefore, ProcessCpu.Seconds(azuritePid), seconds);
+        var hostCores = Cores(hostBefore, ProcessCpu.Seconds(hostPid), seconds);
+        var benchCores = Cores(benchBefore, Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, seconds)!.Value;
+        Log($"wizard: {options.ThroughputWorkflows} workflows with {options.InFlight} in flight in {seconds:F1} s = {perSecond} per second (flow p50 {flows.Median} ms, p95 {flows.Percentile(95)} ms)");
+        Log($"wizard: CPU meanwhile, in cores: Azurite {azuriteCores?.ToString(CultureInfo.InvariantCulture) ?? "?"}, local host {hostCores?.ToString(CultureInfo.InvariantCulture) ?? "?"}, benchmark {benchCores.ToString(CultureInfo.InvariantCulture)}");
+
+        return new WizardResult(
+            roundTrips.Median,
+            roundTrips.Percentile(95),
+            roundTrips.Percentile(99),
+            roundTrips.Percentile(100),
+            roundTrips.Count,
+            accepted,
+            options.ThroughputWorkflows,
+            options.InFlight,
+            Math.Round(seconds, 1),
+            perSecond,
+            flows.Median,
+            flows.Percentile(95),
+            azuriteCores,
+            hostCores,
+            benchCores);
+    }
+
+    static double? Cores(double? before, double? after, double wallSeconds) =>
+        before is { } b && after is { } a ? Math.Round((a - b) / wallSeconds, 2) : null;
+
+    // A whole provisioning: order → invitation (token from the mailbox) → submission → create new → completed.
+    static async Task FlowAsync(DevServerProcess server, MailboxWatcher mailbox, string orderId, CancellationToken cancellationToken)
+    {
+        var token = await InviteAsync(server, mailbox, orderId, cancellationToken);
+        using (var submitted = await server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Brand New " + orderId, adminEmail = $"boss@{orderId}.example" }))
+        {
+            var state = await ReadStateAsync(submitted, cancellationToken);
+            if (state.Stage != ProvisioningStage.AwaitingOrganizationChoice)
+            {
+                await WaitForStageAsync(server, token, ProvisioningStage.AwaitingOrganizationChoice, pollMs: 250, cancellationToken);
+            }
+        }
+
+        using (var chosen = await server.PostJsonAsync($"/api/wizard/{token}/choice", new { createNew = true }))
+        {
+            var state = await ReadStateAsync(chosen, cancellationToken);
+            if (state.Stage != ProvisioningStage.Completed)
+            {
+                await WaitForStageAsync(server, token, ProvisioningStage.Completed, pollMs: 250, cancellationToken);
+            }
+        }
+    }
+
+    static async Task<string> InviteAsync(DevServerProcess server, MailboxWatcher mailbox, string orderId, CancellationToken cancellationToken)
+    {
+        var invitation = mailbox.WizardTokenAsync(orderId, cancellationToken);
+        var order = new { orderId, subscriptionId = "sub-" + orderId, provisioningContactEmail = "buyer@bench.example", scenario = "CustomerSelf", locale = "en" };
+        using (var response = await server.PostOrderAsync(order))
+        {
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException($"Order {orderId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            }
+        }
+
+        return await invitation.WaitAsync(FlowTimeout, cancellationToken);
+    }
+
+    static async Task<WizardState> ReadStateAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        return (await response.Content.ReadFromJsonAsync<WizardState>(Json.Options, cancellationToken))!;
+    }
+
+    static async Task WaitForStageAsync(DevServerProcess server, string token, ProvisioningStage stage, int pollMs, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(FlowTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (true)
+        {
+            var state = await server.Http.GetFromJsonAsync<WizardState>($"/api/wizard/{token}", Json.Options, cancellationToken);
+            if (state!.Stage == stage)
+            {
+                return;
+            }
+
+            if (state.Stage.IsFinal() || Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new InvalidOperationException($"Waited for {stage}, the workflow is at {state.Stage}.");
+            }
+
+            await Task.Delay(pollMs, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Reads the local mailbox for every waiting flow at once. <c>GET /dev/mailbox?orderId=</c> reads the whole
+    /// mailbox on the server whatever the filter, so fifty flows each polling it would load the local host with
+    /// mailbox reads and the throughput would measure those; one reader twice a second does not.
+    /// </summary>
+    sealed class MailboxWatcher : IAsyncDisposable
+    {
+        readonly DevServerProcess server;
+        readonly Dictionary<string, TaskCompletionSource<string>> waiting = new(StringComparer.Ordinal);
+        readonly CancellationTokenSource stop = new();
+        readonly Task loop;
+
+        public MailboxWatcher(DevServerProcess server)
+        {
+            this.server = server;
+            loop = Task.Run(() => RunAsync(stop.Token));
+        }
+
+        public Task<string> WizardTokenAsync(string orderId, CancellationToken cancellationToken)
+        {
+            var source = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (waiting)
+            {
+                waiting[orderId] = source;
+            }
+
+            return source.Task.WaitAsync(cancellationToken);
+        }
+
+        async Task RunAsync(CancellationToken cancellationToken)
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                bool any;
+                lock (waiting)
+                {
+                    any = waiting.Count > 0;
+                }
+
+                if (any)
+                {
+                    try
+                    {
+                        foreach (var mail in await server.MailAsync())
+                        {
+                            TaskCompletionSource<string>? source = null;
+                            lock (waiting)
+                            {
+                                if (mail.WizardToken is not null && waiting.Remove(mail.OrderId, out var found))
+                                {
+                                    source = found;
+                                }
+                            }
+
+                            source?.TrySetResult(mail.WizardToken!);
+                        }
+                    }
+                    catch (HttpRequestException)
+                    {
+                        // The next round tries again; a flow that never gets its invitation times out.
+                    }
+                }
+
+                await Task.Delay(any ? 500 : 20, CancellationToken.None);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await stop.CancelAsync();
+            await loop;
+            stop.Dispose();
+        }
+    }
+
+    static void Log(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+}
