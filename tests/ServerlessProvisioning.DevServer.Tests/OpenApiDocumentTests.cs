@@ -30,7 +30,7 @@ public class OpenApiDocumentTests(LocalHostFixture host) : IClassFixture<LocalHo
         var post = document.RootElement.GetProperty("paths").GetProperty("/api/orders").GetProperty("post");
 
         Assert.Equal("OrderRequest", post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!.Split('/')[^1]);
-        Assert.Equal(["200", "202", "400", "401", "409", "413", "415"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+        Assert.Equal(["200", "202", "400", "401", "409", "413", "415", "503"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
     }
 
     static string Normalize(string json) =>

@@ -238,4 +238,24 @@ public class DuplicateAndRaceTests(RaceHost host) : IClassFixture<RaceHost>
         Assert.True(retried.IsSuccessStatusCode || cancelled.IsSuccessStatusCode, $"retry {(int)retried.StatusCode}, cancel {(int)cancelled.StatusCode}: nobody can move the order");
         await host.WaitForOrderAsync(orderId, o => o.RuntimeStatus == "Completed", "the order to finish");
     }
+
+    [Fact]
+    public async Task A_crash_between_registering_an_order_and_starting_its_workflow_does_not_lose_it()
+    {
+        var orderId = ReliabilityHost.NewId("registered");
+        var order = ReliabilityHost.Order(orderId);
+        // Exactly what a SIGKILL after OrderStore.RegisterAsync and before ScheduleNewOrchestrationInstanceAsync
+        // leaves behind: the order row, claimed by the dead delivery, and no workflow.
+        Assert.True(OrderParser.TryParse(JsonSerializer.SerializeToUtf8Bytes(order), out var request, out _));
+        var crashedAt = DateTimeOffset.UtcNow - OrderStore.StartLease + TimeSpan.FromSeconds(3);
+        await new OrderStore(host.Tables, ReliabilityHost.Names).RegisterAsync(request!, InstanceIds.ForOrder(orderId), crashedAt, TestContext.Current.CancellationToken);
+
+        // The order system redelivers: it waits for the dead delivery's claim to lapse, then starts the workflow.
+        using var redelivered = await host.Server.PostOrderAsync(order);
+
+        Assert.Equal(HttpStatusCode.OK, redelivered.StatusCode);
+        var mail = await host.Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.Invitation), "the invitation", ReliabilityHost.StepTimeout);
+        Assert.Single(mail, m => m.Kind == EmailKind.Invitation);
+        Assert.Equal(1, await host.ExecutionsStartedAsync(orderId));
+    }
 }
