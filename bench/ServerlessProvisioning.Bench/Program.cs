@@ -70,7 +70,9 @@ foreach (var target in targets)
 }
 
 Console.WriteLine($"Wrote {output} in {elapsed.TotalMinutes:F1} min.");
-return 0;
+
+// Latency targets are ratios to watch on a noisy machine; a wrong answer is a failure.
+return targets.Any(t => t.Name == Targets.Answers && !t.Pass) ? 1 : 0;
 
 void Stop(System.Runtime.InteropServices.PosixSignalContext context)
 {
@@ -156,6 +158,9 @@ namespace ServerlessProvisioning.Bench
     /// <summary>The targets the benchmark is held to (ratios, so they mean the same on any machine).</summary>
     internal static class Targets
     {
+        /// <summary>The one target that is about correctness, not speed.</summary>
+        public const string Answers = "indexed = reference = naive answers, indexes consistent";
+
         public static IReadOnlyList<TargetResult> Evaluate(IReadOnlyList<MatchingResult> matching, WizardResult? wizard)
         {
             var list = new List<TargetResult>();
@@ -179,7 +184,7 @@ namespace ServerlessProvisioning.Bench
                 var ratio = largest.NaiveP95Ms / largest.P95Ms;
                 list.Add(new($"naive >= 10 x slower @ {largest.Organizations:N0}", ratio >= 10, F($"naive p95 {largest.NaiveP95Ms} ms / indexed p95 {largest.P95Ms} ms = {ratio:F1}")));
                 var wrong = matching.Sum(m => m.ReferenceMismatches + m.NaiveMismatches + (m.ConsistencyProblems ?? 0));
-                list.Add(new("indexed = reference = naive answers, indexes consistent", wrong == 0, F($"{wrong} differences or problems")));
+                list.Add(new(Answers, wrong == 0, F($"{wrong} differences or problems")));
             }
 
             if (wizard is not null)
