@@ -147,7 +147,7 @@ namespace ServerlessProvisioning.Bench
             }
 
             var options = new BenchOptions(quick, sizes, !args.Contains("--no-matching"), !args.Contains("--no-wizard"), args.Contains("--verbose"), output, string.Join(' ', ["dotnet run -c Release --project bench/ServerlessProvisioning.Bench --", .. args]).TrimEnd(' ', '-'));
-            options = quick ? options with { RoundTrips = 40, ThroughputWorkflows = 100, WizardWarmUp = 3, NaiveSubmissions = 50, Submissions = 510, WarmUp = 90 } : options;
+            options = quick ? options with { RoundTrips = 100, ThroughputWorkflows = 100, WizardWarmUp = 3, NaiveSubmissions = 50, Submissions = 510, WarmUp = 90 } : options;
             return naive is { } n ? options with { NaiveSubmissions = n } : options;
         }
     }
