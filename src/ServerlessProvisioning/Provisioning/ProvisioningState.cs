@@ -69,12 +69,18 @@ public static class Stages
         stage is ProvisioningStage.Completed or ProvisioningStage.Rejected or ProvisioningStage.Expired or ProvisioningStage.Cancelled or ProvisioningStage.Failed;
 }
 
-/// <summary>Durations captured when the workflow starts, so a configuration change never alters a running workflow's replay.</summary>
+/// <summary>
+/// Durations captured when the workflow starts, so a configuration change never alters a running workflow's replay.
+/// <paramref name="ActivityFirstRetry"/> is the first wait before an activity is retried (then doubling, six
+/// attempts in all); null, as in every order the hosts start, means <see cref="ProvisioningWorkflow.ActivityFirstRetry"/>.
+/// Tests shorten it to reach the Failed stage in a second.
+/// </summary>
 public sealed record ProvisioningTimings(
     TimeSpan InvitationLifetime,
     TimeSpan InvitationReminderBefore,
     TimeSpan ApprovalLifetime,
-    TimeSpan ApprovalReminderBefore);
+    TimeSpan ApprovalReminderBefore,
+    TimeSpan? ActivityFirstRetry = null);
 
 /// <summary>The orchestration's input.</summary>
 public sealed record ProvisioningInput(OrderRequest Order, ProvisioningTimings Timings);

@@ -16,10 +16,13 @@ public sealed class ProvisioningWorkflow
     /// <summary>The orchestration's name in both hosts.</summary>
     public const string Name = "ProvisioningOrchestration";
 
+    /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
+    public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);
+
     /// <summary>Retries for every activity: storage and email hiccups heal, a persistent failure ends the workflow as Failed.</summary>
-    public static readonly TaskOptions ActivityOptions = TaskOptions.FromRetryPolicy(new RetryPolicy(
+    public static TaskOptions ActivityOptions(TimeSpan firstRetry) => TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 6,
-        firstRetryInterval: TimeSpan.FromSeconds(2),
+        firstRetryInterval: firstRetry,
         backoffCoefficient: 2,
         maxRetryInterval: TimeSpan.FromMinutes(2)));
 
@@ -34,6 +37,7 @@ public sealed class ProvisioningWorkflow
     readonly ProvisioningInput input;
     readonly OrderRequest order;
     readonly ILogger logger;
+    readonly TaskOptions activityOptions;
     readonly List<AuditEntry> pendingAudit = [];
     ProvisioningStatus status;
     int auditSequence;
@@ -54,6 +58,7 @@ public sealed class ProvisioningWorkflow
         order = input.Order;
         contactEmail = order.ProvisioningContactEmail;
         logger = context.CreateReplaySafeLogger<ProvisioningWorkflow>();
+        activityOptions = ActivityOptions(input.Timings.ActivityFirstRetry ?? ActivityFirstRetry);
         invitationDeadline = Now + input.Timings.InvitationLifetime;
         status = new ProvisioningStatus(order.OrderId, order.SubscriptionId, order.Scenario, ProvisioningStage.InvitationSent, 0, invitationDeadline, Language: order.Language);
     }
@@ -486,7 +491,7 @@ public sealed class ProvisioningWorkflow
         await CallAsync(ProvisioningTasks.RecordProgress, new ProgressRequest(order.OrderId, ++progressSequence, status.Stage, status.Outcome, status.Organization?.OrganizationId, entries, Now));
     }
 
-    Task CallAsync(string activity, object request) => context.CallActivityAsync(activity, request, ActivityOptions);
+    Task CallAsync(string activity, object request) => context.CallActivityAsync(activity, request, activityOptions);
 
-    Task<T> CallAsync<T>(string activity, object request) => context.CallActivityAsync<T>(activity, request, ActivityOptions);
+    Task<T> CallAsync<T>(string activity, object request) => context.CallActivityAsync<T>(activity, request, activityOptions);
 }

@@ -153,6 +153,25 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
     }
 
     [Fact]
+    public async Task An_activity_that_keeps_failing_ends_the_order_as_Failed_after_its_retries_and_records_why()
+    {
+        var order = WorkflowFixture.Order(contact: "buyer@" + WorkflowFixture.Unreachable);
+        var timings = WorkflowFixture.LongTimings with { ActivityFirstRetry = TimeSpan.FromMilliseconds(50) };
+        var id = await f.StartAsync(order, timings);
+
+        var metadata = await f.WaitForCompletionAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, metadata.RuntimeStatus);
+        var status = await f.StatusAsync(id);
+        Assert.Equal(ProvisioningStage.Failed, status.Stage);
+        var record = await f.Orders.GetAsync(order.OrderId, CancellationToken.None);
+        Assert.Equal(ProvisioningStage.Failed, record!.Stage);
+        var audit = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
+        Assert.Contains(audit, a => a.Action == "Failed" && a.Detail!.Contains(ProvisioningTasks.SendInvitation, StringComparison.Ordinal));
+        Assert.Empty(await f.MailAsync(order.OrderId));
+    }
+
+    [Fact]
     public async Task Approval_deadline_reminds_then_expires()
     {
         var order = WorkflowFixture.Order();

@@ -58,6 +58,7 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
                     services.AddLogging();
                     services.AddSingleton(Names);
                     services.AddProvisioning(configuration);
+                    services.AddSingleton<IEmailSender>(sp => new UnreachableDomain(sp.GetRequiredService<LocalMailbox>()));
                 },
             });
         await new SeedImporter(Organizations).ImportAsync(Tests.Matching.MatchingWorld.Organizations, CancellationToken.None);
@@ -82,6 +83,9 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
         await Organizations.UpsertAsync(new Organization(id, name, OrganizationType.Customer, DateTimeOffset.UtcNow.AddYears(-3), members, subscriptions), CancellationToken.None);
         return (id, admin, domain);
     }
+
+    /// <summary>Mail to this domain always fails, as a mail service that keeps refusing would.</summary>
+    public const string Unreachable = "unreachable.example";
 
     public static OrderRequest Order(ProvisioningScenario scenario = ProvisioningScenario.CustomerSelf, string? contact = null) =>
         new($"ord-{Guid.NewGuid():N}"[..20], $"sub-{Guid.NewGuid():N}"[..16], contact ?? "contact@buyer.example", scenario, Locale: "en");
@@ -126,4 +130,13 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
 
     public Task DecideAsync(string instanceId, ProvisioningStatus at, bool approve, string by = "ana@acme.com", string? comment = null) =>
         Client.RaiseEventAsync(instanceId, ProvisioningEvents.ApprovalDecided, new ApprovalDecided(at.Step, approve, comment, by, DateTimeOffset.UtcNow));
+}
+
+/// <summary>The local mailbox, except that sending to <see cref="WorkflowFixture.Unreachable"/> always throws.</summary>
+sealed class UnreachableDomain(IEmailSender inner) : IEmailSender
+{
+    public Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken) =>
+        email.To.Address.EndsWith("@" + WorkflowFixture.Unreachable, StringComparison.Ordinal)
+            ? throw new InvalidOperationException("The mail service refused the message.")
+            : inner.SendAsync(email, cancellationToken);
 }
