@@ -2,7 +2,7 @@
 // their organization, and approves or rejects. The token comes from the fragment (#t=…).
 
 import {
-  NetworkError, announce, api, button, errorKind, errorSection, facts, h, initLanguageSwitch,
+  announce, api, button, errorKind, errorSection, facts, h, initLanguageSwitch,
   onLanguageChange, progress, show, strong, t, tNodes, timeElement, tokenFromFragment,
 } from './common.js';
 
@@ -32,14 +32,8 @@ if (apiPath) {
 }
 
 async function load() {
-  let result;
-  try {
-    result = await api('GET', apiPath);
-  } catch (error) {
-    if (!(error instanceof NetworkError)) {
-      throw error;
-    }
-
+  const result = await api('GET', apiPath);
+  if (result.offline) {
     fail('network', null, () => { screen = { kind: 'loading' }; render(); load(); });
     return;
   }
@@ -86,14 +80,8 @@ async function decide(decision) {
   banner = null;
   screen = { kind: 'sending' };
   render();
-  let result;
-  try {
-    result = await api('POST', apiPath, text ? { decision, comment: text } : { decision });
-  } catch (error) {
-    if (!(error instanceof NetworkError)) {
-      throw error;
-    }
-
+  const result = await api('POST', apiPath, text ? { decision, comment: text } : { decision });
+  if (result.offline) {
     fail('network', null, () => decide(decision));
     return;
   }

@@ -125,13 +125,10 @@ export function timeElement(iso, dateOnly) {
   return element;
 }
 
-/** Thrown when the server could not be reached at all. */
-export class NetworkError extends Error {}
-
 /**
- * Calls the API. Resolves with {status, ok, data, problem}: data is the JSON body of a success,
- * problem the parsed problem+json of a failure ({title, detail, errors}). Rejects with NetworkError
- * when nothing came back.
+ * Calls the API. Resolves with {status, ok, offline, data, problem}: data is the JSON body of a success,
+ * problem the parsed problem+json of a failure ({title, detail, errors}); offline is true (status 0)
+ * when the server could not be reached at all.
  */
 export async function api(method, path, body) {
   let response;
@@ -144,8 +141,8 @@ export async function api(method, path, body) {
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
     });
-  } catch (error) {
-    throw new NetworkError(error instanceof Error ? error.message : String(error));
+  } catch {
+    return { status: 0, ok: false, offline: true, data: null, problem: null };
   }
 
   let json = null;
@@ -159,8 +156,8 @@ export async function api(method, path, body) {
   }
 
   return response.ok
-    ? { status: response.status, ok: true, data: json, problem: null }
-    : { status: response.status, ok: false, data: null, problem: json && typeof json === 'object' ? json : {} };
+    ? { status: response.status, ok: true, offline: false, data: json, problem: null }
+    : { status: response.status, ok: false, offline: false, data: null, problem: json && typeof json === 'object' ? json : {} };
 }
 
 /** The kind of a 410: expired, replaced or cancelled — the problem's `reason`, else read from its detail. */

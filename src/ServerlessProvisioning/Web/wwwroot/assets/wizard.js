@@ -3,7 +3,7 @@
 // fragment (#t=…) and is only sent in the API path.
 
 import {
-  NetworkError, announce, api, button, errorKind, errorSection, facts, formatNumber, h, hasText, initLanguageSwitch, onLanguageChange, progress, show, strong, t, tNodes,
+  announce, api, button, errorKind, errorSection, facts, formatNumber, h, hasText, initLanguageSwitch, onLanguageChange, progress, show, strong, t, tNodes,
   timeElement, tokenFromFragment,
 } from './common.js';
 
@@ -47,14 +47,8 @@ function start() {
 }
 
 async function load() {
-  let result;
-  try {
-    result = await api('GET', apiPath);
-  } catch (error) {
-    if (!(error instanceof NetworkError)) {
-      throw error;
-    }
-
+  const result = await api('GET', apiPath);
+  if (result.offline) {
     screen = { kind: 'error', error: 'network', retry: () => { screen = { kind: 'loading' }; render(); load(); } };
     render();
     return;
@@ -111,14 +105,8 @@ function stopPolling() {
 }
 
 async function poll() {
-  let result;
-  try {
-    result = await api('GET', apiPath);
-  } catch (error) {
-    if (!(error instanceof NetworkError)) {
-      throw error;
-    }
-
+  const result = await api('GET', apiPath);
+  if (result.offline) {
     if (!banner || banner.kind !== 'offline') {
       banner = { kind: 'offline' };
       render(false);
@@ -165,14 +153,8 @@ async function choose(body) {
 
 async function command(path, body, retry) {
   stopPolling();
-  let result;
-  try {
-    result = await api('POST', `${apiPath}/${path}`, body);
-  } catch (error) {
-    if (!(error instanceof NetworkError)) {
-      throw error;
-    }
-
+  const result = await api('POST', `${apiPath}/${path}`, body);
+  if (result.offline) {
     pending = null;
     screen = { kind: 'error', error: 'network', retry };
     render();
