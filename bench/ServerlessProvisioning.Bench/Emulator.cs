@@ -1,4 +1,4 @@
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 
 namespace ServerlessProvisioning.Bench;
 

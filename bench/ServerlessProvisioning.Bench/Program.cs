@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServerlessProvisioning.Bench;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 
 // dotnet run -c Release --project bench/ServerlessProvisioning.Bench -- [--quick] [--sizes 1000,10000] [--no-wizard] [--no-matching] [--naive N] [--verbose] [--output path]
 var options = BenchOptions.Parse(args);

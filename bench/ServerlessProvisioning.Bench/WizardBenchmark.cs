@@ -3,10 +3,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using ServerlessProvisioning.Api;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Bench;
 

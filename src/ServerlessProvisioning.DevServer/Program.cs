@@ -1,9 +1,10 @@
-using ServerlessProvisioning.Api;
 using ServerlessProvisioning.DevServer.Durable;
 using ServerlessProvisioning.DevServer.Endpoints;
 using ServerlessProvisioning.DevServer.Local;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Hosting;
 using ServerlessProvisioning.Organizations;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Web;
 
@@ -16,6 +17,8 @@ builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.None);
 var local = await LocalSetup.ApplyAsync(builder);
 
 builder.Services.AddProvisioning(builder.Configuration);
+// The local mailbox is the email sender unless Email:* points at ACS (then it stays, empty, at /dev/mailbox).
+builder.Services.AddLocalMailbox();
 builder.Services.AddLocalDurableTask(builder.Configuration);
 builder.Services.AddHostedService<RetentionService>();
 builder.Services.AddSingleton<OperatorKeyFilter>();

@@ -3,80 +3,81 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using ServerlessProvisioning.Api;
+using ServerlessProvisioning.OrderSystem;
 
 namespace ServerlessProvisioning.Functions;
 
 /// <summary>
-/// The HTTP API (SPEC §3) as Functions triggers: one per <see cref="ApiRoutes"/> entry, each a line that calls
+/// The HTTP API (SPEC §3) as Functions triggers: one per route of <c>ApiEndpoints.All</c>, each a line that calls
 /// the shared handler. host.json sets an empty route prefix, so routes carry <c>api/</c> themselves and the
 /// pages can live at <c>/wizard/</c>. Operator routes use Functions keys (<c>x-functions-key</c>).
 /// </summary>
-public sealed class ApiFunctions(ProvisioningApi api)
+public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, WizardApi wizard, ApprovalsApi approvals)
 {
     [Function("PostOrder")]
     public async Task<IActionResult> PostOrder(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/orders")] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.PostOrderAsync(request, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await orderSystem.PostOrderAsync(request, client, request.HttpContext.RequestAborted));
 
     [Function("ListOrders")]
     public async Task<IActionResult> ListOrders(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders")] HttpRequest request) =>
-        new HttpResultAction(await api.ListOrdersAsync(request, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await orders.ListAsync(request, request.HttpContext.RequestAborted));
 
     [Function("ResendInvitation")]
     public async Task<IActionResult> ResendInvitation(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/invitation")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.ResendInvitationAsync(orderId, request, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await orders.ResendInvitationAsync(orderId, request, client, request.HttpContext.RequestAborted));
 
     [Function("CancelOrder")]
     public async Task<IActionResult> CancelOrder(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/cancel")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.CancelAsync(orderId, request, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await orders.CancelAsync(orderId, request, client, request.HttpContext.RequestAborted));
 
     [Function("GetOrder")]
     public async Task<IActionResult> GetOrder(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders/{orderId}")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.GetOrderAsync(orderId, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await orders.GetAsync(orderId, client, request.HttpContext.RequestAborted));
 
     [Function("GetWizard")]
     public async Task<IActionResult> GetWizard(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/wizard/{token}")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.GetWizardAsync(token, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await wizard.GetAsync(token, client, request.HttpContext.RequestAborted));
 
     [Function("PostSubmission")]
     public async Task<IActionResult> PostSubmission(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/{token}/submission")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.PostSubmissionAsync(token, request, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await wizard.PostSubmissionAsync(token, request, client, request.HttpContext.RequestAborted));
 
     [Function("PostChoice")]
     public async Task<IActionResult> PostChoice(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/{token}/choice")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.PostChoiceAsync(token, request, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await wizard.PostChoiceAsync(token, request, client, request.HttpContext.RequestAborted));
 
     [Function("GetApproval")]
     public async Task<IActionResult> GetApproval(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/approvals/{token}")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.GetApprovalAsync(token, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await approvals.GetAsync(token, client, request.HttpContext.RequestAborted));
 
     [Function("PostApproval")]
     public async Task<IActionResult> PostApproval(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/approvals/{token}")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        new HttpResultAction(await api.PostApprovalAsync(token, request, client, request.HttpContext.RequestAborted));
+        HttpResultAction.Of(await approvals.PostAsync(token, request, client, request.HttpContext.RequestAborted));
 }

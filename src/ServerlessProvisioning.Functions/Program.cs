@@ -7,11 +7,19 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 using ServerlessProvisioning.Hosting;
-using ServerlessProvisioning.Storage;
+using ServerlessProvisioning.Primitives;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.Services.AddProvisioning(builder.Configuration);
+#if DEBUG
+// `func start` on a laptop without Email:* keeps mail in the local mailbox table, like the local host. Only Debug
+// builds reference the local tools; what azd deploys (Release) has no such fallback.
+if (builder.Environment.IsDevelopment())
+{
+    ServerlessProvisioning.DevTools.LocalMailboxServiceCollectionExtensions.AddLocalMailbox(builder.Services);
+}
+#endif
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 
 // Traces span webhook → orchestration → activities → email. Application Insights has local auth off, so the

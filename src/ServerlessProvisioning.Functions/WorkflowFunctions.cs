@@ -1,15 +1,17 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Activities;
 
 namespace ServerlessProvisioning.Functions;
 
 /// <summary>
-/// The workflow's orchestration and activity triggers: each calls the shared code, so Functions and the local
-/// host run the same workflow. Names come from <see cref="ProvisioningTasks"/>.
+/// The workflow's orchestration and activity triggers: each runs the shared class of its name, so Functions and the
+/// local host run the same workflow and activities. A test keeps this list equal to <see cref="ProvisioningTasks.Activities"/>.
 /// </summary>
-public sealed class WorkflowFunctions(ProvisioningActivities activities)
+public sealed class WorkflowFunctions(IServiceProvider services)
 {
     [Function(ProvisioningWorkflow.Name)]
     public static Task<ProvisioningResult> Orchestrate([OrchestrationTrigger] TaskOrchestrationContext context)
@@ -18,43 +20,47 @@ public sealed class WorkflowFunctions(ProvisioningActivities activities)
         return ProvisioningWorkflow.RunAsync(context, context.GetInput<ProvisioningInput>()!);
     }
 
-    [Function(ProvisioningTasks.SendInvitation)]
-    public Task SendInvitation([ActivityTrigger] InvitationRequest request, CancellationToken cancellationToken) =>
-        activities.SendInvitationAsync(request, cancellationToken);
+    [Function(nameof(SendInvitation))]
+    public Task<bool> RunSendInvitation([ActivityTrigger] InvitationRequest request, CancellationToken cancellationToken) =>
+        Activity<SendInvitation>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.Match)]
-    public Task<MatchResult> Match([ActivityTrigger] MatchRequest request, CancellationToken cancellationToken) =>
-        activities.MatchAsync(request, cancellationToken);
+    [Function(nameof(Match))]
+    public Task<MatchResult> RunMatch([ActivityTrigger] MatchRequest request, CancellationToken cancellationToken) =>
+        Activity<Match>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.Inspect)]
-    public Task<OrganizationCheck> Inspect([ActivityTrigger] InspectRequest request, CancellationToken cancellationToken) =>
-        activities.InspectAsync(request, cancellationToken);
+    [Function(nameof(Inspect))]
+    public Task<OrganizationCheck> RunInspect([ActivityTrigger] InspectRequest request, CancellationToken cancellationToken) =>
+        Activity<Inspect>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.Assign)]
-    public Task Assign([ActivityTrigger] AssignRequest request, CancellationToken cancellationToken) =>
-        activities.AssignAsync(request, cancellationToken);
+    [Function(nameof(Assign))]
+    public Task<bool> RunAssign([ActivityTrigger] AssignRequest request, CancellationToken cancellationToken) =>
+        Activity<Assign>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.AddAdministrator)]
-    public Task AddAdministrator([ActivityTrigger] AddAdministratorRequest request, CancellationToken cancellationToken) =>
-        activities.AddAdministratorAsync(request, cancellationToken);
+    [Function(nameof(AddAdministrator))]
+    public Task<bool> RunAddAdministrator([ActivityTrigger] AddAdministratorRequest request, CancellationToken cancellationToken) =>
+        Activity<AddAdministrator>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.SendApprovalRequests)]
-    public Task SendApprovalRequests([ActivityTrigger] ApprovalMailRequest request, CancellationToken cancellationToken) =>
-        activities.SendApprovalRequestsAsync(request, cancellationToken);
+    [Function(nameof(SendApprovalRequests))]
+    public Task<bool> RunSendApprovalRequests([ActivityTrigger] ApprovalMailRequest request, CancellationToken cancellationToken) =>
+        Activity<SendApprovalRequests>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.SendAddAdminRequest)]
-    public Task SendAddAdminRequest([ActivityTrigger] AddAdminMailRequest request, CancellationToken cancellationToken) =>
-        activities.SendAddAdminRequestAsync(request, cancellationToken);
+    [Function(nameof(SendAddAdminRequest))]
+    public Task<bool> RunSendAddAdminRequest([ActivityTrigger] AddAdminMailRequest request, CancellationToken cancellationToken) =>
+        Activity<SendAddAdminRequest>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.SendOutcome)]
-    public Task SendOutcome([ActivityTrigger] OutcomeMailRequest request, CancellationToken cancellationToken) =>
-        activities.SendOutcomeAsync(request, cancellationToken);
+    [Function(nameof(SendOutcome))]
+    public Task<bool> RunSendOutcome([ActivityTrigger] OutcomeMailRequest request, CancellationToken cancellationToken) =>
+        Activity<SendOutcome>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.DeliverCallback)]
-    public Task<bool> DeliverCallback([ActivityTrigger] CallbackRequest request, CancellationToken cancellationToken) =>
-        activities.DeliverCallbackAsync(request, cancellationToken);
+    [Function(nameof(DeliverCallback))]
+    public Task<bool> RunDeliverCallback([ActivityTrigger] CallbackRequest request, CancellationToken cancellationToken) =>
+        Activity<DeliverCallback>().RunAsync(request, cancellationToken);
 
-    [Function(ProvisioningTasks.RecordProgress)]
-    public Task RecordProgress([ActivityTrigger] ProgressRequest request, CancellationToken cancellationToken) =>
-        activities.RecordProgressAsync(request, cancellationToken);
+    [Function(nameof(RecordProgress))]
+    public Task<bool> RunRecordProgress([ActivityTrigger] ProgressRequest request, CancellationToken cancellationToken) =>
+        Activity<RecordProgress>().RunAsync(request, cancellationToken);
+
+    // Activities are registered once, by AddProvisioning; the trigger only finds the one of its name.
+    T Activity<T>()
+        where T : notnull => services.GetRequiredService<T>();
 }

@@ -5,6 +5,7 @@ using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.DevServer.Tests;
 

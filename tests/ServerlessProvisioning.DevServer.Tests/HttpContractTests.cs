@@ -7,6 +7,8 @@ using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.OrderSystem;
 
 namespace ServerlessProvisioning.DevServer.Tests;
 

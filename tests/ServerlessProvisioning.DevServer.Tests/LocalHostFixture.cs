@@ -1,8 +1,9 @@
 using System.Net.Http.Json;
 using ServerlessProvisioning.Api;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.DevServer.Tests;
 

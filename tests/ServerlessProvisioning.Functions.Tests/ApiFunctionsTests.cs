@@ -8,6 +8,7 @@ using Moq;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.OrderSystem;
 
 namespace ServerlessProvisioning.Functions.Tests;
 
@@ -35,7 +36,7 @@ public class ApiFunctionsTests(AzuriteFixture azurite)
 
     static int Status(Microsoft.AspNetCore.Mvc.IActionResult result) => ((IStatusCodeHttpResult)((HttpResultAction)result).Result).StatusCode!.Value;
 
-    async Task<ApiFunctions> FunctionsAsync() => new((await FunctionTestServices.CreateAsync(azurite)).GetRequiredService<ProvisioningApi>());
+    async Task<ApiFunctions> FunctionsAsync() => ActivatorUtilities.CreateInstance<ApiFunctions>(await FunctionTestServices.CreateAsync(azurite));
 
     [Fact]
     public async Task PostOrder_with_a_valid_signature_starts_the_workflow_under_the_order_derived_instance_id()

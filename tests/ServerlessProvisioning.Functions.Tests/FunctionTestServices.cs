@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Hosting;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Storage;
@@ -23,12 +24,16 @@ public static class FunctionTestServices
             ["Provisioning:PublicBaseUrl"] = "https://provisioning.example.com",
         }).Build();
         var services = new ServiceCollection().AddLogging().AddSingleton(azurite.NewTableNames());
+        services.AddProvisioning(configuration);
         if (email is not null)
         {
             services.AddSingleton(email);
         }
+        else
+        {
+            services.AddLocalMailbox();
+        }
 
-        services.AddProvisioning(configuration);
         var provider = services.BuildServiceProvider();
         foreach (var hosted in provider.GetServices<IHostedService>())
         {

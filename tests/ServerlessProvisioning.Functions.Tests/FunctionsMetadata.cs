@@ -1,5 +1,5 @@
 using System.Text.Json;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 
 namespace ServerlessProvisioning.Functions.Tests;
 

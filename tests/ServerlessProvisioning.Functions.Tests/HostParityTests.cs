@@ -5,6 +5,7 @@ using Microsoft.DurableTask;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Hosting;
 
 namespace ServerlessProvisioning.Functions.Tests;
 
@@ -19,7 +20,7 @@ public class HostParityTests
         var api = Triggers.Where(t => t.Type == "httpTrigger" && t.Route!.StartsWith("api/", StringComparison.Ordinal))
             .Select(t => $"{string.Join(',', t.Methods)} /{t.Route} {(t.AuthLevel == "Function" ? "key" : "anonymous")}")
             .Order();
-        var expected = ApiRoutes.All.Select(r => $"{r.Method} /api/{r.Template} {(r.RequiresOperatorKey ? "key" : "anonymous")}").Order();
+        var expected = ApiEndpoints.All.Select(r => $"{r.Method} /api/{r.Template} {(r.RequiresOperatorKey ? "key" : "anonymous")}").Order();
 
         Assert.Equal(expected, api);
     }
@@ -38,9 +39,9 @@ public class HostParityTests
         var registry = new DurableTaskRegistry().AddProvisioningTasks();
         var local = Names(registry, "Activities");
 
-        Assert.Equal(ProvisioningTasks.Activities.Order(), local.Order());
+        Assert.Equal(ProvisioningTasks.Activities.Select(a => a.Name).Order(), local.Order());
         Assert.Equal([ProvisioningWorkflow.Name], Names(registry, "Orchestrators"));
-        Assert.Equal(ProvisioningTasks.Activities.Order(), Triggers.Where(t => t.Type == "activityTrigger").Select(t => t.Name).Order());
+        Assert.Equal(ProvisioningTasks.Activities.Select(a => a.Name).Order(), Triggers.Where(t => t.Type == "activityTrigger").Select(t => t.Name).Order());
         Assert.Equal([ProvisioningWorkflow.Name], Triggers.Where(t => t.Type == "orchestrationTrigger").Select(t => t.Name));
     }
 

@@ -4,6 +4,7 @@ using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Provisioning.Activities;
 
 namespace ServerlessProvisioning.Functions.Tests;
 
@@ -17,11 +18,11 @@ public class WorkflowFunctionsTests(AzuriteFixture azurite)
         var sent = new List<OutgoingEmail>();
         email.Setup(e => e.SendAsync(It.IsAny<OutgoingEmail>(), It.IsAny<CancellationToken>())).Callback<OutgoingEmail, CancellationToken>((m, _) => sent.Add(m)).Returns(Task.CompletedTask);
         var services = await FunctionTestServices.CreateAsync(azurite, email.Object);
-        var functions = new WorkflowFunctions(services.GetRequiredService<ProvisioningActivities>());
-        var request = new InvitationRequest("ord-w1", "order-ord-w1", "sub-w1", ProvisioningScenario.CustomerSelf, "buyer@acme.com", 1, DateTimeOffset.UtcNow.AddDays(30), "es", IsReminder: false);
+        var functions = new WorkflowFunctions(services);
+        var request = new InvitationRequest(new MailContext("ord-w1", "order-ord-w1", "sub-w1", ProvisioningScenario.CustomerSelf, "es"), "buyer@acme.com", 1, DateTimeOffset.UtcNow.AddDays(30), IsReminder: false);
 
-        await functions.SendInvitation(request, CancellationToken.None);
-        await functions.SendInvitation(request, CancellationToken.None);
+        await functions.RunSendInvitation(request, CancellationToken.None);
+        await functions.RunSendInvitation(request, CancellationToken.None);
 
         Assert.Equal(2, sent.Count);
         Assert.Equal(sent[0].IdempotencyKey, sent[1].IdempotencyKey);
@@ -38,9 +39,9 @@ public class WorkflowFunctionsTests(AzuriteFixture azurite)
         var email = new Mock<IEmailSender>();
         email.Setup(e => e.SendAsync(It.IsAny<OutgoingEmail>(), It.IsAny<CancellationToken>())).ThrowsAsync(new HttpRequestException("503"));
         var services = await FunctionTestServices.CreateAsync(azurite, email.Object);
-        var functions = new WorkflowFunctions(services.GetRequiredService<ProvisioningActivities>());
+        var functions = new WorkflowFunctions(services);
 
-        await Assert.ThrowsAsync<HttpRequestException>(() => functions.SendInvitation(
-            new InvitationRequest("ord-w2", "order-ord-w2", "sub-w2", ProvisioningScenario.CustomerSelf, "buyer@acme.com", 1, DateTimeOffset.UtcNow.AddDays(30), "en", false), CancellationToken.None));
+        await Assert.ThrowsAsync<HttpRequestException>(() => functions.RunSendInvitation(
+            new InvitationRequest(new MailContext("ord-w2", "order-ord-w2", "sub-w2", ProvisioningScenario.CustomerSelf, "en"), "buyer@acme.com", 1, DateTimeOffset.UtcNow.AddDays(30), false), CancellationToken.None));
     }
 }

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.DevTools;
 
 namespace ServerlessProvisioning.Reliability.Tests;
 
@@ -249,7 +250,7 @@ public class CrashRecoveryTests(CrashHost host) : IClassFixture<CrashHost>
     {
         var count = 0;
         var filter = TableClient.CreateQueryFilter($"Kind eq {"Invitation"}");
-        await foreach (var row in host.Tables.GetTableClient(ReliabilityHost.Names.Mailbox).QueryAsync<TableEntity>(filter, select: ["OrderId"]))
+        await foreach (var row in host.Tables.GetTableClient(LocalMailbox.TableName(ReliabilityHost.Names)).QueryAsync<TableEntity>(filter, select: ["OrderId"]))
         {
             count += orderIds.Contains(row.GetString("OrderId")) ? 1 : 0;
         }

@@ -7,6 +7,8 @@ using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.OrderSystem;
 
 namespace ServerlessProvisioning.Reliability.Tests;
 
@@ -248,7 +250,7 @@ public class DuplicateAndRaceTests(RaceHost host) : IClassFixture<RaceHost>
         // leaves behind: the order row, claimed by the dead delivery, and no workflow.
         Assert.True(OrderParser.TryParse(JsonSerializer.SerializeToUtf8Bytes(order), out var request, out _));
         var crashedAt = DateTimeOffset.UtcNow - OrderStore.StartLease + TimeSpan.FromSeconds(3);
-        await new OrderStore(host.Tables, ReliabilityHost.Names).RegisterAsync(request!, InstanceIds.ForOrder(orderId), crashedAt, TestContext.Current.CancellationToken);
+        await new OrderStore(host.Tables, ReliabilityHost.Names).RegisterAsync(request!.OrderId, request.Fingerprint(), InstanceIds.ForOrder(orderId), crashedAt, TestContext.Current.CancellationToken);
 
         // The order system redelivers: it waits for the dead delivery's claim to lapse, then starts the workflow.
         using var redelivered = await host.Server.PostOrderAsync(order);

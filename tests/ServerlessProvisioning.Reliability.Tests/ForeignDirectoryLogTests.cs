@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Reliability.Tests;
 
@@ -48,7 +49,7 @@ public class ForeignDirectoryLogTests
             var body = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(ReliabilityHost.Order(orderId), Json.Options);
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new("application/json");
-            request.Headers.Add(Api.WebhookSignature.Header, Api.WebhookSignature.Sign(body, DevServerProcess.Secret, DateTimeOffset.UtcNow));
+            request.Headers.Add(OrderSystem.WebhookSignature.Header, OrderSystem.WebhookSignature.Sign(body, DevServerProcess.Secret, DateTimeOffset.UtcNow));
             Assert.Equal(HttpStatusCode.Accepted, (await http.SendAsync(request)).StatusCode);
             var mail = await Eventually.WaitAsync(() => http.GetFromJsonAsync<List<MailboxEntry>>($"/dev/mailbox?orderId={orderId}", Json.Options), m => m!.Count > 0, ReliabilityHost.StepTimeout, "the invitation");
             var token = mail![0].WizardToken!;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.OrderSystem;
 
 namespace ServerlessProvisioning.Reliability.Tests;
 

@@ -137,12 +137,12 @@ public class HostileInputTests(CorpusHost host) : IClassFixture<CorpusHost>
         var endpoints = rows.Distinct().ToList();
 
         Assert.True(HostileCorpus.Cases.Count >= 100, $"{HostileCorpus.Cases.Count} cases");
-        foreach (var route in Api.ApiRoutes.All)
+        foreach (var route in Hosting.ApiEndpoints.All)
         {
             Assert.Contains(endpoints, e => e.Method == route.Method && e.Route == "/api/" + route.Template);
         }
 
-        ReliabilityHost.Report($"corpus: {HostileCorpus.Cases.Count} cases, {rows.Count} requests over {Api.ApiRoutes.All.Count} endpoints " +
+        ReliabilityHost.Report($"corpus: {HostileCorpus.Cases.Count} cases, {rows.Count} requests over {Hosting.ApiEndpoints.All.Count} endpoints " +
             $"({string.Join(", ", rows.GroupBy(r => $"{r.Method} {r.Route}").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))})");
     }
 

@@ -3,12 +3,13 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
 using ServerlessProvisioning.Api;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Reliability.Tests;
 

@@ -10,6 +10,10 @@ using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Organizations;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.OrderSystem;
+using ServerlessProvisioning.DevTools;
 
 namespace ServerlessProvisioning.Reliability.Tests;
 
@@ -192,7 +196,7 @@ public class SecurityTests(SecurityHost host) : IClassFixture<SecurityHost>
         var scanned = 0;
         await foreach (var table in host.Tables.QueryAsync())
         {
-            if (table.Name == ReliabilityHost.Names.Mailbox)
+            if (table.Name == LocalMailbox.TableName(ReliabilityHost.Names))
             {
                 continue;
             }

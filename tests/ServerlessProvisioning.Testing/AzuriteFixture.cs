@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Storage;
 using Xunit;
 
@@ -23,12 +23,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>Table names no other test uses.</summary>
     public TableNames NewTableNames() => new($"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref counter)}");
 
-    /// <summary>Creates every table of a fresh set of names and returns the names.</summary>
+    /// <summary>Creates every table of a fresh set of names, and the local mailbox's, and returns the names.</summary>
     public async Task<TableNames> CreateTablesAsync()
     {
         var names = NewTableNames();
         var service = Tables;
-        await Task.WhenAll(names.All.Select(n => service.CreateTableIfNotExistsAsync(n)));
+        await Task.WhenAll(names.All.Append(LocalMailbox.TableName(names)).Select(n => service.CreateTableIfNotExistsAsync(n)));
         return names;
     }
 

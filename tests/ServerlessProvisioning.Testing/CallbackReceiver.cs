@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessProvisioning.Api;
+using ServerlessProvisioning.OrderSystem;
 
 namespace ServerlessProvisioning.Testing;
 

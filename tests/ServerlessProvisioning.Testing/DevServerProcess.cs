@@ -5,9 +5,11 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using ServerlessProvisioning.Api;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Storage;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.OrderSystem;
 
 namespace ServerlessProvisioning.Testing;
 

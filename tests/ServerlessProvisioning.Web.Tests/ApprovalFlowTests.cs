@@ -5,6 +5,7 @@ using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Storage;
 using static Microsoft.Playwright.Assertions;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Web.Tests;
 

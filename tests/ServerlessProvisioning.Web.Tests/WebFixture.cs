@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.Playwright;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Testing;
 

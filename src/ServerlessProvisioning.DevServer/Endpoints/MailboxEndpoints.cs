@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
-using ServerlessProvisioning.Notifications;
-using ServerlessProvisioning.Storage;
+using ServerlessProvisioning.DevTools;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.DevServer.Endpoints;
 

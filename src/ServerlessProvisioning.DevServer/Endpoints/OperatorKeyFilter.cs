@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using ServerlessProvisioning.Api;
+using ServerlessProvisioning.Http;
 using ServerlessProvisioning.Configuration;
 
 namespace ServerlessProvisioning.DevServer.Endpoints;

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using ServerlessProvisioning.Configuration;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 
 namespace ServerlessProvisioning.DevServer.Local;
 

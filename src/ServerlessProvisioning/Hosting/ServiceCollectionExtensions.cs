@@ -10,8 +10,10 @@ using ServerlessProvisioning.Configuration;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Notifications.Acs;
+using ServerlessProvisioning.OrderSystem;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Activities;
 using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.Hosting;
@@ -48,21 +50,24 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(sp => new LinkTokenKey(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.LinkTokenSecret));
         services.TryAddSingleton<LinkTokens>();
         services.TryAddSingleton<OrderStore>();
-        services.TryAddSingleton<LocalMailbox>();
         var email = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
         if (email.UsesAcs)
         {
             // Validates at once: a malformed Email:* key stops the host with a message naming it.
             services.AddAcsEmail(email);
         }
-        else
-        {
-            services.TryAddSingleton<IEmailSender>(sp => sp.GetRequiredService<LocalMailbox>());
-        }
-        services.AddHttpClient(ProvisioningActivities.CallbackClient, c => c.Timeout = TimeSpan.FromSeconds(30));
-        services.TryAddSingleton<ProvisioningActivities>();
-        services.TryAddSingleton<ProvisioningApi>();
+
+        // Without ACS the host brings its own email sender (the local host: the local mailbox).
+        services.AddHttpClient(OrderCallbackClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        services.TryAddSingleton<IOrderCallback, OrderCallbackClient>();
+        services.AddProvisioningActivities();
         services.TryAddSingleton<RetentionPurger>();
+
+        services.TryAddSingleton<WorkflowGateway>();
+        services.TryAddSingleton<OrderWebhookApi>();
+        services.TryAddSingleton<OrdersApi>();
+        services.TryAddSingleton<WizardApi>();
+        services.TryAddSingleton<ApprovalsApi>();
         return services;
     }
 
@@ -128,15 +133,4 @@ public sealed class ProvisioningOptionsValidator : IValidateOptions<Provisioning
 
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }
-}
-
-/// <summary>Creates the product's tables at start-up.</summary>
-public sealed class TableInitializer(TableServiceClient service, TableNames names) : IHostedService
-{
-    /// <inheritdoc/>
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        Task.WhenAll(names.All.Select(n => service.CreateTableIfNotExistsAsync(n, cancellationToken)));
-
-    /// <inheritdoc/>
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -25,7 +25,7 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
             rows.Add(row);
         }
 
-        var expectedUsers = new Dictionary<string, HashSet<Membership>>(StringComparer.Ordinal);
+        var expectedUsers = new Dictionary<(string, string), HashSet<Membership>>();
         var expectedDomains = new Dictionary<(string, string), HashSet<NamedOrganization>>();
         foreach (var (pk, rows) in partitions)
         {
@@ -43,21 +43,24 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
                 problems.Add($"Organizations/{pk}: summary says {stored.ActiveSubscriptions} active, {stored.Users} users, admins [{string.Join(", ", stored.FullAdmins.Select(a => a.Email))}]; rows say {computed.ActiveSubscriptions}, {computed.Users}, [{string.Join(", ", computed.FullAdmins.Select(a => a.Email))}].");
             }
 
-            var normalized = CompanyName.Normalize(organization.Name);
-            foreach (var user in organization.Users)
+            foreach (var entry in OrganizationIndexes.EntriesFor(organization))
             {
-                Add(expectedUsers, OrganizationIndexes.UserKey(user.Email).PartitionKey, new Membership(organization.Id, user.IsFullAdmin));
-                if (EmailAddress.DomainOf(user.Email) is { } domain)
+                switch (entry)
                 {
-                    Add(expectedDomains, OrganizationIndexes.DomainKey(domain, CompanyName.KeyOfNormalized(normalized)), new NamedOrganization(organization.Id, normalized));
+                    case UserIndexEntry user:
+                        Add(expectedUsers, (user.PartitionKey, user.RowKey), user.Membership);
+                        break;
+                    case DomainIndexEntry domain:
+                        Add(expectedDomains, (domain.PartitionKey, domain.RowKey), domain.Organization);
+                        break;
                 }
             }
         }
 
-        var actualUsers = new Dictionary<string, HashSet<Membership>>(StringComparer.Ordinal);
+        var actualUsers = new Dictionary<(string, string), HashSet<Membership>>();
         await foreach (var entity in service.GetTableClient(names.UserIndex).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
         {
-            actualUsers[entity.PartitionKey] = [.. OrganizationIndexes.ReadItems<Membership>(entity)];
+            actualUsers[(entity.PartitionKey, entity.RowKey)] = [.. OrganizationIndexes.ReadItems<Membership>(entity)];
         }
 
         var actualDomains = new Dictionary<(string, string), HashSet<NamedOrganization>>();

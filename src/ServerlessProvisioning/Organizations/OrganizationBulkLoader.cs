@@ -9,7 +9,7 @@ public sealed record BulkLoadResult(int Organizations, int OrganizationEntities,
 
 /// <summary>
 /// Loads many organizations into EMPTY tables with batch transactions, for benchmarks and large first
-/// imports. Every entity is built by <see cref="OrganizationRows"/> and <see cref="OrganizationIndexes.CreateEntity"/>,
+/// imports. Every entity is built by <see cref="OrganizationRows"/> and <see cref="OrganizationIndexes.EntriesFor(Organization)"/>,
 /// so the layout keeps one home; what this class adds is the write plan: each organization's partition in
 /// batches of up to 100, then each index entity once, holding every organization that shares its key, in
 /// batches per index partition, many batches in flight.
@@ -70,33 +70,13 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
     public static (IReadOnlyList<TableEntity> UserIndex, IReadOnlyList<TableEntity> DomainIndex) IndexEntities(IEnumerable<Organization> source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var memberships = new Dictionary<string, List<Membership>>(StringComparer.Ordinal);
-        var named = new Dictionary<(string, string), List<NamedOrganization>>();
-        foreach (var organization in source)
-        {
-            // The same derivation OrganizationIndexes.EnsureAsync applies to each (organization, user).
-            var normalizedName = CompanyName.Normalize(organization.Name);
-            var nameKey = CompanyName.KeyOfNormalized(normalizedName);
-            foreach (var user in organization.Users)
-            {
-                Add(memberships, OrganizationIndexes.UserKey(user.Email).PartitionKey, new Membership(organization.Id, user.IsFullAdmin));
-                if (EmailAddress.DomainOf(user.Email) is { } domain && nameKey.Length > 0)
-                {
-                    var list = Add(named, OrganizationIndexes.DomainKey(domain, nameKey), new NamedOrganization(organization.Id, normalizedName));
-
-                    // Several users of one organization at one domain make one entry.
-                    if (list.Count > 1 && list[^2].OrganizationId == organization.Id)
-                    {
-                        list.RemoveAt(list.Count - 1);
-                    }
-                }
-            }
-        }
-
-        return (
-            memberships.Select(m => OrganizationIndexes.CreateEntity(m.Key, m.Key, m.Value)).ToList(),
-            named.Select(n => OrganizationIndexes.CreateEntity(n.Key.Item1, n.Key.Item2, n.Value)).ToList());
+        var entries = source.SelectMany(OrganizationIndexes.EntriesFor).ToList();
+        return (Entities(entries.OfType<UserIndexEntry>(), e => e.Membership), Entities(entries.OfType<DomainIndexEntry>(), e => e.Organization));
     }
+
+    static List<TableEntity> Entities<TEntry, TItem>(IEnumerable<TEntry> entries, Func<TEntry, TItem> item)
+        where TEntry : IndexEntry =>
+        entries.GroupBy(e => (e.PartitionKey, e.RowKey)).Select(g => OrganizationIndexes.CreateEntity(g.Key.PartitionKey, g.Key.RowKey, g.Select(item).ToList())).ToList();
 
     IEnumerable<(TableClient Table, IReadOnlyList<TableEntity> Entities)> OrganizationBatches(Organization organization)
     {
@@ -140,17 +120,5 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
                 throw new ArgumentException($"Organization '{organization.Id}' lists a user or a subscription twice.", nameof(source));
             }
         }
-    }
-
-    static List<T> Add<TKey, T>(Dictionary<TKey, List<T>> map, TKey key, T item)
-        where TKey : notnull
-    {
-        if (!map.TryGetValue(key, out var list))
-        {
-            map[key] = list = [];
-        }
-
-        list.Add(item);
-        return list;
     }
 }

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.Organizations;
@@ -10,6 +11,15 @@ public sealed record Membership(string OrganizationId, bool IsFullAdmin);
 
 /// <summary>One organization the domain index lists for a (domain, name key) pair.</summary>
 public sealed record NamedOrganization(string OrganizationId, string NormalizedName);
+
+/// <summary>One item an organization puts in an index entity: the entity's keys, and the organization's item there.</summary>
+public abstract record IndexEntry(string PartitionKey, string RowKey, string OrganizationId);
+
+/// <summary>The organization in the user index entity of one address.</summary>
+public sealed record UserIndexEntry(string PartitionKey, string RowKey, Membership Membership) : IndexEntry(PartitionKey, RowKey, Membership.OrganizationId);
+
+/// <summary>The organization in the domain index entity of one (domain, name key) pair.</summary>
+public sealed record DomainIndexEntry(string PartitionKey, string RowKey, NamedOrganization Organization) : IndexEntry(PartitionKey, RowKey, Organization.OrganizationId);
 
 /// <summary>
 /// The two index entities that make matching point reads only:
@@ -42,6 +52,47 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
     /// <summary>The key of a domain index entity.</summary>
     public static (string PartitionKey, string RowKey) DomainKey(string asciiDomain, string nameKey) => (TableKey.Encode(asciiDomain), TableKey.Encode(nameKey));
 
+    /// <summary>
+    /// Every index item an organization implies: one user index item per user, one domain index item per domain its
+    /// users are at (when its name has a key). The one derivation of the indexes: writes, bulk loads and the
+    /// consistency checker all use it.
+    /// </summary>
+    public static IReadOnlyList<IndexEntry> EntriesFor(string organizationId, string name, IEnumerable<OrganizationUser> users)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        var normalizedName = CompanyName.Normalize(name);
+        var nameKey = CompanyName.KeyOfNormalized(normalizedName);
+        var entries = new List<IndexEntry>();
+        var seen = new HashSet<(string, string, bool)>();
+        foreach (var user in users)
+        {
+            var (pk, rk) = UserKey(user.Email);
+            if (seen.Add((pk, rk, true)))
+            {
+                entries.Add(new UserIndexEntry(pk, rk, new Membership(organizationId, user.IsFullAdmin)));
+            }
+
+            // Several users of one organization at one domain make one entry.
+            if (EmailAddress.DomainOf(user.Email) is { } domain && nameKey.Length > 0)
+            {
+                var (dpk, drk) = DomainKey(domain, nameKey);
+                if (seen.Add((dpk, drk, false)))
+                {
+                    entries.Add(new DomainIndexEntry(dpk, drk, new NamedOrganization(organizationId, normalizedName)));
+                }
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>Every index item of a whole organization.</summary>
+    public static IReadOnlyList<IndexEntry> EntriesFor(Organization organization)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        return EntriesFor(organization.Id, organization.Name, organization.Users);
+    }
+
     /// <summary>The organizations an address belongs to (one point read).</summary>
     public async Task<IReadOnlyList<Membership>> GetMembershipsAsync(string email, CancellationToken cancellationToken)
     {
@@ -58,31 +109,30 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
         return entity is null ? [] : ReadItems<NamedOrganization>(entity);
     }
 
-    /// <summary>Makes the indexes reflect one user of one organization; a no-op when they already do.</summary>
-    public Task EnsureUserAsync(OrganizationSummary organization, OrganizationUser user, CancellationToken cancellationToken) =>
-        EnsureAsync([(organization, user)], cancellationToken);
-
     /// <summary>
-    /// Makes the indexes reflect many users at once: entries are grouped per index entity so that each entity
-    /// is read and written once, whatever the number of organizations sharing it (imports).
+    /// Makes the indexes hold <paramref name="entries"/> (adding them, or replacing the same organization's item in
+    /// an entity). Entries are grouped per index entity so that each entity is read and written once, whatever the
+    /// number of organizations sharing it (imports); a no-op for what the indexes hold already.
     /// </summary>
-    public async Task EnsureAsync(IEnumerable<(OrganizationSummary Organization, OrganizationUser User)> entries, CancellationToken cancellationToken)
+    public async Task EnsureAsync(IEnumerable<IndexEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var memberships = new Dictionary<string, List<Membership>>(StringComparer.Ordinal);
+        var memberships = new Dictionary<(string, string), List<Membership>>();
         var named = new Dictionary<(string, string), List<NamedOrganization>>();
-        foreach (var (organization, user) in entries)
+        foreach (var entry in entries)
         {
-            Group(memberships, UserKey(user.Email).PartitionKey, new Membership(organization.OrganizationId, user.IsFullAdmin));
-            var normalizedName = CompanyName.Normalize(organization.Name);
-            var nameKey = CompanyName.KeyOfNormalized(normalizedName);
-            if (EmailAddress.DomainOf(user.Email) is { } domain && nameKey.Length > 0)
+            switch (entry)
             {
-                Group(named, DomainKey(domain, nameKey), new NamedOrganization(organization.OrganizationId, normalizedName));
+                case UserIndexEntry user:
+                    Group(memberships, (user.PartitionKey, user.RowKey), user.Membership);
+                    break;
+                case DomainIndexEntry domain:
+                    Group(named, (domain.PartitionKey, domain.RowKey), domain.Organization);
+                    break;
             }
         }
 
-        var work = memberships.Select(m => (Func<CancellationToken, Task>)(ct => ChangeListAsync<Membership>(users, m.Key, m.Key, items => Merge(items, m.Value, x => x.OrganizationId), ct)))
+        var work = memberships.Select(m => (Func<CancellationToken, Task>)(ct => ChangeListAsync<Membership>(users, m.Key.Item1, m.Key.Item2, items => Merge(items, m.Value, x => x.OrganizationId), ct)))
             .Concat(named.Select(n => (Func<CancellationToken, Task>)(ct => ChangeListAsync<NamedOrganization>(domains, n.Key.Item1, n.Key.Item2, items => Merge(items, n.Value, x => x.OrganizationId), ct))));
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (change, ct) => await change(ct));
     }

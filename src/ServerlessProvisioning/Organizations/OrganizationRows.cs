@@ -2,6 +2,7 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.Organizations;

@@ -58,7 +58,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             organizations,
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (organization, ct) => merged.Add(await UpsertRowsAsync(organization, ct)));
-        await Indexes.EnsureAsync(merged.SelectMany(o => o.Users.Select(u => (o.Summarize(), u))), cancellationToken);
+        await Indexes.EnsureAsync(merged.SelectMany(OrganizationIndexes.EntriesFor), cancellationToken);
     }
 
     async Task<Organization> UpsertRowsAsync(Organization organization, CancellationToken cancellationToken)
@@ -172,7 +172,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
         if (user is not null)
         {
             var summary = await GetSummaryAsync(organizationId, cancellationToken) ?? throw new OrganizationNotFoundException(organizationId);
-            await Indexes.EnsureUserAsync(summary, user, cancellationToken);
+            await Indexes.EnsureAsync(OrganizationIndexes.EntriesFor(summary.OrganizationId, summary.Name, [user]), cancellationToken);
         }
     }
 
@@ -231,5 +231,5 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     }
 
     Task EnsureIndexesAsync(Organization organization, CancellationToken cancellationToken) =>
-        Indexes.EnsureAsync(organization.Users.Select(u => (organization.Summarize(), u)), cancellationToken);
+        Indexes.EnsureAsync(OrganizationIndexes.EntriesFor(organization), cancellationToken);
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.Provisioning;
@@ -52,7 +53,7 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
     public string Derive(TokenKind kind, string instanceId, int generation, string holder)
     {
         var message = Encoding.UTF8.GetBytes($"{kind}|{instanceId}|{generation}|{holder.ToLowerInvariant()}");
-        return Base64Url(HMACSHA256.HashData(key.Bytes, message));
+        return System.Buffers.Text.Base64Url.EncodeToString(HMACSHA256.HashData(key.Bytes, message));
     }
 
     /// <summary>The storage key of a token: hex SHA-256.</summary>
@@ -130,8 +131,6 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
     /// <summary>A token is 43 base64url characters; anything else is unknown without a read.</summary>
     public static bool LooksLikeToken(string? token) =>
         token is { Length: 43 } && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
-
-    static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
 
 /// <summary>The key link tokens are derived with: HKDF of <c>Provisioning:LinkTokenSecret</c>.</summary>

@@ -31,6 +31,16 @@ public enum StartClaim
     Claimed,
 }
 
+/// <summary>Records a stage change and audit entries; <see cref="Sequence"/> (the last audit sequence) orders progress records.</summary>
+public sealed record ProgressRequest(
+    string OrderId,
+    int Sequence,
+    ProvisioningStage Stage,
+    ProvisioningOutcome? Outcome,
+    string? OrganizationId,
+    IReadOnlyList<AuditEntry> Audit,
+    DateTimeOffset At);
+
 /// <summary>One line of the operator's order list (SPEC §3).</summary>
 public sealed record OrderSummary(string OrderId, ProvisioningStage Stage, ProvisioningOutcome? Outcome, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
@@ -63,12 +73,11 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     readonly TableClient index = service.GetTableClient(names.OrderIndex);
 
     /// <summary>Registers an order exactly once: an insert that only the first delivery wins.</summary>
-    public async Task<(OrderRegistration Result, OrderRecord Record)> RegisterAsync(OrderRequest order, string instanceId, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <remarks><paramref name="fingerprint"/> tells a repeated delivery of the same order from a different order under the same id.</remarks>
+    public async Task<(OrderRegistration Result, OrderRecord Record)> RegisterAsync(string orderId, string fingerprint, string instanceId, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(order);
-        var fingerprint = order.Fingerprint();
         // The first delivery owns starting the workflow; StartClaimedAt lets a later delivery take over if it never does.
-        var record = new OrderRecord(order.OrderId, instanceId, fingerprint, now, now, ProvisioningStage.InvitationSent, null, null, WorkflowStarted: false, StartClaimedAt: now);
+        var record = new OrderRecord(orderId, instanceId, fingerprint, now, now, ProvisioningStage.InvitationSent, null, null, WorkflowStarted: false, StartClaimedAt: now);
         try
         {
             await table.AddEntityAsync(ToEntity(record), cancellationToken);
@@ -76,7 +85,7 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            var existing = await GetAsync(order.OrderId, cancellationToken) ?? throw new InvalidOperationException("An order row vanished while being registered.", e);
+            var existing = await GetAsync(orderId, cancellationToken) ?? throw new InvalidOperationException("An order row vanished while being registered.", e);
             return (existing.Fingerprint == fingerprint ? OrderRegistration.Replay : OrderRegistration.Conflict, existing);
         }
     }

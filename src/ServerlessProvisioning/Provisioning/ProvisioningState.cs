@@ -82,8 +82,18 @@ public sealed record ProvisioningTimings(
     TimeSpan ApprovalReminderBefore,
     TimeSpan? ActivityFirstRetry = null);
 
+/// <summary>
+/// The order as the workflow needs it. Its JSON is a subset of the order webhook's body (SPEC §3), so an
+/// orchestration input holds exactly what the order system asked for.
+/// </summary>
+public sealed record ProvisioningOrder(string OrderId, string SubscriptionId, string ProvisioningContactEmail, ProvisioningScenario Scenario, string? Locale = null)
+{
+    /// <summary>The language of the emails: "es" (default) or "en".</summary>
+    public string Language => Locale is { } l && l.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? "en" : "es";
+}
+
 /// <summary>The orchestration's input.</summary>
-public sealed record ProvisioningInput(OrderRequest Order, ProvisioningTimings Timings);
+public sealed record ProvisioningInput(ProvisioningOrder Order, ProvisioningTimings Timings);
 
 /// <summary>What the wizard entered, as shown back to it.</summary>
 public sealed record SubmissionView(string CompanyName, string AdminEmail);

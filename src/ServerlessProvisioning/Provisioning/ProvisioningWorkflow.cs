@@ -1,6 +1,8 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.Provisioning.Activities;
 
 namespace ServerlessProvisioning.Provisioning;
 
@@ -35,7 +37,8 @@ public sealed class ProvisioningWorkflow
 
     readonly TaskOrchestrationContext context;
     readonly ProvisioningInput input;
-    readonly OrderRequest order;
+    readonly ProvisioningOrder order;
+    readonly MailContext mail;
     readonly ILogger logger;
     readonly TaskOptions activityOptions;
     readonly List<AuditEntry> pendingAudit = [];
@@ -57,6 +60,7 @@ public sealed class ProvisioningWorkflow
         this.input = input;
         order = input.Order;
         contactEmail = order.ProvisioningContactEmail;
+        mail = new MailContext(order.OrderId, context.InstanceId, order.SubscriptionId, order.Scenario, order.Language);
         logger = context.CreateReplaySafeLogger<ProvisioningWorkflow>();
         activityOptions = ActivityOptions(input.Timings.ActivityFirstRetry ?? ActivityFirstRetry);
         invitationDeadline = Now + input.Timings.InvitationLifetime;
@@ -130,8 +134,7 @@ public sealed class ProvisioningWorkflow
             Notice = null,
             Organization = null,
         });
-        await CallAsync(ProvisioningTasks.SendInvitation, new InvitationRequest(
-            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, generation, invitationDeadline, order.Language, IsReminder: false, previousContact));
+        await CallAsync(nameof(SendInvitation), new InvitationRequest(mail, contactEmail, generation, invitationDeadline, IsReminder: false, previousContact));
     }
 
     async Task AwaitSubmissionAsync()
@@ -162,8 +165,7 @@ public sealed class ProvisioningWorkflow
     async Task SendInvitationReminderAsync()
     {
         invitationReminderSent = true;
-        await CallAsync(ProvisioningTasks.SendInvitation, new InvitationRequest(
-            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, status.InvitationGeneration, invitationDeadline, order.Language, IsReminder: true));
+        await CallAsync(nameof(SendInvitation), new InvitationRequest(mail, contactEmail, status.InvitationGeneration, invitationDeadline, IsReminder: true));
         Audit("system", "InvitationReminderSent");
         await RecordAsync();
     }
@@ -177,7 +179,7 @@ public sealed class ProvisioningWorkflow
         status = status with { Stage = ProvisioningStage.Matching, Submission = new SubmissionView(submitted.CompanyName, requestedAdmin) };
         context.SetCustomStatus(status);
 
-        var match = await CallAsync<MatchResult>(ProvisioningTasks.Match, new MatchRequest(submitted.CompanyName, submitted.AdminEmail));
+        var match = await CallAsync<MatchResult>(nameof(Match), new MatchRequest(submitted.CompanyName, submitted.AdminEmail));
         if (match.AssignTo is { } organization)
         {
             Audit("system", "MatchedByRuleA", $"{requestedAdmin} administers {organization.OrganizationId}");
@@ -227,7 +229,7 @@ public sealed class ProvisioningWorkflow
         var organizationId = NewOrganizationId();
         Audit(contactEmail, "ChoseNewOrganization", $"'{name}' ({type}) with full admin {requestedAdmin}", at);
         await EnterAssigningAsync(new OrganizationView(organizationId, name, type, IsNew: true));
-        await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, new NewOrganization(organizationId, name, type, requestedAdmin!, Now)));
+        await CallAsync(nameof(Assign), new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, new NewOrganization(organizationId, name, type, requestedAdmin!, Now)));
         await CompleteAsync(ProvisioningOutcome.AssignedToNewOrganization);
     }
 
@@ -237,7 +239,7 @@ public sealed class ProvisioningWorkflow
     async Task ApplyChoiceAsync(string organizationId, DateTimeOffset at)
     {
         Audit(contactEmail, "ChoseOrganization", organizationId, at);
-        var check = await CallAsync<OrganizationCheck>(ProvisioningTasks.Inspect, new InspectRequest(organizationId, requestedAdmin!));
+        var check = await CallAsync<OrganizationCheck>(nameof(Inspect), new InspectRequest(organizationId, requestedAdmin!));
         if (!check.Exists)
         {
             // Vanished since matching: let the contact choose again rather than fail.
@@ -255,9 +257,8 @@ public sealed class ProvisioningWorkflow
             case NewAdminAction.AssignAndRequestAdminAddition:
                 Audit("system", "AdminAdditionRequested", $"{requestedAdmin} to {organizationId}; asked {check.FullAdmins.Count} full admin(s)");
                 await EnterAssigningAsync(new OrganizationView(organizationId, check.Name, check.Type));
-                await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, null));
-                await CallAsync(ProvisioningTasks.SendAddAdminRequest, new AddAdminMailRequest(
-                    order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, check.Name, requestedAdmin!, check.FullAdmins.Select(a => a.Email).ToList(), order.Language));
+                await CallAsync(nameof(Assign), new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, null));
+                await CallAsync(nameof(SendAddAdminRequest), new AddAdminMailRequest(mail, check.Name, requestedAdmin!, check.FullAdmins.Select(a => a.Email).ToList()));
                 await CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);
                 break;
             case NewAdminAction.RequireApproval:
@@ -275,8 +276,7 @@ public sealed class ProvisioningWorkflow
         approvalReminderSent = false;
         var approvers = check.FullAdmins.Select(a => a.Email).ToList();
         approvalMail = new ApprovalMailRequest(
-            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, status.Submission!.CompanyName, requestedAdmin!,
-            organizationId, check.Name, approvers, approvalRound, approvalDeadline, order.Language, IsReminder: false);
+            mail, contactEmail, status.Submission!.CompanyName, requestedAdmin!, organizationId, check.Name, approvers, approvalRound, approvalDeadline, IsReminder: false);
         Audit("system", "ApprovalRequested", $"{requestedAdmin} for {organizationId}; asked {approvers.Count} full admin(s); expires {approvalDeadline:O}");
         await EnterAsync(status with
         {
@@ -285,7 +285,7 @@ public sealed class ProvisioningWorkflow
             Approval = new ApprovalView(organizationId, check.Name, requestedAdmin!, approvalDeadline, approvers, contactEmail),
             ExpiresAt = approvalDeadline,
         });
-        await CallAsync(ProvisioningTasks.SendApprovalRequests, approvalMail);
+        await CallAsync(nameof(SendApprovalRequests), approvalMail);
     }
 
     async Task AwaitApprovalAsync()
@@ -299,7 +299,7 @@ public sealed class ProvisioningWorkflow
         {
             case Reminder:
                 approvalReminderSent = true;
-                await CallAsync(ProvisioningTasks.SendApprovalRequests, approvalMail! with { IsReminder = true });
+                await CallAsync(nameof(SendApprovalRequests), approvalMail! with { IsReminder = true });
                 Audit("system", "ApprovalReminderSent");
                 await RecordAsync();
                 break;
@@ -311,9 +311,9 @@ public sealed class ProvisioningWorkflow
                 Audit(decided.Event.DecidedBy, "Approved", decided.Event.Comment, decided.Event.At);
                 status = status with { Approval = status.Approval! with { Decision = "approved", DecidedBy = decided.Event.DecidedBy, Comment = decided.Event.Comment, DecidedAt = decided.Event.At } };
                 await EnterAssigningAsync(organization);
-                await CallAsync(ProvisioningTasks.AddAdministrator, new AddAdministratorRequest(organization.OrganizationId, requestedAdmin!));
+                await CallAsync(nameof(AddAdministrator), new AddAdministratorRequest(organization.OrganizationId, requestedAdmin!));
                 Audit("system", "AdministratorAdded", $"{requestedAdmin} to {organization.OrganizationId}");
-                await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organization.OrganizationId, null));
+                await CallAsync(nameof(Assign), new AssignRequest(order.OrderId, order.SubscriptionId, organization.OrganizationId, null));
                 await CompleteAsync(ProvisioningOutcome.AssignedToExistingOrganization);
                 break;
             case Command<ApprovalDecided> rejected:
@@ -331,7 +331,7 @@ public sealed class ProvisioningWorkflow
     async Task AssignExistingAsync(string organizationId, string name, OrganizationType type, ProvisioningOutcome outcome)
     {
         await EnterAssigningAsync(new OrganizationView(organizationId, name, type));
-        await CallAsync(ProvisioningTasks.Assign, new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, null));
+        await CallAsync(nameof(Assign), new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, null));
         await CompleteAsync(outcome);
     }
 
@@ -351,9 +351,9 @@ public sealed class ProvisioningWorkflow
         context.SetCustomStatus(status);
         Audit(actor, action ?? stage.ToString(), detail);
         await RecordAsync();
-        await CallAsync(ProvisioningTasks.SendOutcome, new OutcomeMailRequest(
-            order.OrderId, InstanceId, order.SubscriptionId, order.Scenario, contactEmail, status.InvitationGeneration, outcome,
-            status.Organization?.Name, requestedAdmin, stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, order.Language, alsoNotify ?? []));
+        await CallAsync(nameof(SendOutcome), new OutcomeMailRequest(
+            mail, contactEmail, status.InvitationGeneration, outcome, status.Organization?.Name, requestedAdmin,
+            stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, alsoNotify ?? []));
         Audit("system", "OutcomeSent", outcome.ToString());
         await ReportAsync();
         logger.LogInformation("Order {OrderId} finished: {Stage} {Outcome}", order.OrderId, stage, outcome);
@@ -365,7 +365,7 @@ public sealed class ProvisioningWorkflow
         var callback = new CallbackRequest(order.OrderId, order.SubscriptionId, status.Stage, status.Outcome, status.Organization?.OrganizationId, Now, DeliveryId());
         try
         {
-            if (await context.CallActivityAsync<bool>(ProvisioningTasks.DeliverCallback, callback, CallbackOptions))
+            if (await context.CallActivityAsync<bool>(nameof(DeliverCallback), callback, CallbackOptions))
             {
                 Audit("system", "CallbackDelivered", callback.DeliveryId);
             }
@@ -379,7 +379,7 @@ public sealed class ProvisioningWorkflow
     }
 
     // One id per order's report, the same on every retry and replay, so the receiver can drop repeats.
-    string DeliveryId() => Notifications.Acs.EmailOperationId.CreateVersion5(DeliveryNamespace, InstanceId + "/outcome").ToString();
+    string DeliveryId() => NameBasedGuid.CreateVersion5(DeliveryNamespace, InstanceId + "/outcome").ToString();
 
     static readonly Guid DeliveryNamespace = new("3c2b8f0e-5a41-4d0b-9d3e-8f6a2e1b7c55");
 
@@ -488,7 +488,7 @@ public sealed class ProvisioningWorkflow
     {
         var entries = pendingAudit.ToList();
         pendingAudit.Clear();
-        await CallAsync(ProvisioningTasks.RecordProgress, new ProgressRequest(order.OrderId, ++progressSequence, status.Stage, status.Outcome, status.Organization?.OrganizationId, entries, Now));
+        await CallAsync(nameof(RecordProgress), new ProgressRequest(order.OrderId, ++progressSequence, status.Stage, status.Outcome, status.Organization?.OrganizationId, entries, Now));
     }
 
     Task CallAsync(string activity, object request) => context.CallActivityAsync(activity, request, activityOptions);

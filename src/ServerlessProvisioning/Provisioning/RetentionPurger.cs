@@ -2,19 +2,25 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessProvisioning.Configuration;
-using ServerlessProvisioning.Notifications;
 
 namespace ServerlessProvisioning.Provisioning;
 
+/// <summary>Keeps data about orders outside the product's tables (the local mailbox), to be forgotten with the order.</summary>
+public interface IOrderDataOwner
+{
+    /// <summary>Deletes what is kept for the order; idempotent.</summary>
+    Task DeleteOrderAsync(string orderId, CancellationToken cancellationToken);
+}
+
 /// <summary>
-/// Removes finished orders older than <c>Provisioning:CompletedRetention</c>: their links, local emails, order rows,
+/// Removes finished orders older than <c>Provisioning:CompletedRetention</c>: their links, local emails (any IOrderDataOwner), order rows,
 /// audit and index entries, then the workflow's history. Each step is idempotent, so an interrupted purge is
 /// finished by the next run. Both hosts run it on a schedule.
 /// </summary>
 public sealed class RetentionPurger(
     OrderStore orders,
     LinkTokens tokens,
-    LocalMailbox mailbox,
+    IEnumerable<IOrderDataOwner> owners,
     IOptions<ProvisioningOptions> options,
     TimeProvider time,
     ILogger<RetentionPurger> logger)
@@ -39,7 +45,11 @@ public sealed class RetentionPurger(
             if (orderId is not null)
             {
                 await tokens.DeleteForOrderAsync(orderId, cancellationToken);
-                await mailbox.DeleteOrderAsync(orderId, cancellationToken);
+                foreach (var owner in owners)
+                {
+                    await owner.DeleteOrderAsync(orderId, cancellationToken);
+                }
+
                 await orders.DeleteAsync(orderId, cancellationToken);
             }
 

@@ -24,9 +24,6 @@ public sealed record TableNames(string Prefix)
     /// <summary>Link tokens, stored by hash.</summary>
     public string Tokens => Prefix + "Tokens";
 
-    /// <summary>The local mailbox.</summary>
-    public string Mailbox => Prefix + "Mailbox";
-
     /// <summary>Every table, for creation at start-up.</summary>
-    public IEnumerable<string> All => [Organizations, UserIndex, DomainIndex, Orders, OrderIndex, Tokens, Mailbox];
+    public IEnumerable<string> All => [Organizations, UserIndex, DomainIndex, Orders, OrderIndex, Tokens];
 }

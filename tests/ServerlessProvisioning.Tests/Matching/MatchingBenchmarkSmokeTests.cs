@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 
 namespace ServerlessProvisioning.Tests.Matching;
 

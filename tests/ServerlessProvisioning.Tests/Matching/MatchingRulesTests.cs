@@ -1,4 +1,5 @@
 using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Organizations;
 
 namespace ServerlessProvisioning.Tests.Matching;
 

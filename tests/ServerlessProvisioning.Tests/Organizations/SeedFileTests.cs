@@ -63,7 +63,7 @@ public class SeedFileTests
     [Fact]
     public void The_shipped_sample_is_valid()
     {
-        var root = ServerlessProvisioning.DevServer.Azurite.AzuriteProcess.FindRepositoryRoot()!;
+        var root = ServerlessProvisioning.DevTools.AzuriteProcess.FindRepositoryRoot()!;
 
         var organizations = SeedFile.Parse(File.ReadAllText(Path.Combine(root, "samples", "organizations.json")));
 

@@ -3,6 +3,7 @@ using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Activities;
 using ServerlessProvisioning.Testing;
 
 namespace ServerlessProvisioning.Tests.Provisioning;
@@ -167,7 +168,7 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         var record = await f.Orders.GetAsync(order.OrderId, CancellationToken.None);
         Assert.Equal(ProvisioningStage.Failed, record!.Stage);
         var audit = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
-        Assert.Contains(audit, a => a.Action == "Failed" && a.Detail!.Contains(ProvisioningTasks.SendInvitation, StringComparison.Ordinal));
+        Assert.Contains(audit, a => a.Action == "Failed" && a.Detail!.Contains(nameof(SendInvitation), StringComparison.Ordinal));
         Assert.Empty(await f.MailAsync(order.OrderId));
     }
 

@@ -10,6 +10,9 @@ using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.DevTools;
+using ServerlessProvisioning.OrderSystem;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Tests.Provisioning;
 
@@ -58,6 +61,7 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
                     services.AddLogging();
                     services.AddSingleton(Names);
                     services.AddProvisioning(configuration);
+                    services.AddLocalMailbox();
                     services.AddSingleton<IEmailSender>(sp => new UnreachableDomain(sp.GetRequiredService<LocalMailbox>()));
                 },
             });
@@ -87,13 +91,13 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
     /// <summary>Mail to this domain always fails, as a mail service that keeps refusing would.</summary>
     public const string Unreachable = "unreachable.example";
 
-    public static OrderRequest Order(ProvisioningScenario scenario = ProvisioningScenario.CustomerSelf, string? contact = null) =>
+    public static ProvisioningOrder Order(ProvisioningScenario scenario = ProvisioningScenario.CustomerSelf, string? contact = null) =>
         new($"ord-{Guid.NewGuid():N}"[..20], $"sub-{Guid.NewGuid():N}"[..16], contact ?? "contact@buyer.example", scenario, Locale: "en");
 
-    public async Task<string> StartAsync(OrderRequest order, ProvisioningTimings? timings = null)
+    public async Task<string> StartAsync(ProvisioningOrder order, ProvisioningTimings? timings = null)
     {
         var instanceId = InstanceIds.ForOrder(order.OrderId);
-        await Orders.RegisterAsync(order, instanceId, DateTimeOffset.UtcNow, CancellationToken.None);
+        await Orders.RegisterAsync(order.OrderId, "fingerprint", instanceId, DateTimeOffset.UtcNow, CancellationToken.None);
         await Client.ScheduleNewOrchestrationInstanceAsync(ProvisioningWorkflow.Name, new ProvisioningInput(order, timings ?? LongTimings), new StartOrchestrationOptions(instanceId));
         return instanceId;
     }

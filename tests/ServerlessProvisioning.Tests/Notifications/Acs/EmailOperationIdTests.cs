@@ -9,7 +9,7 @@ public class EmailOperationIdTests
     {
         var dns = new Guid("6ba7b810-9dad-11d1-80b4-00c04fd430c8");
 
-        Assert.Equal(new Guid("2ed6657d-e927-568b-95e1-2665a8aea6a2"), EmailOperationId.CreateVersion5(dns, "www.example.com"));
+        Assert.Equal(new Guid("2ed6657d-e927-568b-95e1-2665a8aea6a2"), ServerlessProvisioning.Primitives.NameBasedGuid.CreateVersion5(dns, "www.example.com"));
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public class EmailOperationIdTests
 
         Assert.Equal(5, id.Version);
         Assert.Contains(id.ToString()[19], "89ab");
-        Assert.Equal(id, EmailOperationId.CreateVersion5(EmailOperationId.Namespace, key));
+        Assert.Equal(id, ServerlessProvisioning.Primitives.NameBasedGuid.CreateVersion5(EmailOperationId.Namespace, key));
     }
 
     [Fact]

@@ -2,7 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace ServerlessProvisioning.Storage;
+namespace ServerlessProvisioning.Primitives;
 
 /// <summary>The one JSON shape of the product: camelCase, enums as strings, nulls omitted.</summary>
 public static class Json

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ServerlessProvisioning.DevServer.Azurite;
+namespace ServerlessProvisioning.DevTools;
 
 /// <summary>
 /// Starts the Azurite emulator from the repository's pinned npm package on free loopback ports, in-memory,

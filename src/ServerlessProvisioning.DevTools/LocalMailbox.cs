@@ -3,9 +3,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using ServerlessProvisioning.Notifications;
+using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
 
-namespace ServerlessProvisioning.Notifications;
+namespace ServerlessProvisioning.DevTools;
 
 /// <summary>One email as the local mailbox lists it (SPEC §4).</summary>
 public sealed record MailboxEntry(
@@ -26,15 +28,22 @@ public sealed record MailboxLinks(string? Wizard, string? Approval);
 /// <summary>
 /// The email sender of the local host: every email is kept in Table Storage instead of being sent. The
 /// idempotency key row and the message row are written in one batch, so a key is delivered at most once
-/// and never half-delivered.
+/// and never half-delivered. A local tool: never part of what is deployed to Azure.
 /// </summary>
-public sealed class LocalMailbox(TableServiceClient service, TableNames names, TimeProvider time) : IEmailSender
+public sealed class LocalMailbox(TableServiceClient service, TableNames names, TimeProvider time) : IEmailSender, IOrderDataOwner
 {
+    /// <summary>The mailbox's table, beside the product's tables and with their prefix.</summary>
+    public static string TableName(TableNames names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        return names.Prefix + "Mailbox";
+    }
+
     const string Partition = "mailbox";
     const string KeyPrefix = "key|";
     const string MessagePrefix = "msg|";
 
-    readonly TableClient table = service.GetTableClient(names.Mailbox);
+    readonly TableClient table = service.GetTableClient(TableName(names));
 
     /// <inheritdoc/>
     public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
@@ -104,6 +113,9 @@ public sealed class LocalMailbox(TableServiceClient service, TableNames names, T
         var message = await table.GetEntityIfExistsAsync<TableEntity>(Partition, key.Value!.GetString("MessageRowKey"), cancellationToken: cancellationToken);
         return message.HasValue ? message.Value!.GetString("Html") : null;
     }
+
+    /// <summary>Creates the mailbox's table if it is missing.</summary>
+    public Task CreateTableAsync(CancellationToken cancellationToken) => table.CreateIfNotExistsAsync(cancellationToken);
 
     /// <summary>Deletes the emails of an order (retention purge); the idempotency keys go with them.</summary>
     public async Task DeleteOrderAsync(string orderId, CancellationToken cancellationToken)

@@ -3,9 +3,9 @@ using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using System.Text;
 using ServerlessProvisioning.Matching;
-using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Notifications;
 
-namespace ServerlessProvisioning.Notifications;
+namespace ServerlessProvisioning.Provisioning;
 
 /// <summary>The facts an email may carry; each kind uses the ones it needs.</summary>
 public sealed record EmailFacts(

@@ -3,9 +3,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ServerlessProvisioning.Matching;
-using ServerlessProvisioning.Storage;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.Provisioning;
 
-namespace ServerlessProvisioning.Provisioning;
+namespace ServerlessProvisioning.OrderSystem;
 
 /// <summary>The partner named on an order, when a partner placed it.</summary>
 public sealed record PartnerInfo(string? OrganizationId = null, string? Name = null);
@@ -23,8 +24,8 @@ public sealed record OrderRequest(
     IReadOnlyList<OrderItem>? Items = null,
     string? Locale = null)
 {
-    /// <summary>The language of the emails: "es" (default) or "en".</summary>
-    public string Language => Locale is { } l && l.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? "en" : "es";
+    /// <summary>What the workflow needs of it.</summary>
+    public ProvisioningOrder ToProvisioningOrder() => new(OrderId, SubscriptionId, ProvisioningContactEmail, Scenario, Locale);
 
     /// <summary>A stable fingerprint of the order's content, to tell a replay from a conflicting order.</summary>
     public string Fingerprint() =>
@@ -34,9 +35,6 @@ public sealed record OrderRequest(
 /// <summary>Reads and validates the order webhook's JSON; every problem is keyed by its field.</summary>
 public static partial class OrderParser
 {
-    /// <summary>The longest identifier accepted for orders, subscriptions and organizations.</summary>
-    public const int MaxIdLength = 100;
-
     /// <summary>Parses the raw body; on failure <paramref name="errors"/> says what is wrong with which field.</summary>
     public static bool TryParse(ReadOnlySpan<byte> body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OrderRequest? order, out Dictionary<string, string[]> errors)
     {
@@ -87,7 +85,7 @@ public static partial class OrderParser
                 else
                 {
                     partner = new PartnerInfo(
-                        JsonFields.Text(partnerElement, "organizationId", errors, required: false, maxLength: MaxIdLength, field: "partner.organizationId"),
+                        JsonFields.Text(partnerElement, "organizationId", errors, required: false, maxLength: Identifiers.MaxLength, field: "partner.organizationId"),
                         JsonFields.Text(partnerElement, "name", errors, required: false, maxLength: CompanyName.MaxLength, field: "partner.name"));
                 }
             }
@@ -133,7 +131,7 @@ public static partial class OrderParser
                 continue;
             }
 
-            var sku = JsonFields.Text(item, "sku", errors, required: true, maxLength: MaxIdLength, field: field + ".sku");
+            var sku = JsonFields.Text(item, "sku", errors, required: true, maxLength: Identifiers.MaxLength, field: field + ".sku");
             if (!item.TryGetProperty("quantity", out var quantity) || quantity.ValueKind != JsonValueKind.Number || !quantity.TryGetInt32(out var q) || q is < 1 or > 1_000_000)
             {
                 errors[field + ".quantity"] = ["A whole number from 1 to 1000000."];
@@ -151,110 +149,16 @@ public static partial class OrderParser
 
     static string? RequiredId(JsonElement root, string name, Dictionary<string, string[]> errors)
     {
-        var value = JsonFields.Text(root, name, errors, required: true, maxLength: MaxIdLength);
-        if (value is not null && !IdPattern().IsMatch(value))
+        var value = JsonFields.Text(root, name, errors, required: true, maxLength: Identifiers.MaxLength);
+        if (value is not null && !Identifiers.IsValid(value))
         {
-            errors[name] = ["Letters, digits and . _ - : only, starting with a letter or digit."];
+            errors[name] = [Identifiers.Rule];
             return null;
         }
 
         return value;
     }
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
-    private static partial Regex IdPattern();
 
     [GeneratedRegex("^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
     private static partial Regex LocalePattern();
-}
-
-/// <summary>Small helpers to read JSON fields with typed, per-field errors.</summary>
-public static class JsonFields
-{
-    /// <summary>Reads a string field; records an error for a wrong type, a blank required value, control characters or excess length.</summary>
-    public static string? Text(JsonElement parent, string name, Dictionary<string, string[]> errors, bool required, int maxLength, string? field = null)
-    {
-        ArgumentNullException.ThrowIfNull(errors);
-        field ??= name;
-        if (!parent.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                errors[field] = ["This field is required."];
-            }
-
-            return null;
-        }
-
-        if (element.ValueKind != JsonValueKind.String)
-        {
-            errors[field] = ["This field must be a string."];
-            return null;
-        }
-
-        string value;
-        try
-        {
-            value = element.GetString()!;
-        }
-        catch (InvalidOperationException)
-        {
-            // Invalid UTF-8 bytes or an unpaired \uD800-style escape: not text at all.
-            errors[field] = ["This field must be valid Unicode text."];
-            return null;
-        }
-
-        if (required && string.IsNullOrWhiteSpace(value))
-        {
-            errors[field] = ["This field is required."];
-            return null;
-        }
-
-        if (value.Length > maxLength)
-        {
-            errors[field] = [$"At most {maxLength} characters."];
-            return null;
-        }
-
-        if (value.Any(c => char.IsControl(c) && c is not ('\t' or '\n' or '\r')) || value.Any(char.IsSurrogate) && !IsWellFormed(value))
-        {
-            errors[field] = ["Control characters and broken Unicode are not accepted."];
-            return null;
-        }
-
-        return value;
-    }
-
-    static bool IsWellFormed(string value)
-    {
-        for (var i = 0; i < value.Length; i++)
-        {
-            if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(value[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-}
-
-/// <summary>Orchestration instance ids, derived from the order id so a repeated webhook finds the same workflow.</summary>
-public static partial class InstanceIds
-{
-    /// <summary>The instance id of an order's workflow.</summary>
-    public static string ForOrder(string orderId)
-    {
-        ArgumentNullException.ThrowIfNull(orderId);
-        return orderId.Length <= 80 && SafePattern().IsMatch(orderId)
-            ? "order-" + orderId
-            : "order-h" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(orderId)))[..40].ToLowerInvariant();
-    }
-
-    [GeneratedRegex("^[A-Za-z0-9._-]+$")]
-    private static partial Regex SafePattern();
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ServerlessProvisioning.Api;
+namespace ServerlessProvisioning.OrderSystem;
 
 /// <summary>What checking a signature found.</summary>
 public enum SignatureCheck

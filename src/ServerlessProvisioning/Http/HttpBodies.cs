@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 
-namespace ServerlessProvisioning.Api;
+namespace ServerlessProvisioning.Http;
 
 /// <summary>Reads request bodies within the 64 KiB limit and turns every bad body into a problem, never an exception.</summary>
 public static class HttpBodies
@@ -11,7 +12,7 @@ public static class HttpBodies
     public const int MaxBytes = 64 * 1024;
 
     /// <summary>Reads the raw body; a problem result when it is too large or not JSON by content type.</summary>
-    public static async Task<(byte[]? Body, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > MaxBytes)
@@ -41,7 +42,7 @@ public static class HttpBodies
     }
 
     /// <summary>Reads the body as a JSON object; a problem result when it is not one.</summary>
-    public static async Task<(JsonDocument? Document, IResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    public static async Task<(JsonDocument? Document, ProblemHttpResult? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadAsync(request, cancellationToken);
         if (problem is not null)
@@ -76,32 +77,4 @@ public static class HttpBodies
         var charsetOk = media.Charset.Value is null || media.Charset.Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
         return charsetOk && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
     }
-}
-
-/// <summary>RFC 9457 problem responses, all <c>application/problem+json</c>.</summary>
-public static class Problems
-{
-    /// <summary>A problem with a status, a title and a useful detail.</summary>
-    public static IResult Create(int status, string title, string detail) =>
-        Results.Problem(detail: detail, statusCode: status, title: title, type: $"https://httpstatuses.io/{status}");
-
-    /// <summary>400 with an <c>errors</c> map.</summary>
-    public static IResult Validation(Dictionary<string, string[]> errors, string? detail = null) =>
-        Results.ValidationProblem(errors, detail: detail ?? "The request has invalid fields; see errors.", title: "Invalid request", type: "https://httpstatuses.io/400");
-
-    /// <summary>413.</summary>
-    public static IResult TooLarge() => Create(StatusCodes.Status413PayloadTooLarge, "Body too large", $"Bodies are limited to {HttpBodies.MaxBytes / 1024} KiB.");
-
-    /// <summary>404.</summary>
-    public static IResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found", detail);
-
-    /// <summary>409.</summary>
-    public static IResult Conflict(string detail) => Create(StatusCodes.Status409Conflict, "Conflict", detail);
-
-    /// <summary>410, with a machine-readable <c>reason</c>: <c>expired</c>, <c>replaced</c> or <c>cancelled</c>.</summary>
-    public static IResult Gone(string detail, string reason) =>
-        Results.Problem(detail: detail, statusCode: StatusCodes.Status410Gone, title: "Link no longer valid", type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["reason"] = reason });
-
-    /// <summary>401.</summary>
-    public static IResult Unauthorized(string detail) => Create(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 }

@@ -1,13 +1,13 @@
 using System.Text;
-using ServerlessProvisioning.DevServer.Azurite;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
 
-namespace ServerlessProvisioning.Tests.Notifications;
+namespace ServerlessProvisioning.Tests.Provisioning;
 
 /// <summary>
-/// Every email, in both languages, against a checked-in rendering (Notifications/Snapshots); a change to a
+/// Every email, in both languages, against a checked-in rendering (Provisioning/Snapshots); a change to a
 /// text shows up as a diff to review. Refresh with UPDATE_SNAPSHOTS=1.
 /// </summary>
 public class EmailComposerTests
@@ -43,7 +43,7 @@ public class EmailComposerTests
     {
         var content = EmailComposer.Compose(kind, Facts(outcome, reason: outcome is ProvisioningOutcome.Rejected or ProvisioningOutcome.Cancelled ? "Not our company" : null), language);
         var rendered = $"Subject: {content.Subject}\n\n{content.PlainText}\n--- html ---\n{content.Html}\n";
-        var path = Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "tests", "ServerlessProvisioning.Tests", "Notifications", "Snapshots", name + ".txt");
+        var path = Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "tests", "ServerlessProvisioning.Tests", "Provisioning", "Snapshots", name + ".txt");
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1" || !File.Exists(path))
         {
             File.WriteAllText(path, rendered, new UTF8Encoding(false));

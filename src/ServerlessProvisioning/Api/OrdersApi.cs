@@ -1,0 +1,250 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using ServerlessProvisioning.Http;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.Provisioning;
+
+namespace ServerlessProvisioning.Api;
+
+/// <summary>GET /api/orders/{orderId} answer.</summary>
+public sealed record OrderView(
+    string OrderId,
+    string RuntimeStatus,
+    ProvisioningStage Stage,
+    ProvisioningOutcome? Outcome,
+    string? OrganizationId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<AuditEntry> Audit);
+
+/// <summary>GET /api/orders answer.</summary>
+public sealed record OrderList(IReadOnlyList<OrderSummary> Items, string? ContinuationToken);
+
+/// <summary>The resend body: optionally a new provisioning contact.</summary>
+public sealed record ResendBody(string? ProvisioningContactEmail);
+
+/// <summary>The cancel body.</summary>
+public sealed record CancelBody(string Reason);
+
+/// <summary>Continuation tokens travel base64url-encoded, so they are safe in a query string as they are.</summary>
+public static class ContinuationTokens
+{
+    /// <summary>Encodes the storage's continuation.</summary>
+    public static string Encode(string continuation) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(continuation));
+
+    /// <summary>Decodes a token; null when it is not one of ours.</summary>
+    public static string? Decode(string token)
+    {
+        if (token.Length > 2048 || !Base64Url.IsValid(token))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>The operator's order routes (operator key): list, view, resend or redirect the invitation, cancel.</summary>
+public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, ILogger<OrdersApi> logger)
+{
+    /// <summary>The most orders one list page holds.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>The routes, for both hosts.</summary>
+    public static IReadOnlyList<ApiRoute> Routes { get; } =
+    [
+        new("ListOrders", "GET", "orders", ApiAudience.Operator,
+            (HttpRequest request, OrdersApi api, CancellationToken ct) => api.ListAsync(request, ct),
+            null, [400, 401],
+            "Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100)."),
+        new("GetOrder", "GET", "orders/{orderId}", ApiAudience.Operator,
+            (string orderId, OrdersApi api, DurableTaskClient client, CancellationToken ct) => api.GetAsync(orderId, client, ct),
+            null, [401, 404],
+            "Operator view of one order with its audit trail (x-functions-key)."),
+        new("ResendInvitation", "POST", "orders/{orderId}/invitation", ApiAudience.Operator,
+            (string orderId, HttpRequest request, OrdersApi api, DurableTaskClient client, CancellationToken ct) => api.ResendInvitationAsync(orderId, request, client, ct),
+            typeof(ResendBody), [400, 401, 404, 409, 413, 415],
+            "Resend the invitation, optionally to a new contact; the previous link stops working. Only until an organization is chosen."),
+        new("CancelOrder", "POST", "orders/{orderId}/cancel", ApiAudience.Operator,
+            (string orderId, HttpRequest request, OrdersApi api, DurableTaskClient client, CancellationToken ct) => api.CancelAsync(orderId, request, client, ct),
+            typeof(CancelBody), [400, 401, 404, 409, 413, 415],
+            "Cancel the order; the contact (and a pending approver) are told why."),
+    ];
+
+    /// <summary>GET /api/orders/{orderId}: the operator view.</summary>
+    public async Task<Results<Ok<OrderView>, ProblemHttpResult>> GetAsync(string orderId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var record = await gateway.FindOrderAsync(orderId, cancellationToken);
+        if (record is null)
+        {
+            return WorkflowGateway.UnknownOrder(orderId);
+        }
+
+        var (metadata, status) = await WorkflowGateway.ReadAsync(client, record.InstanceId, cancellationToken);
+        var audit = await orders.GetAuditAsync(orderId, cancellationToken);
+        return TypedResults.Ok(new OrderView(
+            record.OrderId,
+            metadata?.RuntimeStatus.ToString() ?? "Pending",
+            status?.Stage ?? record.Stage,
+            status?.Outcome ?? record.Outcome,
+            status?.Organization?.OrganizationId ?? record.OrganizationId,
+            record.CreatedAt,
+            metadata is null ? record.UpdatedAt : new DateTimeOffset(metadata.LastUpdatedAt.UtcDateTime, TimeSpan.Zero),
+            audit));
+    }
+
+    /// <summary>GET /api/orders: newest first, optionally of one stage, paged.</summary>
+    public async Task<Results<Ok<OrderList>, ProblemHttpResult>> ListAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>();
+        ProvisioningStage? stage = null;
+        if (request.Query["stage"].ToString() is { Length: > 0 } stageText)
+        {
+            if (Json.TryParseEnum<ProvisioningStage>(stageText, out var parsed))
+            {
+                stage = parsed;
+            }
+            else
+            {
+                errors["stage"] = [$"One of {string.Join(", ", Enum.GetNames<ProvisioningStage>())}."];
+            }
+        }
+
+        var pageSize = 50;
+        if (request.Query["pageSize"].ToString() is { Length: > 0 } sizeText && (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            errors["pageSize"] = [$"A whole number from 1 to {MaxPageSize}."];
+        }
+
+        string? continuation = null;
+        if (request.Query["continuationToken"].ToString() is { Length: > 0 } token)
+        {
+            continuation = ContinuationTokens.Decode(token);
+            if (continuation is null)
+            {
+                errors["continuationToken"] = ["Use the continuationToken of the previous page as it is."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        try
+        {
+            var (items, next) = await orders.ListAsync(stage, continuation, pageSize, cancellationToken);
+            return TypedResults.Ok(new OrderList(items, next is null ? null : ContinuationTokens.Encode(next)));
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 400)
+        {
+            return Problems.Validation(new() { ["continuationToken"] = ["Use the continuationToken of the previous page as it is."] });
+        }
+    }
+
+    /// <summary>POST /api/orders/{orderId}/invitation: a new link, optionally to a new contact; the old link stops working.</summary>
+    public async Task<Results<Accepted, ProblemHttpResult>> ResendInvitationAsync(string orderId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? contact = null;
+        if (request.ContentLength is > 0 || request.Headers.ContentType.Count > 0)
+        {
+            var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
+            if (bodyProblem is not null)
+            {
+                return bodyProblem;
+            }
+
+            using (document)
+            {
+                var errors = new Dictionary<string, string[]>();
+                contact = JsonFields.Text(document!.RootElement, "provisioningContactEmail", errors, required: false, maxLength: EmailAddress.MaxLength + 20);
+                if (contact is not null && !EmailAddress.TryParse(contact, out _, out var emailError))
+                {
+                    errors["provisioningContactEmail"] = [emailError!];
+                }
+
+                if (errors.Count > 0)
+                {
+                    return Problems.Validation(errors);
+                }
+            }
+        }
+
+        var (problem, workflow) = await gateway.OpenOrderAsync(orderId, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var status = workflow!.Status;
+        if (status.Stage is not (ProvisioningStage.InvitationSent or ProvisioningStage.AwaitingOrganizationChoice))
+        {
+            return WorkflowGateway.WrongStage(status, "The invitation can be resent only until an organization is chosen.");
+        }
+
+        if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.InvitationResendRequested, new InvitationResendRequested(status.Step, contact?.Trim(), OperatorIdentity.Of(request), gateway.Now), cancellationToken))
+        {
+            return Problems.Conflict("Someone answered this step at the same time; check the order and try again.");
+        }
+
+        logger.LogInformation("Order {OrderId}: invitation resend requested", orderId);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>POST /api/orders/{orderId}/cancel.</summary>
+    public async Task<Results<Accepted, ProblemHttpResult>> CancelAsync(string orderId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
+        if (bodyProblem is not null)
+        {
+            return bodyProblem;
+        }
+
+        string reason;
+        using (document)
+        {
+            var errors = new Dictionary<string, string[]>();
+            reason = JsonFields.Text(document!.RootElement, "reason", errors, required: true, maxLength: 500)?.Trim() ?? string.Empty;
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+        }
+
+        var (problem, workflow) = await gateway.OpenOrderAsync(orderId, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var status = workflow!.Status;
+        if (status.Stage.IsFinal() || status.Stage is ProvisioningStage.Assigning)
+        {
+            return Problems.Conflict($"The order has already finished (stage {status.Stage}).");
+        }
+
+        if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.CancelRequested, new CancelRequested(status.Step, reason, OperatorIdentity.Of(request), gateway.Now), cancellationToken))
+        {
+            return Problems.Conflict("Someone answered this step at the same time; check the order and try again.");
+        }
+
+        logger.LogInformation("Order {OrderId}: cancel requested", orderId);
+        return TypedResults.Accepted((string?)null);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask.Client;
+using ServerlessProvisioning.Http;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.Provisioning;
+
+namespace ServerlessProvisioning.Api;
+
+/// <summary>The pending (or decided) approval as the wizard shows it; the comment is the approver's reason.</summary>
+public sealed record WizardApproval(string OrganizationName, DateTimeOffset ExpiresAt, string? Decision, string? Comment = null, DateTimeOffset? DecidedAt = null);
+
+/// <summary>GET /api/wizard/{token} answer (SPEC §3).</summary>
+public sealed record WizardState(
+    string OrderId,
+    string SubscriptionId,
+    ProvisioningScenario Scenario,
+    ProvisioningStage Stage,
+    DateTimeOffset ExpiresAt,
+    SubmissionView? Submission,
+    MatchKind? MatchKind,
+    IReadOnlyList<Candidate>? Candidates,
+    OrganizationView? Organization,
+    ProvisioningOutcome? Outcome,
+    string? Notice,
+    WizardApproval? Approval,
+    string Language)
+{
+    /// <summary>The wizard's view of a workflow status.</summary>
+    public static WizardState Of(ProvisioningStatus s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        return new(
+            s.OrderId,
+            s.SubscriptionId,
+            s.Scenario,
+            s.Stage,
+            s.ExpiresAt,
+            s.Submission,
+            s.MatchKind,
+            s.Candidates,
+            s.Organization,
+            s.Outcome,
+            s.Notice,
+            s.Approval is { } a ? new WizardApproval(a.OrganizationName, a.ExpiresAt, a.Decision, a.Comment, a.DecidedAt) : null,
+            s.Language);
+    }
+}
+
+/// <summary>The wizard's submission body.</summary>
+public sealed record SubmissionBody(string CompanyName, string AdminEmail);
+
+/// <summary>The wizard's choice body: an organization id, or <c>createNew: true</c>.</summary>
+public sealed record ChoiceBody(string? OrganizationId, bool? CreateNew);
+
+/// <summary>The provisioning contact's routes, opened by the wizard link's token.</summary>
+public sealed class WizardApi(WorkflowGateway gateway)
+{
+    /// <summary>The routes, for both hosts.</summary>
+    public static IReadOnlyList<ApiRoute> Routes { get; } =
+    [
+        new("GetWizard", "GET", "wizard/{token}", ApiAudience.Wizard,
+            (string token, WizardApi api, DurableTaskClient client, CancellationToken ct) => api.GetAsync(token, client, ct),
+            null, [404, 410],
+            "The wizard's state."),
+        new("PostSubmission", "POST", "wizard/{token}/submission", ApiAudience.Wizard,
+            (string token, HttpRequest request, WizardApi api, DurableTaskClient client, CancellationToken ct) => api.PostSubmissionAsync(token, request, client, ct),
+            typeof(SubmissionBody), [400, 404, 409, 410, 413, 415],
+            "Company name and admin email; answers 200 with the matching result when ready within a few seconds, else 202."),
+        new("PostChoice", "POST", "wizard/{token}/choice", ApiAudience.Wizard,
+            (string token, HttpRequest request, WizardApi api, DurableTaskClient client, CancellationToken ct) => api.PostChoiceAsync(token, request, client, ct),
+            typeof(ChoiceBody), [400, 404, 409, 410, 413, 415],
+            "Choose a candidate organization or create a new one."),
+    ];
+
+    /// <summary>GET /api/wizard/{token}.</summary>
+    public async Task<Results<Ok<WizardState>, ProblemHttpResult>> GetAsync(string token, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (problem, workflow) = await gateway.OpenLinkAsync(token, TokenKind.Wizard, client, cancellationToken);
+        return problem is not null ? problem : TypedResults.Ok(WizardState.Of(workflow!.Status));
+    }
+
+    /// <summary>POST /api/wizard/{token}/submission.</summary>
+    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostSubmissionAsync(string token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (problem, workflow, document) = await gateway.OpenLinkCommandAsync(token, TokenKind.Wizard, request, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            var errors = new Dictionary<string, string[]>();
+            var companyName = JsonFields.Text(document!.RootElement, "companyName", errors, required: true, maxLength: CompanyName.MaxLength);
+            var adminEmail = JsonFields.Text(document.RootElement, "adminEmail", errors, required: true, maxLength: EmailAddress.MaxLength + 20);
+            if (!SubmissionValidator.TryCreate(companyName, adminEmail, out _, out var ruleErrors))
+            {
+                // Every field's problem at once: shape errors first, then what the rules say about the rest.
+                foreach (var (field, messages) in ruleErrors)
+                {
+                    errors.TryAdd(field, messages);
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+
+            var status = workflow!.Status;
+            if (status.Stage != ProvisioningStage.InvitationSent)
+            {
+                return WorkflowGateway.WrongStage(status, "The company details were already submitted.");
+            }
+
+            return await CommandAsync(client, workflow, ProvisioningEvents.WizardSubmitted, new WizardSubmitted(status.Step, companyName!.Trim(), adminEmail!.Trim(), gateway.Now), cancellationToken);
+        }
+    }
+
+    /// <summary>POST /api/wizard/{token}/choice.</summary>
+    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostChoiceAsync(string token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (problem, workflow, document) = await gateway.OpenLinkCommandAsync(token, TokenKind.Wizard, request, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            var root = document!.RootElement;
+            var errors = new Dictionary<string, string[]>();
+            var organizationId = JsonFields.Text(root, "organizationId", errors, required: false, maxLength: 400);
+            var createNew = false;
+            if (root.TryGetProperty("createNew", out var createElement) && createElement.ValueKind != JsonValueKind.Null)
+            {
+                if (createElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    errors["createNew"] = ["Must be true or false."];
+                }
+                else
+                {
+                    createNew = createElement.GetBoolean();
+                }
+            }
+
+            if (errors.Count == 0 && createNew == (organizationId is not null))
+            {
+                errors["organizationId"] = ["Send either organizationId or createNew: true."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+
+            var status = workflow!.Status;
+            if (status.Stage != ProvisioningStage.AwaitingOrganizationChoice)
+            {
+                return WorkflowGateway.WrongStage(status, "There is no organization choice to make now.");
+            }
+
+            if (organizationId is not null)
+            {
+                var candidate = status.Candidates?.FirstOrDefault(c => c.OrganizationId == organizationId);
+                if (candidate is null)
+                {
+                    return Problems.Validation(new() { ["organizationId"] = ["Not one of the candidates offered."] }, "Choose one of the listed organizations or create a new one.");
+                }
+
+                var needsApproval = status.MatchKind != MatchKind.AdminOfSeveral
+                    && NewAdminPolicy.Decide(status.Scenario, false, candidate.FullAdmins.Any(a => a.Email == status.Submission?.AdminEmail)) == NewAdminAction.RequireApproval;
+                if (needsApproval && candidate.FullAdmins.Count == 0)
+                {
+                    return Problems.Validation(new() { ["organizationId"] = ["This organization has no full administrator who could approve a new administrator."] }, "Choose another organization or create a new one.");
+                }
+            }
+
+            return await CommandAsync(client, workflow, ProvisioningEvents.OrganizationChosen, new OrganizationChosen(status.Step, organizationId, createNew, gateway.Now), cancellationToken);
+        }
+    }
+
+    // The person is waiting: give the workflow a few seconds to reach its next stage, so the answer usually carries it.
+    async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> CommandAsync<T>(DurableTaskClient client, OpenWorkflow workflow, string eventName, T command, CancellationToken cancellationToken)
+    {
+        if (!await gateway.SendAsync(client, workflow, eventName, command, cancellationToken))
+        {
+            return Problems.Conflict("Someone already answered this step; reload to see where it stands.");
+        }
+
+        var (status, movedOn) = await gateway.WaitForNextStepAsync(client, workflow, cancellationToken);
+        return movedOn ? TypedResults.Ok(WizardState.Of(status)) : TypedResults.Accepted((string?)null, WizardState.Of(status));
+    }
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask.Client;
+using ServerlessProvisioning.Http;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.Provisioning;
+
+namespace ServerlessProvisioning.Api;
+
+/// <summary>An order's workflow as a request found it: the token or order that led there, and the workflow's status.</summary>
+public sealed record OpenWorkflow(string OrderId, string InstanceId, ProvisioningStatus Status, TokenRecord? Token = null);
+
+/// <summary>
+/// How every person-facing route talks to an order's workflow: open it (by link token or by order id) and read its
+/// status; then, for a command, claim the step it answers, raise the event, and optionally wait for the next step.
+/// Exactly one command answers each step (<see cref="OrderStore.ClaimStepAsync"/>); the workflow ignores any other.
+/// </summary>
+public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, TimeProvider time)
+{
+    /// <summary>How long a wizard command waits for the workflow's next state before answering 202.</summary>
+    public static readonly TimeSpan CommandWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The current time, for the moments people act.</summary>
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>The workflow a link opens: 404 unknown (or the other kind of token), 410 expired, replaced or cancelled.</summary>
+    public async Task<(ProblemHttpResult? Problem, OpenWorkflow? Workflow)> OpenLinkAsync(string token, TokenKind kind, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var now = time.GetUtcNow();
+        var (lookup, record) = await tokens.FindAsync(token, kind, now, cancellationToken);
+        if (lookup == TokenLookup.Unknown)
+        {
+            return (Problems.NotFound("This link is not valid. Check that you copied it whole, or ask for a new one."), null);
+        }
+
+        if (lookup == TokenLookup.Gone)
+        {
+            return (Problems.Gone("This link was replaced by a newer one. Use the most recent email you received.", "replaced"), null);
+        }
+
+        var status = await ReadStatusAsync(client, record!.InstanceId, cancellationToken);
+        if (status is null)
+        {
+            return (Problems.NotFound("This link is not valid any more."), null);
+        }
+
+        if (status.Stage is ProvisioningStage.Expired or ProvisioningStage.Cancelled || (!status.Stage.IsFinal() && now > record.ExpiresAt))
+        {
+            return status.Stage == ProvisioningStage.Cancelled
+                ? (Problems.Gone("This provisioning was cancelled, so the link no longer works.", "cancelled"), null)
+                : (Problems.Gone("This link has expired. Ask whoever placed the order for a new invitation.", "expired"), null);
+        }
+
+        return (null, new OpenWorkflow(record.OrderId, record.InstanceId, status, record));
+    }
+
+    /// <summary>A command's prologue: its link (404/410), then its JSON object body (400/413/415).</summary>
+    public async Task<(ProblemHttpResult? Problem, OpenWorkflow? Workflow, JsonDocument? Body)> OpenLinkCommandAsync(string token, TokenKind kind, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (problem, workflow) = await OpenLinkAsync(token, kind, client, cancellationToken);
+        if (problem is not null)
+        {
+            return (problem, null, null);
+        }
+
+        var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
+        return bodyProblem is not null ? (bodyProblem, null, null) : (null, workflow, document);
+    }
+
+    /// <summary>The workflow of an order, for operators: 404 unknown, 409 while its workflow has not started.</summary>
+    public async Task<(ProblemHttpResult? Problem, OpenWorkflow? Workflow)> OpenOrderAsync(string orderId, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var record = await FindOrderAsync(orderId, cancellationToken);
+        if (record is null)
+        {
+            return (UnknownOrder(orderId), null);
+        }
+
+        var status = await ReadStatusAsync(client, record.InstanceId, cancellationToken);
+        return status is null
+            ? (Problems.Conflict("The order's workflow has not started yet; try again in a moment."), null)
+            : (null, new OpenWorkflow(record.OrderId, record.InstanceId, status));
+    }
+
+    /// <summary>The order's row, or null (also for an id too long to be one).</summary>
+    public Task<OrderRecord?> FindOrderAsync(string orderId, CancellationToken cancellationToken) =>
+        orderId.Length <= Identifiers.MaxLength ? orders.GetAsync(orderId, cancellationToken) : Task.FromResult<OrderRecord?>(null);
+
+    /// <summary>404 for an order id.</summary>
+    public static ProblemHttpResult UnknownOrder(string orderId) =>
+        Problems.NotFound($"No order '{(orderId.Length <= 80 ? orderId : orderId[..80] + "…")}'.");
+
+    /// <summary>
+    /// Answers the workflow's current step with <paramref name="command"/>: claims the step (false when another command
+    /// already did) and raises the event.
+    /// </summary>
+    public async Task<bool> SendAsync<T>(DurableTaskClient client, OpenWorkflow workflow, string eventName, T command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(workflow);
+        if (!await orders.ClaimStepAsync(workflow.OrderId, workflow.Status.Step, time.GetUtcNow(), cancellationToken))
+        {
+            return false;
+        }
+
+        await client.RaiseEventAsync(workflow.InstanceId, eventName, command, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// After a command, while the person waits: polls for up to <see cref="CommandWait"/> until the workflow leaves the
+    /// step. Answers the latest status and whether it moved on (else the answer is 202 and the page polls).
+    /// </summary>
+    public async Task<(ProvisioningStatus Status, bool MovedOn)> WaitForNextStepAsync(DurableTaskClient client, OpenWorkflow workflow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workflow);
+        var deadline = time.GetUtcNow() + CommandWait;
+        var current = workflow.Status;
+        var delay = TimeSpan.FromMilliseconds(50);
+        while (time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(delay, cancellationToken);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 1.5, 250));
+            if (await ReadStatusAsync(client, workflow.InstanceId, cancellationToken) is { } latest)
+            {
+                current = latest;
+                if (latest.Step > workflow.Status.Step || latest.Stage.IsFinal())
+                {
+                    return (latest, true);
+                }
+            }
+        }
+
+        return (current, false);
+    }
+
+    /// <summary>409 for a command the workflow's stage does not take.</summary>
+    public static ProblemHttpResult WrongStage(ProvisioningStatus status, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return Problems.Create(StatusCodes.Status409Conflict, "Wrong stage", $"{detail} The provisioning is now at stage {status.Stage}.");
+    }
+
+    /// <summary>The workflow's custom status, or null while it has none (not started).</summary>
+    public static async Task<ProvisioningStatus?> ReadStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken) =>
+        (await ReadAsync(client, instanceId, cancellationToken)).Status;
+
+    /// <summary>The instance's metadata and custom status.</summary>
+    public static async Task<(OrchestrationMetadata? Metadata, ProvisioningStatus? Status)> ReadAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+        return metadata?.SerializedCustomStatus is { Length: > 0 } json ? (metadata, Json.Deserialize<ProvisioningStatus>(json)) : (metadata, null);
+    }
+}

@@ -1,0 +1,135 @@
+using DurableTask.Core.Exceptions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.Http;
+using ServerlessProvisioning.Provisioning;
+
+namespace ServerlessProvisioning.OrderSystem;
+
+/// <summary>POST /api/orders answer.</summary>
+public sealed record OrderAccepted(string OrderId, string InstanceId, string StatusUrl);
+
+/// <summary>The order system's route: the signed webhook that starts provisioning (SPEC §3).</summary>
+public sealed class OrderWebhookApi(OrderStore orders, IOptions<ProvisioningOptions> options, TimeProvider time, ILogger<OrderWebhookApi> logger)
+{
+    /// <summary>The route, for both hosts.</summary>
+    public static IReadOnlyList<ApiRoute> Routes { get; } =
+    [
+        new("PostOrder", "POST", "orders", ApiAudience.OrderSystem,
+            (HttpRequest request, OrderWebhookApi api, DurableTaskClient client, CancellationToken ct) => api.PostOrderAsync(request, client, ct),
+            typeof(OrderRequest), [400, 401, 409, 413, 415, 503],
+            "Order webhook: starts provisioning. Signed with X-Provisioning-Signature; the same order again answers 200 with the same body."),
+    ];
+
+    ProvisioningOptions Options => options.Value;
+
+    /// <summary>POST /api/orders: registers the order once and starts its workflow once.</summary>
+    public async Task<Results<Accepted<OrderAccepted>, Ok<OrderAccepted>, ProblemHttpResult>> PostOrderAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        var (body, problem) = await HttpBodies.ReadAsync(request, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var check = WebhookSignature.Verify(request.Headers[WebhookSignature.Header], body, Options.OrderWebhookSecret, time.GetUtcNow());
+        if (check != SignatureCheck.Valid)
+        {
+            logger.LogWarning("Order webhook rejected: signature {Check}", check);
+            return Problems.Unauthorized(check switch
+            {
+                SignatureCheck.Missing => $"The {WebhookSignature.Header} header is required.",
+                SignatureCheck.Malformed => $"The {WebhookSignature.Header} header must be t=<unix seconds>,v1=<hex HMAC-SHA256>.",
+                SignatureCheck.Stale => "The signature timestamp is more than 5 minutes from now.",
+                _ => "The signature does not match the body.",
+            });
+        }
+
+        if (!OrderParser.TryParse(body, out var order, out var errors))
+        {
+            return Problems.Validation(errors);
+        }
+
+        var instanceId = InstanceIds.ForOrder(order.OrderId);
+        var (registration, record) = await orders.RegisterAsync(order.OrderId, order.Fingerprint(), instanceId, time.GetUtcNow(), cancellationToken);
+        if (registration == OrderRegistration.Conflict)
+        {
+            return Problems.Conflict($"Order '{order.OrderId}' was already received with a different body.");
+        }
+
+        // Exactly one delivery starts the workflow: the first one; a repeat only if the first never did (it crashed
+        // after registering) and its claim has lapsed. Concurrent starts of one instance confuse the storage provider.
+        if (registration == OrderRegistration.Created)
+        {
+            await StartAsync(client, order, instanceId, cancellationToken);
+        }
+        else if (!record.WorkflowStarted && !await EnsureStartedAsync(client, order, instanceId, cancellationToken))
+        {
+            return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Starting", $"Order '{order.OrderId}' is registered and its workflow is still being started; deliver it again in a minute.");
+        }
+
+        var accepted = new OrderAccepted(order.OrderId, instanceId, $"{Options.PublicBaseUrl.TrimEnd('/')}/api/orders/{Uri.EscapeDataString(order.OrderId)}");
+        logger.LogInformation("Order {OrderId} {Registration}", order.OrderId, registration);
+        return registration == OrderRegistration.Created ? TypedResults.Accepted((string?)null, accepted) : TypedResults.Ok(accepted);
+    }
+
+    /// <summary>
+    /// A repeated delivery of an order whose workflow is not known to exist: the delivery that registered it is
+    /// starting it, or crashed after registering. Waits until the workflow exists, taking the start over once the
+    /// first delivery's <see cref="OrderStore.StartLease"/> lapses; false only if that did not settle in two leases.
+    /// </summary>
+    async Task<bool> EnsureStartedAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + (2 * OrderStore.StartLease);
+        while (true)
+        {
+            if (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: false, cancellationToken) is not null)
+            {
+                await orders.MarkStartedAsync(order.OrderId, cancellationToken);
+                return true;
+            }
+
+            switch (await orders.TryClaimStartAsync(order.OrderId, time.GetUtcNow(), cancellationToken))
+            {
+                case StartClaim.Claimed:
+                    await StartAsync(client, order, instanceId, cancellationToken);
+                    return true;
+                case StartClaim.Started:
+                    return true;
+            }
+
+            if (time.GetUtcNow() > deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
+        }
+    }
+
+    async Task StartAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)
+    {
+        var timings = new ProvisioningTimings(Options.InvitationLifetime, Options.InvitationReminderBefore, Options.ApprovalLifetime, Options.ApprovalReminderBefore);
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                ProvisioningWorkflow.Name,
+                new ProvisioningInput(order.ToProvisioningOrder(), timings),
+                new StartOrchestrationOptions(instanceId).WithDedupeStatuses([.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses]),
+                cancellationToken);
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            // It exists already (a previous start got through before a crash).
+        }
+
+        await orders.MarkStartedAsync(order.OrderId, cancellationToken);
+    }
+}

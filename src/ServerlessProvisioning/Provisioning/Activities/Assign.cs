@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Organizations;
+
+namespace ServerlessProvisioning.Provisioning.Activities;
+
+/// <summary>An organization to create for the subscription.</summary>
+public sealed record NewOrganization(string OrganizationId, string Name, OrganizationType Type, string AdminEmail, DateTimeOffset CreatedAt);
+
+/// <summary>Assigns the subscription to an organization (creating it first when asked).</summary>
+public sealed record AssignRequest(string OrderId, string SubscriptionId, string OrganizationId, NewOrganization? Create);
+
+/// <summary>Creates the organization when asked, then adds the subscription to it; both idempotent.</summary>
+public sealed class Assign(OrganizationStore organizations, ILogger<Assign> logger) : WorkflowActivity<AssignRequest>
+{
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(AssignRequest input, CancellationToken cancellationToken)
+    {
+        if (input.Create is { } create)
+        {
+            await organizations.CreateAsync(create.OrganizationId, create.Name, create.Type, create.CreatedAt, new OrganizationUser(create.AdminEmail), cancellationToken);
+        }
+
+        await organizations.AddSubscriptionAsync(input.OrganizationId, new OrganizationSubscription(input.SubscriptionId, SubscriptionStatus.Active), cancellationToken);
+        logger.LogInformation("Order {OrderId}: subscription {SubscriptionId} assigned to {OrganizationId}", input.OrderId, input.SubscriptionId, input.OrganizationId);
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Notifications;
+
+namespace ServerlessProvisioning.Provisioning.Activities;
+
+/// <summary>Emails the approval request (or reminder) to every full admin, each with a link of their own.</summary>
+public sealed record ApprovalMailRequest(
+    MailContext Mail,
+    string ContactEmail,
+    string CompanyName,
+    string RequestedAdminEmail,
+    string OrganizationId,
+    string OrganizationName,
+    IReadOnlyList<string> Approvers,
+    int Round,
+    DateTimeOffset ExpiresAt,
+    bool IsReminder);
+
+/// <summary>Emails each approver a link of their own.</summary>
+public sealed class SendApprovalRequests(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options, ILogger<SendApprovalRequests> logger)
+    : WorkflowActivity<ApprovalMailRequest>
+{
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(ApprovalMailRequest input, CancellationToken cancellationToken)
+    {
+        var mail = input.Mail;
+        var kind = input.IsReminder ? EmailKind.ApprovalReminder : EmailKind.ApprovalRequest;
+        foreach (var approver in input.Approvers)
+        {
+            var token = await tokens.IssueAsync(TokenKind.Approval, mail.OrderId, mail.InstanceId, input.Round, approver, input.ExpiresAt, cancellationToken);
+            var link = Links.Approval(options.Value.PublicBaseUrl, token);
+            var facts = new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, input.ContactEmail, input.ExpiresAt, link, input.OrganizationName, input.OrganizationId, input.RequestedAdminEmail, input.CompanyName);
+            var content = EmailComposer.Compose(kind, facts, mail.Language);
+            await email.SendAsync(
+                new OutgoingEmail(mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver)), kind, mail.OrderId, new EmailRecipient(approver), content.Subject, content.PlainText, content.Html, new EmailLinks(Approval: link, ApprovalToken: token)),
+                cancellationToken);
+        }
+
+        logger.LogInformation("Order {OrderId}: {Kind} sent to {Count} approvers", mail.OrderId, kind, input.Approvers.Count);
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.Notifications;
+
+namespace ServerlessProvisioning.Provisioning.Activities;
+
+/// <summary>Sends the invitation (or its reminder) for one invitation generation, revoking the previous generation's link.</summary>
+public sealed record InvitationRequest(
+    MailContext Mail,
+    string ContactEmail,
+    int Generation,
+    DateTimeOffset ExpiresAt,
+    bool IsReminder,
+    string? PreviousContactEmail = null);
+
+/// <summary>Issues the wizard link of this generation and emails it.</summary>
+public sealed class SendInvitation(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options, ILogger<SendInvitation> logger)
+    : WorkflowActivity<InvitationRequest>
+{
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(InvitationRequest input, CancellationToken cancellationToken)
+    {
+        var mail = input.Mail;
+        if (input.Generation > 1 && !input.IsReminder)
+        {
+            await tokens.RevokeAsync(TokenKind.Wizard, mail.InstanceId, input.Generation - 1, input.PreviousContactEmail ?? input.ContactEmail, cancellationToken);
+        }
+
+        var token = await tokens.IssueAsync(TokenKind.Wizard, mail.OrderId, mail.InstanceId, input.Generation, input.ContactEmail, input.ExpiresAt, cancellationToken);
+        var link = Links.Wizard(options.Value.PublicBaseUrl, token);
+        var kind = input.IsReminder ? EmailKind.InvitationReminder : EmailKind.Invitation;
+        var content = EmailComposer.Compose(kind, new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, input.ContactEmail, input.ExpiresAt, link), mail.Language);
+        await email.SendAsync(
+            new OutgoingEmail(mail.EmailKey(kind, input.Generation), kind, mail.OrderId, new EmailRecipient(input.ContactEmail), content.Subject, content.PlainText, content.Html, new EmailLinks(Wizard: link, WizardToken: token)),
+            cancellationToken);
+        logger.LogInformation("Order {OrderId}: {Kind} generation {Generation} sent", mail.OrderId, kind, input.Generation);
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Notifications;
+
+namespace ServerlessProvisioning.Provisioning.Activities;
+
+/// <summary>Tells the contact (and, when cancelling a pending approval, the approvers) how it ended.</summary>
+public sealed record OutcomeMailRequest(
+    MailContext Mail,
+    string ContactEmail,
+    int InvitationGeneration,
+    ProvisioningOutcome Outcome,
+    string? OrganizationName,
+    string? RequestedAdminEmail,
+    string? Reason,
+    IReadOnlyList<string> AlsoNotify);
+
+/// <summary>Emails the outcome.</summary>
+public sealed class SendOutcome(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options) : WorkflowActivity<OutcomeMailRequest>
+{
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(OutcomeMailRequest input, CancellationToken cancellationToken)
+    {
+        var mail = input.Mail;
+        string? link = null;
+        string? token = null;
+        if (input.Outcome is not (ProvisioningOutcome.Expired or ProvisioningOutcome.Cancelled))
+        {
+            // Issued (not only derived), so the link works even if the token key was rotated since the invitation.
+            token = await tokens.IssueAsync(TokenKind.Wizard, mail.OrderId, mail.InstanceId, input.InvitationGeneration, input.ContactEmail, DateTimeOffset.MaxValue, cancellationToken);
+            link = Links.Wizard(options.Value.PublicBaseUrl, token);
+        }
+
+        var facts = new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, input.ContactEmail, null, link, input.OrganizationName, null, input.RequestedAdminEmail, null, input.Outcome, input.Reason);
+        var content = EmailComposer.Compose(EmailKind.Outcome, facts, mail.Language);
+        foreach (var recipient in input.AlsoNotify.Prepend(input.ContactEmail).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            await email.SendAsync(
+                new OutgoingEmail(mail.EmailKey(EmailKind.Outcome, EmailAddress.Normalize(recipient)), EmailKind.Outcome, mail.OrderId, new EmailRecipient(recipient), content.Subject, content.PlainText, content.Html, new EmailLinks(Wizard: link, WizardToken: token)),
+                cancellationToken);
+        }
+    }
+}
