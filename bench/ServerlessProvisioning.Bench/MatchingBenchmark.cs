@@ -56,7 +56,7 @@ internal static class MatchingBenchmark
         await using var azurite = await AzuriteProcess.StartAsync(cancellationToken);
         var service = new TableServiceClient(azurite.ConnectionString);
         var names = new TableNames("bench");
-        foreach (var table in new[] { names.Organizations, names.UserIndex, names.DomainIndex })
+        foreach (var table in new[] { names.Organizations, names.UserIndex, names.DomainIndex, names.SubscriptionIndex })
         {
             await service.CreateTableIfNotExistsAsync(table, cancellationToken);
         }

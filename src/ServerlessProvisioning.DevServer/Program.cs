@@ -48,8 +48,14 @@ if (app.Configuration["seed"] is { Length: > 0 } seed)
     try
     {
         await app.Services.GetRequiredService<TableInitializer>().StartAsync(CancellationToken.None);
-        var count = await app.Services.GetRequiredService<SeedImporter>().ImportAsync(await SeedFile.ReadAsync(seed, CancellationToken.None), CancellationToken.None);
-        Console.WriteLine($"Loaded {count} organizations from {seed}");
+        // The seed goes through the directory's own importer: the same checks and writes as POST /api/organizations/import.
+        var result = await app.Services.GetRequiredService<OrganizationImporter>().ImportAsync(await SeedFile.ReadAsync(seed, CancellationToken.None), CancellationToken.None);
+        if (result.FailedCount > 0)
+        {
+            throw new SeedFileException(result.Failed.SelectMany(f => f.Errors.SelectMany(e => e.Value.Select(m => $"$.organizations[{f.Line - 1}].{e.Key}: {m}"))).ToList());
+        }
+
+        Console.WriteLine($"Loaded {result.Created + result.Updated + result.Unchanged} organizations from {seed} ({result.Created} new, {result.Updated} updated, {result.Unchanged} unchanged)");
     }
     catch (Exception e) when (e is SeedFileException or IOException or UnauthorizedAccessException)
     {

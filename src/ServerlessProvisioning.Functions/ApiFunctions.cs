@@ -12,7 +12,7 @@ namespace ServerlessProvisioning.Functions;
 /// the shared handler. host.json sets an empty route prefix, so routes carry <c>api/</c> themselves and the
 /// pages can live at <c>/wizard/</c>. Operator routes use Functions keys (<c>x-functions-key</c>).
 /// </summary>
-public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, WizardApi wizard, ApprovalsApi approvals)
+public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, WizardApi wizard, ApprovalsApi approvals, OrganizationsApi organizations)
 {
     [Function("PostOrder")]
     public async Task<IActionResult> PostOrder(
@@ -80,4 +80,32 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         string token,
         [DurableClient] DurableTaskClient client) =>
         HttpResultAction.Of(await approvals.PostAsync(token, request, client, request.HttpContext.RequestAborted));
+
+    [Function("FindOrganizations")]
+    public async Task<IActionResult> FindOrganizations(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations")] HttpRequest request) =>
+        HttpResultAction.Of(await organizations.FindAsync(request, request.HttpContext.RequestAborted));
+
+    [Function("GetOrganization")]
+    public async Task<IActionResult> GetOrganization(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations/{organizationId}")] HttpRequest request,
+        string organizationId) =>
+        HttpResultAction.Of(await organizations.GetAsync(organizationId, request.HttpContext.Response, request.HttpContext.RequestAborted));
+
+    [Function("PutOrganization")]
+    public async Task<IActionResult> PutOrganization(
+        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/organizations/{organizationId}")] HttpRequest request,
+        string organizationId) =>
+        HttpResultAction.Of(await organizations.PutAsync(organizationId, request, request.HttpContext.RequestAborted));
+
+    [Function("DeleteOrganization")]
+    public async Task<IActionResult> DeleteOrganization(
+        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/organizations/{organizationId}")] HttpRequest request,
+        string organizationId) =>
+        HttpResultAction.Of(await organizations.DeleteAsync(organizationId, request, request.HttpContext.RequestAborted));
+
+    [Function("ImportOrganizations")]
+    public async Task<IActionResult> ImportOrganizations(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/organizations/import")] HttpRequest request) =>
+        HttpResultAction.Of(await organizations.ImportAsync(request, request.HttpContext.RequestAborted));
 }

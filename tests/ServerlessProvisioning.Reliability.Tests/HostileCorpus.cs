@@ -138,7 +138,7 @@ public static partial class HostileCorpus
             request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(signed, c.SignSecret ?? DevServerProcess.Secret, now + c.SignOffset));
         }
 
-        var operatorRoute = route.StartsWith("/api/orders", StringComparison.Ordinal) && !isWebhook;
+        var operatorRoute = (route.StartsWith("/api/orders", StringComparison.Ordinal) && !isWebhook) || route.StartsWith("/api/organizations", StringComparison.Ordinal);
         if ((c.OperatorKey ?? operatorRoute) && !c.Headers.ContainsKey("x-functions-key"))
         {
             request.Headers.Add("x-functions-key", DevServerProcess.OperatorKey);

@@ -159,6 +159,10 @@ public class HostileInputTests(CorpusHost host) : IClassFixture<CorpusHost>
         {
             parts[3] = "{token}";
         }
+        else if (parts.Length >= 4 && parts[2] == "organizations" && parts[3] != "import")
+        {
+            parts[3] = "{organizationId}";
+        }
 
         return string.Join('/', parts);
     }

@@ -12,7 +12,7 @@ public static class ApiEndpoints
 {
     /// <summary>Every route; templates are relative to <c>/api</c>.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
-        [.. OrderWebhookApi.Routes, .. OrdersApi.Routes, .. WizardApi.Routes, .. ApprovalsApi.Routes];
+        [.. OrderWebhookApi.Routes, .. OrdersApi.Routes, .. WizardApi.Routes, .. ApprovalsApi.Routes, .. OrganizationsApi.Routes];
 
     /// <summary>Maps the API under <c>/api</c>; operator routes get <paramref name="operatorFilter"/>.</summary>
     public static RouteGroupBuilder MapProvisioningApi(this IEndpointRouteBuilder endpoints, IEndpointFilter operatorFilter)
@@ -24,7 +24,7 @@ public static class ApiEndpoints
             var endpoint = api.MapMethods(route.Template, [route.Method], route.Handler).WithName(route.Name).WithSummary(route.Summary).WithTags(route.Tag);
             if (route.Body is not null)
             {
-                endpoint.Accepts(route.Body, "application/json");
+                endpoint.Accepts(route.Body, route.BodyMediaType);
             }
 
             foreach (var status in route.Problems)

@@ -46,7 +46,7 @@ public static class ServiceCollectionExtensions
         });
         services.TryAddSingleton<OrganizationStore>();
         services.TryAddSingleton<OrganizationMatcher>();
-        services.TryAddSingleton<SeedImporter>();
+        services.TryAddSingleton<OrganizationImporter>();
         services.TryAddSingleton(sp => new LinkTokenKey(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.LinkTokenSecret));
         services.TryAddSingleton<LinkTokens>();
         services.TryAddSingleton<OrderStore>();
@@ -68,6 +68,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<OrdersApi>();
         services.TryAddSingleton<WizardApi>();
         services.TryAddSingleton<ApprovalsApi>();
+        services.TryAddSingleton<OrganizationsApi>();
         return services;
     }
 

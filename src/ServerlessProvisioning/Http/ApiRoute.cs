@@ -20,9 +20,10 @@ public enum ApiAudience
 /// One route of the HTTP API, relative to <c>/api</c>. <see cref="Handler"/> is what the local host maps (its typed
 /// result gives the OpenAPI document the success answers); the Functions host declares a trigger calling the same
 /// method, and a test keeps both hosts' routes equal. <see cref="Body"/> and <see cref="Problems"/> describe what
-/// the signature cannot: the JSON the handler reads itself, and the problem statuses it may answer.
+/// the signature cannot: the body the handler reads itself (JSON unless <see cref="BodyMediaType"/> says otherwise),
+/// and the problem statuses it may answer.
 /// </summary>
-public sealed record ApiRoute(string Name, string Method, string Template, ApiAudience Audience, Delegate Handler, Type? Body, IReadOnlyList<int> Problems, string Summary)
+public sealed record ApiRoute(string Name, string Method, string Template, ApiAudience Audience, Delegate Handler, Type? Body, IReadOnlyList<int> Problems, string Summary, string BodyMediaType = "application/json")
 {
     /// <summary>Whether the route needs the operator key.</summary>
     public bool RequiresOperatorKey => Audience == ApiAudience.Operator;

@@ -11,31 +11,46 @@ public static class HttpBodies
     /// <summary>The largest body accepted (SPEC §3).</summary>
     public const int MaxBytes = 64 * 1024;
 
-    /// <summary>Reads the raw body; a problem result when it is too large or not JSON by content type.</summary>
-    public static async Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken)
+    /// <summary>Reads the raw JSON body within <see cref="MaxBytes"/>; a problem result when it is too large or not JSON by content type.</summary>
+    public static Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        ReadAsync(request, MaxBytes, cancellationToken);
+
+    /// <summary>
+    /// Reads the raw body within <paramref name="maxBytes"/>, of <paramref name="mediaType"/> (JSON by default, any
+    /// <c>+json</c> type included); a problem result when it is too large (413) or of another type (415).
+    /// </summary>
+    public static async Task<(byte[]? Body, ProblemHttpResult? Problem)> ReadAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken, string mediaType = "application/json")
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.ContentLength > MaxBytes)
+        if (request.ContentLength > maxBytes)
         {
-            return (null, Problems.TooLarge());
+            return (null, Problems.TooLarge(maxBytes));
         }
 
-        if (!IsJson(request.ContentType))
+        if (!IsOfType(request.ContentType, mediaType))
         {
-            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", "Send the body as application/json."));
+            return (null, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", $"Send the body as {mediaType}."));
         }
 
         using var buffer = new MemoryStream();
         var chunk = new byte[8192];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxBytes)
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
             {
-                return (null, Problems.TooLarge());
-            }
+                if (buffer.Length + read > maxBytes)
+                {
+                    return (null, Problems.TooLarge(maxBytes));
+                }
 
-            buffer.Write(chunk, 0, read);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // The server's own body limit, met before ours.
+            return (null, Problems.TooLarge(maxBytes));
         }
 
         return (buffer.ToArray(), null);
@@ -67,7 +82,7 @@ public static class HttpBodies
         }
     }
 
-    static bool IsJson(string? contentType)
+    static bool IsOfType(string? contentType, string mediaType)
     {
         if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
         {
@@ -75,6 +90,7 @@ public static class HttpBodies
         }
 
         var charsetOk = media.Charset.Value is null || media.Charset.Value.Equals("utf-8", StringComparison.OrdinalIgnoreCase);
-        return charsetOk && (type.Equals("application/json", StringComparison.OrdinalIgnoreCase) || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase)));
+        var json = mediaType == "application/json" && type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase);
+        return charsetOk && (type.Equals(mediaType, StringComparison.OrdinalIgnoreCase) || json);
     }
 }

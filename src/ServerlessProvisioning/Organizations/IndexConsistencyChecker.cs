@@ -5,7 +5,7 @@ using ServerlessProvisioning.Storage;
 namespace ServerlessProvisioning.Organizations;
 
 /// <summary>
-/// Walks the Organizations table and both indexes and reports every disagreement: a summary that does not
+/// Walks the Organizations table and the indexes and reports every disagreement: a summary that does not
 /// match its rows, an index entry missing, extra or stale. An operations and test tool: it scans whole tables.
 /// </summary>
 public sealed class IndexConsistencyChecker(TableServiceClient service, TableNames names)
@@ -26,14 +26,31 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
         }
 
         var expectedUsers = new Dictionary<(string, string), HashSet<Membership>>();
+        var expectedSubscriptions = new Dictionary<(string, string), HashSet<string>>();
         var expectedDomains = new Dictionary<(string, string), HashSet<NamedOrganization>>();
         foreach (var (pk, rows) in partitions)
         {
             var organization = OrganizationRows.Assemble(rows);
+            if (organization is null && rows.All(r => OrganizationRows.IsLockRow(r.RowKey) && r.GetDateTimeOffset("ExpiresAt") >= DateTimeOffset.UtcNow))
+            {
+                // Being created right now.
+                continue;
+            }
+
             if (organization is null)
             {
                 problems.Add($"Organizations/{pk}: rows without an organization row.");
                 continue;
+            }
+
+            if (rows.FirstOrDefault(r => OrganizationRows.IsLockRow(r.RowKey)) is { } writeLock && writeLock.GetDateTimeOffset("ExpiresAt") < DateTimeOffset.UtcNow)
+            {
+                problems.Add($"Organizations/{pk}: a write lock lapsed (its writer died); the next write to the organization repairs its index entries.");
+            }
+
+            foreach (var subscription in organization.Subscriptions)
+            {
+                Add(expectedSubscriptions, OrganizationIndexes.SubscriptionKey(subscription.Id), organization.Id);
             }
 
             var stored = OrganizationRows.ReadSummary(rows.Single(r => OrganizationRows.IsOrganizationRow(r.RowKey)));
@@ -48,10 +65,10 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
                 switch (entry)
                 {
                     case UserIndexEntry user:
-                        Add(expectedUsers, (user.PartitionKey, user.RowKey), user.Membership);
+                        Add(expectedUsers, (user.Key.PartitionKey, user.Key.RowKey), user.Membership);
                         break;
                     case DomainIndexEntry domain:
-                        Add(expectedDomains, (domain.PartitionKey, domain.RowKey), domain.Organization);
+                        Add(expectedDomains, (domain.Key.PartitionKey, domain.Key.RowKey), domain.Organization);
                         break;
                 }
             }
@@ -69,7 +86,14 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
             actualDomains[(entity.PartitionKey, entity.RowKey)] = [.. OrganizationIndexes.ReadItems<NamedOrganization>(entity)];
         }
 
+        var actualSubscriptions = new Dictionary<(string, string), HashSet<string>>();
+        await foreach (var (key, owner) in new OrganizationIndexes(service, names).AllSubscriptionOwnersAsync(cancellationToken))
+        {
+            actualSubscriptions[(key, key)] = [owner];
+        }
+
         Compare("UserIndex", expectedUsers, actualUsers, problems);
+        Compare("SubscriptionIndex", expectedSubscriptions, actualSubscriptions, problems);
         Compare("DomainIndex", expectedDomains, actualDomains, problems);
         return problems;
     }

@@ -5,7 +5,7 @@ using ServerlessProvisioning.Storage;
 namespace ServerlessProvisioning.Organizations;
 
 /// <summary>What a bulk load wrote.</summary>
-public sealed record BulkLoadResult(int Organizations, int OrganizationEntities, int UserIndexEntities, int DomainIndexEntities, int Requests);
+public sealed record BulkLoadResult(int Organizations, int OrganizationEntities, int UserIndexEntities, int DomainIndexEntities, int SubscriptionIndexEntities, int Requests);
 
 /// <summary>
 /// Loads many organizations into EMPTY tables with batch transactions, for benchmarks and large first
@@ -15,9 +15,9 @@ public sealed record BulkLoadResult(int Organizations, int OrganizationEntities,
 /// batches per index partition, many batches in flight.
 /// </summary>
 /// <remarks>
-/// Precondition: the three tables exist and hold none of the organizations, users or index keys being loaded.
+/// Precondition: the four tables exist and hold none of the organizations, users or index keys being loaded.
 /// Entities are inserted, not merged: an index entity that already exists would have to be read and merged
-/// (what <see cref="OrganizationStore.UpsertManyAsync"/> does), so here it fails the load with a 409 instead of
+/// (what <see cref="OrganizationStore.PutAsync"/> does, one organization at a time under its write lock), so here it fails the load with a 409 instead of
 /// silently losing the organizations it listed. Nothing may write the tables while the load runs.
 /// </remarks>
 public sealed class OrganizationBulkLoader(TableServiceClient service, TableNames names, int maxConcurrentBatches = 16)
@@ -28,6 +28,7 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
     readonly TableClient organizations = service.GetTableClient(names.Organizations);
     readonly TableClient users = service.GetTableClient(names.UserIndex);
     readonly TableClient domains = service.GetTableClient(names.DomainIndex);
+    readonly TableClient subscriptions = service.GetTableClient(names.SubscriptionIndex);
 
     /// <summary>Writes the organizations and their index entities; see the class remarks for the precondition.</summary>
     public Task<BulkLoadResult> LoadAsync(IReadOnlyList<Organization> source, CancellationToken cancellationToken) =>
@@ -41,7 +42,8 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
 
         var organizationBatches = source.SelectMany(OrganizationBatches);
         var (userEntities, domainEntities) = IndexEntities(source);
-        var indexBatches = Batches(users, userEntities).Concat(Batches(domains, domainEntities));
+        var subscriptionEntities = source.SelectMany(o => o.Subscriptions.Select(s => OrganizationIndexes.CreateSubscriptionEntity(s.Id, o.Id, o.CreatedAt))).ToList();
+        var indexBatches = Batches(users, userEntities).Concat(Batches(domains, domainEntities)).Concat(Batches(subscriptions, subscriptionEntities));
 
         var organizationEntities = 0;
         var written = 0;
@@ -63,7 +65,7 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
             entitiesWritten?.Report(Interlocked.Add(ref written, batch.Entities.Count));
         });
 
-        return new BulkLoadResult(source.Count, organizationEntities, userEntities.Count, domainEntities.Count, requests);
+        return new BulkLoadResult(source.Count, organizationEntities, userEntities.Count, domainEntities.Count, subscriptionEntities.Count, requests);
     }
 
     /// <summary>The index entities the organizations need, each listing every organization that shares its key.</summary>
@@ -76,7 +78,7 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
 
     static List<TableEntity> Entities<TEntry, TItem>(IEnumerable<TEntry> entries, Func<TEntry, TItem> item)
         where TEntry : IndexEntry =>
-        entries.GroupBy(e => (e.PartitionKey, e.RowKey)).Select(g => OrganizationIndexes.CreateEntity(g.Key.PartitionKey, g.Key.RowKey, g.Select(item).ToList())).ToList();
+        entries.GroupBy(e => e.Key).Select(g => OrganizationIndexes.CreateEntity(g.Key.PartitionKey, g.Key.RowKey, g.Select(item).ToList())).ToList();
 
     IEnumerable<(TableClient Table, IReadOnlyList<TableEntity> Entities)> OrganizationBatches(Organization organization)
     {
@@ -107,8 +109,14 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
     static void Validate(IReadOnlyList<Organization> source)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
+        var subscriptionIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var organization in source)
         {
+            if (organization.Subscriptions.FirstOrDefault(s => !subscriptionIds.Add(s.Id)) is { } shared)
+            {
+                throw new ArgumentException($"Subscription '{shared.Id}' is listed by more than one organization.", nameof(source));
+            }
+
             if (!ids.Add(OrganizationRows.PartitionKey(organization.Id)))
             {
                 throw new ArgumentException($"Organization '{organization.Id}' appears more than once.", nameof(source));

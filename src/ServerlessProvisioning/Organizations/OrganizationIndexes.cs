@@ -12,34 +12,52 @@ public sealed record Membership(string OrganizationId, bool IsFullAdmin);
 /// <summary>One organization the domain index lists for a (domain, name key) pair.</summary>
 public sealed record NamedOrganization(string OrganizationId, string NormalizedName);
 
+/// <summary>Which index an entry belongs to.</summary>
+public enum IndexName
+{
+    /// <summary>UserIndex: the organizations of an address.</summary>
+    User,
+
+    /// <summary>DomainIndex: the organizations of a (domain, name key) pair.</summary>
+    Domain,
+}
+
+/// <summary>The keys of one index entity.</summary>
+public readonly record struct IndexKey(IndexName Index, string PartitionKey, string RowKey);
+
 /// <summary>One item an organization puts in an index entity: the entity's keys, and the organization's item there.</summary>
-public abstract record IndexEntry(string PartitionKey, string RowKey, string OrganizationId);
+public abstract record IndexEntry(IndexKey Key, string OrganizationId);
 
 /// <summary>The organization in the user index entity of one address.</summary>
-public sealed record UserIndexEntry(string PartitionKey, string RowKey, Membership Membership) : IndexEntry(PartitionKey, RowKey, Membership.OrganizationId);
+public sealed record UserIndexEntry(IndexKey Key, Membership Membership) : IndexEntry(Key, Membership.OrganizationId);
 
 /// <summary>The organization in the domain index entity of one (domain, name key) pair.</summary>
-public sealed record DomainIndexEntry(string PartitionKey, string RowKey, NamedOrganization Organization) : IndexEntry(PartitionKey, RowKey, Organization.OrganizationId);
+public sealed record DomainIndexEntry(IndexKey Key, NamedOrganization Organization) : IndexEntry(Key, Organization.OrganizationId);
 
 /// <summary>
-/// The two index entities that make matching point reads only:
+/// The index entities that make matching point reads only, and keep subscriptions to one organization:
 /// <list type="bullet">
 /// <item>UserIndex: PartitionKey = RowKey = normalized email → the organizations the address belongs to and whether it is a full admin there (Rule A and AdminIsMember).</item>
 /// <item>DomainIndex: PartitionKey = email domain, RowKey = name key → the organizations with that key having a user at that domain (Rule B).</item>
+/// <item>SubscriptionIndex: PartitionKey = RowKey = subscription id → the one organization that holds it.</item>
 /// </list>
-/// Both are derived from the Organizations table and kept current by every write, with ETag
-/// optimistic concurrency so concurrent writers never lose each other's entries.
+/// All are derived from the Organizations table (<see cref="EntriesFor(Organization)"/>) and changed only by
+/// <see cref="OrganizationStore"/> under the organization's write lock; several organizations share an entity, so
+/// every change is a read-modify-write under ETag optimistic concurrency.
 /// </summary>
 public sealed class OrganizationIndexes(TableServiceClient service, TableNames names)
 {
     const string ItemsProperty = "Items";
+    const string OwnerProperty = "OrganizationId";
+    const string ClaimedAtProperty = "ClaimedAt";
     const int MaxAttempts = 60;
 
     readonly TableClient users = service.GetTableClient(names.UserIndex);
     readonly TableClient domains = service.GetTableClient(names.DomainIndex);
+    readonly TableClient subscriptions = service.GetTableClient(names.SubscriptionIndex);
 
     /// <summary>
-    /// The key of a user index entity: the normalized email as both keys. The RowKey repeats the PartitionKey
+    /// The key of a user index entity: the address's identity as both keys. The RowKey repeats the PartitionKey
     /// because Azurite finds an entity by RowKey first and scans every entity sharing it; a constant RowKey
     /// would make this point read grow with the number of users (see <see cref="OrganizationRows.OrganizationRowKey"/>).
     /// </summary>
@@ -52,10 +70,17 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
     /// <summary>The key of a domain index entity.</summary>
     public static (string PartitionKey, string RowKey) DomainKey(string asciiDomain, string nameKey) => (TableKey.Encode(asciiDomain), TableKey.Encode(nameKey));
 
+    /// <summary>The key of a subscription index entity (its own partition, so a claim is one atomic insert).</summary>
+    public static (string PartitionKey, string RowKey) SubscriptionKey(string subscriptionId)
+    {
+        var key = TableKey.Encode(subscriptionId);
+        return (key, key);
+    }
+
     /// <summary>
-    /// Every index item an organization implies: one user index item per user, one domain index item per domain its
-    /// users are at (when its name has a key). The one derivation of the indexes: writes, bulk loads and the
-    /// consistency checker all use it.
+    /// Every user and domain index item an organization implies: one user index item per user, one domain index
+    /// item per domain its users are at (when its name has a key). The one derivation of those indexes: writes, bulk
+    /// loads and the consistency checker all use it.
     /// </summary>
     public static IReadOnlyList<IndexEntry> EntriesFor(string organizationId, string name, IEnumerable<OrganizationUser> users)
     {
@@ -63,22 +88,24 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
         var normalizedName = CompanyName.Normalize(name);
         var nameKey = CompanyName.KeyOfNormalized(normalizedName);
         var entries = new List<IndexEntry>();
-        var seen = new HashSet<(string, string, bool)>();
+        var seen = new HashSet<IndexKey>();
         foreach (var user in users)
         {
             var (pk, rk) = UserKey(user.Email);
-            if (seen.Add((pk, rk, true)))
+            var userKey = new IndexKey(IndexName.User, pk, rk);
+            if (seen.Add(userKey))
             {
-                entries.Add(new UserIndexEntry(pk, rk, new Membership(organizationId, user.IsFullAdmin)));
+                entries.Add(new UserIndexEntry(userKey, new Membership(organizationId, user.IsFullAdmin)));
             }
 
             // Several users of one organization at one domain make one entry.
             if (EmailAddress.DomainOf(user.Email) is { } domain && nameKey.Length > 0)
             {
                 var (dpk, drk) = DomainKey(domain, nameKey);
-                if (seen.Add((dpk, drk, false)))
+                var domainKey = new IndexKey(IndexName.Domain, dpk, drk);
+                if (seen.Add(domainKey))
                 {
-                    entries.Add(new DomainIndexEntry(dpk, drk, new NamedOrganization(organizationId, normalizedName)));
+                    entries.Add(new DomainIndexEntry(domainKey, new NamedOrganization(organizationId, normalizedName)));
                 }
             }
         }
@@ -86,7 +113,7 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
         return entries;
     }
 
-    /// <summary>Every index item of a whole organization.</summary>
+    /// <summary>Every user and domain index item of a whole organization.</summary>
     public static IReadOnlyList<IndexEntry> EntriesFor(Organization organization)
     {
         ArgumentNullException.ThrowIfNull(organization);
@@ -110,69 +137,135 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
     }
 
     /// <summary>
-    /// Makes the indexes hold <paramref name="entries"/> (adding them, or replacing the same organization's item in
-    /// an entity). Entries are grouped per index entity so that each entity is read and written once, whatever the
-    /// number of organizations sharing it (imports); a no-op for what the indexes hold already.
+    /// One page of the organizations with a user at <paramref name="asciiDomain"/>, whatever their name: the domain's
+    /// partition of the domain index, read from <paramref name="fromRowKey"/> on, skipping the first
+    /// <paramref name="skip"/> organizations of that entity. Returns where the next page starts, or null at the end.
     /// </summary>
-    public async Task EnsureAsync(IEnumerable<IndexEntry> entries, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<NamedOrganization> Items, (string RowKey, int Skip)? Next)> ListByDomainAsync(string asciiDomain, string? fromRowKey, int skip, int pageSize, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(entries);
-        var memberships = new Dictionary<(string, string), List<Membership>>();
-        var named = new Dictionary<(string, string), List<NamedOrganization>>();
-        foreach (var entry in entries)
+        var pk = TableKey.Encode(asciiDomain);
+        var filter = fromRowKey is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {pk}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {fromRowKey}");
+        var page = new List<NamedOrganization>();
+        await foreach (var entity in domains.QueryAsync<TableEntity>(filter, maxPerPage: 100, cancellationToken: cancellationToken))
         {
-            switch (entry)
+            var items = ReadItems<NamedOrganization>(entity);
+            var offset = entity.RowKey == fromRowKey ? skip : 0;
+            for (var i = offset; i < items.Count; i++)
             {
-                case UserIndexEntry user:
-                    Group(memberships, (user.PartitionKey, user.RowKey), user.Membership);
-                    break;
-                case DomainIndexEntry domain:
-                    Group(named, (domain.PartitionKey, domain.RowKey), domain.Organization);
-                    break;
+                if (page.Count == pageSize)
+                {
+                    return (page, (entity.RowKey, i));
+                }
+
+                page.Add(items[i]);
             }
         }
 
-        var work = memberships.Select(m => (Func<CancellationToken, Task>)(ct => ChangeListAsync<Membership>(users, m.Key.Item1, m.Key.Item2, items => Merge(items, m.Value, x => x.OrganizationId), ct)))
-            .Concat(named.Select(n => (Func<CancellationToken, Task>)(ct => ChangeListAsync<NamedOrganization>(domains, n.Key.Item1, n.Key.Item2, items => Merge(items, n.Value, x => x.OrganizationId), ct))));
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (change, ct) => await change(ct));
+        return (page, null);
     }
 
-    static void Group<TKey, T>(Dictionary<TKey, List<T>> map, TKey key, T item)
-        where TKey : notnull
+    /// <summary>The organization that holds a subscription, or null (one point read).</summary>
+    public async Task<string?> GetSubscriptionOwnerAsync(string subscriptionId, CancellationToken cancellationToken)
     {
-        if (!map.TryGetValue(key, out var list))
-        {
-            map[key] = list = [];
-        }
-
-        list.Add(item);
+        var (pk, rk) = SubscriptionKey(subscriptionId);
+        var entity = await GetAsync(subscriptions, pk, rk, cancellationToken);
+        return entity?.GetString(OwnerProperty);
     }
 
-    // Puts every wanted item in the list, replacing an entry of the same organization; true when anything changed.
-    static bool Merge<T>(List<T> items, IEnumerable<T> wanted, Func<T, string> organizationId)
+    /// <summary>Every subscription index entity as (subscription key, owner), for the consistency checker.</summary>
+    internal async IAsyncEnumerable<(string Key, string Owner)> AllSubscriptionOwnersAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var changed = false;
-        foreach (var item in wanted)
+        await foreach (var entity in subscriptions.QueryAsync<TableEntity>(select: ["PartitionKey", OwnerProperty], cancellationToken: cancellationToken))
         {
-            var index = items.FindIndex(i => organizationId(i) == organizationId(item));
-            if (index >= 0 && EqualityComparer<T>.Default.Equals(items[index], item))
-            {
-                continue;
-            }
-
-            if (index >= 0)
-            {
-                items[index] = item;
-            }
-            else
-            {
-                items.Add(item);
-            }
-
-            changed = true;
+            yield return (entity.PartitionKey, entity.GetString(OwnerProperty) ?? string.Empty);
         }
+    }
 
-        return changed;
+    /// <summary>
+    /// Claims a subscription for an organization: true when it is now (or already was) the organization's; false when
+    /// another organization holds it. A claim older than <paramref name="staleAfter"/> whose owner does not list the
+    /// subscription (its writer died between claiming and writing) is taken over.
+    /// </summary>
+    public async Task<bool> ClaimSubscriptionAsync(string subscriptionId, string organizationId, DateTimeOffset now, TimeSpan staleAfter, Func<string, Task<bool>> ownerLists, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ownerLists);
+        var (pk, rk) = SubscriptionKey(subscriptionId);
+        for (var attempt = 1; ; attempt++)
+        {
+            var claim = new TableEntity(pk, rk) { [OwnerProperty] = organizationId, [ClaimedAtProperty] = now };
+            var existing = await GetAsync(subscriptions, pk, rk, cancellationToken);
+            try
+            {
+                if (existing is null)
+                {
+                    await subscriptions.AddEntityAsync(claim, cancellationToken);
+                    return true;
+                }
+
+                var owner = existing.GetString(OwnerProperty);
+                if (owner == organizationId)
+                {
+                    return true;
+                }
+
+                var claimedAt = existing.GetDateTimeOffset(ClaimedAtProperty) ?? DateTimeOffset.MinValue;
+                if (now - claimedAt < staleAfter || owner is null || await ownerLists(owner))
+                {
+                    return false;
+                }
+
+                await subscriptions.UpdateEntityAsync(claim, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
+            {
+                // Someone claimed or released it meanwhile: look again.
+            }
+        }
+    }
+
+    /// <summary>Releases a subscription the organization no longer holds (only its own claim; idempotent).</summary>
+    public async Task ReleaseSubscriptionAsync(string subscriptionId, string organizationId, CancellationToken cancellationToken)
+    {
+        var (pk, rk) = SubscriptionKey(subscriptionId);
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await GetAsync(subscriptions, pk, rk, cancellationToken);
+            if (existing is null || existing.GetString(OwnerProperty) != organizationId)
+            {
+                return;
+            }
+
+            try
+            {
+                await subscriptions.DeleteEntityAsync(pk, rk, existing.ETag, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412 && attempt < MaxAttempts)
+            {
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes every index entity in <paramref name="keys"/> hold, for <paramref name="organizationId"/>, exactly its
+    /// item among <paramref name="wanted"/> (or none). Each entity is read and written once; an entity left empty is
+    /// deleted. With <paramref name="likelyNew"/> (a new organization) an entity is first inserted without a read.
+    /// </summary>
+    public async Task SetAsync(string organizationId, IEnumerable<IndexKey> keys, IReadOnlyList<IndexEntry> wanted, bool likelyNew, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        ArgumentNullException.ThrowIfNull(wanted);
+        var byKey = wanted.ToDictionary(e => e.Key);
+        var work = keys.Distinct().Select(key => key.Index == IndexName.User
+            ? SetItemAsync(users, key, organizationId, byKey.GetValueOrDefault(key) is UserIndexEntry u ? u.Membership : null, x => x.OrganizationId, likelyNew, cancellationToken)
+            : SetItemAsync(domains, key, organizationId, byKey.GetValueOrDefault(key) is DomainIndexEntry d ? d.Organization : null, x => x.OrganizationId, likelyNew, cancellationToken));
+        foreach (var chunk in work.Chunk(8))
+        {
+            await Task.WhenAll(chunk);
+        }
     }
 
     /// <summary>Reads the list of an index entity.</summary>
@@ -187,39 +280,66 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
         return entity;
     }
 
+    /// <summary>A subscription index entity naming its owner (for bulk loads into empty tables).</summary>
+    public static TableEntity CreateSubscriptionEntity(string subscriptionId, string organizationId, DateTimeOffset claimedAt)
+    {
+        var (pk, rk) = SubscriptionKey(subscriptionId);
+        return new TableEntity(pk, rk) { [OwnerProperty] = organizationId, [ClaimedAtProperty] = claimedAt };
+    }
+
     static async Task<TableEntity?> GetAsync(TableClient table, string pk, string rk, CancellationToken cancellationToken)
     {
         var response = await table.GetEntityIfExistsAsync<TableEntity>(pk, rk, cancellationToken: cancellationToken);
         return response.HasValue ? response.Value : null;
     }
 
-    // Read-modify-write under optimistic concurrency: a concurrent writer makes ours fail with 412/409, and we retry on fresh data.
-    static async Task ChangeListAsync<T>(TableClient table, string pk, string rk, Func<List<T>, bool> change, CancellationToken cancellationToken)
+    // Read-modify-write under optimistic concurrency: a concurrent writer (another organization sharing the entity)
+    // makes ours fail with 412/409, and we retry on fresh data.
+    static async Task SetItemAsync<T>(TableClient table, IndexKey key, string organizationId, T? item, Func<T, string> owner, bool tryInsertFirst, CancellationToken cancellationToken)
+        where T : class
     {
+        if (tryInsertFirst && item is not null)
+        {
+            try
+            {
+                await table.AddEntityAsync(CreateEntity(key.PartitionKey, key.RowKey, [item]), cancellationToken);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                // Shared with another organization: merge below.
+            }
+        }
+
         for (var attempt = 1; ; attempt++)
         {
-            var existing = await GetAsync(table, pk, rk, cancellationToken);
+            var existing = await GetAsync(table, key.PartitionKey, key.RowKey, cancellationToken);
             var items = existing is null ? [] : ReadItems<T>(existing).ToList();
-            if (!change(items))
+            var others = items.Where(i => owner(i) != organizationId).ToList();
+            var next = item is null ? others : [.. others, item];
+            if (next.Count == items.Count && next.All(items.Contains))
             {
                 return;
             }
 
-            var entity = CreateEntity(pk, rk, items);
             try
             {
                 if (existing is null)
                 {
-                    await table.AddEntityAsync(entity, cancellationToken);
+                    await table.AddEntityAsync(CreateEntity(key.PartitionKey, key.RowKey, next), cancellationToken);
+                }
+                else if (next.Count == 0)
+                {
+                    await table.DeleteEntityAsync(key.PartitionKey, key.RowKey, existing.ETag, cancellationToken);
                 }
                 else
                 {
-                    await table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                    await table.UpdateEntityAsync(CreateEntity(key.PartitionKey, key.RowKey, next), existing.ETag, TableUpdateMode.Replace, cancellationToken);
                 }
 
                 return;
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
+            catch (RequestFailedException e) when (e.Status is 404 or 409 or 412 && attempt < MaxAttempts)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 10 + (10 * Math.Min(attempt, 10)))), cancellationToken);
             }

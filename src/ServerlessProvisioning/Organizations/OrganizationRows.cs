@@ -16,6 +16,7 @@ public static class OrganizationRows
     const string OrganizationPrefix = "org|";
     const string UserPrefix = "user|";
     const string SubscriptionPrefix = "sub|";
+    const string LockPrefix = "lock|";
 
     /// <summary>The partition of an organization.</summary>
     public static string PartitionKey(string organizationId) => TableKey.Encode(organizationId);
@@ -33,6 +34,12 @@ public static class OrganizationRows
 
     /// <summary>The row of a subscription.</summary>
     public static string SubscriptionRowKey(string subscriptionId) => SubscriptionPrefix + TableKey.Encode(subscriptionId);
+
+    /// <summary>RowKey of the organization's write lock (see <see cref="OrganizationStore"/>); unique for the same reason as the organization row's.</summary>
+    public static string LockRowKey(string partitionKey) => LockPrefix + partitionKey;
+
+    /// <summary>Whether a row key is a write lock.</summary>
+    public static bool IsLockRow(string rowKey) => rowKey.StartsWith(LockPrefix, StringComparison.Ordinal);
 
     /// <summary>Whether a row key is the organization's own row.</summary>
     public static bool IsOrganizationRow(string rowKey) => rowKey.StartsWith(OrganizationPrefix, StringComparison.Ordinal);
@@ -151,6 +158,25 @@ public static class OrganizationRows
 
         var summary = ReadSummary(head);
         return new Organization(summary.OrganizationId, summary.Name, summary.Type, summary.CreatedAt, users, subscriptions);
+    }
+
+    /// <summary>Every row of an organization: its own row (with the summary), a row per user and per subscription.</summary>
+    public static IReadOnlyList<TableEntity> RowsFor(Organization organization)
+    {
+        ArgumentNullException.ThrowIfNull(organization);
+        return [
+            OrganizationRow(organization.Summarize()),
+            .. organization.Users.Select(u => UserRow(organization.Id, u)),
+            .. organization.Subscriptions.Select(s => SubscriptionRow(organization.Id, s)),
+        ];
+    }
+
+    /// <summary>Whether two sets of an organization's rows (write locks aside) hold the same rows with the same data.</summary>
+    public static bool SameRows(IEnumerable<TableEntity> a, IEnumerable<TableEntity> b)
+    {
+        var left = a.Where(r => !IsLockRow(r.RowKey)).ToDictionary(r => r.RowKey, StringComparer.Ordinal);
+        var right = b.Where(r => !IsLockRow(r.RowKey)).ToList();
+        return left.Count == right.Count && right.All(r => left.TryGetValue(r.RowKey, out var l) && SameData(l, r));
     }
 
     /// <summary>Whether two rows carry the same data (ignoring keys, timestamps and ETags).</summary>

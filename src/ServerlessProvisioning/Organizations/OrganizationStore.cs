@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.Organizations;
@@ -13,17 +14,76 @@ public sealed class OrganizationNotFoundException(string organizationId)
     public string OrganizationId { get; } = organizationId;
 }
 
-/// <summary>
-/// Organizations in Table Storage. Every write is idempotent (upserts keyed by organization, user email and
-/// subscription id), changes an organization's rows and summary in one batch transaction guarded by the
-/// summary row's ETag, then brings the indexes up to date.
-/// </summary>
-public sealed class OrganizationStore(TableServiceClient service, TableNames names)
+/// <summary>Raised when a subscription is to be given to an organization while another one holds it.</summary>
+public sealed class SubscriptionHeldElsewhereException(string subscriptionId, string organizationId)
+    : Exception($"Subscription '{subscriptionId}' belongs to another organization than '{organizationId}'.")
 {
-    const int MaxAttempts = 20;
+    /// <summary>The subscription.</summary>
+    public string SubscriptionId { get; } = subscriptionId;
+}
+
+/// <summary>Raised when another write to the same organization held it for longer than a writer waits.</summary>
+public sealed class OrganizationBusyException(string organizationId)
+    : Exception($"Organization '{organizationId}' is being changed by another request; try again.");
+
+/// <summary>An organization as stored, with the ETag of its current version.</summary>
+public sealed record StoredOrganization(Organization Organization, ETag ETag);
+
+/// <summary>What a directory write did.</summary>
+public enum OrganizationWrite
+{
+    /// <summary>The organization did not exist and now does.</summary>
+    Created,
+
+    /// <summary>An existing organization was replaced.</summary>
+    Replaced,
+
+    /// <summary>It already was exactly that: nothing was written.</summary>
+    Unchanged,
+
+    /// <summary>It was deleted.</summary>
+    Deleted,
+
+    /// <summary>It does not exist (delete, or a conditional write to a missing organization).</summary>
+    NotFound,
+
+    /// <summary>If-Match did not match its current version.</summary>
+    PreconditionFailed,
+
+    /// <summary>Refused for what it says (a subscription another organization holds); <see cref="OrganizationWriteResult.Errors"/> says why.</summary>
+    Rejected,
+}
+
+/// <summary>The result of a directory write: the outcome, the organization as stored afterwards, the errors of a rejection.</summary>
+public sealed record OrganizationWriteResult(OrganizationWrite Outcome, StoredOrganization? Stored = null, IReadOnlyDictionary<string, string[]>? Errors = null);
+
+/// <summary>
+/// Organizations in Table Storage: the directory API, imports and the workflow all write through here. Every write
+/// takes the organization's write lock (a row of its partition, leased), reads the organization, writes the rows
+/// that differ (the organization row, which carries the summary and whose ETag is the organization's version, in
+/// the first batch), claims and releases its subscriptions in the subscription index, and brings the user and
+/// domain indexes to exactly what the new version implies (<see cref="OrganizationIndexes.EntriesFor(Organization)"/>),
+/// removing what the old one had and the new one has not. The index keys about to change are noted in the lock row
+/// first, so a writer that takes over a lapsed lock repairs whatever a crashed writer left half done.
+/// Every write is idempotent: writing the same organization twice writes nothing the second time.
+/// </summary>
+public sealed class OrganizationStore(TableServiceClient service, TableNames names, TimeProvider time)
+{
     const int MaxBatch = 100;
 
+    /// <summary>How long a write lock holds before another writer may take it over (a writer died).</summary>
+    public static readonly TimeSpan LockLease = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a writer waits for the lock before giving up with <see cref="OrganizationBusyException"/>.</summary>
+    public static readonly TimeSpan LockWait = TimeSpan.FromSeconds(20);
+
     readonly TableClient table = service.GetTableClient(names.Organizations);
+
+    /// <summary>Creates a store on the system clock.</summary>
+    public OrganizationStore(TableServiceClient service, TableNames names)
+        : this(service, names, TimeProvider.System)
+    {
+    }
 
     /// <summary>The indexes this store maintains.</summary>
     public OrganizationIndexes Indexes { get; } = new(service, names);
@@ -31,94 +91,103 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     /// <summary>The summary of one organization (one point read), or null.</summary>
     public async Task<OrganizationSummary?> GetSummaryAsync(string organizationId, CancellationToken cancellationToken)
     {
-        var row = await GetRowAsync(organizationId, cancellationToken);
-        return row is null ? null : OrganizationRows.ReadSummary(row);
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(OrganizationRows.PartitionKey(organizationId), OrganizationRows.OrganizationRowKey(organizationId), cancellationToken: cancellationToken);
+        return response.HasValue ? OrganizationRows.ReadSummary(response.Value!) : null;
     }
 
     /// <summary>The whole organization (a partition query), or null.</summary>
-    public async Task<Organization?> GetAsync(string organizationId, CancellationToken cancellationToken)
+    public async Task<Organization?> GetAsync(string organizationId, CancellationToken cancellationToken) =>
+        (await FindAsync(organizationId, cancellationToken))?.Organization;
+
+    /// <summary>The whole organization with its version (a partition query), or null.</summary>
+    public async Task<StoredOrganization?> FindAsync(string organizationId, CancellationToken cancellationToken)
     {
         var rows = await ReadPartitionAsync(OrganizationRows.PartitionKey(organizationId), cancellationToken);
-        return OrganizationRows.Assemble(rows);
+        return Stored(rows);
     }
 
     /// <summary>
-    /// Makes the organization hold at least what <paramref name="organization"/> describes (import): its row is
-    /// replaced, its users and subscriptions upserted (others it already has stay), the summary recomputed.
+    /// Makes the organization exactly <paramref name="organization"/> (PUT, import, seed): created when missing,
+    /// replaced otherwise, untouched when it is that already. <paramref name="ifMatch"/>, when given, is the set of
+    /// versions the caller accepts (<see cref="ETag.All"/>: any existing version).
     /// </summary>
-    public Task UpsertAsync(Organization organization, CancellationToken cancellationToken) =>
-        UpsertManyAsync([organization], cancellationToken);
-
-    /// <summary>Upserts many organizations: their partitions a few at a time, then every index entity once.</summary>
-    public async Task UpsertManyAsync(IReadOnlyList<Organization> organizations, CancellationToken cancellationToken)
+    public async Task<OrganizationWriteResult> PutAsync(Organization organization, IReadOnlyCollection<ETag>? ifMatch, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(organizations);
-        var merged = new System.Collections.Concurrent.ConcurrentBag<Organization>();
-        await Parallel.ForEachAsync(
-            organizations,
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (organization, ct) => merged.Add(await UpsertRowsAsync(organization, ct)));
-        await Indexes.EnsureAsync(merged.SelectMany(OrganizationIndexes.EntriesFor), cancellationToken);
-    }
-
-    async Task<Organization> UpsertRowsAsync(Organization organization, CancellationToken cancellationToken)
-    {
+        ArgumentNullException.ThrowIfNull(organization);
         var pk = OrganizationRows.PartitionKey(organization.Id);
-        var children = organization.Users.Select(u => OrganizationRows.UserRow(organization.Id, u))
-            .Concat(organization.Subscriptions.Select(s => OrganizationRows.SubscriptionRow(organization.Id, s)))
-            .ToList();
-        foreach (var chunk in children.Chunk(MaxBatch))
+
+        // The common case of a repeated import: one read, nothing written, no lock.
+        var rows = await ReadPartitionAsync(pk, cancellationToken);
+        if (!rows.Any(r => OrganizationRows.IsLockRow(r.RowKey)) && Stored(rows) is { } current)
         {
-            await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
+            if (!Matches(ifMatch, current.ETag))
+            {
+                return new(OrganizationWrite.PreconditionFailed, current);
+            }
+
+            if (OrganizationRows.SameRows(rows, OrganizationRows.RowsFor(organization)))
+            {
+                return new(OrganizationWrite.Unchanged, current);
+            }
         }
 
-        return await RecomputeAsync(pk, organization, cancellationToken);
+        return await ChangeAsync(organization.Id, OrganizationIndexes.EntriesFor(organization), old =>
+        {
+            if (ifMatch is not null && (old is null || !Matches(ifMatch, old.ETag)))
+            {
+                return Stop(old is null ? OrganizationWrite.NotFound : OrganizationWrite.PreconditionFailed, old);
+            }
+
+            return Write(organization);
+        }, cancellationToken);
     }
 
-    /// <summary>Creates an organization with its first full admin; when it exists already, nothing changes.</summary>
+    /// <summary>Deletes the organization (its rows, and its entries in every index).</summary>
+    public Task<OrganizationWriteResult> DeleteAsync(string organizationId, IReadOnlyCollection<ETag>? ifMatch, CancellationToken cancellationToken) =>
+        ChangeAsync(organizationId, [], old =>
+            old is null ? Stop(OrganizationWrite.NotFound, null)
+            : !Matches(ifMatch, old.ETag) ? Stop(OrganizationWrite.PreconditionFailed, old)
+            : Write(null),
+            cancellationToken);
+
+    /// <summary>Creates an organization with its first full admin; when it exists already, nothing changes. True when created.</summary>
     public async Task<bool> CreateAsync(string organizationId, string name, OrganizationType type, DateTimeOffset createdAt, OrganizationUser firstAdmin, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(firstAdmin);
-        var admin = firstAdmin with { Roles = [UserRole.FullAdmin] };
-        var organization = new Organization(organizationId, name, type, createdAt, [admin], []);
-        var summary = organization.Summarize();
-        var created = true;
-        try
-        {
-            await table.SubmitTransactionAsync(
-                [
-                    new TableTransactionAction(TableTransactionActionType.Add, OrganizationRows.OrganizationRow(summary)),
-                    new TableTransactionAction(TableTransactionActionType.UpsertReplace, OrganizationRows.UserRow(organizationId, admin)),
-                ],
-                cancellationToken);
-        }
-        catch (TableTransactionFailedException e) when (e.Status == 409)
-        {
-            // Created by an earlier run of the same step; the indexes below may still need it.
-            created = false;
-        }
-
-        var existing = await GetAsync(organizationId, cancellationToken) ?? organization;
-        await EnsureIndexesAsync(existing, cancellationToken);
-        return created;
+        var organization = new Organization(organizationId, name, type, createdAt, [firstAdmin with { Roles = [UserRole.FullAdmin] }], []);
+        var result = await ChangeAsync(organizationId, OrganizationIndexes.EntriesFor(organization), old => old is null ? Write(organization) : Stop(OrganizationWrite.Unchanged, old), cancellationToken);
+        return result.Outcome == OrganizationWrite.Created;
     }
 
     /// <summary>Adds (or updates the status of) a subscription; idempotent.</summary>
-    public Task AddSubscriptionAsync(string organizationId, OrganizationSubscription subscription, CancellationToken cancellationToken)
+    public async Task AddSubscriptionAsync(string organizationId, OrganizationSubscription subscription, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(subscription);
-        return ChangeChildAsync(organizationId, OrganizationRows.SubscriptionRow(organizationId, subscription), null, cancellationToken);
+        var result = await ChangeAsync(organizationId, [], old => old is null
+            ? throw new OrganizationNotFoundException(organizationId)
+            : Write(old.Organization with { Subscriptions = [.. old.Organization.Subscriptions.Where(s => s.Id != subscription.Id), subscription] }),
+            cancellationToken);
+        if (result.Outcome == OrganizationWrite.Rejected)
+        {
+            throw new SubscriptionHeldElsewhereException(subscription.Id, organizationId);
+        }
     }
 
     /// <summary>Makes the address a full admin (adding the user if needed); idempotent.</summary>
-    public async Task AddFullAdminAsync(string organizationId, string email, string? name, CancellationToken cancellationToken)
-    {
-        var rk = OrganizationRows.UserRowKey(email);
-        var existing = await table.GetEntityIfExistsAsync<TableEntity>(OrganizationRows.PartitionKey(organizationId), rk, cancellationToken: cancellationToken);
-        var current = existing.HasValue ? OrganizationRows.ReadUser(existing.Value!) : new OrganizationUser(email, name);
-        var user = current with { Name = current.Name ?? name, Roles = current.Roles.Append(UserRole.FullAdmin).Distinct().Order().ToList() };
-        await ChangeChildAsync(organizationId, OrganizationRows.UserRow(organizationId, user), user, cancellationToken);
-    }
+    public Task AddFullAdminAsync(string organizationId, string email, string? name, CancellationToken cancellationToken) =>
+        ChangeAsync(organizationId, [], old =>
+        {
+            if (old is null)
+            {
+                throw new OrganizationNotFoundException(organizationId);
+            }
+
+            var users = old.Organization.Users;
+            var identity = EmailAddress.Normalize(email);
+            var current = users.FirstOrDefault(u => EmailAddress.Normalize(u.Email) == identity) ?? new OrganizationUser(identity, name);
+            var admin = current with { Name = current.Name ?? name, Roles = current.Roles.Append(UserRole.FullAdmin).Distinct().Order().ToList() };
+            return Write(old.Organization with { Users = [.. users.Where(u => EmailAddress.Normalize(u.Email) != identity), admin] });
+        }, cancellationToken);
 
     /// <summary>Reads every row of a partition.</summary>
     internal async Task<List<TableEntity>> ReadPartitionAsync(string partitionKey, CancellationToken cancellationToken)
@@ -133,103 +202,267 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
         return rows;
     }
 
-    async Task<TableEntity?> GetRowAsync(string organizationId, CancellationToken cancellationToken)
+    static bool Matches(IReadOnlyCollection<ETag>? ifMatch, ETag current) =>
+        ifMatch is null || ifMatch.Any(e => e == ETag.All || e == current);
+
+    static StoredOrganization? Stored(IEnumerable<TableEntity> rows)
     {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(OrganizationRows.PartitionKey(organizationId), OrganizationRows.OrganizationRowKey(organizationId), cancellationToken: cancellationToken);
-        return response.HasValue ? response.Value : null;
+        var list = rows.ToList();
+        var head = list.FirstOrDefault(r => OrganizationRows.IsOrganizationRow(r.RowKey));
+        return head is null ? null : new StoredOrganization(OrganizationRows.Assemble(list)!, head.ETag);
     }
 
-    // Upserts one user or subscription row and the summary it changes, atomically, retrying on concurrent changes.
-    async Task ChangeChildAsync(string organizationId, TableEntity child, OrganizationUser? user, CancellationToken cancellationToken)
+    // What a change decides, given the organization as it is: stop with a result, or write the next version (null: delete).
+    sealed record Decision(OrganizationWriteResult? Stop, Organization? Next);
+
+    static Decision Stop(OrganizationWrite outcome, StoredOrganization? current) => new(new OrganizationWriteResult(outcome, current), null);
+
+    static Decision Write(Organization? next) => new(null, next);
+
+    // The one write path. `hint` is the index entries the caller expects the new version to have (noted in the lock
+    // row as it is taken, so a creation needs no extra write for them).
+    async Task<OrganizationWriteResult> ChangeAsync(string organizationId, IReadOnlyList<IndexEntry> hint, Func<StoredOrganization?, Decision> decide, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var pk = OrganizationRows.PartitionKey(organizationId);
+        await using var writeLock = await WriteLock.AcquireAsync(table, pk, hint.Select(e => e.Key), time, cancellationToken);
+        var rows = (await ReadPartitionAsync(pk, cancellationToken)).Where(r => !OrganizationRows.IsLockRow(r.RowKey)).ToList();
+        var current = Stored(rows);
+        var decision = decide(current);
+        if (decision.Stop is { } stop)
         {
-            var head = await GetRowAsync(organizationId, cancellationToken) ?? throw new OrganizationNotFoundException(organizationId);
-            var old = await table.GetEntityIfExistsAsync<TableEntity>(child.PartitionKey, child.RowKey, cancellationToken: cancellationToken);
-            var summary = OrganizationRows.ReadSummary(head);
-            if (old.HasValue && OrganizationRows.SameData(old.Value!, child))
+            // Nothing to write, but repair what a crashed writer may have left in the indexes.
+            await RepairAsync(writeLock, organizationId, current?.Organization, cancellationToken);
+            return stop;
+        }
+
+        var next = decision.Next;
+        var old = current?.Organization;
+        var oldRows = rows;
+        var newRows = next is null ? [] : OrganizationRows.RowsFor(next);
+        if (next is not null && current is not null && OrganizationRows.SameRows(oldRows, newRows))
+        {
+            await RepairAsync(writeLock, organizationId, old, cancellationToken);
+            return new(OrganizationWrite.Unchanged, current);
+        }
+
+        // Subscriptions are claimed before anything is written, so a refused write leaves nothing behind.
+        var oldSubscriptions = old?.Subscriptions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal) ?? [];
+        var added = next?.Subscriptions.Select((s, i) => (s.Id, Index: i)).Where(s => !oldSubscriptions.Contains(s.Id)).ToList() ?? [];
+        var claimed = new List<string>();
+        var errors = new Dictionary<string, string[]>();
+        foreach (var (subscriptionId, index) in added)
+        {
+            if (await Indexes.ClaimSubscriptionAsync(subscriptionId, organizationId, time.GetUtcNow(), LockLease, owner => ListsSubscriptionAsync(owner, subscriptionId, cancellationToken), cancellationToken))
             {
-                break;
+                claimed.Add(subscriptionId);
+            }
+            else
+            {
+                errors[$"subscriptions[{index}].id"] = [$"'{subscriptionId}' belongs to another organization ({await Indexes.GetSubscriptionOwnerAsync(subscriptionId, cancellationToken)})."];
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            foreach (var subscriptionId in claimed)
+            {
+                await Indexes.ReleaseSubscriptionAsync(subscriptionId, organizationId, cancellationToken);
             }
 
-            var updated = Apply(summary, old.HasValue ? old.Value : null, child);
+            await RepairAsync(writeLock, organizationId, old, cancellationToken);
+            return new(OrganizationWrite.Rejected, current, errors);
+        }
+
+        await WriteRowsAsync(oldRows, newRows, current?.ETag, cancellationToken);
+
+        var oldEntries = (old is null ? [] : OrganizationIndexes.EntriesFor(old)).ToDictionary(e => e.Key);
+        var newEntries = next is null ? [] : OrganizationIndexes.EntriesFor(next);
+        var changed = newEntries.Where(e => oldEntries.GetValueOrDefault(e.Key) != e).Select(e => e.Key)
+            .Concat(oldEntries.Keys.Except(newEntries.Select(e => e.Key)))
+            .Concat(writeLock.Inherited)
+            .ToHashSet();
+        await writeLock.NoteAsync(changed, cancellationToken);
+        await Indexes.SetAsync(organizationId, changed, newEntries, likelyNew: old is null, cancellationToken);
+
+        var removed = old?.Subscriptions.Select(s => s.Id).Where(id => next?.Subscriptions.Any(s => s.Id == id) != true) ?? [];
+        foreach (var subscriptionId in removed)
+        {
+            await Indexes.ReleaseSubscriptionAsync(subscriptionId, organizationId, cancellationToken);
+        }
+
+        if (next is null)
+        {
+            return new(OrganizationWrite.Deleted);
+        }
+
+        var stored = await FindAsync(organizationId, cancellationToken);
+        return new(old is null ? OrganizationWrite.Created : OrganizationWrite.Replaced, stored);
+    }
+
+    // Under the lock with nothing to change: index keys a crashed writer noted are set from what the organization is now.
+    async Task RepairAsync(WriteLock writeLock, string organizationId, Organization? current, CancellationToken cancellationToken)
+    {
+        if (writeLock.Inherited.Count > 0)
+        {
+            await Indexes.SetAsync(organizationId, writeLock.Inherited, current is null ? [] : OrganizationIndexes.EntriesFor(current), likelyNew: false, cancellationToken);
+        }
+    }
+
+    async Task<bool> ListsSubscriptionAsync(string organizationId, string subscriptionId, CancellationToken cancellationToken) =>
+        (await table.GetEntityIfExistsAsync<TableEntity>(OrganizationRows.PartitionKey(organizationId), OrganizationRows.SubscriptionRowKey(subscriptionId), cancellationToken: cancellationToken)).HasValue;
+
+    // The organization row goes first, guarded by the version that was read: it is the version, and the summary.
+    async Task WriteRowsAsync(List<TableEntity> oldRows, IReadOnlyList<TableEntity> newRows, ETag? version, CancellationToken cancellationToken)
+    {
+        var oldByKey = oldRows.ToDictionary(r => r.RowKey, StringComparer.Ordinal);
+        var newKeys = newRows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
+        var actions = new List<TableTransactionAction>();
+        TableTransactionAction? head = null;
+        foreach (var row in newRows)
+        {
+            var isHead = OrganizationRows.IsOrganizationRow(row.RowKey);
+            if (oldByKey.TryGetValue(row.RowKey, out var existing) && OrganizationRows.SameData(existing, row) && !isHead)
+            {
+                continue;
+            }
+
+            var action = existing is null
+                ? new TableTransactionAction(TableTransactionActionType.Add, row)
+                : isHead ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, version ?? ETag.All)
+                : new TableTransactionAction(TableTransactionActionType.UpsertReplace, row);
+            if (isHead)
+            {
+                head = action;
+            }
+            else
+            {
+                actions.Add(action);
+            }
+        }
+
+        foreach (var row in oldRows.Where(r => !newKeys.Contains(r.RowKey)))
+        {
+            var action = new TableTransactionAction(TableTransactionActionType.Delete, row, OrganizationRows.IsOrganizationRow(row.RowKey) ? version ?? ETag.All : ETag.All);
+            if (OrganizationRows.IsOrganizationRow(row.RowKey))
+            {
+                head = action;
+            }
+            else
+            {
+                actions.Add(action);
+            }
+        }
+
+        if (head is not null)
+        {
+            actions.Insert(0, head);
+        }
+
+        foreach (var chunk in actions.Chunk(MaxBatch))
+        {
+            await table.SubmitTransactionAsync(chunk, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// An organization's write lock: a row of its partition (RowKey <c>lock|</c> + partition key, so it never
+    /// shares a RowKey with another organization's), inserted to take it and deleted to give it back, leased for
+    /// <see cref="LockLease"/> so a dead writer's lock lapses. It also notes the index keys its holder may be
+    /// changing; whoever takes a lapsed lock over inherits them and sets them right.
+    /// </summary>
+    sealed class WriteLock : IAsyncDisposable
+    {
+        const string PendingProperty = "Pending";
+
+        readonly TableClient table;
+        readonly string partitionKey;
+        readonly TimeProvider time;
+        readonly HashSet<IndexKey> noted;
+        ETag etag;
+
+        WriteLock(TableClient table, string partitionKey, TimeProvider time, HashSet<IndexKey> noted, ETag etag, IReadOnlyCollection<IndexKey> inherited)
+        {
+            this.table = table;
+            this.partitionKey = partitionKey;
+            this.time = time;
+            this.noted = noted;
+            this.etag = etag;
+            Inherited = inherited;
+        }
+
+        /// <summary>The index keys a writer whose lease lapsed had noted: they may be half changed.</summary>
+        public IReadOnlyCollection<IndexKey> Inherited { get; }
+
+        public static async Task<WriteLock> AcquireAsync(TableClient table, string partitionKey, IEnumerable<IndexKey> hint, TimeProvider time, CancellationToken cancellationToken)
+        {
+            var keys = hint.ToHashSet();
+            var deadline = time.GetUtcNow() + LockWait;
+            for (var attempt = 1; ; attempt++)
+            {
+                var now = time.GetUtcNow();
+                try
+                {
+                    var response = await table.AddEntityAsync(Row(partitionKey, keys, now), cancellationToken);
+                    return new WriteLock(table, partitionKey, time, keys, response.Headers.ETag ?? ETag.All, []);
+                }
+                catch (RequestFailedException e) when (e.Status == 409)
+                {
+                    var held = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, OrganizationRows.LockRowKey(partitionKey), cancellationToken: cancellationToken);
+                    if (held.HasValue && held.Value!.GetDateTimeOffset("ExpiresAt") is { } expires && expires < now)
+                    {
+                        var inherited = Json.Deserialize<List<IndexKey>>(ChunkedJson.Read(held.Value, PendingProperty) ?? "[]") ?? [];
+                        var all = keys.Union(inherited).ToHashSet();
+                        try
+                        {
+                            var response = await table.UpdateEntityAsync(Row(partitionKey, all, now), held.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                            return new WriteLock(table, partitionKey, time, all, response.Headers.ETag ?? ETag.All, inherited);
+                        }
+                        catch (RequestFailedException taken) when (taken.Status is 404 or 412)
+                        {
+                            // Another writer took it over (or its holder finished) first.
+                        }
+                    }
+                }
+
+                if (time.GetUtcNow() > deadline)
+                {
+                    throw new OrganizationBusyException(partitionKey);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200, 5 * attempt) + Random.Shared.Next(0, 10)), time, cancellationToken);
+            }
+        }
+
+        /// <summary>Notes index keys before changing them: one write, only when some were not noted yet.</summary>
+        public async Task NoteAsync(IReadOnlyCollection<IndexKey> keys, CancellationToken cancellationToken)
+        {
+            if (keys.All(noted.Contains))
+            {
+                return;
+            }
+
+            noted.UnionWith(keys);
+            var response = await table.UpdateEntityAsync(Row(partitionKey, noted, time.GetUtcNow()), etag, TableUpdateMode.Replace, cancellationToken);
+            etag = response.Headers.ETag ?? ETag.All;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
             try
             {
-                await table.SubmitTransactionAsync(
-                    [
-                        new TableTransactionAction(TableTransactionActionType.UpdateReplace, OrganizationRows.OrganizationRow(updated, head.ETag), head.ETag),
-                        new TableTransactionAction(TableTransactionActionType.UpsertReplace, child),
-                    ],
-                    cancellationToken);
-                break;
+                await table.DeleteEntityAsync(partitionKey, OrganizationRows.LockRowKey(partitionKey), etag);
             }
-            catch (TableTransactionFailedException e) when (e.Status is 412 or 409 && attempt < MaxAttempts)
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt), cancellationToken);
+                // Taken over after our lease lapsed: the new holder owns it now.
             }
         }
 
-        if (user is not null)
+        static TableEntity Row(string partitionKey, IEnumerable<IndexKey> pending, DateTimeOffset now)
         {
-            var summary = await GetSummaryAsync(organizationId, cancellationToken) ?? throw new OrganizationNotFoundException(organizationId);
-            await Indexes.EnsureAsync(OrganizationIndexes.EntriesFor(summary.OrganizationId, summary.Name, [user]), cancellationToken);
+            var row = new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)) { ["ExpiresAt"] = now + LockLease };
+            ChunkedJson.Write(row, PendingProperty, Json.Serialize(pending));
+            return row;
         }
     }
-
-    static OrganizationSummary Apply(OrganizationSummary summary, TableEntity? old, TableEntity child)
-    {
-        if (OrganizationRows.IsSubscriptionRow(child.RowKey))
-        {
-            var wasActive = old is not null && OrganizationRows.ReadSubscription(old).Status == SubscriptionStatus.Active;
-            var isActive = OrganizationRows.ReadSubscription(child).Status == SubscriptionStatus.Active;
-            return summary with { ActiveSubscriptions = summary.ActiveSubscriptions + (isActive ? 1 : 0) - (wasActive ? 1 : 0) };
-        }
-
-        var user = OrganizationRows.ReadUser(child);
-        var admins = summary.FullAdmins.Where(a => a.Email != EmailAddress.Normalize(user.Email)).ToList();
-        if (user.IsFullAdmin)
-        {
-            admins.Add(new AdminContact(EmailAddress.Normalize(user.Email), user.Name));
-        }
-
-        return summary with
-        {
-            Users = summary.Users + (old is null ? 1 : 0),
-            FullAdmins = admins.OrderBy(a => a.Email, StringComparer.Ordinal).ToList(),
-        };
-    }
-
-    // Replaces the organization row with a summary computed from the partition's rows, under its ETag.
-    async Task<Organization> RecomputeAsync(string pk, Organization described, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var rows = await ReadPartitionAsync(pk, cancellationToken);
-            var head = rows.FirstOrDefault(r => OrganizationRows.IsOrganizationRow(r.RowKey));
-            var withHead = rows.Where(r => !OrganizationRows.IsOrganizationRow(r.RowKey))
-                .Append(OrganizationRows.OrganizationRow(described.Summarize()));
-            var merged = OrganizationRows.Assemble(withHead)!;
-            var row = OrganizationRows.OrganizationRow(merged.Summarize());
-            try
-            {
-                if (head is null)
-                {
-                    await table.AddEntityAsync(row, cancellationToken);
-                }
-                else if (!OrganizationRows.SameData(head, row))
-                {
-                    await table.UpdateEntityAsync(row, head.ETag, TableUpdateMode.Replace, cancellationToken);
-                }
-
-                return merged;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(5 * attempt), cancellationToken);
-            }
-        }
-    }
-
-    Task EnsureIndexesAsync(Organization organization, CancellationToken cancellationToken) =>
-        Indexes.EnsureAsync(OrganizationIndexes.EntriesFor(organization), cancellationToken);
 }

@@ -65,15 +65,3 @@ public static class SeedFile
     public static async Task<IReadOnlyList<Organization>> ReadAsync(string path, CancellationToken cancellationToken) =>
         Parse(await File.ReadAllTextAsync(path, cancellationToken));
 }
-
-/// <summary>Loads a seed into the store: every organization upserted, so loading twice changes nothing.</summary>
-public sealed class SeedImporter(OrganizationStore store)
-{
-    /// <summary>Imports the organizations; returns how many.</summary>
-    public async Task<int> ImportAsync(IReadOnlyList<Organization> organizations, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(organizations);
-        await store.UpsertManyAsync(organizations, cancellationToken);
-        return organizations.Count;
-    }
-}

@@ -76,7 +76,7 @@ public class OrganizationBulkLoaderTests(AzuriteFixture azurite)
         var imported = await azurite.CreateTablesAsync();
 
         await new OrganizationBulkLoader(azurite.Tables, bulk).LoadAsync(organizations, Ct);
-        await new SeedImporter(new OrganizationStore(azurite.Tables, imported)).ImportAsync(organizations, Ct);
+        await new OrganizationImporter(new OrganizationStore(azurite.Tables, imported)).ImportAsync(organizations, Ct);
 
         Assert.Equal(await RowsAsync(imported.Organizations), await RowsAsync(bulk.Organizations));
         Assert.Equal(await IndexAsync<Membership>(imported.UserIndex), await IndexAsync<Membership>(bulk.UserIndex));

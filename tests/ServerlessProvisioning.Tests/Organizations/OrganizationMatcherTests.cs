@@ -15,7 +15,7 @@ public class OrganizationMatcherTests(AzuriteFixture azurite)
     {
         var names = await azurite.CreateTablesAsync();
         var store = new OrganizationStore(azurite.Tables, names);
-        await new SeedImporter(store).ImportAsync(organizations, Ct);
+        await new OrganizationImporter(store).ImportAsync(organizations, Ct);
         return new OrganizationMatcher(store, policy ?? MatchingPolicy.Default, new FakeTimeProvider(MatchingWorld.Now));
     }
 

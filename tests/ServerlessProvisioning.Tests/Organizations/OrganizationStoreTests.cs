@@ -31,12 +31,12 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
     Task<IReadOnlyList<string>> CheckAsync(TableNames names) => new IndexConsistencyChecker(azurite.Tables, names).CheckAsync(Ct);
 
     [Fact]
-    public async Task Upsert_stores_the_organization_and_its_summary()
+    public async Task Put_stores_the_organization_and_its_summary()
     {
         var (store, names) = await NewStoreAsync();
         var acme = MatchingWorld.Organizations[0];
 
-        await store.UpsertAsync(acme, Ct);
+        await store.PutAsync(acme, null, Ct);
 
         var summary = await store.GetSummaryAsync("org-acme", Ct);
         Assert.Equal(acme.Summarize() with { FullAdmins = [] }, summary! with { FullAdmins = [] });
@@ -55,7 +55,7 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
         var (store, names) = await NewStoreAsync();
         foreach (var organization in MatchingWorld.Organizations)
         {
-            await store.UpsertAsync(organization, Ct);
+            await store.PutAsync(organization, null, Ct);
         }
 
         var organizationRows = (await AllAsync(names.Organizations)).Where(e => OrganizationRows.IsOrganizationRow(e.RowKey)).ToList();
@@ -68,17 +68,17 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Upsert_twice_changes_nothing_and_keeps_what_was_added_since()
+    public async Task Put_twice_writes_nothing_the_second_time()
     {
         var (store, names) = await NewStoreAsync();
         var acme = MatchingWorld.Organizations[0];
-        await store.UpsertAsync(acme, Ct);
-        await store.AddSubscriptionAsync("org-acme", new OrganizationSubscription("sub-new", SubscriptionStatus.Active), Ct);
+        var first = await store.PutAsync(acme, null, Ct);
 
-        await store.UpsertAsync(acme, Ct);
+        var second = await store.PutAsync(acme, null, Ct);
 
-        var summary = await store.GetSummaryAsync("org-acme", Ct);
-        Assert.Equal(2, summary!.ActiveSubscriptions);
+        Assert.Equal(OrganizationWrite.Created, first.Outcome);
+        Assert.Equal(OrganizationWrite.Unchanged, second.Outcome);
+        Assert.Equal(first.Stored!.ETag, second.Stored!.ETag);
         Assert.Empty(await CheckAsync(names));
     }
 
@@ -106,7 +106,7 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
     public async Task Adding_a_subscription_twice_counts_it_once()
     {
         var (store, names) = await NewStoreAsync();
-        await store.UpsertAsync(MatchingWorld.Organizations[0], Ct);
+        await store.PutAsync(MatchingWorld.Organizations[0], null, Ct);
         var subscription = new OrganizationSubscription("sub-9", SubscriptionStatus.Active);
 
         await store.AddSubscriptionAsync("org-acme", subscription, Ct);
@@ -120,7 +120,7 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
     public async Task Adding_an_admin_promotes_an_existing_user_and_updates_the_index()
     {
         var (store, names) = await NewStoreAsync();
-        await store.UpsertAsync(MatchingWorld.Organizations[0], Ct);
+        await store.PutAsync(MatchingWorld.Organizations[0], null, Ct);
 
         await store.AddFullAdminAsync("org-acme", "BOB@acme.com", "Bob", Ct);
 
@@ -145,7 +145,7 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
     public async Task Concurrent_writes_to_one_organization_keep_summary_and_indexes_consistent()
     {
         var (store, names) = await NewStoreAsync();
-        await store.UpsertAsync(MatchingWorld.Organizations[0], Ct);
+        await store.PutAsync(MatchingWorld.Organizations[0], null, Ct);
 
         var writes = Enumerable.Range(0, 12).Select(i => (i % 3) switch
         {
@@ -169,7 +169,7 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
         var organizations = Enumerable.Range(0, 16).Select(i => new Organization(
             $"org-{i}", $"Acme {i}", OrganizationType.Customer, MatchingWorld.Now, [new OrganizationUser("shared@acme.com", null, i % 2 == 0 ? [UserRole.FullAdmin] : [])], []));
 
-        await Task.WhenAll(organizations.Select(o => store.UpsertAsync(o, Ct)));
+        await Task.WhenAll(organizations.Select(o => store.PutAsync(o, null, Ct)));
 
         Assert.Equal(16, (await store.Indexes.GetMembershipsAsync("shared@acme.com", Ct)).Count);
         Assert.Equal(16, (await store.Indexes.GetByDomainAndKeyAsync("acme.com", "acme ", Ct)).Count);
@@ -180,7 +180,7 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
     public async Task The_checker_reports_an_index_that_disagrees_with_its_source()
     {
         var (store, names) = await NewStoreAsync();
-        await store.UpsertAsync(MatchingWorld.Organizations[0], Ct);
+        await store.PutAsync(MatchingWorld.Organizations[0], null, Ct);
         var (pk, rk) = OrganizationIndexes.UserKey("ana@acme.com");
         await azurite.Tables.GetTableClient(names.UserIndex).DeleteEntityAsync(pk, rk, cancellationToken: Ct);
         await azurite.Tables.GetTableClient(names.UserIndex).AddEntityAsync(
@@ -199,7 +199,7 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
         var organizations = Enumerable.Range(0, 700).Select(i => new Organization(
             $"org-with-a-rather-long-identifier-{i:0000}", $"Acme Branch Number {i}", OrganizationType.Customer, MatchingWorld.Now, [new OrganizationUser($"u{i}@acme.com")], []));
 
-        await new SeedImporter(store).ImportAsync(organizations.ToList(), Ct);
+        await new OrganizationImporter(store).ImportAsync(organizations.ToList(), Ct);
 
         Assert.Equal(700, (await store.Indexes.GetByDomainAndKeyAsync("acme.com", "acme ", Ct)).Count);
         Assert.Empty(await CheckAsync(names));

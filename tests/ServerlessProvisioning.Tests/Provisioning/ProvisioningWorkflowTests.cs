@@ -60,7 +60,7 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         var (busy, _, domain) = await f.CreateOrganizationAsync("Initrode Systems", activeSubscriptions: 2);
         var quiet = await f.Organizations.GetAsync(busy, CancellationToken.None);
         var idle = $"org-{Guid.NewGuid():N}"[..16];
-        await f.Organizations.UpsertAsync(quiet! with { Id = idle, Name = "INITRODE, Inc.", Subscriptions = [] }, CancellationToken.None);
+        await f.Organizations.PutAsync(quiet! with { Id = idle, Name = "INITRODE, Inc.", Subscriptions = [] }, null, CancellationToken.None);
         var admin = NewAdmin(domain);
 
         await f.SubmitAsync(id, invited, "Initrode Ltd", admin);

@@ -65,7 +65,7 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
                     services.AddSingleton<IEmailSender>(sp => new UnreachableDomain(sp.GetRequiredService<LocalMailbox>()));
                 },
             });
-        await new SeedImporter(Organizations).ImportAsync(Tests.Matching.MatchingWorld.Organizations, CancellationToken.None);
+        await new OrganizationImporter(Organizations).ImportAsync(Tests.Matching.MatchingWorld.Organizations, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()
@@ -84,7 +84,7 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
         var admin = $"boss@{domain}";
         var members = Enumerable.Range(1, users - 1).Select(i => new OrganizationUser($"user{i}@{domain}")).Prepend(new OrganizationUser(admin, "The Boss", [UserRole.FullAdmin])).ToList();
         var subscriptions = Enumerable.Range(1, activeSubscriptions).Select(i => new OrganizationSubscription($"{id}-s{i}", SubscriptionStatus.Active)).ToList();
-        await Organizations.UpsertAsync(new Organization(id, name, OrganizationType.Customer, DateTimeOffset.UtcNow.AddYears(-3), members, subscriptions), CancellationToken.None);
+        await Organizations.PutAsync(new Organization(id, name, OrganizationType.Customer, DateTimeOffset.UtcNow.AddYears(-3), members, subscriptions), null, CancellationToken.None);
         return (id, admin, domain);
     }
 

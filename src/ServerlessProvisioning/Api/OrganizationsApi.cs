@@ -1,0 +1,350 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
+using ServerlessProvisioning.Http;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Organizations;
+using ServerlessProvisioning.Primitives;
+
+namespace ServerlessProvisioning.Api;
+
+/// <summary>POST /api/organizations/import answer.</summary>
+public sealed record ImportReport(int Created, int Updated, int Unchanged, IReadOnlyList<ImportFailure> Failed, int FailedCount);
+
+/// <summary>One organization found by GET /api/organizations: its summary, and whether the searched address is a full admin there.</summary>
+public sealed record DirectoryEntry(
+    string OrganizationId,
+    string Name,
+    OrganizationType Type,
+    DateTimeOffset CreatedAt,
+    int ActiveSubscriptions,
+    int Users,
+    IReadOnlyList<AdminContact> FullAdmins,
+    bool? IsFullAdmin = null);
+
+/// <summary>GET /api/organizations answer.</summary>
+public sealed record DirectoryPage(IReadOnlyList<DirectoryEntry> Items, string? ContinuationToken);
+
+/// <summary>
+/// The organization directory (operator key): one organization read, written or deleted with ETags, many imported
+/// as NDJSON, found by a user's email or an email domain through the indexes (docs/directory.md).
+/// </summary>
+public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ILogger<OrganizationsApi> logger)
+{
+    /// <summary>The largest organization a PUT takes (an organization with thousands of users).</summary>
+    public const int MaxOrganizationBytes = 1024 * 1024;
+
+    /// <summary>The largest import request.</summary>
+    public const int MaxImportBytes = 32 * 1024 * 1024;
+
+    /// <summary>The most organizations one search page holds.</summary>
+    public const int MaxPageSize = 100;
+
+    /// <summary>The media type of an import.</summary>
+    public const string Ndjson = "application/x-ndjson";
+
+    /// <summary>The routes, for both hosts.</summary>
+    public static IReadOnlyList<ApiRoute> Routes { get; } =
+    [
+        new("FindOrganizations", "GET", "organizations", ApiAudience.Operator,
+            (HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.FindAsync(request, ct),
+            null, [400, 401],
+            "Organizations with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=)."),
+        new("GetOrganization", "GET", "organizations/{organizationId}", ApiAudience.Operator,
+            (string organizationId, HttpResponse response, OrganizationsApi api, CancellationToken ct) => api.GetAsync(organizationId, response, ct),
+            null, [401, 404],
+            "One organization as stored, with its ETag (it changes with every write, provisioning's included)."),
+        new("PutOrganization", "PUT", "organizations/{organizationId}", ApiAudience.Operator,
+            (string organizationId, HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.PutAsync(organizationId, request, ct),
+            typeof(Organization), [400, 401, 412, 413, 415, 503],
+            "Creates or replaces one organization (seed-file shape); If-Match makes it conditional on the version read."),
+        new("DeleteOrganization", "DELETE", "organizations/{organizationId}", ApiAudience.Operator,
+            (string organizationId, HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.DeleteAsync(organizationId, request, ct),
+            null, [401, 404, 412, 503],
+            "Deletes one organization and every index entry it had; If-Match makes it conditional."),
+        new("ImportOrganizations", "POST", "organizations/import", ApiAudience.Operator,
+            (HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.ImportAsync(request, ct),
+            typeof(Organization), [401, 413, 415],
+            "Imports organizations as NDJSON (application/x-ndjson: one organization per line, up to 32 MiB); good lines are imported even when others fail.",
+            Ndjson),
+    ];
+
+    /// <summary>GET /api/organizations/{organizationId}.</summary>
+    public async Task<Results<Ok<Organization>, ProblemHttpResult>> GetAsync(string organizationId, HttpResponse response, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var stored = Identifiers.IsValid(organizationId) ? await store.FindAsync(organizationId, cancellationToken) : null;
+        if (stored is null)
+        {
+            return Unknown(organizationId);
+        }
+
+        response.Headers.ETag = ETags.Format(stored.ETag);
+        return TypedResults.Ok(stored.Organization);
+    }
+
+    /// <summary>PUT /api/organizations/{organizationId}: 201 created, 200 replaced (or unchanged), with the ETag and the stored organization.</summary>
+    public async Task<Results<Created<Organization>, Ok<Organization>, ProblemHttpResult>> PutAsync(string organizationId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Identifiers.IsValid(organizationId))
+        {
+            return Problems.Validation(new() { ["organizationId"] = [Identifiers.Rule] });
+        }
+
+        var (body, problem) = await HttpBodies.ReadAsync(request, MaxOrganizationBytes, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var organization = OrganizationDocument.Parse(body, errors, routeId: organizationId);
+        if (organization is null)
+        {
+            return Problems.Validation(errors, "The organization has invalid fields; see errors. Nothing was written.");
+        }
+
+        var result = await WriteAsync(() => store.PutAsync(organization, ETags.ParseIfMatch(request.Headers.IfMatch), cancellationToken));
+        if (result.Problem is not null)
+        {
+            return result.Problem;
+        }
+
+        var write = result.Write!;
+        if (write.Outcome == OrganizationWrite.Rejected)
+        {
+            return Problems.Validation(new(write.Errors!), "The organization names a subscription another organization holds. Nothing was written.");
+        }
+
+        if (write.Outcome == OrganizationWrite.NotFound)
+        {
+            // If-Match on an organization that does not exist (RFC 9110: the precondition fails).
+            return PreconditionFailed(null, request.HttpContext.Response);
+        }
+
+        if (write.Outcome == OrganizationWrite.PreconditionFailed)
+        {
+            return PreconditionFailed(write.Stored, request.HttpContext.Response);
+        }
+
+        request.HttpContext.Response.Headers.ETag = ETags.Format(write.Stored!.ETag);
+        logger.LogInformation("Organization {OrganizationId} {Outcome} by {Operator}", organizationId, write.Outcome, OperatorIdentity.Of(request));
+        return write.Outcome == OrganizationWrite.Created
+            ? TypedResults.Created($"/api/organizations/{Uri.EscapeDataString(organizationId)}", write.Stored.Organization)
+            : TypedResults.Ok(write.Stored.Organization);
+    }
+
+    /// <summary>DELETE /api/organizations/{organizationId}.</summary>
+    public async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string organizationId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Identifiers.IsValid(organizationId))
+        {
+            return Unknown(organizationId);
+        }
+
+        var result = await WriteAsync(() => store.DeleteAsync(organizationId, ETags.ParseIfMatch(request.Headers.IfMatch), cancellationToken));
+        if (result.Problem is not null)
+        {
+            return result.Problem;
+        }
+
+        switch (result.Write!.Outcome)
+        {
+            case OrganizationWrite.NotFound:
+                return Unknown(organizationId);
+            case OrganizationWrite.PreconditionFailed:
+                return PreconditionFailed(result.Write.Stored, request.HttpContext.Response);
+            default:
+                logger.LogInformation("Organization {OrganizationId} deleted by {Operator}", organizationId, OperatorIdentity.Of(request));
+                return TypedResults.NoContent();
+        }
+    }
+
+    /// <summary>POST /api/organizations/import: one organization per line; what was created, updated, unchanged, and why lines failed.</summary>
+    public async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // Kestrel stops bodies at about 28 MiB unless told otherwise; the import takes 32 MiB, and says so past that.
+            limit.MaxRequestBodySize = MaxImportBytes + 1;
+        }
+
+        var (body, problem) = await HttpBodies.ReadAsync(request, MaxImportBytes, cancellationToken, Ndjson);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var result = await importer.ImportAsync(OrganizationImporter.ReadNdjson(body), cancellationToken);
+        logger.LogInformation("Import by {Operator}: {Created} created, {Updated} updated, {Unchanged} unchanged, {Failed} failed", OperatorIdentity.Of(request), result.Created, result.Updated, result.Unchanged, result.FailedCount);
+        return TypedResults.Ok(new ImportReport(result.Created, result.Updated, result.Unchanged, result.Failed, result.FailedCount));
+    }
+
+    /// <summary>GET /api/organizations?email=…|domain=…: organizations through the user or domain index, never a scan.</summary>
+    public async Task<Results<Ok<DirectoryPage>, ProblemHttpResult>> FindAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>();
+        var email = request.Query["email"].ToString();
+        var domain = request.Query["domain"].ToString();
+        if ((email.Length == 0) == (domain.Length == 0))
+        {
+            errors["email"] = ["Give either email or domain."];
+        }
+
+        EmailAddress? address = null;
+        string? asciiDomain = null;
+        if (email.Length > 0 && !EmailAddress.TryParse(email, out address, out var emailError))
+        {
+            errors["email"] = [emailError!];
+        }
+
+        if (domain.Length > 0 && (domain.Contains('@', StringComparison.Ordinal) || (asciiDomain = EmailAddress.DomainOf("x@" + domain.Trim())) is null))
+        {
+            errors["domain"] = ["A domain name such as acme.com."];
+        }
+
+        var pageSize = 50;
+        if (request.Query["pageSize"].ToString() is { Length: > 0 } sizeText && (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            errors["pageSize"] = [$"A whole number from 1 to {MaxPageSize}."];
+        }
+
+        Position? from = null;
+        if (request.Query["continuationToken"].ToString() is { Length: > 0 } token && (from = Position.Decode(token)) is null)
+        {
+            errors["continuationToken"] = ["Use the continuationToken of the previous page as it is."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (address is not null)
+        {
+            var memberships = (await store.Indexes.GetMembershipsAsync(address.Value, cancellationToken)).OrderBy(m => m.OrganizationId, StringComparer.Ordinal).ToList();
+            var skip = from?.Skip ?? 0;
+            var page = memberships.Skip(skip).Take(pageSize).ToList();
+            var entries = await EntriesAsync(page.Select(m => (m.OrganizationId, (bool?)m.IsFullAdmin)), cancellationToken);
+            var next = skip + page.Count < memberships.Count ? new Position(null, skip + page.Count).Encode() : null;
+            return TypedResults.Ok(new DirectoryPage(entries, next));
+        }
+
+        var (items, after) = await store.Indexes.ListByDomainAsync(asciiDomain!, from?.RowKey, from?.Skip ?? 0, pageSize, cancellationToken);
+        var found = await EntriesAsync(items.Select(i => (i.OrganizationId, (bool?)null)), cancellationToken);
+        return TypedResults.Ok(new DirectoryPage(found, after is { } n ? new Position(n.RowKey, n.Skip).Encode() : null));
+    }
+
+    async Task<IReadOnlyList<DirectoryEntry>> EntriesAsync(IEnumerable<(string OrganizationId, bool? IsFullAdmin)> found, CancellationToken cancellationToken)
+    {
+        var list = found.ToList();
+        var summaries = await Task.WhenAll(list.Select(f => store.GetSummaryAsync(f.OrganizationId, cancellationToken)));
+        return list.Zip(summaries)
+            .Where(p => p.Second is not null)
+            .Select(p => new DirectoryEntry(p.Second!.OrganizationId, p.Second.Name, p.Second.Type, p.Second.CreatedAt, p.Second.ActiveSubscriptions, p.Second.Users, p.Second.FullAdmins, p.First.IsFullAdmin))
+            .ToList();
+    }
+
+    async Task<(OrganizationWriteResult? Write, ProblemHttpResult? Problem)> WriteAsync(Func<Task<OrganizationWriteResult>> write)
+    {
+        try
+        {
+            return (await write(), null);
+        }
+        catch (OrganizationBusyException e)
+        {
+            logger.LogWarning("Directory write refused: {Reason}", e.Message);
+            return (null, Problems.Create(StatusCodes.Status503ServiceUnavailable, "Busy", "Another change to this organization is under way; try again in a moment."));
+        }
+    }
+
+    static ProblemHttpResult Unknown(string organizationId) =>
+        Problems.NotFound($"No organization '{(organizationId.Length <= 80 ? organizationId : organizationId[..80] + "…")}'.");
+
+    static ProblemHttpResult PreconditionFailed(StoredOrganization? current, HttpResponse response)
+    {
+        if (current is not null)
+        {
+            response.Headers.ETag = ETags.Format(current.ETag);
+        }
+
+        return Problems.Create(
+            StatusCodes.Status412PreconditionFailed,
+            "Precondition failed",
+            current is null
+                ? "If-Match was given but the organization does not exist."
+                : "The organization changed since the version in If-Match (provisioning may have assigned a subscription or added an administrator). GET it again, merge, and retry with its new ETag.");
+    }
+
+    // Where a search page starts: a domain index entity (RowKey) and how many of its organizations to skip, or an offset.
+    sealed record Position(string? RowKey, int Skip)
+    {
+        public string Encode() => ContinuationTokens.Encode(JsonSerializer.Serialize(new[] { RowKey ?? string.Empty, Skip.ToString(CultureInfo.InvariantCulture) }));
+
+        public static Position? Decode(string token)
+        {
+            try
+            {
+                return ContinuationTokens.Decode(token) is { } json && JsonSerializer.Deserialize<string[]>(json) is [var rowKey, var skip]
+                    && int.TryParse(skip, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
+                    ? new Position(rowKey.Length == 0 ? null : rowKey, count)
+                    : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// An organization's version on the wire: the storage ETag of its organization row, base64url-encoded inside the
+/// quotes of an HTTP entity-tag, so it is opaque and strong. If-Match takes a list, or <c>*</c> (any existing version).
+/// </summary>
+public static class ETags
+{
+    /// <summary>The HTTP ETag of a version.</summary>
+    public static string Format(ETag etag) => $"\"{Base64Url.EncodeToString(Encoding.UTF8.GetBytes(etag.ToString()))}\"";
+
+    /// <summary>The versions an If-Match header accepts; null when there is none. Weak or unreadable tags match nothing.</summary>
+    public static IReadOnlyCollection<ETag>? ParseIfMatch(Microsoft.Extensions.Primitives.StringValues header)
+    {
+        if (header.Count == 0 || string.IsNullOrWhiteSpace(header.ToString()))
+        {
+            return null;
+        }
+
+        if (header.ToString().Trim() == "*")
+        {
+            return [ETag.All];
+        }
+
+        var accepted = new List<ETag>();
+        if (EntityTagHeaderValue.TryParseList(header, out var tags))
+        {
+            foreach (var tag in tags.Where(t => !t.IsWeak))
+            {
+                var opaque = tag.Tag.Value?.Trim('"') ?? string.Empty;
+                if (Base64Url.IsValid(opaque) && Encoding.UTF8.GetString(Base64Url.DecodeFromChars(opaque)) is var decoded && decoded != "*")
+                {
+                    accepted.Add(new ETag(decoded));
+                }
+            }
+        }
+
+        // A header that names only versions we cannot read still makes the request conditional: it matches nothing.
+        return accepted;
+    }
+}
