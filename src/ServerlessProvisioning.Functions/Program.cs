@@ -1,4 +1,5 @@
 using Azure.Monitor.OpenTelemetry.Exporter;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,8 @@ using ServerlessProvisioning.Primitives;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseWhen<HttpProblemMiddleware>(HttpProblemMiddleware.IsHttpTrigger);
+builder.Services.AddProblemDetails();
 builder.Services.AddProvisioning(builder.Configuration);
 #if DEBUG
 // `func start` on a laptop without Email:* keeps mail in the local mailbox table, like the local host. Only Debug
