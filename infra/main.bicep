@@ -57,6 +57,35 @@ param emailDataLocation string = 'Europe'
 @description('Turn on Key Vault purge protection (recommended for production; see docs/deploy.md before enabling).')
 param keyVaultPurgeProtection bool = false
 
+@description('Object id of the principal running the deployment; azd passes the signed-in user (AZURE_PRINCIPAL_ID). It gets Storage Table Data Contributor so it can inspect the tables and load the organization directory with shared keys off. Empty: no role.')
+param principalId string = ''
+
+@description('Whether principalId is a user or a service principal (a pipeline).')
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+param principalType string = 'User'
+
+@description('Grant the app the built-in Communication and Email Service Owner role instead of creating the narrower custom email sender role: for deployers who may assign roles but not create role definitions.')
+param useBuiltInEmailRole bool = false
+
+@description('A domain of your own to send email from, e.g. mail.example.com (production volumes). Empty: the Azure-managed domain only.')
+param customEmailDomain string = ''
+
+@description('The sender username on customEmailDomain: email goes out from <username>@<customEmailDomain>.')
+param customEmailSenderUsername string = 'DoNotReply'
+
+@description('Set to true once customEmailDomain\'s DNS records are verified: the domain is then linked and becomes the sender (docs/deploy.md).')
+param customEmailDomainVerified bool = false
+
+@description('Application (client) id of a Microsoft Entra ID app registration: turns on App Service Authentication so operators can sign in as people (docs/deploy.md). Empty: off.')
+param operatorSignInClientId string = ''
+
+@description('Tenant of the operator sign-in app registration. Empty: the tenant of the deployment.')
+param operatorSignInTenantId string = ''
+
 @description('Upper bound on Flex Consumption instances.')
 @minValue(1)
 @maxValue(1000)
@@ -127,6 +156,9 @@ module email 'app/email.bicep' = {
     communicationServiceName: '${abbrs.communicationServices}${resourceToken}'
     dataLocation: emailDataLocation
     tags: tags
+    customDomainName: customEmailDomain
+    customDomainSenderUsername: customEmailSenderUsername
+    customDomainVerified: customEmailDomainVerified
   }
 }
 
@@ -152,6 +184,27 @@ module apiAccess 'app/api-access.bicep' = {
     keyVaultName: keyVault.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     communicationServiceName: email.outputs.communicationServiceName
+    useBuiltInEmailRole: useBuiltInEmailRole
+  }
+}
+
+module deployerAccess 'app/deployer-access.bicep' = if (!empty(principalId)) {
+  name: 'deployer-access'
+  scope: rg
+  params: {
+    principalId: principalId
+    principalType: principalType
+    storageAccountName: storage.outputs.name
+  }
+}
+
+module apiAuth 'app/api-auth.bicep' = if (!empty(operatorSignInClientId)) {
+  name: 'api-auth'
+  scope: rg
+  params: {
+    functionAppName: api.outputs.name
+    clientId: operatorSignInClientId
+    tenantId: empty(operatorSignInTenantId) ? tenant().tenantId : operatorSignInTenantId
   }
 }
 
@@ -217,3 +270,7 @@ output AZURE_APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationIn
 output AZURE_COMMUNICATION_SERVICE_ENDPOINT string = email.outputs.endpoint
 output EMAIL_SENDER_ADDRESS string = email.outputs.senderAddress
 output TASKHUB_NAME string = taskHubName
+// With customEmailDomain: the DNS records to add before setting customEmailDomainVerified (docs/deploy.md).
+output EMAIL_CUSTOM_DOMAIN_DNS_RECORDS object = email.outputs.customDomainDnsRecords
+// With operator sign-in: the scope operators request tokens for (az account get-access-token --scope ...).
+output OPERATOR_SIGN_IN_SCOPE string = empty(operatorSignInClientId) ? '' : 'api://${operatorSignInClientId}/.default'

@@ -16,6 +16,9 @@ param applicationInsightsName string
 @description('Communication Service the app sends email through.')
 param communicationServiceName string
 
+@description('Grant the built-in Communication and Email Service Owner role for sending email instead of creating the narrower custom role (for deployers who may not create role definitions).')
+param useBuiltInEmailRole bool = false
+
 // Built-in role definition ids (the same in every tenant).
 var storageBlobDataOwner = subscriptionResourceId(
   'Microsoft.Authorization/roleDefinitions',
@@ -102,7 +105,7 @@ resource telemetryAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = 
 // chosen over Contributor (or Communication and Email Service Owner) because those also grant ListKeys and
 // RegenerateKey - an access key is full data-plane access - and delete. The definition lives at subscription
 // level with this resource group as its only assignable scope; `azd down` does not remove it (see docs/deploy.md).
-resource emailSenderRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+resource emailSenderRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = if (!useBuiltInEmailRole) {
   name: guid(communicationService.id, 'email-sender')
   properties: {
     roleName: 'Email sender (${communicationService.name})'
@@ -126,8 +129,16 @@ resource emailSenderRole 'Microsoft.Authorization/roleDefinitions@2022-04-01' = 
   }
 }
 
+// The fallback: creating a role definition needs Microsoft.Authorization/roleDefinitions/write (Owner or User Access
+// Administrator), which Role Based Access Control Administrator lacks; assigning a built-in role does not. The cost is
+// the wider role described above (it can also read and regenerate the keys, which are disabled here, and delete).
+var communicationAndEmailServiceOwner = '09976791-48a7-449e-bb21-39d1a415f350'
+
 // A definition deployed from a resource group still lives at subscription level; role assignments want that id.
-var emailSender = subscriptionResourceId('Microsoft.Authorization/roleDefinitions', emailSenderRole.name)
+var emailSender = subscriptionResourceId(
+  'Microsoft.Authorization/roleDefinitions',
+  useBuiltInEmailRole ? communicationAndEmailServiceOwner : guid(communicationService.id, 'email-sender')
+)
 
 resource emailAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(communicationService.id, principalId, emailSender)
@@ -137,4 +148,8 @@ resource emailAccess 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalType: 'ServicePrincipal'
     roleDefinitionId: emailSender
   }
+  // The custom definition must exist before it is assigned (an explicit dependency: its id is computed, not referenced).
+  dependsOn: [
+    emailSenderRole
+  ]
 }

@@ -1,5 +1,7 @@
 // Azure Communication Services email: an Email Communication Service with an Azure-managed domain
 // (DoNotReply@<guid>.azurecomm.net), linked to a Communication Service that the app calls with its managed identity.
+// Optionally a customer-managed domain of your own for production volumes: created with its sender username, and
+// linked (and made the sender) once its DNS records are verified, because Azure refuses to link an unverified domain.
 
 @description('Name of the Email Communication Service.')
 param emailServiceName string
@@ -12,6 +14,18 @@ param dataLocation string
 
 @description('Tags put on every resource.')
 param tags object
+
+@description('A domain of your own to send from, e.g. mail.example.com. Empty: only the Azure-managed domain.')
+param customDomainName string = ''
+
+@description('The sender username on the custom domain: mail goes out from <username>@<custom domain>.')
+param customDomainSenderUsername string = 'DoNotReply'
+
+@description('Set once the custom domain\'s DNS records are verified (docs/deploy.md): links the domain and makes it the sender.')
+param customDomainVerified bool = false
+
+var hasCustomDomain = !empty(customDomainName)
+var sendsFromCustomDomain = hasCustomDomain && customDomainVerified
 
 resource emailService 'Microsoft.Communication/emailServices@2025-05-01' = {
   name: emailServiceName
@@ -33,15 +47,37 @@ resource emailService 'Microsoft.Communication/emailServices@2025-05-01' = {
   }
 }
 
+resource customDomain 'Microsoft.Communication/emailServices/domains@2025-05-01' = if (hasCustomDomain) {
+  parent: emailService
+  name: customDomainName
+  location: 'global'
+  tags: tags
+  properties: {
+    domainManagement: 'CustomerManaged'
+    userEngagementTracking: 'Disabled'
+  }
+
+  resource sender 'senderUsernames' = {
+    name: customDomainSenderUsername
+    properties: {
+      username: customDomainSenderUsername
+      displayName: 'Serverless Provisioning'
+    }
+  }
+}
+
 resource communicationService 'Microsoft.Communication/communicationServices@2025-05-01' = {
   name: communicationServiceName
   location: 'global'
   tags: tags
   properties: {
     dataLocation: dataLocation
-    linkedDomains: [
-      emailService::managedDomain.id
-    ]
+    linkedDomains: concat(
+      [
+        emailService::managedDomain.id
+      ],
+      sendsFromCustomDomain ? [customDomain.id] : []
+    )
     // No access keys: the app sends with its managed identity (Email:AcsEndpoint), never a connection string.
     disableLocalAuth: true
   }
@@ -50,4 +86,8 @@ resource communicationService 'Microsoft.Communication/communicationServices@202
 output communicationServiceName string = communicationService.name
 output endpoint string = 'https://${communicationService.properties.hostName}'
 // An Azure-managed domain has exactly one sender, DoNotReply; other names need a custom domain.
-output senderAddress string = 'DoNotReply@${emailService::managedDomain.properties.mailFromSenderDomain}'
+output senderAddress string = sendsFromCustomDomain
+  ? '${customDomainSenderUsername}@${customDomainName}'
+  : 'DoNotReply@${emailService::managedDomain.properties.mailFromSenderDomain}'
+// The TXT (domain), SPF, DKIM, DKIM2 and DMARC records to add at your DNS provider; empty without a custom domain.
+output customDomainDnsRecords object = hasCustomDomain ? customDomain!.properties.verificationRecords : {}

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using ServerlessProvisioning.Api;
@@ -10,102 +9,103 @@ namespace ServerlessProvisioning.Functions;
 /// <summary>
 /// The HTTP API (SPEC §3) as Functions triggers: one per route of <c>ApiEndpoints.All</c>, each a line that calls
 /// the shared handler. host.json sets an empty route prefix, so routes carry <c>api/</c> themselves and the
-/// pages can live at <c>/wizard/</c>. Operator routes use Functions keys (<c>x-functions-key</c>).
+/// pages can live at <c>/wizard/</c>. Operator routes use Functions keys (<c>x-functions-key</c>). Triggers return
+/// the handlers' minimal-API results as they are: the ASP.NET Core integration executes an <see cref="IResult"/>.
 /// </summary>
 public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, WizardApi wizard, ApprovalsApi approvals, OrganizationsApi organizations)
 {
     [Function("PostOrder")]
-    public async Task<IActionResult> PostOrder(
+    public async Task<IResult> PostOrder(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/orders")] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await orderSystem.PostOrderAsync(request, client, request.HttpContext.RequestAborted));
+        await orderSystem.PostOrderAsync(request, client, request.HttpContext.RequestAborted);
 
     [Function("ListOrders")]
-    public async Task<IActionResult> ListOrders(
+    public async Task<IResult> ListOrders(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders")] HttpRequest request) =>
-        HttpResultAction.Of(await orders.ListAsync(request, request.HttpContext.RequestAborted));
+        await orders.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function("ResendInvitation")]
-    public async Task<IActionResult> ResendInvitation(
+    public async Task<IResult> ResendInvitation(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/invitation")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await orders.ResendInvitationAsync(orderId, request, client, request.HttpContext.RequestAborted));
+        await orders.ResendInvitationAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
     [Function("CancelOrder")]
-    public async Task<IActionResult> CancelOrder(
+    public async Task<IResult> CancelOrder(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/cancel")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await orders.CancelAsync(orderId, request, client, request.HttpContext.RequestAborted));
+        await orders.CancelAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
     [Function("GetOrder")]
-    public async Task<IActionResult> GetOrder(
+    public async Task<IResult> GetOrder(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders/{orderId}")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await orders.GetAsync(orderId, client, request.HttpContext.RequestAborted));
+        await orders.GetAsync(orderId, client, request.HttpContext.RequestAborted);
 
     [Function("GetWizard")]
-    public async Task<IActionResult> GetWizard(
+    public async Task<IResult> GetWizard(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/wizard/{token}")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await wizard.GetAsync(token, client, request.HttpContext.RequestAborted));
+        await wizard.GetAsync(token, client, request.HttpContext.RequestAborted);
 
     [Function("PostSubmission")]
-    public async Task<IActionResult> PostSubmission(
+    public async Task<IResult> PostSubmission(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/{token}/submission")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await wizard.PostSubmissionAsync(token, request, client, request.HttpContext.RequestAborted));
+        await wizard.PostSubmissionAsync(token, request, client, request.HttpContext.RequestAborted);
 
     [Function("PostChoice")]
-    public async Task<IActionResult> PostChoice(
+    public async Task<IResult> PostChoice(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/{token}/choice")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await wizard.PostChoiceAsync(token, request, client, request.HttpContext.RequestAborted));
+        await wizard.PostChoiceAsync(token, request, client, request.HttpContext.RequestAborted);
 
     [Function("GetApproval")]
-    public async Task<IActionResult> GetApproval(
+    public async Task<IResult> GetApproval(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/approvals/{token}")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await approvals.GetAsync(token, client, request.HttpContext.RequestAborted));
+        await approvals.GetAsync(token, client, request.HttpContext.RequestAborted);
 
     [Function("PostApproval")]
-    public async Task<IActionResult> PostApproval(
+    public async Task<IResult> PostApproval(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/approvals/{token}")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        HttpResultAction.Of(await approvals.PostAsync(token, request, client, request.HttpContext.RequestAborted));
+        await approvals.PostAsync(token, request, client, request.HttpContext.RequestAborted);
 
     [Function("FindOrganizations")]
-    public async Task<IActionResult> FindOrganizations(
+    public async Task<IResult> FindOrganizations(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations")] HttpRequest request) =>
-        HttpResultAction.Of(await organizations.FindAsync(request, request.HttpContext.RequestAborted));
+        await organizations.FindAsync(request, request.HttpContext.RequestAborted);
 
     [Function("GetOrganization")]
-    public async Task<IActionResult> GetOrganization(
+    public async Task<IResult> GetOrganization(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations/{organizationId}")] HttpRequest request,
         string organizationId) =>
-        HttpResultAction.Of(await organizations.GetAsync(organizationId, request.HttpContext.Response, request.HttpContext.RequestAborted));
+        await organizations.GetAsync(organizationId, request.HttpContext.Response, request.HttpContext.RequestAborted);
 
     [Function("PutOrganization")]
-    public async Task<IActionResult> PutOrganization(
+    public async Task<IResult> PutOrganization(
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/organizations/{organizationId}")] HttpRequest request,
         string organizationId) =>
-        HttpResultAction.Of(await organizations.PutAsync(organizationId, request, request.HttpContext.RequestAborted));
+        await organizations.PutAsync(organizationId, request, request.HttpContext.RequestAborted);
 
     [Function("DeleteOrganization")]
-    public async Task<IActionResult> DeleteOrganization(
+    public async Task<IResult> DeleteOrganization(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/organizations/{organizationId}")] HttpRequest request,
         string organizationId) =>
-        HttpResultAction.Of(await organizations.DeleteAsync(organizationId, request, request.HttpContext.RequestAborted));
+        await organizations.DeleteAsync(organizationId, request, request.HttpContext.RequestAborted);
 
     [Function("ImportOrganizations")]
-    public async Task<IActionResult> ImportOrganizations(
+    public async Task<IResult> ImportOrganizations(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/organizations/import")] HttpRequest request) =>
-        HttpResultAction.Of(await organizations.ImportAsync(request, request.HttpContext.RequestAborted));
+        await organizations.ImportAsync(request, request.HttpContext.RequestAborted);
 }

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using ServerlessProvisioning.Web;
 
@@ -9,23 +8,23 @@ namespace ServerlessProvisioning.Functions;
 public static class PageFunctions
 {
     [Function("WizardPage")]
-    public static Task<IActionResult> WizardPage(
+    public static Task<IResult> WizardPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "wizard/{*path}")] HttpRequest request, string? path) =>
         ServeAsync(request, "wizard/", path);
 
     [Function("ApprovalPage")]
-    public static Task<IActionResult> ApprovalPage(
+    public static Task<IResult> ApprovalPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "approval/{*path}")] HttpRequest request, string? path) =>
         ServeAsync(request, "approval/", path);
 
     [Function("Assets")]
-    public static Task<IActionResult> Assets(
+    public static Task<IResult> Assets(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "assets/{*path}")] HttpRequest request, string? path) =>
         ServeAsync(request, "assets/", path);
 
-    static async Task<IActionResult> ServeAsync(HttpRequest request, string folder, string? path)
+    static async Task<IResult> ServeAsync(HttpRequest request, string folder, string? path)
     {
         await StaticPages.HandleAsync(request.HttpContext, folder.TrimEnd('/'), path);
-        return new EmptyResult();
+        return Results.Empty;
     }
 }

@@ -34,7 +34,8 @@ public class ApiFunctionsTests(AzuriteFixture azurite)
     static string Order(string id) =>
         $$"""{"orderId":"{{id}}","subscriptionId":"sub-{{id}}","provisioningContactEmail":"buyer@acme.com","scenario":"CustomerSelf"}""";
 
-    static int Status(Microsoft.AspNetCore.Mvc.IActionResult result) => ((IStatusCodeHttpResult)((HttpResultAction)result).Result).StatusCode!.Value;
+    // A typed union (Results<…>) holds the result that runs.
+    static int Status(IResult result) => ((IStatusCodeHttpResult)(result is INestedHttpResult nested ? nested.Result : result)).StatusCode!.Value;
 
     async Task<ApiFunctions> FunctionsAsync() => ActivatorUtilities.CreateInstance<ApiFunctions>(await FunctionTestServices.CreateAsync(azurite));
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ServerlessProvisioning.DevTools;
 
 namespace ServerlessProvisioning.Functions.Tests;
 
@@ -11,9 +10,7 @@ public static class FunctionsMetadata
 {
     public static IReadOnlyList<Trigger> Load()
     {
-        var root = AzuriteProcess.FindRepositoryRoot()!;
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        var path = Path.Combine(root, "src", "ServerlessProvisioning.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        var path = Path.Combine(FunctionsOutput.Directory, "functions.metadata");
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         return document.RootElement.EnumerateArray().Select(f =>
         {

@@ -30,7 +30,7 @@ public sealed class BicepTemplateTests(InfraFixture infra)
             Assert.True(string.IsNullOrWhiteSpace(run.StandardError), run.ToString());
         }
 
-        foreach (var snapshot in new[] { await infra.WithDefaultsAsync(), await infra.WithEveryOptionAsync() })
+        foreach (var snapshot in new[] { await infra.WithDefaultsAsync(), await infra.WithEveryOptionAsync(), await infra.WithUnverifiedDomainAsync() })
         {
             Assert.Empty(snapshot.Root.GetProperty("diagnostics").EnumerateArray());
         }

@@ -23,17 +23,32 @@ public sealed class InfraFixture : IDisposable
     /// <summary>A free-mail domain list given as a parameter.</summary>
     public const string FreeMailDomains = "gmail.com,outlook.com,example-mail.test";
 
+    /// <summary>The deploying user's object id, as azd passes AZURE_PRINCIPAL_ID.</summary>
+    public const string DeployerPrincipalId = "7d1f3c52-9e4b-4a1d-8c6e-2b5f0a9d3e71";
+
+    /// <summary>A custom sender domain and its sender username.</summary>
+    public const string CustomEmailDomain = "mail.example.com";
+
+    /// <summary>The sender username on <see cref="CustomEmailDomain"/>.</summary>
+    public const string CustomEmailSenderUsername = "provisioning";
+
+    /// <summary>The client id of an Entra ID app registration for operator sign-in.</summary>
+    public const string OperatorSignInClientId = "3f2a9c1e-5b7d-4e8f-a1c3-6d9b2e4f7a05";
+
+    /// <summary>The tenant the snapshots deploy into.</summary>
+    public const string TenantId = "00000000-0000-0000-0000-0000000000aa";
+
     /// <summary>An environment name using every separator azd allows.</summary>
     public const string EnvironmentNameWithSeparators = "Prod-EU_2.(a)";
 
     private const string SubscriptionId = "00000000-0000-0000-0000-00000000c0de";
-    private const string TenantId = "00000000-0000-0000-0000-0000000000aa";
     private const string Location = "westeurope";
 
     private readonly string workDirectory = Directory.CreateTempSubdirectory("infra-tests-").FullName;
     private readonly Lazy<Task<BicepRun>> build;
     private readonly Lazy<Task<(BicepRun Run, Snapshot Snapshot)>> withDefaults;
     private readonly Lazy<Task<(BicepRun Run, Snapshot Snapshot)>> withEveryOption;
+    private readonly Lazy<Task<(BicepRun Run, Snapshot Snapshot)>> withUnverifiedDomain;
 
     /// <summary>Prepares (but does not start) the shared Bicep runs.</summary>
     public InfraFixture()
@@ -54,6 +69,20 @@ public sealed class InfraFixture : IDisposable
             ["linkTokenSecret"] = LinkTokenSecret,
             ["orderCallbackUrl"] = OrderCallbackUrl,
             ["freeMailDomains"] = FreeMailDomains,
+            ["principalId"] = DeployerPrincipalId,
+            ["useBuiltInEmailRole"] = "true",
+            ["customEmailDomain"] = CustomEmailDomain,
+            ["customEmailSenderUsername"] = CustomEmailSenderUsername,
+            ["customEmailDomainVerified"] = "true",
+            ["operatorSignInClientId"] = OperatorSignInClientId,
+        }));
+        withUnverifiedDomain = new(() => SnapshotAsync("unverified-domain", new Dictionary<string, string>
+        {
+            ["environmentName"] = "dev",
+            ["location"] = Location,
+            ["orderWebhookSecret"] = WebhookSecret,
+            ["linkTokenSecret"] = LinkTokenSecret,
+            ["customEmailDomain"] = CustomEmailDomain,
         }));
     }
 
@@ -66,8 +95,12 @@ public sealed class InfraFixture : IDisposable
     /// <summary>The deployment with every optional product setting given and a tricky environment name.</summary>
     public async Task<Snapshot> WithEveryOptionAsync() => (await withEveryOption.Value).Snapshot;
 
-    /// <summary>The CLI runs behind both snapshots, to check they printed nothing.</summary>
-    public async Task<IReadOnlyList<BicepRun>> SnapshotRunsAsync() => [(await withDefaults.Value).Run, (await withEveryOption.Value).Run];
+    /// <summary>The deployment's first step with a custom email domain: created, its DNS records not yet verified.</summary>
+    public async Task<Snapshot> WithUnverifiedDomainAsync() => (await withUnverifiedDomain.Value).Snapshot;
+
+    /// <summary>The CLI runs behind every snapshot, to check they printed nothing.</summary>
+    public async Task<IReadOnlyList<BicepRun>> SnapshotRunsAsync() =>
+        [(await withDefaults.Value).Run, (await withEveryOption.Value).Run, (await withUnverifiedDomain.Value).Run];
 
     /// <inheritdoc />
     public void Dispose()
@@ -92,7 +125,8 @@ public sealed class InfraFixture : IDisposable
             .AppendLine($"using {BicepCli.Literal(Path.GetRelativePath(directory, BicepCli.MainBicep).Replace('\\', '/'))}");
         foreach (var (key, value) in parameters)
         {
-            text.AppendLine($"param {key} = {BicepCli.Literal(value)}");
+            // Booleans are written as Bicep literals; every other value is a string.
+            text.AppendLine($"param {key} = {(value is "true" or "false" ? value : BicepCli.Literal(value))}");
         }
 
         await File.WriteAllTextAsync(parametersFile, text.ToString());

@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using Azure.Identity;
+using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,7 +35,7 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new TableNames(TableNames.DefaultPrefix));
-        services.TryAddSingleton(_ => CreateTableServiceClient(configuration));
+        services.AddStorageClients(configuration);
         services.TryAddSingleton<TableInitializer>();
         services.AddHostedService(sp => sp.GetRequiredService<TableInitializer>());
 
@@ -54,7 +54,7 @@ public static class ServiceCollectionExtensions
         if (email.UsesAcs)
         {
             // Validates at once: a malformed Email:* key stops the host with a message naming it.
-            services.AddAcsEmail(email);
+            services.AddAcsEmail(email, AzureIdentity.ForHost(configuration).CreateCredential());
         }
 
         // Without ACS the host brings its own email sender (the local host: the local mailbox).
@@ -73,27 +73,46 @@ public static class ServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The storage the product uses: <c>AzureWebJobsStorage</c> as a connection string, or its identity-based
-    /// form (<c>AzureWebJobsStorage:accountName</c> or <c>:tableServiceUri</c>) with the managed identity.
+    /// The Azure SDK clients, through Microsoft.Extensions.Azure. Storage is <c>AzureWebJobsStorage</c>, read as the
+    /// Functions host reads it: a connection string (Azurite, or a key where keys are allowed), or its identity-based
+    /// form (<c>AzureWebJobsStorage:accountName</c> or <c>:tableServiceUri</c>, with <c>:credential</c>,
+    /// <c>:clientId</c>) signed in as <see cref="AzureIdentity.ForConnection"/> decides: the managed identity in Azure.
     /// </summary>
-    public static TableServiceClient CreateTableServiceClient(IConfiguration configuration)
+    public static IServiceCollection AddStorageClients(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var connectionString = configuration[ConfigurationKeys.Storage];
-        if (!string.IsNullOrWhiteSpace(connectionString))
+        var storage = configuration.GetSection(ConfigurationKeys.Storage);
+        services.AddAzureClients(clients =>
         {
-            return new TableServiceClient(connectionString);
-        }
+            // Any client registered without a credential of its own signs in as the app.
+            clients.UseCredential(_ => AzureIdentity.ForHost(configuration).CreateCredential());
+            if (!string.IsNullOrWhiteSpace(storage.Value))
+            {
+                clients.AddTableServiceClient(storage.Value);
+            }
+            else if (TableServiceUri(storage) is { } uri)
+            {
+                clients.AddTableServiceClient(uri).WithCredential(AzureIdentity.ForConnection(storage, configuration).CreateCredential());
+            }
+            else
+            {
+                // Fails where the tables are first needed (at start), naming the key, as it always has.
+                clients.AddClient<TableServiceClient, TableClientOptions>(_ => throw new OptionsValidationException(
+                    ConfigurationKeys.Storage,
+                    typeof(TableServiceClient),
+                    [$"{ConfigurationKeys.Storage} is required: a connection string, or {ConfigurationKeys.Storage}__accountName for managed identity."]));
+            }
+        });
+        return services;
+    }
 
-        var section = configuration.GetSection(ConfigurationKeys.Storage);
-        var uri = section["tableServiceUri"] ?? (section["accountName"] is { Length: > 0 } account ? $"https://{account}.table.core.windows.net" : null);
-        if (uri is null)
-        {
-            throw new OptionsValidationException(ConfigurationKeys.Storage, typeof(TableServiceClient), [$"{ConfigurationKeys.Storage} is required: a connection string, or {ConfigurationKeys.Storage}__accountName for managed identity."]);
-        }
-
-        var clientId = section["clientId"];
-        return new TableServiceClient(new Uri(uri), clientId is null ? new DefaultAzureCredential() : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId)));
+    /// <summary>The table endpoint of an identity-based storage connection: <c>tableServiceUri</c>, else the account's public endpoint.</summary>
+    public static Uri? TableServiceUri(IConfigurationSection storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return storage["tableServiceUri"] is { Length: > 0 } uri ? new Uri(uri)
+            : storage["accountName"] is { Length: > 0 } account ? new Uri($"https://{account}.table.core.windows.net")
+            : null;
     }
 }
 
