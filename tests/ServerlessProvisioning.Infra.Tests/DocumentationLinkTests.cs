@@ -118,21 +118,21 @@ public sealed class DocumentationLinkTests
         {
             var root = Directory.CreateDirectory(Path.Combine(outside.FullName, "repo")).FullName;
             Directory.CreateDirectory(Path.Combine(root, "docs"));
-            File.WriteAllText(Path.Combine(outside.FullName, "SPEC.md"), "# Exists, but not in the repository\n");
+            File.WriteAllText(Path.Combine(outside.FullName, "NOTES.md"), "# Exists, but not in the repository\n");
             File.WriteAllText(Path.Combine(root, "docs", "api.md"), "# API\n## Order webhook\n");
             File.WriteAllText(Path.Combine(root, "README.md"), """
                 [fine](docs/api.md#order-webhook) [folder](docs/) [self](#readme) [root-relative](/docs/api.md)
-                [outside](../SPEC.md)
+                [outside](../NOTES.md)
                 [missing](docs/rules.md)
                 [no such heading](docs/api.md#orders)
-                [escaped](docs/../../SPEC.md) [web](https://example.com/nowhere)
+                [escaped](docs/../../NOTES.md) [web](https://example.com/nowhere)
                 # README
                 """);
 
             var broken = MarkdownLinks.Check(root, "README.md");
 
             Assert.Equal(
-                [(2, "../SPEC.md"), (3, "docs/rules.md"), (4, "docs/api.md#orders"), (5, "docs/../../SPEC.md")],
+                [(2, "../NOTES.md"), (3, "docs/rules.md"), (4, "docs/api.md#orders"), (5, "docs/../../NOTES.md")],
                 broken.Select(b => (b.Line, b.Target)));
             Assert.Contains("outside the repository", broken[0].Reason, StringComparison.Ordinal);
             Assert.Contains("no such file", broken[1].Reason, StringComparison.Ordinal);
