@@ -1,0 +1,94 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using ServerlessProvisioning.Api;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.Testing;
+
+namespace ServerlessProvisioning.DevServer.Tests;
+
+/// <summary>
+/// <c>GET /api/orders?continuationToken=</c> takes back only what a previous page handed out: anything else is a 400
+/// problem, never a page read from wherever the text happens to point.
+/// </summary>
+/// <remarks>
+/// Both tests fail today (found 2026-11-28): <c>OrdersApi</c> passes any well-formed base64url token on to Table
+/// Storage, so <c>eyJ4IjoxfQ</c> answers 200 with an empty page and a truncated token 200 with a page from near where
+/// it pointed. They are skipped with that reason, as the reliability suite did with its bugs; the fix removes
+/// <c>Skip = Bug</c> from them.
+/// </remarks>
+public class OrderListTokenTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+{
+    const string Bug = "Bug: GET /api/orders answers 200 for a continuationToken it did not issue (well-formed base64url of any text, or a truncated real token); remove this Skip with the fix in OrdersApi.";
+
+    DevServerProcess Server => host.Server;
+
+    [Fact(Skip = Bug)]
+    public async Task A_well_formed_base64url_token_of_arbitrary_text_is_400()
+    {
+        string[] tokens =
+        [
+            "eyJ4IjoxfQ",                                  // {"x":1}
+            Base64Url.EncodeToString("not a token"u8),
+            Base64Url.EncodeToString("zzz zzz"u8),         // the shape of a table continuation, issued by nobody
+            Base64Url.EncodeToString(" "u8),
+        ];
+
+        await AssertAllAre400Async(tokens);
+    }
+
+    [Fact(Skip = Bug)]
+    public async Task A_truncated_token_of_a_real_page_is_400()
+    {
+        var token = await RealTokenAsync();
+
+        // Cuts that leave well-formed base64url (a length of 4n+1 characters never is), so the check under test is
+        // whether the API knows the token, not whether base64url decoding fails.
+        var truncated = new[] { token.Length - 1, token.Length - 2, token.Length - 3, token.Length / 2, 8 }
+            .Where(n => n > 1 && n % 4 != 1)
+            .Select(n => token[..n])
+            .Distinct()
+            .ToList();
+        Assert.NotEmpty(truncated);
+
+        await AssertAllAre400Async(truncated);
+    }
+
+    async Task<string> RealTokenAsync()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            using var posted = await Server.PostOrderAsync(LocalHostFixture.Order("page-" + Guid.NewGuid().ToString("N")[..8]));
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        var page = await Eventually.WaitAsync(
+            async () =>
+            {
+                using var response = await Server.OperatorGetAsync("/api/orders?pageSize=1");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return (await response.Content.ReadFromJsonAsync<OrderList>(Json.Options))!;
+            },
+            p => p.ContinuationToken is not null,
+            TimeSpan.FromSeconds(30),
+            "a first page with a continuation token");
+        return page.ContinuationToken!;
+    }
+
+    async Task AssertAllAre400Async(IEnumerable<string> tokens)
+    {
+        var wrong = new StringBuilder();
+        foreach (var token in tokens)
+        {
+            using var response = await Server.OperatorGetAsync("/api/orders?pageSize=1&continuationToken=" + Uri.EscapeDataString(token));
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode != HttpStatusCode.BadRequest || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+            {
+                wrong.AppendLine($"continuationToken={token}: {(int)response.StatusCode} {response.Content.Headers.ContentType?.MediaType} {body[..Math.Min(body.Length, 300)]}");
+            }
+        }
+
+        Assert.True(wrong.Length == 0, "Expected 400 problem+json for every token the list did not issue:" + Environment.NewLine + wrong);
+    }
+}
