@@ -3,13 +3,20 @@ using ServerlessProvisioning.DevServer.Endpoints;
 using ServerlessProvisioning.DevServer.Local;
 using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Hosting;
+using ServerlessProvisioning.Http;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Web;
 
 // Settings (appsettings.json) come from the app's own folder, wherever it is started from.
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// A local host: Development unless told otherwise (then, like any host, it needs ACS to send mail).
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+    EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Development,
+});
 
 // Request logs would carry link tokens (they travel in API paths, SPEC §3): never log them, whatever the settings say.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
@@ -19,6 +26,7 @@ var local = await LocalSetup.ApplyAsync(builder);
 builder.Services.AddProvisioning(builder.Configuration);
 // The local mailbox is the email sender unless Email:* points at ACS (then it stays, empty, at /dev/mailbox).
 builder.Services.AddLocalMailbox();
+builder.Services.RequireEmailOutsideDevelopment(builder.Environment);
 builder.Services.AddLocalDurableTask(builder.Configuration);
 builder.Services.AddHostedService<RetentionService>();
 builder.Services.AddSingleton<OperatorKeyFilter>();
@@ -35,6 +43,15 @@ builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document,
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 
 var app = builder.Build();
+app.Use((context, next) =>
+{
+    if (ApiHeaders.IsApi(context.Request.Path))
+    {
+        ApiHeaders.Apply(context.Response);
+    }
+
+    return next(context);
+});
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapProvisioningApi(app.Services.GetRequiredService<OperatorKeyFilter>());

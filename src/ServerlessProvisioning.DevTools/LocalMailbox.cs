@@ -9,7 +9,7 @@ using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.DevTools;
 
-/// <summary>One email as the local mailbox lists it (SPEC §4).</summary>
+/// <summary>One email as the local mailbox lists it (SPEC §4): the tokens inside its links and a verification code it carries are kept for scripts.</summary>
 public sealed record MailboxEntry(
     string Id,
     string To,
@@ -20,7 +20,8 @@ public sealed record MailboxEntry(
     MailboxLinks Links,
     string? WizardToken,
     string? ApprovalToken,
-    string Text);
+    string Text,
+    string? VerificationCode = null);
 
 /// <summary>The links of a mailbox entry.</summary>
 public sealed record MailboxLinks(string? Wizard, string? Approval);
@@ -64,6 +65,7 @@ public sealed class LocalMailbox(TableServiceClient service, TableNames names, T
             ["ApprovalLink"] = email.Links.Approval,
             ["WizardToken"] = email.Links.WizardToken,
             ["ApprovalToken"] = email.Links.ApprovalToken,
+            ["VerificationCode"] = email.Links.VerificationCode,
             ["Text"] = email.PlainText,
             ["Html"] = email.Html,
         };
@@ -137,5 +139,6 @@ public sealed class LocalMailbox(TableServiceClient service, TableNames names, T
         new MailboxLinks(e.GetString("WizardLink"), e.GetString("ApprovalLink")),
         e.GetString("WizardToken"),
         e.GetString("ApprovalToken"),
-        e.GetString("Text"));
+        e.GetString("Text"),
+        e.GetString("VerificationCode"));
 }

@@ -53,12 +53,37 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [DurableClient] DurableTaskClient client) =>
         await wizard.GetAsync(token, client, request.HttpContext.RequestAborted);
 
+    [Function("GetWizardByHeader")]
+    public async Task<IResult> GetWizardByHeader(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/wizard")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.GetAsync(WorkflowGateway.TokenOf(request), client, request.HttpContext.RequestAborted);
+
     [Function("PostSubmission")]
     public async Task<IResult> PostSubmission(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/{token}/submission")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
         await wizard.PostSubmissionAsync(token, request, client, request.HttpContext.RequestAborted);
+
+    [Function("PostSubmissionByHeader")]
+    public async Task<IResult> PostSubmissionByHeader(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/submission")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.PostSubmissionAsync(WorkflowGateway.TokenOf(request), request, client, request.HttpContext.RequestAborted);
+
+    [Function("PostVerification")]
+    public async Task<IResult> PostVerification(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/{token}/verification")] HttpRequest request,
+        string token,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.PostVerificationAsync(token, request, client, request.HttpContext.RequestAborted);
+
+    [Function("PostVerificationByHeader")]
+    public async Task<IResult> PostVerificationByHeader(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/verification")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.PostVerificationAsync(WorkflowGateway.TokenOf(request), request, client, request.HttpContext.RequestAborted);
 
     [Function("PostChoice")]
     public async Task<IResult> PostChoice(
@@ -67,6 +92,25 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [DurableClient] DurableTaskClient client) =>
         await wizard.PostChoiceAsync(token, request, client, request.HttpContext.RequestAborted);
 
+    [Function("PostChoiceByHeader")]
+    public async Task<IResult> PostChoiceByHeader(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/choice")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.PostChoiceAsync(WorkflowGateway.TokenOf(request), request, client, request.HttpContext.RequestAborted);
+
+    [Function("PostWithdrawal")]
+    public async Task<IResult> PostWithdrawal(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/{token}/withdrawal")] HttpRequest request,
+        string token,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.PostWithdrawalAsync(token, client, request.HttpContext.RequestAborted);
+
+    [Function("PostWithdrawalByHeader")]
+    public async Task<IResult> PostWithdrawalByHeader(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/withdrawal")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.PostWithdrawalAsync(WorkflowGateway.TokenOf(request), client, request.HttpContext.RequestAborted);
+
     [Function("GetApproval")]
     public async Task<IResult> GetApproval(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/approvals/{token}")] HttpRequest request,
@@ -74,12 +118,24 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [DurableClient] DurableTaskClient client) =>
         await approvals.GetAsync(token, client, request.HttpContext.RequestAborted);
 
+    [Function("GetApprovalByHeader")]
+    public async Task<IResult> GetApprovalByHeader(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/approvals")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await approvals.GetAsync(WorkflowGateway.TokenOf(request), client, request.HttpContext.RequestAborted);
+
     [Function("PostApproval")]
     public async Task<IResult> PostApproval(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/approvals/{token}")] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
         await approvals.PostAsync(token, request, client, request.HttpContext.RequestAborted);
+
+    [Function("PostApprovalByHeader")]
+    public async Task<IResult> PostApprovalByHeader(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/approvals")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await approvals.PostAsync(WorkflowGateway.TokenOf(request), request, client, request.HttpContext.RequestAborted);
 
     [Function("FindOrganizations")]
     public async Task<IResult> FindOrganizations(

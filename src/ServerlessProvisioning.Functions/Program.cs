@@ -12,9 +12,11 @@ using ServerlessProvisioning.Primitives;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseWhen<ApiHeadersMiddleware>(HttpProblemMiddleware.IsHttpTrigger);
 builder.UseWhen<HttpProblemMiddleware>(HttpProblemMiddleware.IsHttpTrigger);
 builder.Services.AddProblemDetails();
 builder.Services.AddProvisioning(builder.Configuration);
+builder.Services.RequireEmailOutsideDevelopment(builder.Environment);
 #if DEBUG
 // `func start` on a laptop without Email:* keeps mail in the local mailbox table, like the local host. Only Debug
 // builds reference the local tools; what azd deploys (Release) has no such fallback.

@@ -60,6 +60,18 @@ public sealed class WorkflowFunctions(IServiceProvider services)
     public Task<bool> RunRecordProgress([ActivityTrigger] ProgressRequest request, CancellationToken cancellationToken) =>
         Activity<RecordProgress>().RunAsync(request, cancellationToken);
 
+    [Function(nameof(SendVerificationCode))]
+    public Task<bool> RunSendVerificationCode([ActivityTrigger] VerificationMailRequest request, CancellationToken cancellationToken) =>
+        Activity<SendVerificationCode>().RunAsync(request, cancellationToken);
+
+    [Function(nameof(CheckVerificationCode))]
+    public Task<bool> RunCheckVerificationCode([ActivityTrigger] VerificationCheck request, CancellationToken cancellationToken) =>
+        Activity<CheckVerificationCode>().RunAsync(request, cancellationToken);
+
+    [Function(nameof(CloseApprovalRequest))]
+    public Task<bool> RunCloseApprovalRequest([ActivityTrigger] ApprovalClosedMailRequest request, CancellationToken cancellationToken) =>
+        Activity<CloseApprovalRequest>().RunAsync(request, cancellationToken);
+
     // Activities are registered once, by AddProvisioning; the trigger only finds the one of its name.
     T Activity<T>()
         where T : notnull => services.GetRequiredService<T>();

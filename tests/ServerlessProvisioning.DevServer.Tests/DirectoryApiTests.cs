@@ -249,7 +249,7 @@ public class DirectoryApiTests(LocalHostFixture host) : IClassFixture<LocalHostF
         // Rule A: the contact enters the organization's own full admin, so the subscription is assigned at once.
         var orderId = NewId("ord-dir");
         var token = await host.InviteAsync(orderId);
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Flow Works", adminEmail = $"boss@{domain}" });
+        using var submitted = await Server.SubmitAsync(token, new { companyName = "Flow Works", adminEmail = $"boss@{domain}" });
         await host.WaitForStageAsync(token, ProvisioningStage.Completed);
 
         using var read = await SendAsync(HttpMethod.Get, $"/api/organizations/{id}");

@@ -20,7 +20,7 @@ public class EndToEndTests(LocalHostFixture host) : IClassFixture<LocalHostFixtu
         var orderId = "e2e-approval-" + Guid.NewGuid().ToString("N")[..6];
         var token = await host.InviteAsync(orderId);
 
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Acme Ltd", adminEmail = $"{orderId}@acme.com" });
+        using var submitted = await Server.SubmitAsync(token, new { companyName = "Acme Ltd", adminEmail = $"{orderId}@acme.com" });
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
         var choosing = (await submitted.Content.ReadFromJsonAsync<WizardState>(Json.Options))!;
         Assert.Equal(ProvisioningStage.AwaitingOrganizationChoice, choosing.Stage);
@@ -45,7 +45,7 @@ public class EndToEndTests(LocalHostFixture host) : IClassFixture<LocalHostFixtu
         Assert.Equal("en", done.Language);
         Assert.Equal("Welcome", done.Approval!.Comment);
         var mail = await Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.Outcome), "outcome");
-        Assert.Equal([EmailKind.Invitation, EmailKind.ApprovalRequest, EmailKind.Outcome], mail.Select(m => m.Kind));
+        Assert.Equal([EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.ApprovalRequest, EmailKind.Outcome], mail.Select(m => m.Kind));
 
         var order = await Eventually.WaitAsync(
             async () =>
@@ -66,7 +66,7 @@ public class EndToEndTests(LocalHostFixture host) : IClassFixture<LocalHostFixtu
         var orderId = "e2e-rulea-" + Guid.NewGuid().ToString("N")[..6];
         var token = await host.InviteAsync(orderId);
 
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Anything", adminEmail = "megan@contoso.com" });
+        using var submitted = await Server.SubmitAsync(token, new { companyName = "Anything", adminEmail = "megan@contoso.com" });
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
 
         var state = (await submitted.Content.ReadFromJsonAsync<WizardState>(Json.Options))!;
@@ -81,7 +81,7 @@ public class EndToEndTests(LocalHostFixture host) : IClassFixture<LocalHostFixtu
         var orderId = "e2e-new-" + Guid.NewGuid().ToString("N")[..6];
         var token = await host.InviteAsync(orderId, "PartnerSelf");
 
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Brand New Partner " + orderId, adminEmail = $"boss@{orderId}.example" });
+        using var submitted = await Server.SubmitAsync(token, new { companyName = "Brand New Partner " + orderId, adminEmail = $"boss@{orderId}.example" });
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
         var state = (await submitted.Content.ReadFromJsonAsync<WizardState>(Json.Options))!;
         Assert.Empty(state.Candidates!);

@@ -109,7 +109,7 @@ public class HttpContractTests(LocalHostFixture host) : IClassFixture<LocalHostF
     {
         var orderId = NewId("kinds");
         var wizardToken = await host.InviteAsync(orderId);
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{wizardToken}/submission", new { companyName = "Acme", adminEmail = $"{orderId}@acme.com" });
+        using var submitted = await Server.SubmitAsync(wizardToken, new { companyName = "Acme", adminEmail = $"{orderId}@acme.com" });
 
         using var unknown = await Server.Http.GetAsync("/api/wizard/" + new string('x', 43));
         using var garbage = await Server.Http.GetAsync("/api/approvals/%27%20or%201%3D1");
@@ -129,19 +129,20 @@ public class HttpContractTests(LocalHostFixture host) : IClassFixture<LocalHostF
         using var early = await Server.PostJsonAsync($"/api/wizard/{token}/choice", new { createNew = true });
         await AssertProblemAsync(early, HttpStatusCode.Conflict);
 
-        using var invalid = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "---", adminEmail = "not-an-email" });
+        using var invalid = await Server.SubmitAsync(token, new { companyName = "---", adminEmail = "not-an-email" });
         await AssertProblemAsync(invalid, HttpStatusCode.BadRequest);
         using var problem = JsonDocument.Parse(await invalid.Content.ReadAsStringAsync());
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("companyName", out _));
         Assert.True(problem.RootElement.GetProperty("errors").TryGetProperty("adminEmail", out _));
-        using var emptyName = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "", adminEmail = "bad" });
+        using var emptyName = await Server.SubmitAsync(token, new { companyName = "", adminEmail = "bad" });
         using var bothErrors = JsonDocument.Parse(await emptyName.Content.ReadAsStringAsync());
         Assert.Equal(2, bothErrors.RootElement.GetProperty("errors").EnumerateObject().Count());
 
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Acme Ltd", adminEmail = $"{orderId}@acme.com" });
+        using var submitted = await Server.SubmitAsync(token, new { companyName = "Acme Ltd", adminEmail = $"{orderId}@acme.com" });
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
-        using var twice = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Acme Ltd", adminEmail = $"{orderId}@acme.com" });
-        await AssertProblemAsync(twice, HttpStatusCode.Conflict);
+        // Until an organization is chosen, a new submission replaces the previous one.
+        using var again = await Server.SubmitAsync(token, new { companyName = "Acme Ltd", adminEmail = $"{orderId}@acme.com" });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
 
         using var notCandidate = await Server.PostJsonAsync($"/api/wizard/{token}/choice", new { organizationId = "org-contoso" });
         await AssertProblemAsync(notCandidate, HttpStatusCode.BadRequest);
@@ -154,9 +155,11 @@ public class HttpContractTests(LocalHostFixture host) : IClassFixture<LocalHostF
     {
         var orderId = NewId("decide");
         var token = await host.InviteAsync(orderId);
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Contoso", adminEmail = $"{orderId}@contoso.com" });
+        using var submitted = await Server.SubmitAsync(token, new { companyName = "Contoso", adminEmail = $"{orderId}@contoso.com" });
         using var chosen = await Server.PostJsonAsync($"/api/wizard/{token}/choice", new { organizationId = "org-contoso" });
         var request = (await Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.ApprovalRequest), "approval request")).Single(m => m.Kind == EmailKind.ApprovalRequest);
+        using var lateSubmission = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Contoso", adminEmail = $"{orderId}@contoso.com" });
+        await AssertProblemAsync(lateSubmission, HttpStatusCode.Conflict);
 
         using var badDecision = await Server.PostJsonAsync($"/api/approvals/{request.ApprovalToken}", new { decision = "maybe" });
         using var rejected = await Server.PostJsonAsync($"/api/approvals/{request.ApprovalToken}", new { decision = "reject", comment = "Not ours" });
@@ -182,7 +185,7 @@ public class ExpiryTests(ShortLivedLocalHostFixture host) : IClassFixture<ShortL
         var token = await host.InviteAsync(orderId);
 
         var gone = await Eventually.WaitAsync(() => host.Server.Http.GetAsync($"/api/wizard/{token}"), r => r.StatusCode == HttpStatusCode.Gone, TimeSpan.FromSeconds(60), "410");
-        using var submit = await host.Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Acme", adminEmail = "x@acme.com" });
+        using var submit = await host.Server.SubmitAsync(token, new { companyName = "Acme", adminEmail = "x@acme.com" });
 
         Assert.Equal("application/problem+json", gone.Content.Headers.ContentType?.MediaType);
         using (var problem = JsonDocument.Parse(await gone.Content.ReadAsStringAsync()))
@@ -210,7 +213,7 @@ public class RetentionTests(ShortRetentionLocalHostFixture host) : IClassFixture
     {
         var orderId = "purge-" + Guid.NewGuid().ToString("N")[..8];
         var token = await host.InviteAsync(orderId);
-        using var submitted = await host.Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "x", adminEmail = "megan@contoso.com" });
+        using var submitted = await host.Server.SubmitAsync(token, new { companyName = "x", adminEmail = "megan@contoso.com" });
 
         await Eventually.WaitAsync(() => host.Server.OperatorGetAsync($"/api/orders/{orderId}"), r => r.StatusCode == HttpStatusCode.NotFound, TimeSpan.FromSeconds(90), "the order to be purged");
 

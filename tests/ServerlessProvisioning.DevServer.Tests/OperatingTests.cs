@@ -136,7 +136,7 @@ public class OperatingTests(OperatingFixture host) : IClassFixture<OperatingFixt
     {
         var orderId = NewId("late");
         var token = await host.InviteAsync(orderId);
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Contoso", adminEmail = $"{orderId}@contoso.com" });
+        using var submitted = await Server.SubmitAsync(token, new { companyName = "Contoso", adminEmail = $"{orderId}@contoso.com" });
         using var chosen = await Server.PostJsonAsync($"/api/wizard/{token}/choice", new { organizationId = "org-contoso" });
         await host.WaitForStageAsync(token, ProvisioningStage.AwaitingAdminApproval);
 
@@ -156,7 +156,7 @@ public class OperatingTests(OperatingFixture host) : IClassFixture<OperatingFixt
         string? approvalToken = null;
         if (stage is "choice" or "approval")
         {
-            using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Contoso", adminEmail = $"{orderId}@contoso.com" });
+            using var submitted = await Server.SubmitAsync(token, new { companyName = "Contoso", adminEmail = $"{orderId}@contoso.com" });
         }
 
         if (stage == "approval")
@@ -195,7 +195,7 @@ public class OperatingTests(OperatingFixture host) : IClassFixture<OperatingFixt
     {
         var orderId = NewId("callback");
         var token = await host.InviteAsync(orderId);
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "x", adminEmail = "megan@contoso.com" });
+        using var submitted = await Server.SubmitAsync(token, new { companyName = "x", adminEmail = "megan@contoso.com" });
 
         var calls = await Eventually.WaitAsync(
             () => Task.FromResult(host.Receiver.Calls.Where(c => c.Body.GetProperty("orderId").GetString() == orderId).ToList()),

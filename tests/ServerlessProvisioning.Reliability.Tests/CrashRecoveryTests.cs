@@ -117,17 +117,17 @@ public class CrashRecoveryTests(CrashHost host) : IClassFixture<CrashHost>
         {
             if (i % 2 == 0)
             {
-                Expect(approvals[i], ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.ApprovalRequest, EmailKind.Outcome);
+                Expect(approvals[i], ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.ApprovalRequest, EmailKind.Outcome);
             }
             else
             {
-                Expect(approvals[i], ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, "org-contoso", EmailKind.Invitation, EmailKind.ApprovalRequest, EmailKind.Outcome);
+                Expect(approvals[i], ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.ApprovalRequest, EmailKind.Outcome);
             }
         }
 
         foreach (var id in ruleA)
         {
-            Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.Outcome);
+            Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.Outcome);
         }
 
         // Drive the rest to the end: partner-for-customer orders pick Contoso; the burst takes Rule A or a new organization.
@@ -138,7 +138,7 @@ public class CrashRecoveryTests(CrashHost host) : IClassFixture<CrashHost>
             await host.WaitForStageAsync(wizardTokens[id], ProvisioningStage.AwaitingOrganizationChoice, Recovery);
             using var chosen = await host.ChooseAsync(wizardTokens[id], "org-contoso");
             Assert.True(chosen.IsSuccessStatusCode, await chosen.Content.ReadAsStringAsync());
-            Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedPendingAdminAddition, "org-contoso", EmailKind.Invitation, EmailKind.AddAdminRequest, EmailKind.Outcome);
+            Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedPendingAdminAddition, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.AddAdminRequest, EmailKind.Outcome);
         }));
 
         var burstMail = await Eventually.WaitAsync(
@@ -154,7 +154,7 @@ public class CrashRecoveryTests(CrashHost host) : IClassFixture<CrashHost>
             {
                 using var submitted = await host.SubmitAsync(token, "Contoso", "megan@contoso.com");
                 Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
-                Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.Outcome);
+                Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.Outcome);
             }
             else
             {
@@ -163,7 +163,7 @@ public class CrashRecoveryTests(CrashHost host) : IClassFixture<CrashHost>
                 await host.WaitForStageAsync(token, ProvisioningStage.AwaitingOrganizationChoice, Recovery);
                 using var created = await host.CreateNewAsync(token);
                 Assert.True(created.IsSuccessStatusCode, await created.Content.ReadAsStringAsync());
-                Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToNewOrganization, null, EmailKind.Invitation, EmailKind.Outcome);
+                Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToNewOrganization, null, EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.Outcome);
             }
         }));
 
@@ -174,7 +174,13 @@ public class CrashRecoveryTests(CrashHost host) : IClassFixture<CrashHost>
             var view = views[id];
             Assert.True(want.Stage == view.Stage, $"{id}: stage {view.Stage}, expected {want.Stage}");
             Assert.Equal(want.Outcome, view.Outcome);
-            if (want.OrganizationId is not null)
+            if (want.Outcome == ProvisioningOutcome.Rejected)
+            {
+                // Nothing was assigned: no organizationId, only the organization that was chosen.
+                Assert.Null(view.OrganizationId);
+                Assert.Equal(want.OrganizationId, view.ChosenOrganizationId);
+            }
+            else if (want.OrganizationId is not null)
             {
                 Assert.Equal(want.OrganizationId, view.OrganizationId);
             }

@@ -155,7 +155,7 @@ public class HostileInputTests(CorpusHost host) : IClassFixture<CorpusHost>
         {
             parts[3] = "{orderId}";
         }
-        else if (parts.Length >= 4 && parts[2] is "wizard" or "approvals")
+        else if (parts.Length >= 4 && parts[2] is "wizard" or "approvals" && !(parts.Length == 4 && parts[3] is "submission" or "verification" or "choice" or "withdrawal"))
         {
             parts[3] = "{token}";
         }

@@ -68,7 +68,7 @@ public class ReliabilityHost : IAsyncLifetime
     }
 
     public Task<HttpResponseMessage> SubmitAsync(string token, string companyName, string adminEmail) =>
-        Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName, adminEmail });
+        Server.SubmitAsync(token, new { companyName, adminEmail });
 
     public Task<HttpResponseMessage> ChooseAsync(string token, string organizationId) =>
         Server.PostJsonAsync($"/api/wizard/{token}/choice", new { organizationId });

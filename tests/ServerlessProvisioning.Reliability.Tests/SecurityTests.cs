@@ -114,9 +114,9 @@ public sealed class SecurityHost : ReliabilityHost
         var mail = await Server.WaitForMailAsync(id, m => m.Count(x => x.Kind == EmailKind.Invitation) == 2, "the second invitation", StepTimeout);
         var token = mail.Last(m => m.Kind == EmailKind.Invitation).WizardToken!;
         Assert.NotEqual(old, token);
-        using var submitted = await SubmitAsync(token, "Fabrikam", $"new.{id}@fabrikam.com");
+        using var submitted = await SubmitAsync(token, "Contoso", $"new.{id}@contoso.com");
         await WaitForStageAsync(token, ProvisioningStage.AwaitingOrganizationChoice);
-        using var chosen = await ChooseAsync(token, "org-fabrikam");
+        using var chosen = await ChooseAsync(token, "org-contoso");
         await WaitForStageAsync(token, ProvisioningStage.Completed);
     }
 
@@ -336,7 +336,7 @@ public class SecurityTests(SecurityHost host) : IClassFixture<SecurityHost>
         var orderId = ReliabilityHost.NewId("reveal");
         var token = await host.InviteAsync(orderId);
         Assert.True(SubmissionValidator.TryCreate(companyName, adminEmail, out var submission, out _));
-        var expected = ReferenceMatcher.Match(submission, ReliabilityHost.SampleOrganizations, MatchingPolicy.Default, DateTimeOffset.UtcNow);
+        var expected = ReferenceMatcher.Match(submission, ReliabilityHost.SampleOrganizations, MatchingPolicy.Default, DateTimeOffset.UtcNow, OrganizationType.Customer);
 
         using var submitted = await host.SubmitAsync(token, companyName, adminEmail);
         Assert.True(submitted.IsSuccessStatusCode);
@@ -403,7 +403,7 @@ public class SecurityTests(SecurityHost host) : IClassFixture<SecurityHost>
 
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
         var state = await Eventually.WaitAsync(() => host.WizardAsync(token), s => s.Stage is not (ProvisioningStage.InvitationSent or ProvisioningStage.Matching), ReliabilityHost.StepTimeout, "matching");
-        var expected = ReferenceMatcher.Match(submission, await host.StoredOrganizationsAsync(), MatchingPolicy.Default, DateTimeOffset.UtcNow);
+        var expected = ReferenceMatcher.Match(submission, await host.StoredOrganizationsAsync(), MatchingPolicy.Default, DateTimeOffset.UtcNow, OrganizationType.Customer);
         Assert.Equal(expected.Kind, state.MatchKind);
         Assert.Equal(expected.Candidates.Select(c => c.OrganizationId).Order(), (state.Candidates ?? []).Select(c => c.OrganizationId).Order());
         Assert.True((state.Candidates ?? []).Count <= 3, $"{(state.Candidates ?? []).Count} candidates for '{companyName}' / '{adminEmail}'");
@@ -426,7 +426,7 @@ public class SecurityTests(SecurityHost host) : IClassFixture<SecurityHost>
         var token = (await Server.WaitForMailAsync(orderId, m => m.Count > 0, "invitation"))[0].WizardToken!;
         var company = "Zeta Unknown " + orderId;
         var admin = $"owner@{orderId}.example.org";
-        using var submitted = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new
+        using var submitted = await Server.SubmitAsync(token, new
         {
             companyName = company,
             adminEmail = admin,
@@ -460,7 +460,7 @@ public class SecurityTests(SecurityHost host) : IClassFixture<SecurityHost>
         using var submitted = await Server.Http.PostAsync($"/api/wizard/{token}/submission", content);
 
         Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
-        var state = await host.WaitForStageAsync(token, ProvisioningStage.AwaitingOrganizationChoice);
+        var state = await host.WaitForStageAsync(token, ProvisioningStage.AwaitingAdminEmailVerification);
         Assert.Equal(company, state.Submission!.CompanyName);
         Assert.Equal(admin, state.Submission.AdminEmail);
     }

@@ -25,10 +25,12 @@ public sealed class DevServerProcess : IAsyncDisposable
     readonly StringBuilder output = new();
     readonly Dictionary<string, string> environment;
     readonly bool ownsAzurite;
+    readonly bool listenOnAllAddresses;
     Process? process;
 
-    DevServerProcess(AzuriteProcess azurite, bool ownsAzurite, int port, Dictionary<string, string> environment)
+    DevServerProcess(AzuriteProcess azurite, bool ownsAzurite, int port, Dictionary<string, string> environment, bool listenOnAllAddresses = false)
     {
+        this.listenOnAllAddresses = listenOnAllAddresses;
         Azurite = azurite;
         this.ownsAzurite = ownsAzurite;
         Port = port;
@@ -56,7 +58,7 @@ public sealed class DevServerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts Azurite (unless given) and the local host with the given extra settings (environment variable names).</summary>
-    public static async Task<DevServerProcess> StartAsync(IDictionary<string, string>? settings = null, AzuriteProcess? azurite = null, string? seed = null)
+    public static async Task<DevServerProcess> StartAsync(IDictionary<string, string>? settings = null, AzuriteProcess? azurite = null, string? seed = null, bool listenOnAllAddresses = false)
     {
         var owns = azurite is null;
         azurite ??= await AzuriteProcess.StartAsync();
@@ -76,7 +78,7 @@ public sealed class DevServerProcess : IAsyncDisposable
 
         for (var attempt = 1; ; attempt++)
         {
-            var server = new DevServerProcess(azurite, owns, FreePort(), environment);
+            var server = new DevServerProcess(azurite, owns, FreePort(), environment, listenOnAllAddresses);
             try
             {
                 await server.LaunchAsync(seed);
@@ -109,7 +111,7 @@ public sealed class DevServerProcess : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(FindDevServer());
         info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(BaseUrl);
+        info.ArgumentList.Add(listenOnAllAddresses ? $"http://0.0.0.0:{Port}" : BaseUrl);
         if (seed is not null)
         {
             info.ArgumentList.Add("--seed");
@@ -172,6 +174,47 @@ public sealed class DevServerProcess : IAsyncDisposable
 
     /// <summary>Posts JSON.</summary>
     public Task<HttpResponseMessage> PostJsonAsync(string path, object body) => Http.PostAsJsonAsync(path, body, Json.Options);
+
+    /// <summary>
+    /// What a contact does in the wizard: posts the company details and, when the workflow asks to prove the admin
+    /// address, enters the code emailed to it (as its owner would tell the contact). Answers the last response.
+    /// </summary>
+    public async Task<HttpResponseMessage> SubmitAsync(string token, object body)
+    {
+        using var before = await Http.GetAsync($"/api/wizard/{token}");
+        var orderId = before.IsSuccessStatusCode ? (await before.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("orderId").GetString() : null;
+        var codesBefore = orderId is null ? 0 : (await MailAsync(orderId)).Count(m => m.Kind == EmailKind.AdminEmailVerification);
+        var response = await PostJsonAsync($"/api/wizard/{token}/submission", body);
+        if (orderId is null || !response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        // A 202 comes before the workflow has taken the submission (a slow or restarted host): wait until it has.
+        var stage = (await response.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("stage").GetString();
+        if (response.StatusCode == HttpStatusCode.Accepted && stage is "InvitationSent" or "Matching")
+        {
+            stage = await Eventually.WaitAsync(
+                async () =>
+                {
+                    using var state = await Http.GetAsync($"/api/wizard/{token}");
+                    return state.IsSuccessStatusCode ? (await state.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("stage").GetString() : null;
+                },
+                s => s is not ("InvitationSent" or "Matching"),
+                TimeSpan.FromSeconds(120),
+                "the workflow taking the submission");
+        }
+
+        if (stage != "AwaitingAdminEmailVerification")
+        {
+            return response;
+        }
+
+        response.Dispose();
+        var mail = await WaitForMailAsync(orderId, m => m.Count(x => x.Kind == EmailKind.AdminEmailVerification) > codesBefore, "the verification code");
+        var code = mail.Last(m => m.Kind == EmailKind.AdminEmailVerification).VerificationCode;
+        return await PostJsonAsync($"/api/wizard/{token}/verification", new { code });
+    }
 
     /// <summary>GET with the operator key.</summary>
     public async Task<HttpResponseMessage> OperatorGetAsync(string path)

@@ -11,7 +11,13 @@ public static class MailboxEndpoints
     /// <summary>Maps <c>GET /dev/mailbox</c> and <c>GET /dev/mailbox/{id}</c> (an email's HTML).</summary>
     public static IEndpointRouteBuilder MapMailbox(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/dev/mailbox", async (HttpRequest request, LocalMailbox mailbox, string? orderId, CancellationToken ct) =>
+        // The mailbox holds live links and codes: only this machine may read it, wherever the host listens.
+        var dev = endpoints.MapGroup("/dev").AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Connection.RemoteIpAddress is { } address && System.Net.IPAddress.IsLoopback(address)
+                ? await next(context)
+                : Results.NotFound());
+
+        dev.MapGet("/mailbox", async (HttpRequest request, LocalMailbox mailbox, string? orderId, CancellationToken ct) =>
         {
             var entries = await mailbox.ListAsync(orderId, ct);
             var wantsHtml = request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase);
@@ -19,7 +25,7 @@ public static class MailboxEndpoints
         }).WithName("GetMailbox").WithTags("Local development").WithSummary("Every email the local host kept, newest first (JSON, or a page for browsers).")
             .Produces<IReadOnlyList<MailboxEntry>>(StatusCodes.Status200OK, "application/json");
 
-        endpoints.MapGet("/dev/mailbox/{id}", async (string id, LocalMailbox mailbox, CancellationToken ct) =>
+        dev.MapGet("/mailbox/{id}", async (string id, LocalMailbox mailbox, CancellationToken ct) =>
             await mailbox.GetHtmlAsync(id, ct) is { } html ? Results.Content(html, "text/html; charset=utf-8") : Results.NotFound())
             .WithName("GetMailboxMessage").ExcludeFromDescription();
         return endpoints;

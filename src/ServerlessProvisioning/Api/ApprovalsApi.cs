@@ -40,28 +40,36 @@ public sealed record ApprovalBody(string Decision, string? Comment);
 /// <summary>An existing full administrator's routes, opened by the approval link's token.</summary>
 public sealed class ApprovalsApi(WorkflowGateway gateway)
 {
-    /// <summary>The routes, for both hosts.</summary>
+    /// <summary>The routes, for both hosts: the link's token in the path, or in <c>Authorization: Bearer</c> on <c>/api/approvals</c>.</summary>
     public static IReadOnlyList<ApiRoute> Routes { get; } =
     [
         new("GetApproval", "GET", "approvals/{token}", ApiAudience.Approver,
             (string token, ApprovalsApi api, DurableTaskClient client, CancellationToken ct) => api.GetAsync(token, client, ct),
             null, [404, 410],
             "The approver's view."),
+        new("GetApprovalByHeader", "GET", "approvals", ApiAudience.Approver,
+            (HttpRequest request, ApprovalsApi api, DurableTaskClient client, CancellationToken ct) => api.GetAsync(WorkflowGateway.TokenOf(request), client, ct),
+            null, [404, 410],
+            "The approver's view. The link's token in Authorization: Bearer."),
         new("PostApproval", "POST", "approvals/{token}", ApiAudience.Approver,
             (string token, HttpRequest request, ApprovalsApi api, DurableTaskClient client, CancellationToken ct) => api.PostAsync(token, request, client, ct),
             typeof(ApprovalBody), [400, 404, 409, 410, 413, 415],
             "Approve or reject adding the requested administrator."),
+        new("PostApprovalByHeader", "POST", "approvals", ApiAudience.Approver,
+            (HttpRequest request, ApprovalsApi api, DurableTaskClient client, CancellationToken ct) => api.PostAsync(WorkflowGateway.TokenOf(request), request, client, ct),
+            typeof(ApprovalBody), [400, 404, 409, 410, 413, 415],
+            "Approve or reject adding the requested administrator. The link's token in Authorization: Bearer."),
     ];
 
     /// <summary>GET /api/approvals/{token}.</summary>
-    public async Task<Results<Ok<ApprovalState>, ProblemHttpResult>> GetAsync(string token, DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task<Results<Ok<ApprovalState>, ProblemHttpResult>> GetAsync(string? token, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (problem, workflow) = await gateway.OpenLinkAsync(token, TokenKind.Approval, client, cancellationToken);
         return problem is not null ? problem : TypedResults.Ok(ApprovalState.Of(workflow!.Status));
     }
 
     /// <summary>POST /api/approvals/{token}: the first decision counts.</summary>
-    public async Task<Results<Accepted<ApprovalState>, ProblemHttpResult>> PostAsync(string token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task<Results<Accepted<ApprovalState>, ProblemHttpResult>> PostAsync(string? token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (problem, workflow, document) = await gateway.OpenLinkCommandAsync(token, TokenKind.Approval, request, client, cancellationToken);
         if (problem is not null)

@@ -12,7 +12,7 @@ using ServerlessProvisioning.Provisioning;
 
 namespace ServerlessProvisioning.Api;
 
-/// <summary>GET /api/orders/{orderId} answer.</summary>
+/// <summary>GET /api/orders/{orderId} answer: <c>organizationId</c> only once a subscription was assigned; <c>chosenOrganizationId</c> for an organization chosen without one.</summary>
 public sealed record OrderView(
     string OrderId,
     string RuntimeStatus,
@@ -21,7 +21,8 @@ public sealed record OrderView(
     string? OrganizationId,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    IReadOnlyList<AuditEntry> Audit);
+    IReadOnlyList<AuditEntry> Audit,
+    string? ChosenOrganizationId = null);
 
 /// <summary>GET /api/orders answer.</summary>
 public sealed record OrderList(IReadOnlyList<OrderSummary> Items, string? ContinuationToken);
@@ -32,33 +33,44 @@ public sealed record ResendBody(string? ProvisioningContactEmail);
 /// <summary>The cancel body.</summary>
 public sealed record CancelBody(string Reason);
 
-/// <summary>Continuation tokens travel base64url-encoded, so they are safe in a query string as they are.</summary>
-public static class ContinuationTokens
+/// <summary>
+/// Continuation tokens for paged lists: the storage's continuation, base64url-encoded (safe in a query string as it
+/// is) and signed, so a token that this service did not hand out — forged, truncated, from another list — is a 400,
+/// never a page of something else.
+/// </summary>
+public sealed class ContinuationTokens(LinkTokenKey key)
 {
-    /// <summary>Encodes the storage's continuation.</summary>
-    public static string Encode(string continuation) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(continuation));
+    const int TagBytes = 16;
 
-    /// <summary>Decodes a token; null when it is not one of ours.</summary>
-    public static string? Decode(string token)
+    /// <summary>The token of a continuation, for the list named <paramref name="list"/>.</summary>
+    public string Encode(string list, string continuation)
     {
-        if (token.Length > 2048 || !Base64Url.IsValid(token))
+        ArgumentNullException.ThrowIfNull(continuation);
+        var payload = Encoding.UTF8.GetBytes(continuation);
+        return Base64Url.EncodeToString(payload) + "." + Base64Url.EncodeToString(Tag(list, payload));
+    }
+
+    /// <summary>The continuation of a token this service handed out for <paramref name="list"/>; null for anything else.</summary>
+    public string? Decode(string list, string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        var dot = token.IndexOf('.', StringComparison.Ordinal);
+        if (token.Length > 4096 || dot <= 0 || !Base64Url.IsValid(token.AsSpan(0, dot)) || !Base64Url.IsValid(token.AsSpan(dot + 1)))
         {
             return null;
         }
 
-        try
-        {
-            return Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
+        var payload = Base64Url.DecodeFromChars(token.AsSpan(0, dot));
+        var tag = Base64Url.DecodeFromChars(token.AsSpan(dot + 1));
+        return System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(tag, Tag(list, payload)) ? Encoding.UTF8.GetString(payload) : null;
     }
+
+    byte[] Tag(string list, byte[] payload) =>
+        System.Security.Cryptography.HMACSHA256.HashData(key.Bytes, (byte[])[.. Encoding.UTF8.GetBytes("continuation|" + list + "|"), .. payload])[..TagBytes];
 }
 
 /// <summary>The operator's order routes (operator key): list, view, resend or redirect the invitation, cancel.</summary>
-public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, ILogger<OrdersApi> logger)
+public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, ContinuationTokens continuationTokens, ILogger<OrdersApi> logger)
 {
     /// <summary>The most orders one list page holds.</summary>
     public const int MaxPageSize = 100;
@@ -95,15 +107,19 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, ILogge
 
         var (metadata, status) = await WorkflowGateway.ReadAsync(client, record.InstanceId, cancellationToken);
         var audit = await orders.GetAuditAsync(orderId, cancellationToken);
+        var outcome = status?.Outcome ?? record.Outcome;
+        var organizationId = status?.Organization?.OrganizationId ?? record.OrganizationId ?? record.ChosenOrganizationId;
+        var assigned = outcome.IsAssigned();
         return TypedResults.Ok(new OrderView(
             record.OrderId,
             metadata?.RuntimeStatus.ToString() ?? "Pending",
             status?.Stage ?? record.Stage,
-            status?.Outcome ?? record.Outcome,
-            status?.Organization?.OrganizationId ?? record.OrganizationId,
+            outcome,
+            assigned ? organizationId : null,
             record.CreatedAt,
             metadata is null ? record.UpdatedAt : new DateTimeOffset(metadata.LastUpdatedAt.UtcDateTime, TimeSpan.Zero),
-            audit));
+            audit,
+            assigned ? null : organizationId));
     }
 
     /// <summary>GET /api/orders: newest first, optionally of one stage, paged.</summary>
@@ -131,9 +147,10 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, ILogge
         }
 
         string? continuation = null;
+        var list = "orders/" + (stage?.ToString() ?? "all");
         if (request.Query["continuationToken"].ToString() is { Length: > 0 } token)
         {
-            continuation = ContinuationTokens.Decode(token);
+            continuation = continuationTokens.Decode(list, token);
             if (continuation is null)
             {
                 errors["continuationToken"] = ["Use the continuationToken of the previous page as it is."];
@@ -148,7 +165,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, ILogge
         try
         {
             var (items, next) = await orders.ListAsync(stage, continuation, pageSize, cancellationToken);
-            return TypedResults.Ok(new OrderList(items, next is null ? null : ContinuationTokens.Encode(next)));
+            return TypedResults.Ok(new OrderList(items, next is null ? null : continuationTokens.Encode(list, next)));
         }
         catch (Azure.RequestFailedException e) when (e.Status == 400)
         {
@@ -192,7 +209,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, ILogge
         }
 
         var status = workflow!.Status;
-        if (status.Stage is not (ProvisioningStage.InvitationSent or ProvisioningStage.AwaitingOrganizationChoice))
+        if (!status.Stage.TakesSubmission())
         {
             return WorkflowGateway.WrongStage(status, "The invitation can be resent only until an organization is chosen.");
         }

@@ -36,7 +36,7 @@ public sealed record DirectoryPage(IReadOnlyList<DirectoryEntry> Items, string? 
 /// The organization directory (operator key): one organization read, written or deleted with ETags, many imported
 /// as NDJSON, found by a user's email or an email domain through the indexes (docs/directory.md).
 /// </summary>
-public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ILogger<OrganizationsApi> logger)
+public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ContinuationTokens continuationTokens, ILogger<OrganizationsApi> logger)
 {
     /// <summary>The largest organization a PUT takes (an organization with thousands of users).</summary>
     public const int MaxOrganizationBytes = 1024 * 1024;
@@ -221,7 +221,8 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         }
 
         Position? from = null;
-        if (request.Query["continuationToken"].ToString() is { Length: > 0 } token && (from = Position.Decode(token)) is null)
+        var list = address is not null ? "organizations/email/" + address.Value : "organizations/domain/" + asciiDomain;
+        if (request.Query["continuationToken"].ToString() is { Length: > 0 } token && (from = Position.Decode(continuationTokens.Decode(list, token))) is null)
         {
             errors["continuationToken"] = ["Use the continuationToken of the previous page as it is."];
         }
@@ -237,13 +238,13 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
             var skip = from?.Skip ?? 0;
             var page = memberships.Skip(skip).Take(pageSize).ToList();
             var entries = await EntriesAsync(page.Select(m => (m.OrganizationId, (bool?)m.IsFullAdmin)), cancellationToken);
-            var next = skip + page.Count < memberships.Count ? new Position(null, skip + page.Count).Encode() : null;
+            var next = skip + page.Count < memberships.Count ? continuationTokens.Encode(list, new Position(null, skip + page.Count).Encode()) : null;
             return TypedResults.Ok(new DirectoryPage(entries, next));
         }
 
         var (items, after) = await store.Indexes.ListByDomainAsync(asciiDomain!, from?.RowKey, from?.Skip ?? 0, pageSize, cancellationToken);
         var found = await EntriesAsync(items.Select(i => (i.OrganizationId, (bool?)null)), cancellationToken);
-        return TypedResults.Ok(new DirectoryPage(found, after is { } n ? new Position(n.RowKey, n.Skip).Encode() : null));
+        return TypedResults.Ok(new DirectoryPage(found, after is { } n ? continuationTokens.Encode(list, new Position(n.RowKey, n.Skip).Encode()) : null));
     }
 
     async Task<IReadOnlyList<DirectoryEntry>> EntriesAsync(IEnumerable<(string OrganizationId, bool? IsFullAdmin)> found, CancellationToken cancellationToken)
@@ -290,13 +291,13 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
     // Where a search page starts: a domain index entity (RowKey) and how many of its organizations to skip, or an offset.
     sealed record Position(string? RowKey, int Skip)
     {
-        public string Encode() => ContinuationTokens.Encode(JsonSerializer.Serialize(new[] { RowKey ?? string.Empty, Skip.ToString(CultureInfo.InvariantCulture) }));
+        public string Encode() => JsonSerializer.Serialize(new[] { RowKey ?? string.Empty, Skip.ToString(CultureInfo.InvariantCulture) });
 
-        public static Position? Decode(string token)
+        public static Position? Decode(string? json)
         {
             try
             {
-                return ContinuationTokens.Decode(token) is { } json && JsonSerializer.Deserialize<string[]>(json) is [var rowKey, var skip]
+                return json is not null && JsonSerializer.Deserialize<string[]>(json) is [var rowKey, var skip]
                     && int.TryParse(skip, NumberStyles.None, CultureInfo.InvariantCulture, out var count)
                     ? new Position(rowKey.Length == 0 ? null : rowKey, count)
                     : null;

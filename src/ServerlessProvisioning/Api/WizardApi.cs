@@ -26,7 +26,8 @@ public sealed record WizardState(
     ProvisioningOutcome? Outcome,
     string? Notice,
     WizardApproval? Approval,
-    string Language)
+    string Language,
+    WizardVerification? Verification = null)
 {
     /// <summary>The wizard's view of a workflow status.</summary>
     public static WizardState Of(ProvisioningStatus s)
@@ -45,9 +46,16 @@ public sealed record WizardState(
             s.Outcome,
             s.Notice,
             s.Approval is { } a ? new WizardApproval(a.OrganizationName, a.ExpiresAt, a.Decision, a.Comment, a.DecidedAt) : null,
-            s.Language);
+            s.Language,
+            s.Verification is { } v ? new WizardVerification(v.SentTo, v.ExpiresAt, v.AttemptsLeft, v.Expired) : null);
     }
 }
+
+/// <summary>The code awaited to prove the entered admin address: where it went, until when it works, how many wrong codes are left, whether it died of age.</summary>
+public sealed record WizardVerification(string SentTo, DateTimeOffset ExpiresAt, int AttemptsLeft, bool Expired);
+
+/// <summary>The verification body: the 6-digit code.</summary>
+public sealed record VerificationBody(string Code);
 
 /// <summary>The wizard's submission body.</summary>
 public sealed record SubmissionBody(string CompanyName, string AdminEmail);
@@ -58,32 +66,49 @@ public sealed record ChoiceBody(string? OrganizationId, bool? CreateNew);
 /// <summary>The provisioning contact's routes, opened by the wizard link's token.</summary>
 public sealed class WizardApi(WorkflowGateway gateway)
 {
-    /// <summary>The routes, for both hosts.</summary>
+    /// <summary>
+    /// The routes, for both hosts. Each takes the link's token in the path (<c>/api/wizard/{token}/…</c>) or, so that it
+    /// never appears in a URL, in <c>Authorization: Bearer</c> on the same resource without it (<c>/api/wizard/…</c>).
+    /// </summary>
     public static IReadOnlyList<ApiRoute> Routes { get; } =
     [
-        new("GetWizard", "GET", "wizard/{token}", ApiAudience.Wizard,
-            (string token, WizardApi api, DurableTaskClient client, CancellationToken ct) => api.GetAsync(token, client, ct),
+        .. Both("GetWizard", "GET", string.Empty, (token, request, api, client, ct) => api.GetAsync(token, client, ct),
             null, [404, 410],
             "The wizard's state."),
-        new("PostSubmission", "POST", "wizard/{token}/submission", ApiAudience.Wizard,
-            (string token, HttpRequest request, WizardApi api, DurableTaskClient client, CancellationToken ct) => api.PostSubmissionAsync(token, request, client, ct),
+        .. Both("PostSubmission", "POST", "/submission", (token, request, api, client, ct) => api.PostSubmissionAsync(token, request, client, ct),
             typeof(SubmissionBody), [400, 404, 409, 410, 413, 415],
-            "Company name and admin email; answers 200 with the matching result when ready within a few seconds, else 202."),
-        new("PostChoice", "POST", "wizard/{token}/choice", ApiAudience.Wizard,
-            (string token, HttpRequest request, WizardApi api, DurableTaskClient client, CancellationToken ct) => api.PostChoiceAsync(token, request, client, ct),
+            "Company name and admin email, until an organization is chosen (a new one replaces the previous); 200 with the next state when ready within a few seconds, else 202. An address other than the contact's gets a code first."),
+        .. Both("PostVerification", "POST", "/verification", (token, request, api, client, ct) => api.PostVerificationAsync(token, request, client, ct),
+            typeof(VerificationBody), [400, 404, 409, 410, 413, 415],
+            "The 6-digit code emailed to the entered admin address; 400 with attemptsLeft when wrong; matching runs once it is right."),
+        .. Both("PostChoice", "POST", "/choice", (token, request, api, client, ct) => api.PostChoiceAsync(token, request, client, ct),
             typeof(ChoiceBody), [400, 404, 409, 410, 413, 415],
             "Choose a candidate organization or create a new one."),
+        .. Both("PostWithdrawal", "POST", "/withdrawal", (token, request, api, client, ct) => api.PostWithdrawalAsync(token, client, ct),
+            null, [404, 409, 410],
+            "Withdraw the request waiting for the existing administrator's approval; back to the organization choice."),
+    ];
+
+    // The path form and the header form of one route (the latter named with "ByHeader"), one handler for both.
+    static ApiRoute[] Both<TResult>(string name, string method, string rest, Func<string?, HttpRequest, WizardApi, DurableTaskClient, CancellationToken, Task<TResult>> handle, Type? body, IReadOnlyList<int> problems, string summary) =>
+    [
+        new(name, method, "wizard/{token}" + rest, ApiAudience.Wizard,
+            (string token, HttpRequest request, WizardApi api, DurableTaskClient client, CancellationToken ct) => handle(token, request, api, client, ct),
+            body, problems, summary),
+        new(name + "ByHeader", method, "wizard" + rest, ApiAudience.Wizard,
+            (HttpRequest request, WizardApi api, DurableTaskClient client, CancellationToken ct) => handle(WorkflowGateway.TokenOf(request), request, api, client, ct),
+            body, problems, summary + " The link's token in Authorization: Bearer."),
     ];
 
     /// <summary>GET /api/wizard/{token}.</summary>
-    public async Task<Results<Ok<WizardState>, ProblemHttpResult>> GetAsync(string token, DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task<Results<Ok<WizardState>, ProblemHttpResult>> GetAsync(string? token, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (problem, workflow) = await gateway.OpenLinkAsync(token, TokenKind.Wizard, client, cancellationToken);
         return problem is not null ? problem : TypedResults.Ok(WizardState.Of(workflow!.Status));
     }
 
     /// <summary>POST /api/wizard/{token}/submission.</summary>
-    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostSubmissionAsync(string token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostSubmissionAsync(string? token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (problem, workflow, document) = await gateway.OpenLinkCommandAsync(token, TokenKind.Wizard, request, client, cancellationToken);
         if (problem is not null)
@@ -111,9 +136,9 @@ public sealed class WizardApi(WorkflowGateway gateway)
             }
 
             var status = workflow!.Status;
-            if (status.Stage != ProvisioningStage.InvitationSent)
+            if (!status.Stage.TakesSubmission())
             {
-                return WorkflowGateway.WrongStage(status, "The company details were already submitted.");
+                return WorkflowGateway.WrongStage(status, "The company details can be changed only until an organization is chosen.");
             }
 
             return await CommandAsync(client, workflow, ProvisioningEvents.WizardSubmitted, new WizardSubmitted(status.Step, companyName!.Trim(), adminEmail!.Trim(), gateway.Now), cancellationToken);
@@ -121,7 +146,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
     }
 
     /// <summary>POST /api/wizard/{token}/choice.</summary>
-    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostChoiceAsync(string token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostChoiceAsync(string? token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (problem, workflow, document) = await gateway.OpenLinkCommandAsync(token, TokenKind.Wizard, request, client, cancellationToken);
         if (problem is not null)
@@ -182,6 +207,85 @@ public sealed class WizardApi(WorkflowGateway gateway)
             return await CommandAsync(client, workflow, ProvisioningEvents.OrganizationChosen, new OrganizationChosen(status.Step, organizationId, createNew, gateway.Now), cancellationToken);
         }
     }
+
+    /// <summary>POST /api/wizard/{token}/verification: the code that proves the entered admin address.</summary>
+    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostVerificationAsync(string? token, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (problem, workflow, document) = await gateway.OpenLinkCommandAsync(token, TokenKind.Wizard, request, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        using (document)
+        {
+            var errors = new Dictionary<string, string[]>();
+            var code = JsonFields.Text(document!.RootElement, "code", errors, required: true, maxLength: 20, allowLineBreaks: false)?.Trim();
+            if (code is not null && (code.Length != 6 || !code.All(char.IsAsciiDigit)))
+            {
+                errors["code"] = ["The 6 digits of the code in the email."];
+            }
+
+            if (errors.Count > 0)
+            {
+                return Problems.Validation(errors);
+            }
+
+            var status = workflow!.Status;
+            if (status.Stage != ProvisioningStage.AwaitingAdminEmailVerification || status.Verification is not { } verification)
+            {
+                return WorkflowGateway.WrongStage(status, "No code is awaited now.");
+            }
+
+            if (verification.Expired || verification.AttemptsLeft == 0 || gateway.Now > verification.ExpiresAt)
+            {
+                return CodeProblem(0, "This code no longer works. Submit the company details again to get a new one.");
+            }
+
+            if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.VerificationCodeEntered, new VerificationCodeEntered(status.Step, code!, gateway.Now), cancellationToken))
+            {
+                return Problems.Conflict("Someone entered a code at the same time; reload to see where it stands.");
+            }
+
+            var (next, movedOn) = await gateway.WaitForNextStepAsync(client, workflow, cancellationToken);
+            if (movedOn && next.Stage == ProvisioningStage.AwaitingAdminEmailVerification && next.Verification is { } after && after.Round == verification.Round)
+            {
+                return after.AttemptsLeft == 0
+                    ? CodeProblem(0, "That code is wrong, and it was the last attempt. Submit the company details again to get a new code.")
+                    : CodeProblem(after.AttemptsLeft, $"That code is wrong. {after.AttemptsLeft} attempt(s) left.");
+            }
+
+            return movedOn ? TypedResults.Ok(WizardState.Of(next)) : TypedResults.Accepted((string?)null, WizardState.Of(next));
+        }
+    }
+
+    /// <summary>POST /api/wizard/{token}/withdrawal: takes back the request waiting for the existing admin's approval.</summary>
+    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostWithdrawalAsync(string? token, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (problem, workflow) = await gateway.OpenLinkAsync(token, TokenKind.Wizard, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var status = workflow!.Status;
+        if (status.Stage != ProvisioningStage.AwaitingAdminApproval || status.Approval?.Decision is not null)
+        {
+            return WorkflowGateway.WrongStage(status, "There is no request waiting for approval to withdraw.");
+        }
+
+        return await CommandAsync(client, workflow, ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(status.Step, gateway.Now), cancellationToken);
+    }
+
+    static ProblemHttpResult CodeProblem(int attemptsLeft, string message) =>
+        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["code"] = [message] })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Invalid request",
+            Type = "https://httpstatuses.io/400",
+            Detail = message,
+            Extensions = { ["attemptsLeft"] = attemptsLeft },
+        });
 
     // The person is waiting: give the workflow a few seconds to reach its next stage, so the answer usually carries it.
     async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> CommandAsync<T>(DurableTaskClient client, OpenWorkflow workflow, string eventName, T command, CancellationToken cancellationToken)

@@ -24,12 +24,16 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, TimePr
     /// <summary>The current time, for the moments people act.</summary>
     public DateTimeOffset Now => time.GetUtcNow();
 
-    /// <summary>The workflow a link opens: 404 unknown (or the other kind of token), 410 expired, replaced or cancelled.</summary>
-    public async Task<(ProblemHttpResult? Problem, OpenWorkflow? Workflow)> OpenLinkAsync(string token, TokenKind kind, DurableTaskClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// The workflow a link opens: 404 unknown (or the other kind of token); 410 with a <c>reason</c> when the link was
+    /// replaced by a newer one (at once: a link older than the workflow's current invitation generation or approval
+    /// round no longer opens it, before any revocation is written), withdrawn, cancelled or expired.
+    /// </summary>
+    public async Task<(ProblemHttpResult? Problem, OpenWorkflow? Workflow)> OpenLinkAsync(string? token, TokenKind kind, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var now = time.GetUtcNow();
-        var (lookup, record) = await tokens.FindAsync(token, kind, now, cancellationToken);
+        var (lookup, record) = await tokens.FindAsync(token ?? string.Empty, kind, now, cancellationToken);
         if (lookup == TokenLookup.Unknown)
         {
             return (Problems.NotFound("This link is not valid. Check that you copied it whole, or ask for a new one."), null);
@@ -37,7 +41,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, TimePr
 
         if (lookup == TokenLookup.Gone)
         {
-            return (Problems.Gone("This link was replaced by a newer one. Use the most recent email you received.", "replaced"), null);
+            return (Gone(record!.RevokedReason ?? "replaced"), null);
         }
 
         var status = await ReadStatusAsync(client, record!.InstanceId, cancellationToken);
@@ -46,18 +50,63 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, TimePr
             return (Problems.NotFound("This link is not valid any more."), null);
         }
 
-        if (status.Stage is ProvisioningStage.Expired or ProvisioningStage.Cancelled || (!status.Stage.IsFinal() && now > record.ExpiresAt))
+        if (kind == TokenKind.Wizard && record.Generation < status.InvitationGeneration)
         {
-            return status.Stage == ProvisioningStage.Cancelled
-                ? (Problems.Gone("This provisioning was cancelled, so the link no longer works.", "cancelled"), null)
-                : (Problems.Gone("This link has expired. Ask whoever placed the order for a new invitation.", "expired"), null);
+            return (Gone("replaced"), null);
+        }
+
+        if (kind == TokenKind.Approval && status.Approval is { } approval && (approval.Round != record.Generation || approval.Decision == "withdrawn"))
+        {
+            return (Gone(approval.Round >= record.Generation ? "withdrawn" : "replaced"), null);
+        }
+
+        if (status.Stage == ProvisioningStage.Cancelled)
+        {
+            return (Gone("cancelled"), null);
+        }
+
+        // The contact's link works as long as the workflow waits for anyone (an approval can outlive the invitation),
+        // and after an approval expired it tells why; an approver's link, until the approval deadline.
+        var deadline = kind == TokenKind.Wizard ? Max(record.ExpiresAt, status.ExpiresAt) : record.ExpiresAt;
+        var approvalExpired = kind == TokenKind.Wizard && status.Approval?.Decision == "expired";
+        if ((status.Stage == ProvisioningStage.Expired && !approvalExpired) || (!status.Stage.IsFinal() && now > deadline))
+        {
+            return (Gone("expired"), null);
         }
 
         return (null, new OpenWorkflow(record.OrderId, record.InstanceId, status, record));
     }
 
+    static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    static ProblemHttpResult Gone(string reason) => Problems.Gone(
+        reason switch
+        {
+            "cancelled" => "This provisioning was cancelled, so the link no longer works.",
+            "withdrawn" => "The request was withdrawn by whoever made it, so there is nothing to decide any more.",
+            "expired" => "This link has expired. Ask whoever placed the order for a new invitation.",
+            _ => "This link was replaced by a newer one. Use the most recent email you received.",
+        },
+        reason);
+
+    /// <summary>
+    /// The link token of a request: the <c>{token}</c> of the path when the route has one, else the
+    /// <c>Authorization: Bearer</c> header, which keeps it out of URLs and so out of request logs and telemetry.
+    /// </summary>
+    public static string? TokenOf(HttpRequest request, string? pathToken = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (pathToken is not null)
+        {
+            return pathToken;
+        }
+
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
     /// <summary>A command's prologue: its link (404/410), then its JSON object body (400/413/415).</summary>
-    public async Task<(ProblemHttpResult? Problem, OpenWorkflow? Workflow, JsonDocument? Body)> OpenLinkCommandAsync(string token, TokenKind kind, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    public async Task<(ProblemHttpResult? Problem, OpenWorkflow? Workflow, JsonDocument? Body)> OpenLinkCommandAsync(string? token, TokenKind kind, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (problem, workflow) = await OpenLinkAsync(token, kind, client, cancellationToken);
         if (problem is not null)

@@ -64,6 +64,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RetentionPurger>();
 
         services.TryAddSingleton<WorkflowGateway>();
+        services.TryAddSingleton<ContinuationTokens>();
         services.TryAddSingleton<OrderWebhookApi>();
         services.TryAddSingleton<OrdersApi>();
         services.TryAddSingleton<WizardApi>();
@@ -116,6 +117,22 @@ public static class ServiceCollectionExtensions
     }
 }
 
+/// <summary>Fails closed: outside Development, a host must send mail through ACS rather than keep it in a table.</summary>
+public static class EmailRequirement
+{
+    /// <summary>Stops the host at start when <c>Email:*</c> does not point at ACS and the environment is not Development.</summary>
+    public static IServiceCollection RequireEmailOutsideDevelopment(this IServiceCollection services, IHostEnvironment environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        services.AddOptions<EmailOptions>()
+            .Validate(
+                email => email.UsesAcs || environment.IsDevelopment(),
+                $"Email:AcsEndpoint (or Email:AcsConnectionString) and Email:SenderAddress are required outside Development (this host runs as '{environment.EnvironmentName}'): without them no email would leave the host.")
+            .ValidateOnStart();
+        return services;
+    }
+}
+
 /// <summary>Cross-field checks the attributes cannot express; each message names its key.</summary>
 public sealed class ProvisioningOptionsValidator : IValidateOptions<ProvisioningOptions>
 {
@@ -149,6 +166,13 @@ public sealed class ProvisioningOptionsValidator : IValidateOptions<Provisioning
         if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
         {
             failures.Add("Provisioning:PublicBaseUrl must be an absolute http(s) URL.");
+        }
+
+        // The callback carries order outcomes and a signature: https only, except to this machine for local runs.
+        if (!string.IsNullOrWhiteSpace(options.OrderCallbackUrl)
+            && !(Uri.TryCreate(options.OrderCallbackUrl, UriKind.Absolute, out var callback) && (callback.Scheme == Uri.UriSchemeHttps || (callback.Scheme == Uri.UriSchemeHttp && callback.IsLoopback))))
+        {
+            failures.Add("Provisioning:OrderCallbackUrl must be an https URL (http only to a loopback address such as http://127.0.0.1:5081/).");
         }
 
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;

@@ -4,8 +4,8 @@ using System.Globalization;
 namespace ServerlessProvisioning.Matching;
 
 /// <summary>
-/// An email address as the product compares it: equality is case-insensitive on the whole trimmed address,
-/// and the domain is the part after the last '@', lower-cased and mapped to ASCII (punycode).
+/// An email address as the product compares it: its identity is the trimmed, lower-cased local part and the domain
+/// after the last '@' lower-cased and mapped to ASCII (punycode).
 /// </summary>
 public sealed record EmailAddress
 {
@@ -20,7 +20,7 @@ public sealed record EmailAddress
         Domain = domain;
     }
 
-    /// <summary>The address trimmed and lower-cased: the key of admin-email equality.</summary>
+    /// <summary>The address's identity (<see cref="Normalize"/>): the key of admin-email equality.</summary>
     public string Value { get; }
 
     /// <summary>The ASCII (punycode) lower-case domain.</summary>
@@ -29,8 +29,27 @@ public sealed record EmailAddress
     /// <inheritdoc/>
     public override string ToString() => Value;
 
-    /// <summary>The comparison key of an address: trimmed and lower-cased (SPEC §2), without validating it.</summary>
-    public static string Normalize(string address) => address.Trim().ToLowerInvariant();
+    /// <summary>
+    /// The identity of an address (SPEC §2, revised 2026-11-28): its trimmed, lower-cased local part and its ASCII (IDN)
+    /// domain, so <c>chef@Bücher.de</c> and <c>chef@xn--bcher-kva.de</c> are one person everywhere — Rule A, members,
+    /// admins, indexes, approvals. Does not validate: a domain that is not one is only lower-cased.
+    /// </summary>
+    public static string Normalize(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var trimmed = address.Trim();
+        var at = trimmed.LastIndexOf('@');
+        if (at < 0 || at == trimmed.Length - 1)
+        {
+            return trimmed.ToLowerInvariant();
+        }
+
+        var local = trimmed[..at].ToLowerInvariant();
+        return TryMapDomain(trimmed[(at + 1)..], out var domain) ? $"{local}@{domain}" : trimmed.ToLowerInvariant();
+    }
+
+    /// <summary>Whether two addresses are the same person (<see cref="Normalize"/>).</summary>
+    public static bool SamePerson(string a, string b) => string.Equals(Normalize(a), Normalize(b), StringComparison.Ordinal);
 
     /// <summary>The domain of an address (after the last '@', IDN to ASCII, lower case), or null when it has none.</summary>
     public static string? DomainOf(string address)

@@ -17,11 +17,15 @@ public static class MatchingRules
     /// Decides from the evidence about every organization that could match: Rule A when the admin email
     /// administers one or several organizations, else Rule B with the members-first ordering.
     /// </summary>
-    public static MatchResult Decide(Submission submission, IEnumerable<OrganizationEvidence> evidence, MatchingPolicy policy, DateTimeOffset now)
+    /// <remarks>
+    /// Only organizations of <paramref name="candidateType"/> are considered, for Rule A and Rule B alike (the type
+    /// follows the scenario: <see cref="NewAdminPolicy.OrganizationTypeFor"/>); null considers both.
+    /// </remarks>
+    public static MatchResult Decide(Submission submission, IEnumerable<OrganizationEvidence> evidence, MatchingPolicy policy, DateTimeOffset now, OrganizationType? candidateType = null)
     {
         ArgumentNullException.ThrowIfNull(submission);
         ArgumentNullException.ThrowIfNull(policy);
-        var all = evidence.DistinctBy(e => e.Organization.OrganizationId).ToList();
+        var all = evidence.DistinctBy(e => e.Organization.OrganizationId).Where(e => candidateType is null || e.Organization.Type == candidateType).ToList();
 
         var administered = all.Where(e => e.AdminIsAdmin).ToList();
         if (administered.Count > 0)
@@ -80,8 +84,18 @@ public static class MatchingRules
         return evidence.AdminIsMember || byRuleB ? reasons : [];
     }
 
-    /// <summary>Two keys match when equal and not empty (a key shorter than 5 only matches itself).</summary>
-    public static bool NameKeysMatch(string a, string b) => a.Length > 0 && string.Equals(a, b, StringComparison.Ordinal);
+    /// <summary>
+    /// Whether an entered key meets an organization's: equal, or, for a short entered key ("hp "), the organization's
+    /// key starts with it. An empty key meets nothing.
+    /// </summary>
+    public static bool NameKeysMatch(string entered, string organization)
+    {
+        ArgumentNullException.ThrowIfNull(entered);
+        ArgumentNullException.ThrowIfNull(organization);
+        return entered.Length > 0 && (CompanyName.IsShortKey(entered)
+            ? organization.StartsWith(entered, StringComparison.Ordinal)
+            : string.Equals(entered, organization, StringComparison.Ordinal));
+    }
 
     /// <summary>Members first, then most active: active subscriptions desc, users desc, created asc (id breaks ties).</summary>
     public static IReadOnlyList<Candidate> Order(IEnumerable<Candidate> candidates) =>

@@ -158,21 +158,9 @@ public static class SubmissionValidator
         submission = null;
         errors = [];
         var name = companyName?.Trim();
-        if (string.IsNullOrEmpty(name))
+        if (CompanyName.Problem(name) is { } problem)
         {
-            errors["companyName"] = ["The company name is required."];
-        }
-        else if (name.Length > CompanyName.MaxLength)
-        {
-            errors["companyName"] = [$"The company name has at most {CompanyName.MaxLength} characters."];
-        }
-        else if (name.Any(char.IsControl))
-        {
-            errors["companyName"] = ["The company name may not contain control characters."];
-        }
-        else if (CompanyName.Key(name).Length == 0)
-        {
-            errors["companyName"] = ["The company name needs at least one letter or digit."];
+            errors["companyName"] = [problem];
         }
 
         if (!EmailAddress.TryParse(adminEmail, out var email, out var emailError))

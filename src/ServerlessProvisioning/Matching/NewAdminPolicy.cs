@@ -32,7 +32,10 @@ public static class NewAdminPolicy
         };
     }
 
-    /// <summary>A new organization is a Partner one when a partner provisions for itself, else a Customer one.</summary>
-    public static OrganizationType NewOrganizationType(ProvisioningScenario scenario) =>
+    /// <summary>
+    /// The type of organization a scenario provisions into: a Partner one when a partner provisions for itself, else
+    /// a Customer one. Only organizations of that type are candidates, and a new organization is of that type.
+    /// </summary>
+    public static OrganizationType OrganizationTypeFor(ProvisioningScenario scenario) =>
         scenario == ProvisioningScenario.PartnerSelf ? OrganizationType.Partner : OrganizationType.Customer;
 }

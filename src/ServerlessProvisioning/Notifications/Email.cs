@@ -12,11 +12,17 @@ public enum EmailKind
     /// <summary>A reminder before the invitation expires.</summary>
     InvitationReminder,
 
+    /// <summary>The code that proves the entered admin address, sent to that address.</summary>
+    AdminEmailVerification,
+
     /// <summary>The existing full admin is asked to approve a new admin.</summary>
     ApprovalRequest,
 
     /// <summary>A reminder before the approval expires.</summary>
     ApprovalReminder,
+
+    /// <summary>The other approvers are told the request ended (decided by another, expired or withdrawn).</summary>
+    ApprovalClosed,
 
     /// <summary>PartnerForCustomer: the existing full admin is asked to add the new admin.</summary>
     AddAdminRequest,
@@ -28,8 +34,8 @@ public enum EmailKind
 /// <summary>A recipient.</summary>
 public sealed record EmailRecipient(string Address, string? DisplayName = null);
 
-/// <summary>The links an email carries, and the tokens inside them (kept by the local mailbox for scripts).</summary>
-public sealed record EmailLinks(string? Wizard = null, string? Approval = null, string? WizardToken = null, string? ApprovalToken = null);
+/// <summary>The links an email carries, and the tokens or code inside them (kept by the local mailbox for scripts).</summary>
+public sealed record EmailLinks(string? Wizard = null, string? Approval = null, string? WizardToken = null, string? ApprovalToken = null, string? VerificationCode = null);
 
 /// <summary>
 /// One email to send. <see cref="IdempotencyKey"/> identifies it across retries: a sender must deliver a

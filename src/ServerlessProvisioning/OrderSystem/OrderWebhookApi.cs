@@ -75,6 +75,13 @@ public sealed class OrderWebhookApi(OrderStore orders, IOptions<ProvisioningOpti
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Starting", $"Order '{order.OrderId}' is registered and its workflow is still being started; deliver it again in a minute.");
         }
 
+        // The instance must run this order, not another whose id led to the same instance id.
+        if (!await RunsOrderAsync(client, record.InstanceId, order.OrderId, cancellationToken))
+        {
+            logger.LogError("Order {OrderId}: instance {InstanceId} runs another order", order.OrderId, record.InstanceId);
+            return Problems.Conflict($"Order '{order.OrderId}' cannot be started: its workflow id is taken by another order.");
+        }
+
         var accepted = new OrderAccepted(order.OrderId, instanceId, $"{Options.PublicBaseUrl.TrimEnd('/')}/api/orders/{Uri.EscapeDataString(order.OrderId)}");
         logger.LogInformation("Order {OrderId} {Registration}", order.OrderId, registration);
         return registration == OrderRegistration.Created ? TypedResults.Accepted((string?)null, accepted) : TypedResults.Ok(accepted);
@@ -112,6 +119,12 @@ public sealed class OrderWebhookApi(OrderStore orders, IOptions<ProvisioningOpti
 
             await Task.Delay(TimeSpan.FromMilliseconds(250), time, cancellationToken);
         }
+    }
+
+    static async Task<bool> RunsOrderAsync(DurableTaskClient client, string instanceId, string orderId, CancellationToken cancellationToken)
+    {
+        var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+        return instance?.SerializedInput is not { Length: > 0 } input || Primitives.Json.Deserialize<ProvisioningInput>(input)?.Order.OrderId == orderId;
     }
 
     async Task StartAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)

@@ -45,9 +45,9 @@ public static class OrganizationDocument
 
         id ??= routeId;
         var name = JsonFields.Text(element, "name", errors, required: true, maxLength: CompanyName.MaxLength, allowLineBreaks: false);
-        if (name is not null && CompanyName.Key(name).Length == 0)
+        if (name is not null && CompanyName.Problem(name) is { } nameProblem)
         {
-            errors["name"] = ["The name needs at least one letter or digit."];
+            errors["name"] = [nameProblem];
         }
 
         var type = JsonFields.Enum<OrganizationType>(element, "type", errors, required: true);

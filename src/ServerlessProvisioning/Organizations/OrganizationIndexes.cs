@@ -137,6 +137,27 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
     }
 
     /// <summary>
+    /// The organizations whose name key starts with a short key (<see cref="CompanyName.IsShortKey"/>) that have a user
+    /// at the domain: the key's bounded RowKey range of the domain's partition, never more of the table.
+    /// </summary>
+    public async Task<IReadOnlyList<NamedOrganization>> GetByDomainAndKeyPrefixAsync(string asciiDomain, string shortKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(shortKey);
+        var (pk, from) = DomainKey(asciiDomain, shortKey);
+        // Keys of normalized names hold letters, digits and spaces, which TableKey leaves as they are, so the encoded
+        // keys that start with the prefix are exactly those in [prefix, prefix with its last character + 1).
+        var to = from[..^1] + (char)(from[^1] + 1);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {from} and RowKey lt {to}");
+        var found = new List<NamedOrganization>();
+        await foreach (var entity in domains.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+        {
+            found.AddRange(ReadItems<NamedOrganization>(entity));
+        }
+
+        return found;
+    }
+
+    /// <summary>
     /// One page of the organizations with a user at <paramref name="asciiDomain"/>, whatever their name: the domain's
     /// partition of the domain index, read from <paramref name="fromRowKey"/> on, skipping the first
     /// <paramref name="skip"/> organizations of that entity. Returns where the next page starts, or null at the end.

@@ -28,6 +28,6 @@ public static class ReferenceMatcher
     }
 
     /// <summary>Matches by scanning.</summary>
-    public static MatchResult Match(Submission submission, IEnumerable<Organization> organizations, MatchingPolicy policy, DateTimeOffset now) =>
-        MatchingRules.Decide(submission, Evidence(submission, organizations), policy, now);
+    public static MatchResult Match(Submission submission, IEnumerable<Organization> organizations, MatchingPolicy policy, DateTimeOffset now, OrganizationType? candidateType = null) =>
+        MatchingRules.Decide(submission, Evidence(submission, organizations), policy, now, candidateType);
 }

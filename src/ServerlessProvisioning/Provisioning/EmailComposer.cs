@@ -20,14 +20,18 @@ public sealed record EmailFacts(
     string? RequestedAdminEmail = null,
     string? CompanyName = null,
     ProvisioningOutcome? Outcome = null,
-    string? Reason = null);
+    string? Reason = null,
+    string? Code = null,
+    Activities.ApprovalEnd? ApprovalEnd = null,
+    string? DecidedBy = null);
 
 /// <summary>A rendered email.</summary>
 public sealed record EmailContent(string Subject, string PlainText, string Html);
 
 /// <summary>
 /// Renders every email in Spanish (default) or English, as plain text and as phone-friendly HTML with
-/// inline CSS. Every value that comes from outside (names, emails, reasons) is HTML-encoded.
+/// inline CSS. Every value that comes from outside (names, emails, reasons) is HTML-encoded, and what the requester
+/// typed is labelled as typed by them wherever it reaches someone else.
 /// </summary>
 public static class EmailComposer
 {
@@ -58,6 +62,30 @@ public static class EmailComposer
                     t.Pick($"Complete el asistente antes del {deadline}; después el enlace dejará de funcionar.", $"Complete the wizard before {deadline}; after that the link stops working."),
                 },
                 t.Pick("Continuar en el asistente", "Continue in the wizard")),
+            EmailKind.AdminEmailVerification => (
+                t.Pick($"Su código de verificación: {facts.Code}", $"Your verification code: {facts.Code}"),
+                new[]
+                {
+                    t.Pick($"{facts.ContactEmail} está aprovisionando la suscripción {facts.SubscriptionId} (pedido {facts.OrderId}) y ha indicado esta dirección como la del administrador de la organización.", $"{facts.ContactEmail} is provisioning subscription {facts.SubscriptionId} (order {facts.OrderId}) and gave this address as the organization's administrator."),
+                    TypedCompany(t, facts),
+                    t.Pick($"Si está de acuerdo, facilite este código a {facts.ContactEmail}: {facts.Code}. Sirve hasta el {deadline}.", $"If you agree, give {facts.ContactEmail} this code: {facts.Code}. It works until {deadline}."),
+                    t.Pick("Si no reconoce esta solicitud, ignore este correo: sin el código no se hace nada.", "If you do not recognise this request, ignore this email: nothing happens without the code."),
+                },
+                null),
+            EmailKind.ApprovalClosed => (
+                t.Pick($"Solicitud cerrada: añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName}", $"Request closed: add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName}"),
+                new[]
+                {
+                    t.Pick($"La solicitud para añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName} (pedido {facts.OrderId}) se ha cerrado.", $"The request to add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName} (order {facts.OrderId}) is closed."),
+                    facts.ApprovalEnd switch
+                    {
+                        Activities.ApprovalEnd.Approved => t.Pick($"{facts.DecidedBy} la ha aprobado. No tiene que hacer nada más.", $"{facts.DecidedBy} approved it. Nothing more is needed from you."),
+                        Activities.ApprovalEnd.Rejected => t.Pick($"{facts.DecidedBy} la ha rechazado. No tiene que hacer nada más.", $"{facts.DecidedBy} rejected it. Nothing more is needed from you."),
+                        Activities.ApprovalEnd.Withdrawn => t.Pick("Quien la pidió la ha retirado. No se ha cambiado nada y el enlace que recibió ya no funciona.", "The requester withdrew it. Nothing was changed, and the link you received no longer works."),
+                        _ => t.Pick("Nadie la decidió antes del plazo, así que ha caducado y no se ha cambiado nada.", "Nobody decided before the deadline, so it expired and nothing was changed."),
+                    },
+                },
+                null),
             EmailKind.ApprovalRequest or EmailKind.ApprovalReminder => (
                 t.Pick(
                     (kind == EmailKind.ApprovalReminder ? "Recordatorio: " : string.Empty) + $"¿Añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName}?",
@@ -65,7 +93,9 @@ public static class EmailComposer
                 new[]
                 {
                     t.Pick($"Usted es administrador completo de la organización {facts.OrganizationName}.", $"You are a full administrator of the organization {facts.OrganizationName}."),
-                    t.Pick($"{facts.ContactEmail} está aprovisionando la suscripción {facts.SubscriptionId} (pedido {facts.OrderId}) para «{facts.CompanyName}» y ha elegido su organización. Para continuar, {facts.RequestedAdminEmail} debe ser administrador de la organización.", $"{facts.ContactEmail} is provisioning subscription {facts.SubscriptionId} (order {facts.OrderId}) for “{facts.CompanyName}” and chose your organization. To continue, {facts.RequestedAdminEmail} must become an administrator of it."),
+                    t.Pick($"{facts.ContactEmail} está aprovisionando la suscripción {facts.SubscriptionId} (pedido {facts.OrderId}) y ha elegido su organización. Para continuar, {facts.RequestedAdminEmail} debe ser administrador de la organización.", $"{facts.ContactEmail} is provisioning subscription {facts.SubscriptionId} (order {facts.OrderId}) and chose your organization. To continue, {facts.RequestedAdminEmail} must become an administrator of it."),
+                    TypedCompany(t, facts),
+                    t.Pick($"Hemos comprobado que {facts.RequestedAdminEmail} recibe correo en esa dirección.", $"We checked that {facts.RequestedAdminEmail} receives email at that address."),
                     t.Pick("Por seguridad, nadie se añade como administrador sin su aprobación. Si no reconoce esta solicitud, rechácela.", "For security, nobody is added as an administrator without your approval. If you do not recognise this request, reject it."),
                     t.Pick($"Puede decidir hasta el {deadline}.", $"You can decide until {deadline}."),
                 },
@@ -87,6 +117,10 @@ public static class EmailComposer
 
         return new EmailContent(subject, PlainText(paragraphs, action, facts.Link, t), Html(subject, paragraphs, action, facts.Link, t, en));
     }
+
+    // What the requester typed, labelled as theirs: it reaches people who did not type it.
+    static string TypedCompany(Texts t, EmailFacts f) =>
+        t.Pick($"Nombre de la empresa tal como lo escribió quien hace la solicitud (no verificado): «{f.CompanyName}».", $"Company name as typed by the requester (not verified): “{f.CompanyName}”.");
 
     static string OutcomeSubject(Texts t, EmailFacts f) => f.Outcome switch
     {

@@ -19,8 +19,12 @@ public enum TokenKind
     Approval,
 }
 
-/// <summary>A stored token: only its hash is the key; nothing in it can be turned back into the token.</summary>
-public sealed record TokenRecord(TokenKind Kind, string OrderId, string InstanceId, DateTimeOffset ExpiresAt, string? Holder, bool Revoked);
+/// <summary>
+/// A stored token: only its hash is the key; nothing in it can be turned back into the token. <see cref="Generation"/>
+/// is the invitation generation (wizard) or approval round (approval) it was issued for: a link of an older one is
+/// dead as soon as the workflow has a newer one. <see cref="RevokedReason"/> says why a revoked link no longer works.
+/// </summary>
+public sealed record TokenRecord(TokenKind Kind, string OrderId, string InstanceId, DateTimeOffset ExpiresAt, string? Holder, bool Revoked, int Generation = 1, string? RevokedReason = null);
 
 /// <summary>The result of looking a token up.</summary>
 public enum TokenLookup
@@ -71,19 +75,20 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
             ["ExpiresAt"] = expiresAt,
             ["Holder"] = holder,
             ["Revoked"] = false,
+            ["Generation"] = generation,
         };
         await orders.UpsertEntityAsync(new TableEntity(TableKey.Encode(orderId), TokenRowPrefix + entity.PartitionKey), TableUpdateMode.Replace, cancellationToken);
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         return token;
     }
 
-    /// <summary>Marks a token revoked (its link answers 410 from then on).</summary>
-    public async Task RevokeAsync(TokenKind kind, string instanceId, int generation, string holder, CancellationToken cancellationToken)
+    /// <summary>Marks a token revoked (its link answers 410 with <paramref name="reason"/> from then on).</summary>
+    public async Task RevokeAsync(TokenKind kind, string instanceId, int generation, string holder, CancellationToken cancellationToken, string reason = "replaced")
     {
         var hash = Hash(Derive(kind, instanceId, generation, holder));
         try
         {
-            await table.UpdateEntityAsync(new TableEntity(hash, string.Empty) { ["Revoked"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            await table.UpdateEntityAsync(new TableEntity(hash, string.Empty) { ["Revoked"] = true, ["RevokedReason"] = reason }, ETag.All, TableUpdateMode.Merge, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -112,7 +117,9 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
             entity.GetString("InstanceId"),
             entity.GetDateTimeOffset("ExpiresAt") ?? DateTimeOffset.MinValue,
             entity.GetString("Holder"),
-            entity.GetBoolean("Revoked") ?? false);
+            entity.GetBoolean("Revoked") ?? false,
+            entity.GetInt32("Generation") ?? 1,
+            entity.GetString("RevokedReason"));
         return (record.Revoked ? TokenLookup.Gone : TokenLookup.Found, record);
     }
 
@@ -126,6 +133,19 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
             await table.DeleteEntityAsync(row.RowKey[TokenRowPrefix.Length..], string.Empty, ETag.All, cancellationToken);
             await orders.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The 6-digit code that proves an admin address: derived like a token, from the secret key and what it proves
+    /// (instance, round, address), so the activity that sends it and the one that checks it agree without storing it,
+    /// and a retried send sends the same code. Another round gives another code.
+    /// </summary>
+    public string VerificationCode(string instanceId, int round, string email)
+    {
+        var message = Encoding.UTF8.GetBytes($"verification|{instanceId}|{round}|{Matching.EmailAddress.Normalize(email)}");
+        var bytes = HMACSHA256.HashData(key.Bytes, message);
+        var number = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) % 1_000_000;
+        return number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>A token is 43 base64url characters; anything else is unknown without a read.</summary>

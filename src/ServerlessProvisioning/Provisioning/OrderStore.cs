@@ -16,7 +16,8 @@ public sealed record OrderRecord(
     ProvisioningOutcome? Outcome,
     string? OrganizationId,
     bool WorkflowStarted = false,
-    DateTimeOffset? StartClaimedAt = null);
+    DateTimeOffset? StartClaimedAt = null,
+    string? ChosenOrganizationId = null);
 
 /// <summary>What a repeated delivery found when it tried to claim starting the order's workflow.</summary>
 public enum StartClaim
@@ -31,7 +32,11 @@ public enum StartClaim
     Claimed,
 }
 
-/// <summary>Records a stage change and audit entries; <see cref="Sequence"/> (the last audit sequence) orders progress records.</summary>
+/// <summary>
+/// Records a stage change and audit entries; <see cref="Sequence"/> (the last audit sequence) orders progress records.
+/// <see cref="OrganizationId"/> is set only once a subscription was assigned; <see cref="ChosenOrganizationId"/> names
+/// the organization chosen without an assignment (rejected, expired, cancelled while awaiting approval).
+/// </summary>
 public sealed record ProgressRequest(
     string OrderId,
     int Sequence,
@@ -39,7 +44,8 @@ public sealed record ProgressRequest(
     ProvisioningOutcome? Outcome,
     string? OrganizationId,
     IReadOnlyList<AuditEntry> Audit,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? ChosenOrganizationId = null);
 
 /// <summary>One line of the operator's order list (SPEC §3).</summary>
 public sealed record OrderSummary(string OrderId, ProvisioningStage Stage, ProvisioningOutcome? Outcome, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -176,6 +182,7 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
                     ["UpdatedAt"] = progress.At,
                     ["Outcome"] = progress.Outcome?.ToString() ?? string.Empty,
                     ["OrganizationId"] = progress.OrganizationId ?? string.Empty,
+                    ["ChosenOrganizationId"] = progress.ChosenOrganizationId ?? string.Empty,
                     ["ProgressSequence"] = progress.Sequence,
                 };
                 try
@@ -344,5 +351,6 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         e.GetString("Outcome") is { Length: > 0 } o ? Enum.Parse<ProvisioningOutcome>(o) : null,
         e.GetString("OrganizationId") is { Length: > 0 } org ? org : null,
         e.GetBoolean("WorkflowStarted") ?? true,
-        e.GetDateTimeOffset("StartClaimedAt"));
+        e.GetDateTimeOffset("StartClaimedAt"),
+        e.GetString("ChosenOrganizationId") is { Length: > 0 } chosen ? chosen : null);
 }

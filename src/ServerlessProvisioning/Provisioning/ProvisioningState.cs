@@ -10,6 +10,9 @@ public enum ProvisioningStage
     /// <summary>The invitation went out; waiting for the wizard submission.</summary>
     InvitationSent,
 
+    /// <summary>The entered admin address is not the contact's own: a code went to it; waiting for the contact to enter it.</summary>
+    AwaitingAdminEmailVerification,
+
     /// <summary>Matching the submission.</summary>
     Matching,
 
@@ -67,20 +70,30 @@ public static class Stages
     /// <summary>Whether the workflow has ended in this stage.</summary>
     public static bool IsFinal(this ProvisioningStage stage) =>
         stage is ProvisioningStage.Completed or ProvisioningStage.Rejected or ProvisioningStage.Expired or ProvisioningStage.Cancelled or ProvisioningStage.Failed;
+
+    /// <summary>Whether a submission is still taken (and replaces the previous one): until an organization is chosen.</summary>
+    public static bool TakesSubmission(this ProvisioningStage stage) =>
+        stage is ProvisioningStage.InvitationSent or ProvisioningStage.AwaitingAdminEmailVerification or ProvisioningStage.AwaitingOrganizationChoice;
+
+    /// <summary>Whether an outcome gave the subscription to an organization.</summary>
+    public static bool IsAssigned(this ProvisioningOutcome? outcome) =>
+        outcome is ProvisioningOutcome.AssignedToExistingOrganization or ProvisioningOutcome.AssignedToNewOrganization or ProvisioningOutcome.AssignedPendingAdminAddition;
 }
 
 /// <summary>
 /// Durations captured when the workflow starts, so a configuration change never alters a running workflow's replay.
 /// <paramref name="ActivityFirstRetry"/> is the first wait before an activity is retried (then doubling, six
 /// attempts in all); null, as in every order the hosts start, means <see cref="ProvisioningWorkflow.ActivityFirstRetry"/>.
-/// Tests shorten it to reach the Failed stage in a second.
+/// <paramref name="VerificationLifetime"/> is how long an emailed code works; null means <see cref="ProvisioningWorkflow.VerificationLifetime"/>.
+/// Tests shorten them to reach the Failed stage or a dead code in seconds.
 /// </summary>
 public sealed record ProvisioningTimings(
     TimeSpan InvitationLifetime,
     TimeSpan InvitationReminderBefore,
     TimeSpan ApprovalLifetime,
     TimeSpan ApprovalReminderBefore,
-    TimeSpan? ActivityFirstRetry = null);
+    TimeSpan? ActivityFirstRetry = null,
+    TimeSpan? VerificationLifetime = null);
 
 /// <summary>
 /// The order as the workflow needs it. Its JSON is a subset of the order webhook's body (SPEC §3), so an
@@ -101,7 +114,11 @@ public sealed record SubmissionView(string CompanyName, string AdminEmail);
 /// <summary>The organization a subscription goes (or went) to.</summary>
 public sealed record OrganizationView(string OrganizationId, string Name, OrganizationType Type, bool IsNew = false);
 
-/// <summary>The pending (or decided) approval, as the approval page shows it.</summary>
+/// <summary>
+/// The pending (or ended) approval, as the approval page shows it. <see cref="Decision"/>: null while pending, then
+/// <c>approved</c>, <c>rejected</c>, <c>expired</c> or <c>withdrawn</c>. <see cref="Round"/> is the generation of
+/// the approvers' links: a link of another round no longer opens it.
+/// </summary>
 public sealed record ApprovalView(
     string OrganizationId,
     string OrganizationName,
@@ -112,7 +129,11 @@ public sealed record ApprovalView(
     string? Decision = null,
     string? DecidedBy = null,
     string? Comment = null,
-    DateTimeOffset? DecidedAt = null);
+    DateTimeOffset? DecidedAt = null,
+    int Round = 1);
+
+/// <summary>The code sent to prove the entered admin address: where, until when, how many wrong codes are left; <see cref="Round"/> names the code.</summary>
+public sealed record VerificationView(string SentTo, DateTimeOffset ExpiresAt, int AttemptsLeft, bool Expired, int Round);
 
 /// <summary>
 /// The orchestration's custom status: the stage and everything the wizard and approval pages show.
@@ -134,7 +155,8 @@ public sealed record ProvisioningStatus(
     string? Notice = null,
     ApprovalView? Approval = null,
     int InvitationGeneration = 1,
-    string Language = "es");
+    string Language = "es",
+    VerificationView? Verification = null);
 
 /// <summary>What the workflow returns.</summary>
 public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);
@@ -145,8 +167,14 @@ public static class ProvisioningEvents
     /// <summary>The wizard's submission.</summary>
     public const string WizardSubmitted = nameof(WizardSubmitted);
 
+    /// <summary>The verification code the contact entered.</summary>
+    public const string VerificationCodeEntered = nameof(VerificationCodeEntered);
+
     /// <summary>The contact's organization choice.</summary>
     public const string OrganizationChosen = nameof(OrganizationChosen);
+
+    /// <summary>The contact withdraws the approval request.</summary>
+    public const string ApprovalWithdrawn = nameof(ApprovalWithdrawn);
 
     /// <summary>The existing admin's decision.</summary>
     public const string ApprovalDecided = nameof(ApprovalDecided);
@@ -160,6 +188,12 @@ public static class ProvisioningEvents
 
 /// <summary>The wizard's submission event.</summary>
 public sealed record WizardSubmitted(int Step, string CompanyName, string AdminEmail, DateTimeOffset At);
+
+/// <summary>The verification code event: what the contact typed.</summary>
+public sealed record VerificationCodeEntered(int Step, string Code, DateTimeOffset At);
+
+/// <summary>The contact withdraws the pending approval request.</summary>
+public sealed record ApprovalWithdrawn(int Step, DateTimeOffset At);
 
 /// <summary>The organization choice event: an organization id, or a new organization.</summary>
 public sealed record OrganizationChosen(int Step, string? OrganizationId, bool CreateNew, DateTimeOffset At);

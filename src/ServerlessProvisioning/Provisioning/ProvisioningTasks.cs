@@ -17,6 +17,7 @@ public static class ProvisioningTasks
     [
         typeof(SendInvitation), typeof(Match), typeof(Inspect), typeof(Assign), typeof(AddAdministrator),
         typeof(SendApprovalRequests), typeof(SendAddAdminRequest), typeof(SendOutcome), typeof(RecordProgress), typeof(DeliverCallback),
+        typeof(SendVerificationCode), typeof(CheckVerificationCode), typeof(CloseApprovalRequest),
     ];
 
     /// <summary>Registers every activity class as a singleton (they are stateless), for the worker and for Functions triggers.</summary>

@@ -7,11 +7,12 @@ using ServerlessProvisioning.Provisioning.Activities;
 namespace ServerlessProvisioning.Provisioning;
 
 /// <summary>
-/// The provisioning workflow (SPEC §1): invite → wait for the wizard → match → Rule A assigns, else wait for
-/// the choice → new-admin policy (assign + add-admin request, or pause for the existing admin's approval) →
-/// assign → tell the contact. Deterministic: time from the context, no I/O, every side effect an activity.
-/// Each wait raises <see cref="ProvisioningStatus.Step"/>; commands carry the step they answer, and one for
-/// another step is recorded and ignored.
+/// The provisioning workflow (docs/rules.md): invite → wait for the wizard → prove the admin address when it is not
+/// the contact's own → match → Rule A assigns, else wait for the choice → new-admin policy (assign + add-admin
+/// request, or pause for the existing admin's approval, which the contact may withdraw) → assign → tell the contact.
+/// Until an organization is chosen a new submission replaces the previous one. Deterministic: time from the context,
+/// no I/O, every side effect an activity. Each wait raises <see cref="ProvisioningStatus.Step"/>; commands carry the
+/// step they answer, and one for another step is recorded and ignored.
 /// </summary>
 public sealed class ProvisioningWorkflow
 {
@@ -20,6 +21,12 @@ public sealed class ProvisioningWorkflow
 
     /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
     public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an emailed verification code works.</summary>
+    public static readonly TimeSpan VerificationLifetime = TimeSpan.FromMinutes(15);
+
+    /// <summary>How many wrong codes kill a verification code.</summary>
+    public const int VerificationAttempts = 5;
 
     /// <summary>Retries for every activity: storage and email hiccups heal, a persistent failure ends the workflow as Failed.</summary>
     public static TaskOptions ActivityOptions(TimeSpan firstRetry) => TaskOptions.FromRetryPolicy(new RetryPolicy(
@@ -35,6 +42,8 @@ public sealed class ProvisioningWorkflow
         backoffCoefficient: 2,
         maxRetryInterval: TimeSpan.FromMinutes(10)));
 
+    static readonly Guid DeliveryNamespace = new("3c2b8f0e-5a41-4d0b-9d3e-8f6a2e1b7c55");
+
     readonly TaskOrchestrationContext context;
     readonly ProvisioningInput input;
     readonly ProvisioningOrder order;
@@ -49,6 +58,7 @@ public sealed class ProvisioningWorkflow
     DateTimeOffset invitationDeadline;
     bool invitationReminderSent;
     string? requestedAdmin;
+    int verificationRound;
     DateTimeOffset approvalDeadline;
     bool approvalReminderSent;
     int approvalRound;
@@ -92,6 +102,9 @@ public sealed class ProvisioningWorkflow
                     case ProvisioningStage.InvitationSent:
                         await AwaitSubmissionAsync();
                         break;
+                    case ProvisioningStage.AwaitingAdminEmailVerification:
+                        await AwaitVerificationAsync();
+                        break;
                     case ProvisioningStage.AwaitingOrganizationChoice:
                         await AwaitChoiceAsync();
                         break;
@@ -103,7 +116,7 @@ public sealed class ProvisioningWorkflow
                 }
             }
 
-            return new ProvisioningResult(status.Stage, status.Outcome, status.Organization?.OrganizationId);
+            return new ProvisioningResult(status.Stage, status.Outcome, AssignedOrganizationId());
         }
         catch (TaskFailedException e)
         {
@@ -119,7 +132,8 @@ public sealed class ProvisioningWorkflow
 
     // ---- Invitation ----------------------------------------------------------------------------------
 
-    // The new step is published before the link goes out, so whoever follows the link finds the workflow waiting for it.
+    // The new step is published before the link goes out, so whoever follows the link finds the workflow waiting for it;
+    // the new generation in it is what makes every older link answer 410 at once (see WorkflowGateway.OpenLinkAsync).
     async Task InviteAsync(int generation, string? previousContact, string? reason = null)
     {
         Audit("system", "InvitationSent", reason is null ? $"Generation {generation}; expires {invitationDeadline:O}" : $"Generation {generation}; {reason}");
@@ -129,6 +143,7 @@ public sealed class ProvisioningWorkflow
             ExpiresAt = invitationDeadline,
             InvitationGeneration = generation,
             Submission = null,
+            Verification = null,
             Candidates = null,
             MatchKind = null,
             Notice = null,
@@ -139,17 +154,14 @@ public sealed class ProvisioningWorkflow
 
     async Task AwaitSubmissionAsync()
     {
-        var command = await NextCommandAsync(Accept.Submission | Accept.Resend | Accept.Cancel, InvitationReminderAt(), invitationDeadline);
+        var command = await NextCommandAsync(Accept.Submission | Accept.Resend | Accept.Cancel, InvitationTimers());
         switch (command)
         {
-            case Reminder:
+            case Timer { Name: InvitationReminder }:
                 await SendInvitationReminderAsync();
                 break;
-            case Deadline:
+            case Timer:
                 await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The invitation expired before the wizard was completed.");
-                break;
-            case Command<WizardSubmitted> submitted:
-                await MatchAsync(submitted.Event);
                 break;
             default:
                 await HandleCommonAsync(command);
@@ -157,10 +169,21 @@ public sealed class ProvisioningWorkflow
         }
     }
 
-    DateTimeOffset? InvitationReminderAt() =>
-        invitationReminderSent || input.Timings.InvitationReminderBefore <= TimeSpan.Zero || input.Timings.InvitationReminderBefore >= input.Timings.InvitationLifetime
-            ? null
-            : invitationDeadline - input.Timings.InvitationReminderBefore;
+    const string InvitationReminder = nameof(InvitationReminder);
+    const string InvitationDeadline = nameof(InvitationDeadline);
+    const string VerificationExpiry = nameof(VerificationExpiry);
+    const string ApprovalReminder = nameof(ApprovalReminder);
+    const string ApprovalDeadline = nameof(ApprovalDeadline);
+
+    IEnumerable<(string Name, DateTimeOffset At)> InvitationTimers()
+    {
+        if (!invitationReminderSent && input.Timings.InvitationReminderBefore > TimeSpan.Zero && input.Timings.InvitationReminderBefore < input.Timings.InvitationLifetime)
+        {
+            yield return (InvitationReminder, invitationDeadline - input.Timings.InvitationReminderBefore);
+        }
+
+        yield return (InvitationDeadline, invitationDeadline);
+    }
 
     async Task SendInvitationReminderAsync()
     {
@@ -170,16 +193,87 @@ public sealed class ProvisioningWorkflow
         await RecordAsync();
     }
 
+    // ---- The submission and the admin address --------------------------------------------------------
+
+    // Accepted until an organization is chosen; a later one replaces the earlier (a typo fixed by submitting again).
+    async Task SubmitAsync(WizardSubmitted submitted)
+    {
+        var replacing = status.Submission is not null;
+        requestedAdmin = EmailAddress.Normalize(submitted.AdminEmail);
+        Audit(contactEmail, replacing ? "SubmissionReplaced" : "WizardSubmitted", $"Company '{submitted.CompanyName}', admin {requestedAdmin}", submitted.At);
+        status = status with { Submission = new SubmissionView(submitted.CompanyName, requestedAdmin), Verification = null, Candidates = null, MatchKind = null, Notice = null, Organization = null };
+
+        // The invitation link proves the contact's own address; any other must be proven before anything is revealed.
+        if (EmailAddress.SamePerson(requestedAdmin, contactEmail))
+        {
+            await MatchAsync();
+            return;
+        }
+
+        verificationRound++;
+        var expires = Now + (input.Timings.VerificationLifetime ?? VerificationLifetime);
+        Audit("system", "VerificationCodeSent", $"To {requestedAdmin}; works until {expires:O}");
+        await EnterAsync(status with
+        {
+            Stage = ProvisioningStage.AwaitingAdminEmailVerification,
+            Verification = new VerificationView(requestedAdmin, expires, VerificationAttempts, Expired: false, verificationRound),
+            ExpiresAt = invitationDeadline,
+        });
+        await CallAsync(nameof(SendVerificationCode), new VerificationMailRequest(mail, contactEmail, requestedAdmin, submitted.CompanyName, verificationRound, expires));
+    }
+
+    async Task AwaitVerificationAsync()
+    {
+        var verification = status.Verification!;
+        var timers = verification.Expired ? InvitationTimers() : InvitationTimers().Append((VerificationExpiry, verification.ExpiresAt));
+        var command = await NextCommandAsync(Accept.Submission | Accept.Verification | Accept.Resend | Accept.Cancel, timers);
+        switch (command)
+        {
+            case Timer { Name: InvitationReminder }:
+                await SendInvitationReminderAsync();
+                break;
+            case Timer { Name: VerificationExpiry }:
+                Audit("system", "VerificationCodeExpired");
+                await EnterAsync(status with { Verification = verification with { Expired = true } });
+                break;
+            case Timer:
+                await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The invitation expired before the administrator's address was confirmed.");
+                break;
+            case Command<VerificationCodeEntered> entered when !verification.Expired && verification.AttemptsLeft > 0:
+                var correct = await CallAsync<bool>(nameof(CheckVerificationCode), new VerificationCheck(InstanceId, verification.Round, verification.SentTo, entered.Event.Code));
+                if (correct)
+                {
+                    Audit(contactEmail, "AdminEmailVerified", verification.SentTo, entered.Event.At);
+                    await MatchAsync();
+                }
+                else
+                {
+                    var left = verification.AttemptsLeft - 1;
+                    Audit(contactEmail, "VerificationCodeWrong", left == 0 ? "No attempts left; the code no longer works." : $"{left} attempt(s) left", entered.Event.At);
+                    await EnterAsync(status with { Verification = verification with { AttemptsLeft = left } });
+                }
+
+                break;
+            case Command<VerificationCodeEntered> late:
+                // The code is dead; the page knows it from the state. Move on a step so the sender's answer arrives.
+                Audit(contactEmail, "VerificationCodeRefused", "The code no longer works.", late.Event.At);
+                await EnterAsync(status);
+                break;
+            default:
+                await HandleCommonAsync(command);
+                break;
+        }
+    }
+
     // ---- Matching and the choice ---------------------------------------------------------------------
 
-    async Task MatchAsync(WizardSubmitted submitted)
+    async Task MatchAsync()
     {
-        requestedAdmin = EmailAddress.Normalize(submitted.AdminEmail);
-        Audit(contactEmail, "WizardSubmitted", $"Company '{submitted.CompanyName}', admin {requestedAdmin}", submitted.At);
-        status = status with { Stage = ProvisioningStage.Matching, Submission = new SubmissionView(submitted.CompanyName, requestedAdmin) };
+        var submission = status.Submission!;
+        status = status with { Stage = ProvisioningStage.Matching, Verification = null };
         context.SetCustomStatus(status);
 
-        var match = await CallAsync<MatchResult>(nameof(Match), new MatchRequest(submitted.CompanyName, submitted.AdminEmail));
+        var match = await CallAsync<MatchResult>(nameof(Match), new MatchRequest(submission.CompanyName, submission.AdminEmail, order.Scenario));
         if (match.AssignTo is { } organization)
         {
             Audit("system", "MatchedByRuleA", $"{requestedAdmin} administers {organization.OrganizationId}");
@@ -201,13 +295,13 @@ public sealed class ProvisioningWorkflow
 
     async Task AwaitChoiceAsync()
     {
-        var command = await NextCommandAsync(Accept.Choice | Accept.Resend | Accept.Cancel, InvitationReminderAt(), invitationDeadline);
+        var command = await NextCommandAsync(Accept.Choice | Accept.Submission | Accept.Resend | Accept.Cancel, InvitationTimers());
         switch (command)
         {
-            case Reminder:
+            case Timer { Name: InvitationReminder }:
                 await SendInvitationReminderAsync();
                 break;
-            case Deadline:
+            case Timer:
                 await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "No organization was chosen before the invitation expired.");
                 break;
             case Command<OrganizationChosen> { Event.CreateNew: true } chosenNew:
@@ -224,7 +318,7 @@ public sealed class ProvisioningWorkflow
 
     async Task CreateAndAssignAsync(DateTimeOffset at)
     {
-        var type = NewAdminPolicy.NewOrganizationType(order.Scenario);
+        var type = NewAdminPolicy.OrganizationTypeFor(order.Scenario);
         var name = status.Submission!.CompanyName;
         var organizationId = NewOrganizationId();
         Audit(contactEmail, "ChoseNewOrganization", $"'{name}' ({type}) with full admin {requestedAdmin}", at);
@@ -282,7 +376,7 @@ public sealed class ProvisioningWorkflow
         {
             Stage = ProvisioningStage.AwaitingAdminApproval,
             Organization = new OrganizationView(organizationId, check.Name, check.Type),
-            Approval = new ApprovalView(organizationId, check.Name, requestedAdmin!, approvalDeadline, approvers, contactEmail),
+            Approval = new ApprovalView(organizationId, check.Name, requestedAdmin!, approvalDeadline, approvers, contactEmail, Round: approvalRound),
             ExpiresAt = approvalDeadline,
         });
         await CallAsync(nameof(SendApprovalRequests), approvalMail);
@@ -290,41 +384,67 @@ public sealed class ProvisioningWorkflow
 
     async Task AwaitApprovalAsync()
     {
-        DateTimeOffset? reminderAt = approvalReminderSent || input.Timings.ApprovalReminderBefore <= TimeSpan.Zero || input.Timings.ApprovalReminderBefore >= input.Timings.ApprovalLifetime
-            ? null
-            : approvalDeadline - input.Timings.ApprovalReminderBefore;
-        var command = await NextCommandAsync(Accept.Approval | Accept.Cancel, reminderAt, approvalDeadline);
+        var timers = new List<(string, DateTimeOffset)>();
+        if (!approvalReminderSent && input.Timings.ApprovalReminderBefore > TimeSpan.Zero && input.Timings.ApprovalReminderBefore < input.Timings.ApprovalLifetime)
+        {
+            timers.Add((ApprovalReminder, approvalDeadline - input.Timings.ApprovalReminderBefore));
+        }
+
+        timers.Add((ApprovalDeadline, approvalDeadline));
+        var command = await NextCommandAsync(Accept.Approval | Accept.Withdrawal | Accept.Cancel, timers);
         var organization = status.Organization!;
+        var approval = status.Approval!;
         switch (command)
         {
-            case Reminder:
+            case Timer { Name: ApprovalReminder }:
                 approvalReminderSent = true;
                 await CallAsync(nameof(SendApprovalRequests), approvalMail! with { IsReminder = true });
                 Audit("system", "ApprovalReminderSent");
                 await RecordAsync();
                 break;
-            case Deadline:
-                status = status with { Approval = status.Approval! with { Decision = "expired" } };
+            case Timer:
+                status = status with { Approval = approval with { Decision = "expired" } };
+                await CloseApprovalAsync(ApprovalEnd.Expired, decidedBy: null, approval.Approvers);
                 await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The existing administrator did not decide before the deadline.");
                 break;
             case Command<ApprovalDecided> { Event.Approved: true } decided:
                 Audit(decided.Event.DecidedBy, "Approved", decided.Event.Comment, decided.Event.At);
-                status = status with { Approval = status.Approval! with { Decision = "approved", DecidedBy = decided.Event.DecidedBy, Comment = decided.Event.Comment, DecidedAt = decided.Event.At } };
+                status = status with { Approval = approval with { Decision = "approved", DecidedBy = decided.Event.DecidedBy, Comment = decided.Event.Comment, DecidedAt = decided.Event.At } };
                 await EnterAssigningAsync(organization);
+                await CloseApprovalAsync(ApprovalEnd.Approved, decided.Event.DecidedBy, OthersThan(decided.Event.DecidedBy));
                 await CallAsync(nameof(AddAdministrator), new AddAdministratorRequest(organization.OrganizationId, requestedAdmin!));
                 Audit("system", "AdministratorAdded", $"{requestedAdmin} to {organization.OrganizationId}");
                 await CallAsync(nameof(Assign), new AssignRequest(order.OrderId, order.SubscriptionId, organization.OrganizationId, null));
                 await CompleteAsync(ProvisioningOutcome.AssignedToExistingOrganization);
                 break;
             case Command<ApprovalDecided> rejected:
-                status = status with { Approval = status.Approval! with { Decision = "rejected", DecidedBy = rejected.Event.DecidedBy, Comment = rejected.Event.Comment, DecidedAt = rejected.Event.At } };
+                status = status with { Approval = approval with { Decision = "rejected", DecidedBy = rejected.Event.DecidedBy, Comment = rejected.Event.Comment, DecidedAt = rejected.Event.At } };
+                await CloseApprovalAsync(ApprovalEnd.Rejected, rejected.Event.DecidedBy, OthersThan(rejected.Event.DecidedBy));
                 await FinishAsync(ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, rejected.Event.DecidedBy, rejected.Event.Comment, action: "Rejected");
+                break;
+            case Command<ApprovalWithdrawn> withdrawn:
+                // Back to the choice the contact had, under the invitation's deadline; the approvers' links die now.
+                Audit(contactEmail, "ApprovalWithdrawn", $"Request to {organization.OrganizationId} withdrawn", withdrawn.Event.At);
+                await EnterAsync(status with
+                {
+                    Stage = ProvisioningStage.AwaitingOrganizationChoice,
+                    Approval = approval with { Decision = "withdrawn", DecidedAt = withdrawn.Event.At },
+                    Organization = null,
+                    ExpiresAt = invitationDeadline,
+                });
+                await CloseApprovalAsync(ApprovalEnd.Withdrawn, decidedBy: null, approval.Approvers);
                 break;
             default:
                 await HandleCommonAsync(command);
                 break;
         }
+
+        IReadOnlyList<string> OthersThan(string approver) => approval.Approvers.Where(a => !EmailAddress.SamePerson(a, approver)).ToList();
     }
+
+    // Tells the approvers who did not end the request how it ended, and kills their links.
+    Task CloseApprovalAsync(ApprovalEnd end, string? decidedBy, IReadOnlyList<string> recipients) =>
+        CallAsync(nameof(CloseApprovalRequest), new ApprovalClosedMailRequest(mail, approvalMail!.OrganizationName, requestedAdmin!, approvalRound, recipients, end, decidedBy));
 
     // ---- Assigning and finishing ---------------------------------------------------------------------
 
@@ -359,10 +479,16 @@ public sealed class ProvisioningWorkflow
         logger.LogInformation("Order {OrderId} finished: {Stage} {Outcome}", order.OrderId, stage, outcome);
     }
 
+    // The organization that received the subscription; none for an order that assigned nothing.
+    string? AssignedOrganizationId() => status.Outcome.IsAssigned() ? status.Organization?.OrganizationId : null;
+
+    // The organization chosen but not assigned to (rejected, expired or cancelled while awaiting approval).
+    string? ChosenOrganizationId() => status.Outcome.IsAssigned() ? null : status.Organization?.OrganizationId;
+
     // Tells the order system how the order ended (when a callback is configured), then records it all.
     async Task ReportAsync()
     {
-        var callback = new CallbackRequest(order.OrderId, order.SubscriptionId, status.Stage, status.Outcome, status.Organization?.OrganizationId, Now, DeliveryId());
+        var callback = new CallbackRequest(order.OrderId, order.SubscriptionId, status.Stage, status.Outcome, AssignedOrganizationId(), Now, DeliveryId(), ChosenOrganizationId());
         try
         {
             if (await context.CallActivityAsync<bool>(nameof(DeliverCallback), callback, CallbackOptions))
@@ -381,14 +507,15 @@ public sealed class ProvisioningWorkflow
     // One id per order's report, the same on every retry and replay, so the receiver can drop repeats.
     string DeliveryId() => NameBasedGuid.CreateVersion5(DeliveryNamespace, InstanceId + "/outcome").ToString();
 
-    static readonly Guid DeliveryNamespace = new("3c2b8f0e-5a41-4d0b-9d3e-8f6a2e1b7c55");
-
-    // ---- Operator commands ---------------------------------------------------------------------------
+    // ---- Commands any waiting stage takes ------------------------------------------------------------
 
     async Task HandleCommonAsync(object command)
     {
         switch (command)
         {
+            case Command<WizardSubmitted> submitted:
+                await SubmitAsync(submitted.Event);
+                break;
             case Command<CancelRequested> cancel:
                 var approvers = status.Stage == ProvisioningStage.AwaitingAdminApproval ? status.Approval?.Approvers : null;
                 await FinishAsync(ProvisioningStage.Cancelled, ProvisioningOutcome.Cancelled, cancel.Event.Operator, cancel.Event.Reason, alsoNotify: approvers);
@@ -400,7 +527,7 @@ public sealed class ProvisioningWorkflow
                     contactEmail = newContact;
                 }
 
-                Audit(resend.Event.Operator, "InvitationResendRequested", string.Equals(previous, contactEmail, StringComparison.OrdinalIgnoreCase) ? "Same contact" : $"Contact changed from {previous} to {contactEmail}", resend.Event.At);
+                Audit(resend.Event.Operator, "InvitationResendRequested", EmailAddress.SamePerson(previous, contactEmail) ? "Same contact" : $"Contact changed from {previous} to {contactEmail}", resend.Event.At);
                 invitationDeadline = Now + input.Timings.InvitationLifetime;
                 invitationReminderSent = false;
                 requestedAdmin = null;
@@ -421,18 +548,19 @@ public sealed class ProvisioningWorkflow
         Approval = 4,
         Cancel = 8,
         Resend = 16,
+        Verification = 32,
+        Withdrawal = 64,
     }
 
-    sealed record Reminder;
-
-    sealed record Deadline;
+    sealed record Timer(string Name);
 
     sealed record Command<T>(T Event);
 
-    // Waits for the first of: an accepted command for the current step, the reminder, the deadline.
+    // Waits for the first of: an accepted command for the current step, or one of the timers (the earliest fires).
     // Commands for another step are audited and ignored; the wait goes on.
-    async Task<object> NextCommandAsync(Accept accept, DateTimeOffset? reminderAt, DateTimeOffset deadline)
+    async Task<object> NextCommandAsync(Accept accept, IEnumerable<(string Name, DateTimeOffset At)> timers)
     {
+        var (timerName, fireAt) = timers.MinBy(t => t.At);
         while (true)
         {
             using var cts = new CancellationTokenSource();
@@ -447,18 +575,19 @@ public sealed class ProvisioningWorkflow
             }
 
             Wait<WizardSubmitted>(Accept.Submission, ProvisioningEvents.WizardSubmitted, e => e.Step);
+            Wait<VerificationCodeEntered>(Accept.Verification, ProvisioningEvents.VerificationCodeEntered, e => e.Step);
             Wait<OrganizationChosen>(Accept.Choice, ProvisioningEvents.OrganizationChosen, e => e.Step);
             Wait<ApprovalDecided>(Accept.Approval, ProvisioningEvents.ApprovalDecided, e => e.Step);
+            Wait<ApprovalWithdrawn>(Accept.Withdrawal, ProvisioningEvents.ApprovalWithdrawn, e => e.Step);
             Wait<CancelRequested>(Accept.Cancel, ProvisioningEvents.CancelRequested, e => e.Step);
             Wait<InvitationResendRequested>(Accept.Resend, ProvisioningEvents.InvitationResendRequested, e => e.Step);
 
-            var fireAt = reminderAt is { } r && r < deadline ? r : deadline;
             var timer = context.CreateTimer(fireAt.UtcDateTime, cts.Token);
             var winner = await Task.WhenAny(waits.Select(w => w.Task).Append(timer));
             cts.Cancel();
             if (winner == timer)
             {
-                return fireAt == deadline ? new Deadline() : new Reminder();
+                return new Timer(timerName);
             }
 
             var (step, command) = waits.First(w => w.Task == winner).Read();
@@ -488,7 +617,7 @@ public sealed class ProvisioningWorkflow
     {
         var entries = pendingAudit.ToList();
         pendingAudit.Clear();
-        await CallAsync(nameof(RecordProgress), new ProgressRequest(order.OrderId, ++progressSequence, status.Stage, status.Outcome, status.Organization?.OrganizationId, entries, Now));
+        await CallAsync(nameof(RecordProgress), new ProgressRequest(order.OrderId, ++progressSequence, status.Stage, status.Outcome, AssignedOrganizationId(), entries, Now, ChosenOrganizationId()));
     }
 
     Task CallAsync(string activity, object request) => context.CallActivityAsync(activity, request, activityOptions);

@@ -7,8 +7,9 @@ public class EmailAddressTests
     [Theory]
     [InlineData("ana@acme.com", "ana@acme.com", "acme.com")]
     [InlineData("  Ana.Ruiz@ACME.com ", "ana.ruiz@acme.com", "acme.com")]
-    [InlineData("jose@bücher.de", "jose@bücher.de", "xn--bcher-kva.de")]
-    [InlineData("info@telefónica.es", "info@telefónica.es", "xn--telefnica-96a.es")]
+    [InlineData("jose@bücher.de", "jose@xn--bcher-kva.de", "xn--bcher-kva.de")]
+    [InlineData("info@telefónica.es", "info@xn--telefnica-96a.es", "xn--telefnica-96a.es")]
+    [InlineData("Chef@BÜCHER.de", "chef@xn--bcher-kva.de", "xn--bcher-kva.de")]
     [InlineData("user+tag@mail.acme.com", "user+tag@mail.acme.com", "mail.acme.com")]
     [InlineData("o'brien@example.ie", "o'brien@example.ie", "example.ie")]
     [InlineData("josé@example.com", "josé@example.com", "example.com")]
@@ -18,6 +19,18 @@ public class EmailAddressTests
         Assert.True(EmailAddress.TryParse(input, out var address, out var error), error);
         Assert.Equal(value, address.Value);
         Assert.Equal(domain, address.Domain);
+    }
+
+    [Theory]
+    [InlineData("chef@bücher.de", "chef@xn--bcher-kva.de", true)]
+    [InlineData("chef@xn--bcher-kva.de", "CHEF@Bücher.DE", true)]
+    [InlineData(" Ana@Acme.com ", "ana@acme.com", true)]
+    [InlineData("chef@bücher.de", "chef@bucher.de", false)]
+    [InlineData("josé@example.com", "jose@example.com", false)]
+    public void An_address_is_one_person_whatever_case_or_script_its_domain_is_written_in(string a, string b, bool same)
+    {
+        Assert.Equal(same, EmailAddress.SamePerson(a, b));
+        Assert.Equal(same, EmailAddress.Normalize(a) == EmailAddress.Normalize(b));
     }
 
     [Theory]

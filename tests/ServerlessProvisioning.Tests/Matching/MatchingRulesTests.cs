@@ -136,4 +136,14 @@ public class MatchingRulesTests
             AdminIsAdmin: false,
             AdminIsMember: member,
             SharesEmailDomain: true);
+
+    [Theory]
+    [MemberData(nameof(MatchingWorld.TypeCases), MemberType = typeof(MatchingWorld))]
+    public void Only_organizations_of_the_scenarios_type_are_considered(string companyName, string email, OrganizationType type, MatchKind kind, string[] ids)
+    {
+        var result = ReferenceMatcher.Match(MatchingWorld.Submit(companyName, email), MatchingWorld.Organizations, Policy, MatchingWorld.Now, type);
+
+        Assert.Equal(kind, result.Kind);
+        Assert.Equal(ids, result.Candidates.Select(c => c.OrganizationId));
+    }
 }

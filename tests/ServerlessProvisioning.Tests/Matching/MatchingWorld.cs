@@ -49,7 +49,8 @@ public static class MatchingWorld
         { "Anything", " ANA@Acme.com ", MatchKind.AdminOfOne, ["org-acme"], "AdminIsMember", false },
         { "Globex", "boss@globex.com", MatchKind.AdminOfSeveral, ["org-multi-1", "org-multi-2"], "AdminIsMember", false },
         { "ACME Ltd", "new@acme.com", MatchKind.Candidates, ["org-acme-es", "org-acme", "org-acme-old"], "NamePrefix,EmailDomain", false },
-        { "Acme", "new@acme.com", MatchKind.Candidates, [], "", false },
+        { "Acme", "new@acme.com", MatchKind.Candidates, ["org-acme-es", "org-acme", "org-acme-old"], "NamePrefix,EmailDomain", false },
+        { "Acmeware", "new@acme.com", MatchKind.Candidates, [], "", false },
         { "Acme Corporation", "new@other.com", MatchKind.Candidates, [], "", false },
         { "Acme Corporation", "new@mail.acme.com", MatchKind.Candidates, [], "", false },
         { "Totally Different", "carol@zeta.com", MatchKind.Candidates, ["org-member"], "AdminIsMember,EmailDomain", false },
@@ -61,12 +62,25 @@ public static class MatchingWorld
         { "TELEFONICA", "x@telefonica.es", MatchKind.Candidates, ["org-tel2", "org-tel"], "NamePrefix,EmailDomain", false },
         { "Bucher", "info@BÜCHER.de", MatchKind.Candidates, ["org-bucher"], "NamePrefix,EmailDomain", false },
         { "Bucher", "info@xn--bcher-kva.de", MatchKind.Candidates, ["org-bucher"], "NamePrefix,EmailDomain", false },
+        { "Anything", "chef@xn--bcher-kva.de", MatchKind.AdminOfOne, ["org-bucher"], "AdminIsMember", false },
+        { "Anything", "CHEF@Bücher.de", MatchKind.AdminOfOne, ["org-bucher"], "AdminIsMember", false },
         { "株式会社トヨタ自動車", "info@toyota.jp", MatchKind.Candidates, ["org-kabu"], "NamePrefix,EmailDomain", false },
-        { "IBM", "x@ibm.com", MatchKind.Candidates, ["org-ibm"], "NamePrefix,EmailDomain", false },
+        { "IBM", "x@ibm.com", MatchKind.Candidates, ["org-ibm", "org-ibm-corp"], "NamePrefix,EmailDomain", false },
         { "I.B.M. Corp", "x@ibm.com", MatchKind.Candidates, [], "", false },
         { "IBM Corporation", "x@ibm.com", MatchKind.Candidates, ["org-ibm-corp"], "NamePrefix,EmailDomain", false },
         { "Odd Name", "someone@odd.com", MatchKind.Candidates, ["org/odd#key?\\"], "NamePrefix,EmailDomain", false },
         { "Nobody Inc", "nobody@nowhere.org", MatchKind.Candidates, [], "", false },
+    };
+
+    /// <summary>company name, admin email, the scenario's organization type, expected kind and candidate ids: only organizations of the type count, for Rule A and Rule B.</summary>
+    public static TheoryData<string, string, OrganizationType, MatchKind, string[]> TypeCases => new()
+    {
+        { "Telefónica", "x@telefonica.es", OrganizationType.Customer, MatchKind.Candidates, ["org-tel"] },
+        { "Telefónica", "x@telefonica.es", OrganizationType.Partner, MatchKind.Candidates, ["org-tel2"] },
+        { "Anything", "lab@acmelabs.io", OrganizationType.Partner, MatchKind.AdminOfOne, ["org-acme-labs"] },
+        { "Acme Labs", "lab@acmelabs.io", OrganizationType.Customer, MatchKind.Candidates, [] },
+        { "Anything", "ana@acme.com", OrganizationType.Partner, MatchKind.Candidates, [] },
+        { "Anything", "ana@acme.com", OrganizationType.Customer, MatchKind.AdminOfOne, ["org-acme"] },
     };
 
     public static void AssertMatches(MatchResult result, MatchKind kind, string[] ids, string firstMatchedBy, bool notice)

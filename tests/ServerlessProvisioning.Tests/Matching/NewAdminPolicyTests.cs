@@ -22,5 +22,5 @@ public class NewAdminPolicyTests
     [InlineData(ProvisioningScenario.CustomerSelf, OrganizationType.Customer)]
     [InlineData(ProvisioningScenario.PartnerForCustomer, OrganizationType.Customer)]
     public void New_organizations_take_their_type_from_the_scenario(ProvisioningScenario scenario, OrganizationType type) =>
-        Assert.Equal(type, NewAdminPolicy.NewOrganizationType(scenario));
+        Assert.Equal(type, NewAdminPolicy.OrganizationTypeFor(scenario));
 }

@@ -62,4 +62,16 @@ public class OrganizationMatcherTests(AzuriteFixture azurite)
                 indexed.Candidates.Select(c => $"{c.OrganizationId}:{string.Join('+', c.MatchedBy)}:{c.Assessment}:{c.Users}:{c.ActiveSubscriptions}"));
         }
     }
+
+    [Theory]
+    [MemberData(nameof(MatchingWorld.TypeCases), MemberType = typeof(MatchingWorld))]
+    public async Task Indexed_matching_considers_only_organizations_of_the_scenarios_type(string companyName, string email, OrganizationType type, MatchKind kind, string[] ids)
+    {
+        var matcher = await WorldAsync(MatchingWorld.Organizations);
+
+        var result = await matcher.MatchAsync(MatchingWorld.Submit(companyName, email), Ct, type);
+
+        Assert.Equal(kind, result.Kind);
+        Assert.Equal(ids, result.Candidates.Select(c => c.OrganizationId));
+    }
 }

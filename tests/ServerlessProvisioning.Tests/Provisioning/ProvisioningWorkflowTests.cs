@@ -14,9 +14,9 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
     static string NewAdmin(string domain) => $"new{Guid.NewGuid():N}"[..12] + "@" + domain;
 
     // Submits for an organization of the test's own and chooses it; returns the organization and the requested admin.
-    async Task<(string Org, string Boss, string Admin, ProvisioningStatus Status)> ChooseOwnOrganizationAsync(string id)
+    async Task<(string Org, string Boss, string Admin, ProvisioningStatus Status)> ChooseOwnOrganizationAsync(string id, ProvisioningScenario scenario = ProvisioningScenario.CustomerSelf)
     {
-        var (org, boss, domain) = await f.CreateOrganizationAsync();
+        var (org, boss, domain) = await f.CreateOrganizationAsync(type: NewAdminPolicy.OrganizationTypeFor(scenario));
         var admin = NewAdmin(domain);
         var invited = await f.WaitForStageAsync(id, ProvisioningStage.InvitationSent);
         await f.SubmitAsync(id, invited, "Initrode Systems", admin);
@@ -44,9 +44,9 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         Assert.Equal(MatchKind.AdminOfOne, status.MatchKind);
         var org = await f.Organizations.GetAsync("org-acme", CancellationToken.None);
         Assert.Contains(org!.Subscriptions, s => s.Id == order.SubscriptionId && s.Status == SubscriptionStatus.Active);
-        var mail = await f.WaitForMailAsync(order.OrderId, m => m.Count == 2, "invitation and outcome");
-        Assert.Equal([EmailKind.Invitation, EmailKind.Outcome], mail.Select(m => m.Kind));
-        Assert.All(mail, m => Assert.Equal("contact@buyer.example", m.To));
+        var mail = await f.WaitForMailAsync(order.OrderId, m => m.Count == 3, "invitation, code and outcome");
+        Assert.Equal([EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.Outcome], mail.Select(m => m.Kind));
+        Assert.Equal(["contact@buyer.example", "ana@acme.com", "contact@buyer.example"], mail.Select(m => m.To));
         Assert.NotNull(mail[0].WizardToken);
         Assert.Contains(mail[0].WizardToken!, mail[0].Links.Wizard, StringComparison.Ordinal);
     }
@@ -57,7 +57,7 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         var order = WorkflowFixture.Order(ProvisioningScenario.PartnerSelf);
         var id = await f.StartAsync(order);
         var invited = await f.WaitForStageAsync(id, ProvisioningStage.InvitationSent);
-        var (busy, _, domain) = await f.CreateOrganizationAsync("Initrode Systems", activeSubscriptions: 2);
+        var (busy, _, domain) = await f.CreateOrganizationAsync("Initrode Systems", activeSubscriptions: 2, type: OrganizationType.Partner);
         var quiet = await f.Organizations.GetAsync(busy, CancellationToken.None);
         var idle = $"org-{Guid.NewGuid():N}"[..16];
         await f.Organizations.PutAsync(quiet! with { Id = idle, Name = "INITRODE, Inc.", Subscriptions = [] }, null, CancellationToken.None);
@@ -66,7 +66,7 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         await f.SubmitAsync(id, invited, "Initrode Ltd", admin);
         var choosing = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingOrganizationChoice);
         Assert.Equal([busy, idle], choosing.Candidates!.Select(c => c.OrganizationId));
-        Assert.Equal(invited.Step + 1, choosing.Step);
+        Assert.Equal(invited.Step + 2, choosing.Step);
 
         await f.ChooseAsync(id, choosing, organizationId: null);
         await f.WaitForCompletionAsync(id);
@@ -109,7 +109,7 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
     {
         var order = WorkflowFixture.Order(scenario);
         var id = await f.StartAsync(order);
-        var (orgId, boss, admin, _) = await ChooseOwnOrganizationAsync(id);
+        var (orgId, boss, admin, _) = await ChooseOwnOrganizationAsync(id, scenario);
 
         var pending = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingAdminApproval);
         Assert.Equal(admin, pending.Approval!.RequestedAdminEmail);
@@ -186,7 +186,7 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         Assert.Equal(ProvisioningStage.Expired, status.Stage);
         Assert.Equal(ProvisioningOutcome.Expired, status.Outcome);
         var kinds = (await f.WaitForMailAsync(order.OrderId, m => m.Any(x => x.Kind == EmailKind.Outcome), "outcome")).Select(m => m.Kind).ToList();
-        Assert.Equal([EmailKind.Invitation, EmailKind.ApprovalRequest, EmailKind.ApprovalReminder, EmailKind.Outcome], kinds);
+        Assert.Equal([EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.ApprovalRequest, EmailKind.ApprovalReminder, EmailKind.ApprovalClosed, EmailKind.Outcome], kinds);
     }
 
     [Fact]
@@ -229,14 +229,14 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
 
         // An approval decision in the wrong stage, and the same submission twice.
         await f.DecideAsync(id, invited with { Step = 99 }, approve: true);
-        await f.SubmitAsync(id, invited, "Nobody Inc", "first@nowhere.org");
-        await f.SubmitAsync(id, invited, "Acme Corporation", "ana@acme.com");
+        await f.Client.RaiseEventAsync(id, ProvisioningEvents.WizardSubmitted, new WizardSubmitted(invited.Step, "Nobody Inc", "contact@buyer.example", DateTimeOffset.UtcNow));
+        await f.Client.RaiseEventAsync(id, ProvisioningEvents.WizardSubmitted, new WizardSubmitted(invited.Step, "Acme Corporation", "ana@acme.com", DateTimeOffset.UtcNow));
         var choosing = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingOrganizationChoice);
-        Assert.Equal("first@nowhere.org", choosing.Submission!.AdminEmail);
+        Assert.Equal("contact@buyer.example", choosing.Submission!.AdminEmail);
         Assert.Empty(choosing.Candidates!);
 
-        // The stale second submission is consumed by the next wait (it listens for submissions only when resending),
-        // so the choice still works and the late approval never counts.
+        // The stale second submission is consumed by the next wait (a submission for an old step is audited and
+        // ignored), so the choice still works and the late approval never counts.
         await f.ChooseAsync(id, choosing with { Step = choosing.Step - 1 }, organizationId: null);
         await f.ChooseAsync(id, choosing, organizationId: null);
         await f.WaitForCompletionAsync(id);
@@ -298,7 +298,7 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         Assert.Equal(ProvisioningOutcome.AssignedToExistingOrganization, record!.Outcome);
         Assert.Equal("org-acme", record.OrganizationId);
         var audit = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
-        Assert.Equal(["OrderReceived", "InvitationSent", "WizardSubmitted", "MatchedByRuleA", "Assigned", "OutcomeSent"], audit.Select(a => a.Action));
+        Assert.Equal(["OrderReceived", "InvitationSent", "WizardSubmitted", "VerificationCodeSent", "AdminEmailVerified", "MatchedByRuleA", "Assigned", "OutcomeSent"], audit.Select(a => a.Action));
         Assert.Equal(Enumerable.Range(1, audit.Count), audit.Select(a => a.Sequence));
     }
 }

@@ -77,14 +77,14 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
     }
 
     /// <summary>An organization of this test's own, at a domain no other test uses, with one full admin.</summary>
-    public async Task<(string Id, string Admin, string Domain)> CreateOrganizationAsync(string name = "Initrode Systems", int activeSubscriptions = 1, int users = 3)
+    public async Task<(string Id, string Admin, string Domain)> CreateOrganizationAsync(string name = "Initrode Systems", int activeSubscriptions = 1, int users = 3, OrganizationType type = OrganizationType.Customer)
     {
         var domain = $"d{Guid.NewGuid():N}"[..14] + ".example";
         var id = $"org-{Guid.NewGuid():N}"[..16];
         var admin = $"boss@{domain}";
         var members = Enumerable.Range(1, users - 1).Select(i => new OrganizationUser($"user{i}@{domain}")).Prepend(new OrganizationUser(admin, "The Boss", [UserRole.FullAdmin])).ToList();
         var subscriptions = Enumerable.Range(1, activeSubscriptions).Select(i => new OrganizationSubscription($"{id}-s{i}", SubscriptionStatus.Active)).ToList();
-        await Organizations.PutAsync(new Organization(id, name, OrganizationType.Customer, DateTimeOffset.UtcNow.AddYears(-3), members, subscriptions), null, CancellationToken.None);
+        await Organizations.PutAsync(new Organization(id, name, type, DateTimeOffset.UtcNow.AddYears(-3), members, subscriptions), null, CancellationToken.None);
         return (id, admin, domain);
     }
 
@@ -126,8 +126,28 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
     public Task<IReadOnlyList<MailboxEntry>> WaitForMailAsync(string orderId, Func<IReadOnlyList<MailboxEntry>, bool> condition, string what) =>
         Eventually.WaitAsync(() => MailAsync(orderId), condition, TimeSpan.FromSeconds(30), what);
 
-    public Task SubmitAsync(string instanceId, ProvisioningStatus at, string companyName, string adminEmail) =>
-        Client.RaiseEventAsync(instanceId, ProvisioningEvents.WizardSubmitted, new WizardSubmitted(at.Step, companyName, adminEmail, DateTimeOffset.UtcNow));
+    /// <summary>Submits, and when the workflow asks to prove the admin address, enters the code the admin was sent.</summary>
+    public async Task SubmitAsync(string instanceId, ProvisioningStatus at, string companyName, string adminEmail)
+    {
+        var next = await SubmitOnlyAsync(instanceId, at, companyName, adminEmail);
+        if (next.Stage == ProvisioningStage.AwaitingAdminEmailVerification)
+        {
+            await EnterCodeAsync(instanceId, next, CodeFor(instanceId, next));
+        }
+    }
+
+    /// <summary>Submits and waits for the workflow's next step.</summary>
+    public async Task<ProvisioningStatus> SubmitOnlyAsync(string instanceId, ProvisioningStatus at, string companyName, string adminEmail)
+    {
+        await Client.RaiseEventAsync(instanceId, ProvisioningEvents.WizardSubmitted, new WizardSubmitted(at.Step, companyName, adminEmail, DateTimeOffset.UtcNow));
+        return await WaitForAsync(instanceId, s => s.Step > at.Step && s.Stage != ProvisioningStage.Matching, "the submission's next step");
+    }
+
+    /// <summary>The code the admin address was sent in this status's verification round.</summary>
+    public string CodeFor(string instanceId, ProvisioningStatus at) => Tokens.VerificationCode(instanceId, at.Verification!.Round, at.Verification.SentTo);
+
+    public Task EnterCodeAsync(string instanceId, ProvisioningStatus at, string code) =>
+        Client.RaiseEventAsync(instanceId, ProvisioningEvents.VerificationCodeEntered, new VerificationCodeEntered(at.Step, code, DateTimeOffset.UtcNow));
 
     public Task ChooseAsync(string instanceId, ProvisioningStatus at, string? organizationId) =>
         Client.RaiseEventAsync(instanceId, ProvisioningEvents.OrganizationChosen, new OrganizationChosen(at.Step, organizationId, organizationId is null, DateTimeOffset.UtcNow));

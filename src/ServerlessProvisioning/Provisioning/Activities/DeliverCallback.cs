@@ -1,6 +1,9 @@
 namespace ServerlessProvisioning.Provisioning.Activities;
 
-/// <summary>A finished order, reported to the order system's callback.</summary>
+/// <summary>
+/// A finished order, reported to the order system's callback. <see cref="OrganizationId"/>: the organization that
+/// received the subscription, only when one did; <see cref="ChosenOrganizationId"/>: the one chosen when none did.
+/// </summary>
 public sealed record CallbackRequest(
     string OrderId,
     string SubscriptionId,
@@ -8,7 +11,8 @@ public sealed record CallbackRequest(
     ProvisioningOutcome? Outcome,
     string? OrganizationId,
     DateTimeOffset FinishedAt,
-    string DeliveryId);
+    string DeliveryId,
+    string? ChosenOrganizationId = null);
 
 /// <summary>
 /// The order system's side of the outcome callback (implemented in <c>OrderSystem</c>): delivers one report, or

@@ -4,8 +4,8 @@ using ServerlessProvisioning.Organizations;
 
 namespace ServerlessProvisioning.Provisioning.Activities;
 
-/// <summary>A submission to match.</summary>
-public sealed record MatchRequest(string CompanyName, string AdminEmail);
+/// <summary>A submission to match; the scenario says which type of organization can be a candidate.</summary>
+public sealed record MatchRequest(string CompanyName, string AdminEmail, ProvisioningScenario? Scenario = null);
 
 /// <summary>Runs Rule A / Rule B over the stored organizations.</summary>
 public sealed class Match(OrganizationMatcher matcher, ILogger<Match> logger) : WorkflowActivity<MatchRequest, MatchResult>
@@ -20,7 +20,7 @@ public sealed class Match(OrganizationMatcher matcher, ILogger<Match> logger) : 
             return new MatchResult(MatchKind.Candidates, [], null);
         }
 
-        var result = await matcher.MatchAsync(submission, cancellationToken);
+        var result = await matcher.MatchAsync(submission, cancellationToken, input.Scenario is { } scenario ? NewAdminPolicy.OrganizationTypeFor(scenario) : null);
         logger.LogInformation("Matched by {Kind} with {Count} candidates", result.Kind, result.Candidates.Count);
         return result;
     }
