@@ -21,7 +21,7 @@ public sealed class WorkflowFunctions(IServiceProvider services)
     }
 
     [Function(nameof(SendInvitation))]
-    public Task<bool> RunSendInvitation([ActivityTrigger] InvitationRequest request, CancellationToken cancellationToken) =>
+    public Task<MailDelivery> RunSendInvitation([ActivityTrigger] InvitationRequest request, CancellationToken cancellationToken) =>
         Activity<SendInvitation>().RunAsync(request, cancellationToken);
 
     [Function(nameof(Match))]
@@ -41,15 +41,15 @@ public sealed class WorkflowFunctions(IServiceProvider services)
         Activity<AddAdministrator>().RunAsync(request, cancellationToken);
 
     [Function(nameof(SendApprovalRequests))]
-    public Task<bool> RunSendApprovalRequests([ActivityTrigger] ApprovalMailRequest request, CancellationToken cancellationToken) =>
+    public Task<MailDelivery> RunSendApprovalRequests([ActivityTrigger] ApprovalMailRequest request, CancellationToken cancellationToken) =>
         Activity<SendApprovalRequests>().RunAsync(request, cancellationToken);
 
     [Function(nameof(SendAddAdminRequest))]
-    public Task<bool> RunSendAddAdminRequest([ActivityTrigger] AddAdminMailRequest request, CancellationToken cancellationToken) =>
+    public Task<MailDelivery> RunSendAddAdminRequest([ActivityTrigger] AddAdminMailRequest request, CancellationToken cancellationToken) =>
         Activity<SendAddAdminRequest>().RunAsync(request, cancellationToken);
 
     [Function(nameof(SendOutcome))]
-    public Task<bool> RunSendOutcome([ActivityTrigger] OutcomeMailRequest request, CancellationToken cancellationToken) =>
+    public Task<MailDelivery> RunSendOutcome([ActivityTrigger] OutcomeMailRequest request, CancellationToken cancellationToken) =>
         Activity<SendOutcome>().RunAsync(request, cancellationToken);
 
     [Function(nameof(DeliverCallback))]
@@ -61,7 +61,7 @@ public sealed class WorkflowFunctions(IServiceProvider services)
         Activity<RecordProgress>().RunAsync(request, cancellationToken);
 
     [Function(nameof(SendVerificationCode))]
-    public Task<bool> RunSendVerificationCode([ActivityTrigger] VerificationMailRequest request, CancellationToken cancellationToken) =>
+    public Task<MailDelivery> RunSendVerificationCode([ActivityTrigger] VerificationMailRequest request, CancellationToken cancellationToken) =>
         Activity<SendVerificationCode>().RunAsync(request, cancellationToken);
 
     [Function(nameof(CheckVerificationCode))]
@@ -69,7 +69,7 @@ public sealed class WorkflowFunctions(IServiceProvider services)
         Activity<CheckVerificationCode>().RunAsync(request, cancellationToken);
 
     [Function(nameof(CloseApprovalRequest))]
-    public Task<bool> RunCloseApprovalRequest([ActivityTrigger] ApprovalClosedMailRequest request, CancellationToken cancellationToken) =>
+    public Task<MailDelivery> RunCloseApprovalRequest([ActivityTrigger] ApprovalClosedMailRequest request, CancellationToken cancellationToken) =>
         Activity<CloseApprovalRequest>().RunAsync(request, cancellationToken);
 
     // Activities are registered once, by AddProvisioning; the trigger only finds the one of its name.

@@ -54,6 +54,26 @@ public sealed record OutgoingEmail(
 /// <summary>The email port: Azure Communication Services in Azure, the local mailbox on the local host.</summary>
 public interface IEmailSender
 {
-    /// <summary>Sends the email unless one with the same idempotency key was sent already; throws when it could not be sent.</summary>
+    /// <summary>
+    /// Hands the email over for delivery, unless one with the same idempotency key was handed over already. Throws
+    /// <see cref="EmailThrottledException"/> when the service asks to wait, <see cref="EmailRejectedException"/> when
+    /// it refuses the email for good, anything else when it could not be reached (worth trying again soon).
+    /// </summary>
     Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken);
+}
+
+/// <summary>The email service asks the sender to wait <see cref="RetryAfter"/> before sending again (it is throttling).</summary>
+public sealed class EmailThrottledException(TimeSpan retryAfter, Exception? inner = null)
+    : Exception($"The email service asks to wait {retryAfter} before sending again.", inner)
+{
+    /// <summary>How long the service asks to wait.</summary>
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>The email service refused the email for a reason sending it again will not change (a 4xx other than 408 and 429).</summary>
+public sealed class EmailRejectedException(int status, string? code, Exception? inner = null)
+    : Exception($"The email service refused the email: HTTP {status} {code}.", inner)
+{
+    /// <summary>The HTTP status.</summary>
+    public int Status { get; } = status;
 }

@@ -35,6 +35,22 @@ public sealed class ProvisioningWorkflow
         backoffCoefficient: 2,
         maxRetryInterval: TimeSpan.FromMinutes(2)));
 
+    /// <summary>
+    /// Retries for email activities: like <see cref="ActivityOptions"/>, except that an email the service refused for
+    /// good is not sent again (throttling never reaches here: it is an answer, waited out with a durable timer).
+    /// </summary>
+    public static TaskOptions MailOptions(TimeSpan firstRetry) => TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 6,
+        firstRetryInterval: firstRetry,
+        backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromMinutes(2))
+    {
+        HandleFailure = failure => !failure.IsCausedBy<Notifications.EmailRejectedException>(),
+    });
+
+    /// <summary>The longest single durable wait for a throttled email service; a longer ask is waited out in several.</summary>
+    public static readonly TimeSpan MaxThrottleWait = TimeSpan.FromHours(1);
+
     /// <summary>Retries for the outcome callback: the order system may be down for a while; after the last try the order stays finished and the audit says so.</summary>
     public static readonly TaskOptions CallbackOptions = TaskOptions.FromRetryPolicy(new RetryPolicy(
         maxNumberOfAttempts: 8,
@@ -50,6 +66,7 @@ public sealed class ProvisioningWorkflow
     readonly MailContext mail;
     readonly ILogger logger;
     readonly TaskOptions activityOptions;
+    readonly TaskOptions mailOptions;
     readonly List<AuditEntry> pendingAudit = [];
     ProvisioningStatus status;
     int auditSequence;
@@ -73,6 +90,7 @@ public sealed class ProvisioningWorkflow
         mail = new MailContext(order.OrderId, context.InstanceId, order.SubscriptionId, order.Scenario, order.Language);
         logger = context.CreateReplaySafeLogger<ProvisioningWorkflow>();
         activityOptions = ActivityOptions(input.Timings.ActivityFirstRetry ?? ActivityFirstRetry);
+        mailOptions = MailOptions(input.Timings.ActivityFirstRetry ?? ActivityFirstRetry);
         invitationDeadline = Now + input.Timings.InvitationLifetime;
         status = new ProvisioningStatus(order.OrderId, order.SubscriptionId, order.Scenario, ProvisioningStage.InvitationSent, 0, invitationDeadline, Language: order.Language);
     }
@@ -149,7 +167,7 @@ public sealed class ProvisioningWorkflow
             Notice = null,
             Organization = null,
         });
-        await CallAsync(nameof(SendInvitation), new InvitationRequest(mail, contactEmail, generation, invitationDeadline, IsReminder: false, previousContact));
+        await SendMailAsync(nameof(SendInvitation), new InvitationRequest(mail, contactEmail, generation, invitationDeadline, IsReminder: false, previousContact));
     }
 
     async Task AwaitSubmissionAsync()
@@ -188,7 +206,7 @@ public sealed class ProvisioningWorkflow
     async Task SendInvitationReminderAsync()
     {
         invitationReminderSent = true;
-        await CallAsync(nameof(SendInvitation), new InvitationRequest(mail, contactEmail, status.InvitationGeneration, invitationDeadline, IsReminder: true));
+        await SendMailAsync(nameof(SendInvitation), new InvitationRequest(mail, contactEmail, status.InvitationGeneration, invitationDeadline, IsReminder: true));
         Audit("system", "InvitationReminderSent");
         await RecordAsync();
     }
@@ -219,7 +237,7 @@ public sealed class ProvisioningWorkflow
             Verification = new VerificationView(requestedAdmin, expires, VerificationAttempts, Expired: false, verificationRound),
             ExpiresAt = invitationDeadline,
         });
-        await CallAsync(nameof(SendVerificationCode), new VerificationMailRequest(mail, contactEmail, requestedAdmin, submitted.CompanyName, verificationRound, expires));
+        await SendMailAsync(nameof(SendVerificationCode), new VerificationMailRequest(mail, contactEmail, requestedAdmin, submitted.CompanyName, verificationRound, expires));
     }
 
     async Task AwaitVerificationAsync()
@@ -352,7 +370,7 @@ public sealed class ProvisioningWorkflow
                 Audit("system", "AdminAdditionRequested", $"{requestedAdmin} to {organizationId}; asked {check.FullAdmins.Count} full admin(s)");
                 await EnterAssigningAsync(new OrganizationView(organizationId, check.Name, check.Type));
                 await CallAsync(nameof(Assign), new AssignRequest(order.OrderId, order.SubscriptionId, organizationId, null));
-                await CallAsync(nameof(SendAddAdminRequest), new AddAdminMailRequest(mail, check.Name, requestedAdmin!, check.FullAdmins.Select(a => a.Email).ToList()));
+                await SendMailAsync(nameof(SendAddAdminRequest), new AddAdminMailRequest(mail, check.Name, requestedAdmin!, check.FullAdmins.Select(a => a.Email).ToList()));
                 await CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);
                 break;
             case NewAdminAction.RequireApproval:
@@ -379,7 +397,7 @@ public sealed class ProvisioningWorkflow
             Approval = new ApprovalView(organizationId, check.Name, requestedAdmin!, approvalDeadline, approvers, contactEmail, Round: approvalRound),
             ExpiresAt = approvalDeadline,
         });
-        await CallAsync(nameof(SendApprovalRequests), approvalMail);
+        await SendMailAsync(nameof(SendApprovalRequests), approvalMail);
     }
 
     async Task AwaitApprovalAsync()
@@ -398,7 +416,7 @@ public sealed class ProvisioningWorkflow
         {
             case Timer { Name: ApprovalReminder }:
                 approvalReminderSent = true;
-                await CallAsync(nameof(SendApprovalRequests), approvalMail! with { IsReminder = true });
+                await SendMailAsync(nameof(SendApprovalRequests), approvalMail! with { IsReminder = true });
                 Audit("system", "ApprovalReminderSent");
                 await RecordAsync();
                 break;
@@ -444,7 +462,7 @@ public sealed class ProvisioningWorkflow
 
     // Tells the approvers who did not end the request how it ended, and kills their links.
     Task CloseApprovalAsync(ApprovalEnd end, string? decidedBy, IReadOnlyList<string> recipients) =>
-        CallAsync(nameof(CloseApprovalRequest), new ApprovalClosedMailRequest(mail, approvalMail!.OrganizationName, requestedAdmin!, approvalRound, recipients, end, decidedBy));
+        SendMailAsync(nameof(CloseApprovalRequest), new ApprovalClosedMailRequest(mail, approvalMail!.OrganizationName, requestedAdmin!, approvalRound, recipients, end, decidedBy));
 
     // ---- Assigning and finishing ---------------------------------------------------------------------
 
@@ -471,7 +489,7 @@ public sealed class ProvisioningWorkflow
         context.SetCustomStatus(status);
         Audit(actor, action ?? stage.ToString(), detail);
         await RecordAsync();
-        await CallAsync(nameof(SendOutcome), new OutcomeMailRequest(
+        await SendMailAsync(nameof(SendOutcome), new OutcomeMailRequest(
             mail, contactEmail, status.InvitationGeneration, outcome, status.Organization?.Name, requestedAdmin,
             stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, alsoNotify ?? []));
         Audit("system", "OutcomeSent", outcome.ToString());
@@ -621,6 +639,39 @@ public sealed class ProvisioningWorkflow
     }
 
     Task CallAsync(string activity, object request) => context.CallActivityAsync(activity, request, activityOptions);
+
+    // Sends email for as long as it takes: when the service throttles, a durable timer waits as long as it asks (no
+    // worker is held), then the activity runs again; its emails carry idempotency keys, so none goes out twice.
+    async Task SendMailAsync(string activity, object request)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var delivery = await context.CallActivityAsync<MailDelivery>(activity, request, mailOptions);
+            if (!delivery.Throttled)
+            {
+                if (waited > TimeSpan.Zero)
+                {
+                    Audit("system", "EmailSentAfterThrottling", $"{activity} after waiting {waited}");
+                    await RecordAsync();
+                }
+
+                return;
+            }
+
+            var wait = delivery.RetryAfter < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delivery.RetryAfter > MaxThrottleWait ? MaxThrottleWait : delivery.RetryAfter;
+            if (waited == TimeSpan.Zero)
+            {
+                // Recorded at once: the wait can last hours, and the operator should see why the order is quiet.
+                Audit("system", "EmailThrottled", $"{activity}: the email service asks to wait {delivery.RetryAfter}");
+                await RecordAsync();
+            }
+
+            logger.LogWarning("Order {OrderId}: {Activity} throttled; waiting {Wait}", order.OrderId, activity, wait);
+            waited += wait;
+            await context.CreateTimer((Now + wait).UtcDateTime, CancellationToken.None);
+        }
+    }
 
     Task<T> CallAsync<T>(string activity, object request) => context.CallActivityAsync<T>(activity, request, activityOptions);
 }

@@ -301,4 +301,36 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         Assert.Equal(["OrderReceived", "InvitationSent", "WizardSubmitted", "VerificationCodeSent", "AdminEmailVerified", "MatchedByRuleA", "Assigned", "OutcomeSent"], audit.Select(a => a.Action));
         Assert.Equal(Enumerable.Range(1, audit.Count), audit.Select(a => a.Sequence));
     }
+
+    [Fact]
+    public async Task A_throttled_email_service_is_waited_out_with_durable_timers_and_never_fails_the_order()
+    {
+        var order = WorkflowFixture.Order(contact: "buyer@" + WorkflowFixture.Throttling);
+        var id = await f.StartAsync(order);
+
+        var invited = await f.WaitForStageAsync(id, ProvisioningStage.InvitationSent);
+        var mail = await f.WaitForMailAsync(order.OrderId, m => m.Count == 1, "the invitation, once taken");
+
+        Assert.Equal(EmailKind.Invitation, Assert.Single(mail).Kind);
+        Assert.Equal(3, f.MailService.AttemptsTo(WorkflowFixture.Throttling));
+        var audit = await Eventually.WaitAsync(() => f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None), a => a.Any(x => x.Action == "EmailSentAfterThrottling"), what: "the audit");
+        Assert.Single(audit, a => a.Action == "EmailThrottled");
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await f.Client.GetInstanceAsync(id))!.RuntimeStatus);
+        await f.Client.TerminateInstanceAsync(id);
+        Assert.Equal(ProvisioningStage.InvitationSent, invited.Stage);
+    }
+
+    [Fact]
+    public async Task An_email_refused_for_good_is_not_retried()
+    {
+        var order = WorkflowFixture.Order(contact: "buyer@" + WorkflowFixture.Refusing);
+        var id = await f.StartAsync(order);
+
+        var metadata = await f.WaitForCompletionAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, metadata.RuntimeStatus);
+        Assert.Equal(1, f.MailService.AttemptsTo(WorkflowFixture.Refusing));
+        var audit = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
+        Assert.Contains(audit, a => a.Action == "Failed" && a.Detail!.Contains(nameof(SendInvitation), StringComparison.Ordinal));
+    }
 }

@@ -42,6 +42,8 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
 
     public LinkTokens Tokens => Services.GetRequiredService<LinkTokens>();
 
+    public TroubledMailService MailService => Services.GetRequiredService<TroubledMailService>();
+
     public async ValueTask InitializeAsync()
     {
         Names = await azurite.CreateTablesAsync();
@@ -62,7 +64,8 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
                     services.AddSingleton(Names);
                     services.AddProvisioning(configuration);
                     services.AddLocalMailbox();
-                    services.AddSingleton<IEmailSender>(sp => new UnreachableDomain(sp.GetRequiredService<LocalMailbox>()));
+                    services.AddSingleton(sp => new TroubledMailService(sp.GetRequiredService<LocalMailbox>()));
+                    services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<TroubledMailService>());
                 },
             });
         await new OrganizationImporter(Organizations).ImportAsync(Tests.Matching.MatchingWorld.Organizations, CancellationToken.None);
@@ -90,6 +93,12 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
 
     /// <summary>Mail to this domain always fails, as a mail service that keeps refusing would.</summary>
     public const string Unreachable = "unreachable.example";
+
+    /// <summary>Mail to this domain is refused for good (a 4xx other than throttling).</summary>
+    public const string Refusing = "refusing.example";
+
+    /// <summary>Mail to this domain is throttled twice per email, a second each, then taken.</summary>
+    public const string Throttling = "throttling.example";
 
     public static ProvisioningOrder Order(ProvisioningScenario scenario = ProvisioningScenario.CustomerSelf, string? contact = null) =>
         new($"ord-{Guid.NewGuid():N}"[..20], $"sub-{Guid.NewGuid():N}"[..16], contact ?? "contact@buyer.example", scenario, Locale: "en");
@@ -156,11 +165,26 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
         Client.RaiseEventAsync(instanceId, ProvisioningEvents.ApprovalDecided, new ApprovalDecided(at.Step, approve, comment, by, DateTimeOffset.UtcNow));
 }
 
-/// <summary>The local mailbox, except that sending to <see cref="WorkflowFixture.Unreachable"/> always throws.</summary>
-sealed class UnreachableDomain(IEmailSender inner) : IEmailSender
+/// <summary>
+/// The local mailbox behind a mail service with troubles by recipient domain: <see cref="WorkflowFixture.Unreachable"/>
+/// always fails (as a service that keeps answering 503 would), <see cref="WorkflowFixture.Refusing"/> refuses every
+/// email for good (a 400), and <see cref="WorkflowFixture.Throttling"/> asks to wait a second, twice per email, before
+/// it takes it. Every attempt is counted by recipient domain.
+/// </summary>
+public sealed class TroubledMailService(IEmailSender inner) : IEmailSender
 {
-    public Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken) =>
-        email.To.Address.EndsWith("@" + WorkflowFixture.Unreachable, StringComparison.Ordinal)
-            ? throw new InvalidOperationException("The mail service refused the message.")
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> attempts = new();
+
+    /// <summary>How many sends were attempted to a domain.</summary>
+    public int AttemptsTo(string domain) => attempts.Where(a => a.Key.EndsWith("@" + domain, StringComparison.Ordinal)).Sum(a => a.Value);
+
+    public Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
+    {
+        var attempt = attempts.AddOrUpdate(email.IdempotencyKey + "|" + email.To.Address, 1, (_, n) => n + 1);
+        var address = email.To.Address;
+        return address.EndsWith("@" + WorkflowFixture.Unreachable, StringComparison.Ordinal) ? throw new InvalidOperationException("The mail service refused the message.")
+            : address.EndsWith("@" + WorkflowFixture.Refusing, StringComparison.Ordinal) ? throw new EmailRejectedException(400, "InvalidRecipient")
+            : address.EndsWith("@" + WorkflowFixture.Throttling, StringComparison.Ordinal) && attempt <= 2 ? throw new EmailThrottledException(TimeSpan.FromSeconds(1))
             : inner.SendAsync(email, cancellationToken);
+    }
 }

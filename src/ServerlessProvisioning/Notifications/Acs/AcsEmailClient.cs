@@ -32,8 +32,11 @@ public sealed class AcsEmailClientOptions : ClientOptions
     /// <summary>How long <see cref="AcsEmailSendOperation.WaitForCompletionAsync(CancellationToken)"/> waits before giving up with a <see cref="TimeoutException"/>.</summary>
     public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>A 429/503 asking for a longer wait than this fails at once instead of blocking the caller.</summary>
-    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// A 429/503 asking for a longer wait than this fails at once instead of blocking the caller: the workflow waits
+    /// longer waits out with a durable timer, holding no worker.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The clock that dates signatures (tests move it).</summary>
     internal TimeProvider Clock { get; set; } = TimeProvider.System;
@@ -226,8 +229,18 @@ public class AcsEmailClient
         var text = $"ACS Email {what}: HTTP {response.Status} {response.ReasonPhrase}".TrimEnd()
             + (code is null ? "" : $", {code}")
             + (message is null ? "." : $": {message}");
-        return new RequestFailedException(response.Status, text, code, null);
+        var failure = new RequestFailedException(response.Status, text, code, null);
+        if (ServerDelay.From(response, TimeProvider.System) is { } delay)
+        {
+            // How long the service asked to wait (a 429's Retry-After), for callers that wait elsewhere.
+            failure.Data[RetryAfterKey] = delay;
+        }
+
+        return failure;
     }
+
+    /// <summary>The key of <see cref="Exception.Data"/> under which a failure carries the wait the service asked for.</summary>
+    public const string RetryAfterKey = "Retry-After";
 
     static HttpPipeline BuildPipeline(AcsEmailClientOptions options, HttpPipelinePolicy authentication)
     {

@@ -11,9 +11,11 @@ using ServerlessProvisioning.Configuration;
 namespace ServerlessProvisioning.Notifications.Acs;
 
 /// <summary>
-/// The email port on Azure Communication Services. Each email goes out as the ACS operation whose id is
-/// derived from its idempotency key, so an activity that runs twice sends once; it returns when ACS reports
-/// the operation Succeeded and throws when it failed, so the activity's retry policy takes over.
+/// The email port on Azure Communication Services. Each email goes out as the ACS operation whose id is derived
+/// from its idempotency key, so an activity that runs twice sends once. It returns as soon as ACS has accepted the
+/// email (<see cref="WaitUntil.Started"/>: ACS delivers it, nobody holds a worker while it does). Throttling (429)
+/// becomes <see cref="EmailThrottledException"/> with the wait ACS asks for, which the workflow waits out with a
+/// durable timer; any other 4xx (but 408) becomes <see cref="EmailRejectedException"/>, not worth retrying.
 /// </summary>
 public sealed class AcsEmailSender(AcsEmailClient client, string senderAddress, ILogger<AcsEmailSender> logger) : IEmailSender
 {
@@ -76,16 +78,27 @@ public sealed class AcsEmailSender(AcsEmailClient client, string senderAddress, 
             email.Kind, email.OrderId, DomainOf(email.To.Address), operationId);
         try
         {
-            var operation = await client.SendAsync(WaitUntil.Completed, message, operationId, cancellationToken);
+            var operation = await client.SendAsync(WaitUntil.Started, message, operationId, cancellationToken);
             logger.LogInformation(
-                "Sent {EmailKind} email for order {OrderId}: ACS operation {OperationId} {Status}",
-                email.Kind, email.OrderId, operation.Id, operation.Value.Status);
+                "Handed {EmailKind} email for order {OrderId} to ACS: operation {OperationId} {Status}",
+                email.Kind, email.OrderId, operation.Id, operation.LatestResult.Status);
+        }
+        catch (RequestFailedException failed) when (failed.Status is >= 400 and < 500 and not 408)
+        {
+            LogFailure(email, operationId, failed, cancellationToken);
+            throw failed.Status == 429
+                ? new EmailThrottledException(RetryAfter(failed), failed)
+                : new EmailRejectedException(failed.Status, failed.ErrorCode, failed);
         }
         catch (Exception exception) when (LogFailure(email, operationId, exception, cancellationToken))
         {
             throw; // Not reached: the filter only logs.
         }
     }
+
+    /// <summary>How long ACS asked to wait, or a minute when it did not say (its quotas are per minute and per hour).</summary>
+    static TimeSpan RetryAfter(RequestFailedException failed) =>
+        failed.Data[AcsEmailClient.RetryAfterKey] is TimeSpan wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromMinutes(1);
 
     /// <summary>Logs a failed send without the exception text, which may quote the recipient; always false, so the exception flies on.</summary>
     bool LogFailure(OutgoingEmail email, Guid operationId, Exception exception, CancellationToken cancellationToken)

@@ -29,10 +29,10 @@ public sealed record ApprovalClosedMailRequest(MailContext Mail, string Organiza
 /// Emails each recipient that the request ended and how, so nobody acts on it any more; a withdrawn request's links
 /// are revoked, so they answer 410 <c>withdrawn</c>.
 /// </summary>
-public sealed class CloseApprovalRequest(LinkTokens tokens, IEmailSender email, ILogger<CloseApprovalRequest> logger) : WorkflowActivity<ApprovalClosedMailRequest>
+public sealed class CloseApprovalRequest(LinkTokens tokens, IEmailSender email, ILogger<CloseApprovalRequest> logger) : MailActivity<ApprovalClosedMailRequest>
 {
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(ApprovalClosedMailRequest input, CancellationToken cancellationToken)
+    protected override async Task SendAsync(ApprovalClosedMailRequest input, CancellationToken cancellationToken)
     {
         var mail = input.Mail;
         foreach (var recipient in input.Recipients)

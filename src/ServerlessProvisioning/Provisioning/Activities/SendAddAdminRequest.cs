@@ -7,10 +7,10 @@ namespace ServerlessProvisioning.Provisioning.Activities;
 public sealed record AddAdminMailRequest(MailContext Mail, string OrganizationName, string RequestedAdminEmail, IReadOnlyList<string> Admins);
 
 /// <summary>Asks the existing full admins to add the new admin (PartnerForCustomer).</summary>
-public sealed class SendAddAdminRequest(IEmailSender email) : WorkflowActivity<AddAdminMailRequest>
+public sealed class SendAddAdminRequest(IEmailSender email) : MailActivity<AddAdminMailRequest>
 {
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(AddAdminMailRequest input, CancellationToken cancellationToken)
+    protected override async Task SendAsync(AddAdminMailRequest input, CancellationToken cancellationToken)
     {
         var mail = input.Mail;
         foreach (var admin in input.Admins)

@@ -21,10 +21,10 @@ public sealed record ApprovalMailRequest(
 
 /// <summary>Emails each approver a link of their own.</summary>
 public sealed class SendApprovalRequests(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options, ILogger<SendApprovalRequests> logger)
-    : WorkflowActivity<ApprovalMailRequest>
+    : MailActivity<ApprovalMailRequest>
 {
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(ApprovalMailRequest input, CancellationToken cancellationToken)
+    protected override async Task SendAsync(ApprovalMailRequest input, CancellationToken cancellationToken)
     {
         var mail = input.Mail;
         var kind = input.IsReminder ? EmailKind.ApprovalReminder : EmailKind.ApprovalRequest;

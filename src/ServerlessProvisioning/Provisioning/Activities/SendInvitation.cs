@@ -16,10 +16,10 @@ public sealed record InvitationRequest(
 
 /// <summary>Issues the wizard link of this generation and emails it.</summary>
 public sealed class SendInvitation(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options, ILogger<SendInvitation> logger)
-    : WorkflowActivity<InvitationRequest>
+    : MailActivity<InvitationRequest>
 {
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(InvitationRequest input, CancellationToken cancellationToken)
+    protected override async Task SendAsync(InvitationRequest input, CancellationToken cancellationToken)
     {
         var mail = input.Mail;
         if (input.Generation > 1 && !input.IsReminder)

@@ -17,10 +17,10 @@ public sealed record OutcomeMailRequest(
     IReadOnlyList<string> AlsoNotify);
 
 /// <summary>Emails the outcome.</summary>
-public sealed class SendOutcome(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options) : WorkflowActivity<OutcomeMailRequest>
+public sealed class SendOutcome(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options) : MailActivity<OutcomeMailRequest>
 {
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(OutcomeMailRequest input, CancellationToken cancellationToken)
+    protected override async Task SendAsync(OutcomeMailRequest input, CancellationToken cancellationToken)
     {
         var mail = input.Mail;
         string? link = null;

@@ -10,10 +10,10 @@ public sealed record VerificationMailRequest(MailContext Mail, string ContactEma
 /// Sends the 6-digit code to the entered admin address. The code is derived (<see cref="LinkTokens.VerificationCode"/>),
 /// never stored, and the same on a retry, whose email the idempotency key suppresses.
 /// </summary>
-public sealed class SendVerificationCode(LinkTokens tokens, IEmailSender email, ILogger<SendVerificationCode> logger) : WorkflowActivity<VerificationMailRequest>
+public sealed class SendVerificationCode(LinkTokens tokens, IEmailSender email, ILogger<SendVerificationCode> logger) : MailActivity<VerificationMailRequest>
 {
     /// <inheritdoc/>
-    protected override async Task ExecuteAsync(VerificationMailRequest input, CancellationToken cancellationToken)
+    protected override async Task SendAsync(VerificationMailRequest input, CancellationToken cancellationToken)
     {
         var mail = input.Mail;
         var code = tokens.VerificationCode(mail.InstanceId, input.Round, input.AdminEmail);

@@ -72,21 +72,49 @@ public class AcsEmailSenderTests
     }
 
     [Fact]
-    public async Task A_failed_send_throws_for_the_activity_retry_and_logs_the_error_code()
+    public async Task A_send_returns_once_ACS_has_accepted_the_email_without_polling_its_delivery()
     {
         await using var server = await FakeAcsServer.StartAsync();
-        server.FinalStatus = "Failed";
-        server.FinalError = ("EmailDropped", $"Email to {Recipient} was dropped.");
+        server.RunningPolls = 1000;
+        var sender = Sender(server, new ListLogger<AcsEmailSender>());
+
+        await sender.SendAsync(Email(), Token);
+
+        Assert.Single(server.Posts);
+        Assert.Empty(server.Polls);
+    }
+
+    [Fact]
+    public async Task Throttling_becomes_the_wait_ACS_asks_for_without_waiting_it_here()
+    {
+        await using var server = await FakeAcsServer.StartAsync();
+        server.PostReplies.Enqueue(new ScriptedReply(429, new Dictionary<string, string> { ["Retry-After"] = "3600" }));
+        var delays = new RecordedDelays();
+        var sender = Sender(server, new ListLogger<AcsEmailSender>(), delays);
+
+        var throttled = await Assert.ThrowsAsync<EmailThrottledException>(() => sender.SendAsync(Email(), Token));
+
+        Assert.Equal(TimeSpan.FromHours(1), throttled.RetryAfter);
+        Assert.Single(server.Posts);
+        Assert.Empty(server.Deliveries);
+    }
+
+    [Fact]
+    public async Task A_refused_email_is_rejected_for_good_and_logs_the_error_code()
+    {
+        await using var server = await FakeAcsServer.StartAsync();
+        server.PostReplies.Enqueue(new ScriptedReply(400));
         var logger = new ListLogger<AcsEmailSender>();
         var sender = Sender(server, logger);
 
-        var error = await Assert.ThrowsAsync<RequestFailedException>(() => sender.SendAsync(Email(), Token));
+        var error = await Assert.ThrowsAsync<EmailRejectedException>(() => sender.SendAsync(Email(), Token));
 
-        Assert.Equal("EmailDropped", error.ErrorCode);
+        Assert.Equal(400, error.Status);
+        Assert.Single(server.Posts);
         var warning = Assert.Single(logger.Entries, e => e.StartsWith("Warning", StringComparison.Ordinal));
-        Assert.Contains("EmailDropped", warning, StringComparison.Ordinal);
         Assert.Contains("order-7", warning, StringComparison.Ordinal);
         Assert.Contains(EmailOperationId.FromIdempotencyKey("order-7/Invitation").ToString(), warning, StringComparison.Ordinal);
+        Assert.DoesNotContain(Recipient, warning, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,15 +127,15 @@ public class AcsEmailSenderTests
 
         await sender.SendAsync(Email(), Token);
         server.PostReplies.Enqueue(new ScriptedReply(400));
-        await Assert.ThrowsAsync<RequestFailedException>(() => sender.SendAsync(Email("order-7/Outcome"), Token));
+        await Assert.ThrowsAsync<EmailRejectedException>(() => sender.SendAsync(Email("order-7/Outcome"), Token));
         server.FinalStatus = "Failed";
         server.FinalError = ("EmailDropped", $"Email to {Recipient} was dropped.");
-        await Assert.ThrowsAsync<RequestFailedException>(() => sender.SendAsync(Email("order-7/ApprovalRequest"), Token));
+        await sender.SendAsync(Email("order-7/ApprovalRequest"), Token);
         var wrongKey = AcsEmailSender.Create(
             new EmailOptions { AcsConnectionString = $"endpoint={server.Endpoint};accesskey=AAAA", SenderAddress = "DoNotReply@mail.example.com" },
             logger,
             clientOptions: AcsTestKit.FastOptions());
-        await Assert.ThrowsAsync<RequestFailedException>(() => wrongKey.SendAsync(Email("order-7/Reminder"), Token));
+        await Assert.ThrowsAsync<EmailRejectedException>(() => wrongKey.SendAsync(Email("order-7/Reminder"), Token));
 
         var logs = logger.All;
         Assert.Contains("Invitation", logs, StringComparison.Ordinal);
