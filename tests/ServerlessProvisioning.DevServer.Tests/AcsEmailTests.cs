@@ -5,7 +5,7 @@ using ServerlessProvisioning.Testing;
 namespace ServerlessProvisioning.DevServer.Tests;
 
 /// <summary>The local host configured with an ACS connection string sends through an ACS-compatible server.</summary>
-public class AcsEmailTests
+public class AcsEmailTests(AzuriteFixture azurite)
 {
     [Fact]
     public async Task An_order_delivers_one_correctly_signed_invitation_even_when_the_first_try_gets_503()
@@ -13,7 +13,7 @@ public class AcsEmailTests
         await using var acs = await FakeAcsServer.StartAsync();
         acs.RetryAfter = "0";
         acs.PostReplies.Enqueue(new ScriptedReply(503, new Dictionary<string, string> { ["Retry-After"] = "0" }));
-        await using var server = await DevServerProcess.StartAsync(new Dictionary<string, string>
+        await using var server = await InProcessHost.StartAsync(azurite, new Dictionary<string, string>
         {
             ["Email__AcsConnectionString"] = acs.ConnectionString,
             ["Email__SenderAddress"] = "DoNotReply@provisioning.example",

@@ -12,9 +12,9 @@ using ServerlessProvisioning.Testing;
 namespace ServerlessProvisioning.DevServer.Tests;
 
 /// <summary>The directory routes on the local host: every route and error code, ETags against a running workflow, imports with bad lines.</summary>
-public class DirectoryApiTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+public class DirectoryApiTests(InProcessHostFixture host) : IClassFixture<InProcessHostFixture>
 {
-    DevServerProcess Server => host.Server;
+    LocalHost Server => host.Server;
 
     static string NewId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 

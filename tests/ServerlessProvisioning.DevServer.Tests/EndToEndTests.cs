@@ -10,9 +10,9 @@ using ServerlessProvisioning.Primitives;
 namespace ServerlessProvisioning.DevServer.Tests;
 
 /// <summary>Whole flows over HTTP on the real local host (Durable Task Azure Storage provider on Azurite), tokens read from the mailbox.</summary>
-public class EndToEndTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+public class EndToEndTests(ProcessHostFixture host) : IClassFixture<ProcessHostFixture>
 {
-    DevServerProcess Server => host.Server;
+    LocalHost Server => host.Server;
 
     [Fact]
     public async Task Order_to_candidates_to_approval_to_completed()

@@ -13,9 +13,9 @@ using ServerlessProvisioning.OrderSystem;
 namespace ServerlessProvisioning.DevServer.Tests;
 
 /// <summary>Every SPEC §3 route answers with the codes its table lists, always as problem+json for errors.</summary>
-public class HttpContractTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+public class HttpContractTests(InProcessHostFixture host) : IClassFixture<InProcessHostFixture>
 {
-    DevServerProcess Server => host.Server;
+    LocalHost Server => host.Server;
 
     static string NewId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -57,7 +57,7 @@ public class HttpContractTests(LocalHostFixture host) : IClassFixture<LocalHostF
 
         using var tampered = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new ByteArrayContent(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(body).Replace("CustomerSelf", "PartnerSelf", StringComparison.Ordinal))) };
         tampered.Content.Headers.ContentType = new("application/json");
-        tampered.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(body, DevServerProcess.Secret, DateTimeOffset.UtcNow));
+        tampered.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(body, LocalHost.Secret, DateTimeOffset.UtcNow));
         using var tamperedResponse = await Server.Http.SendAsync(tampered);
 
         foreach (var response in new[] { missing, wrong, stale, future, tamperedResponse })
@@ -200,7 +200,7 @@ public class ExpiryTests(ShortLivedLocalHostFixture host) : IClassFixture<ShortL
 }
 
 /// <summary>A local host that keeps finished orders for two seconds.</summary>
-public sealed class ShortRetentionLocalHostFixture : LocalHostFixture
+public sealed class ShortRetentionLocalHostFixture(AzuriteFixture azurite) : InProcessHostFixture(azurite)
 {
     protected override IDictionary<string, string> Settings => new Dictionary<string, string> { ["Provisioning__CompletedRetention"] = "00:00:02" };
 }

@@ -1,24 +1,33 @@
 using System.Net.Http.Json;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.DevTools;
-using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
 using ServerlessProvisioning.Primitives;
 
+[assembly: AssemblyFixture(typeof(AzuriteFixture))]
+
 namespace ServerlessProvisioning.DevServer.Tests;
 
-/// <summary>The local host as a process with the sample organizations, shared by a test class.</summary>
-public class LocalHostFixture : IAsyncLifetime
+/// <summary>A local host with the sample organizations, shared by a test class, however it is hosted.</summary>
+public abstract class LocalHostFixture : IAsyncLifetime
 {
-    public DevServerProcess Server { get; private set; } = null!;
+    public LocalHost Server { get; private set; } = null!;
 
     protected virtual IDictionary<string, string> Settings => new Dictionary<string, string>();
 
     public static string SamplePath => Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "samples", "organizations.json");
 
-    public virtual async ValueTask InitializeAsync() => Server = await DevServerProcess.StartAsync(Settings, seed: SamplePath);
+    protected abstract Task<LocalHost> StartAsync(IDictionary<string, string> settings, string seed);
 
-    public virtual async ValueTask DisposeAsync() => await Server.DisposeAsync();
+    public virtual async ValueTask InitializeAsync() => Server = await StartAsync(Settings, SamplePath);
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (Server is not null)
+        {
+            await Server.DisposeAsync();
+        }
+    }
 
     public static object Order(string orderId, string scenario = "CustomerSelf", string contact = "buyer@acme.com") =>
         new { orderId, subscriptionId = "sub-" + orderId, provisioningContactEmail = contact, scenario, locale = "en" };
@@ -39,8 +48,28 @@ public class LocalHostFixture : IAsyncLifetime
         Eventually.WaitAsync(() => WizardAsync(token), s => s.Stage == stage, TimeSpan.FromSeconds(60), $"stage {stage}");
 }
 
+/// <summary>
+/// The real local host as a separate process on an Azurite of its own, as a developer runs it: for the tests whose
+/// point is that process (whole flows, the OpenAPI document it serves).
+/// </summary>
+public sealed class ProcessHostFixture : LocalHostFixture
+{
+    protected override async Task<LocalHost> StartAsync(IDictionary<string, string> settings, string seed) =>
+        await DevServerProcess.StartAsync(settings, seed: seed);
+}
+
+/// <summary>
+/// The local host in the test process on the run's Azurite (<see cref="InProcessHost"/>): the cheap host for the
+/// HTTP contract, where a separate process is not the point.
+/// </summary>
+public class InProcessHostFixture(AzuriteFixture azurite) : LocalHostFixture
+{
+    protected override async Task<LocalHost> StartAsync(IDictionary<string, string> settings, string seed) =>
+        await InProcessHost.StartAsync(azurite, settings, seed);
+}
+
 /// <summary>A local host whose invitations expire within seconds.</summary>
-public sealed class ShortLivedLocalHostFixture : LocalHostFixture
+public sealed class ShortLivedLocalHostFixture(AzuriteFixture azurite) : InProcessHostFixture(azurite)
 {
     protected override IDictionary<string, string> Settings => new Dictionary<string, string>
     {

@@ -6,7 +6,7 @@ using ServerlessProvisioning.DevTools;
 namespace ServerlessProvisioning.DevServer.Tests;
 
 /// <summary>docs/openapi.json is what the local host serves at /openapi/v1.json, so clients can be generated from the repository.</summary>
-public class OpenApiDocumentTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+public class OpenApiDocumentTests(ProcessHostFixture host) : IClassFixture<ProcessHostFixture>
 {
     [Fact]
     public async Task The_checked_in_document_equals_the_served_one()

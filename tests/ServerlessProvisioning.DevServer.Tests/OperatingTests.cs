@@ -11,7 +11,7 @@ using ServerlessProvisioning.Primitives;
 namespace ServerlessProvisioning.DevServer.Tests;
 
 /// <summary>A local host that reports finished orders to a callback receiver which fails each delivery's first try.</summary>
-public sealed class OperatingFixture : LocalHostFixture
+public sealed class OperatingFixture(AzuriteFixture azurite) : InProcessHostFixture(azurite)
 {
     public CallbackReceiver Receiver { get; private set; } = null!;
 
@@ -19,7 +19,7 @@ public sealed class OperatingFixture : LocalHostFixture
 
     public override async ValueTask InitializeAsync()
     {
-        Receiver = await CallbackReceiver.StartAsync(DevServerProcess.Secret);
+        Receiver = await CallbackReceiver.StartAsync(LocalHost.Secret);
         Receiver.FailFirst = 1;
         await base.InitializeAsync();
     }
@@ -34,11 +34,11 @@ public sealed class OperatingFixture : LocalHostFixture
 /// <summary>The operator routes (list, resend, cancel), the operator key, and the signed outcome callback.</summary>
 public class OperatingTests(OperatingFixture host) : IClassFixture<OperatingFixture>
 {
-    DevServerProcess Server => host.Server;
+    LocalHost Server => host.Server;
 
     static string NewId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 
-    async Task<HttpResponseMessage> OperatorPostAsync(string path, object? body, string key = DevServerProcess.OperatorKey)
+    async Task<HttpResponseMessage> OperatorPostAsync(string path, object? body, string key = LocalHost.OperatorKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body, options: Json.Options) };
         request.Headers.Add("x-functions-key", key);
@@ -128,7 +128,7 @@ public class OperatingTests(OperatingFixture host) : IClassFixture<OperatingFixt
         var order = await WaitForOrderAsync(orderId, o => o.Audit.Any(a => a.Action == "InvitationResendRequested"), "audited resend");
         var entry = order.Audit.First(a => a.Action == "InvitationResendRequested");
         Assert.StartsWith("operator:key-", entry.Actor, StringComparison.Ordinal);
-        Assert.DoesNotContain(DevServerProcess.OperatorKey, JsonSerializer.Serialize(order.Audit), StringComparison.Ordinal);
+        Assert.DoesNotContain(LocalHost.OperatorKey, JsonSerializer.Serialize(order.Audit), StringComparison.Ordinal);
     }
 
     [Fact]

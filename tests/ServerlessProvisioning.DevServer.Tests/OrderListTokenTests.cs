@@ -16,9 +16,9 @@ namespace ServerlessProvisioning.DevServer.Tests;
 /// Found 2026-11-28: <c>OrdersApi</c> passed any well-formed base64url token on to Table Storage (200 with an empty page,
 /// or a page from near where a truncated token pointed). Tokens are now signed (<see cref="ContinuationTokens"/>).
 /// </remarks>
-public class OrderListTokenTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+public class OrderListTokenTests(InProcessHostFixture host) : IClassFixture<InProcessHostFixture>
 {
-    DevServerProcess Server => host.Server;
+    LocalHost Server => host.Server;
 
     [Fact]
     public async Task A_well_formed_base64url_token_of_arbitrary_text_is_400()

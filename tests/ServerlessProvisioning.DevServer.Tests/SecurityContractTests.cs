@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
@@ -21,9 +22,9 @@ namespace ServerlessProvisioning.DevServer.Tests;
 /// The security fixes on the local host, each tried the way the attack was: a replaced link racing its replacement,
 /// order ids that used to share a workflow, admin addresses taken on trust, and answers that said too much.
 /// </summary>
-public class SecurityContractTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+public class SecurityContractTests(InProcessHostFixture host) : IClassFixture<InProcessHostFixture>
 {
-    DevServerProcess Server => host.Server;
+    LocalHost Server => host.Server;
 
     static string NewId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -107,7 +108,7 @@ public class SecurityContractTests(LocalHostFixture host) : IClassFixture<LocalH
         var intruder = NewId("intruder");
         var body = JsonSerializer.SerializeToUtf8Bytes(LocalHostFixture.Order(intruder), Json.Options);
         Assert.True(OrderParser.TryParse(body, out var request, out _));
-        var orders = new OrderStore(new TableServiceClient(Server.Azurite.ConnectionString), new TableNames(TableNames.DefaultPrefix));
+        var orders = ((InProcessHost)Server).Services.GetRequiredService<OrderStore>();
         await orders.RegisterAsync(intruder, request!.Fingerprint(), ownerInstance, DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
         await orders.MarkStartedAsync(intruder, TestContext.Current.CancellationToken);
 
@@ -274,7 +275,7 @@ public class ApprovalOutlivesInvitationTests(ShortInvitationLocalHostFixture hos
 }
 
 /// <summary>A local host whose invitations last 15 seconds.</summary>
-public sealed class ShortInvitationLocalHostFixture : LocalHostFixture
+public sealed class ShortInvitationLocalHostFixture(AzuriteFixture azurite) : InProcessHostFixture(azurite)
 {
     public static readonly TimeSpan InvitationLifetime = TimeSpan.FromSeconds(15);
 

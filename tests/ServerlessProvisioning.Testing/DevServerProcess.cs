@@ -1,15 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
-using ServerlessProvisioning.Api;
 using ServerlessProvisioning.DevTools;
-using ServerlessProvisioning.Notifications;
-using ServerlessProvisioning.Storage;
-using ServerlessProvisioning.Primitives;
-using ServerlessProvisioning.OrderSystem;
 
 namespace ServerlessProvisioning.Testing;
 
@@ -17,11 +10,8 @@ namespace ServerlessProvisioning.Testing;
 /// The real local host as a separate process, on an Azurite of its own: what a developer runs, driven over
 /// HTTP. It can be killed (SIGKILL) and started again on the same storage.
 /// </summary>
-public sealed class DevServerProcess : IAsyncDisposable
+public sealed class DevServerProcess : LocalHost
 {
-    public const string Secret = "e2e-webhook-secret-0123456789abcdef";
-    public const string OperatorKey = "e2e-operator-key";
-
     readonly StringBuilder output = new();
     readonly Dictionary<string, string> environment;
     readonly bool ownsAzurite;
@@ -29,13 +19,13 @@ public sealed class DevServerProcess : IAsyncDisposable
     Process? process;
 
     DevServerProcess(AzuriteProcess azurite, bool ownsAzurite, int port, Dictionary<string, string> environment, bool listenOnAllAddresses = false)
+        : base(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) })
     {
         this.listenOnAllAddresses = listenOnAllAddresses;
         Azurite = azurite;
         this.ownsAzurite = ownsAzurite;
         Port = port;
         this.environment = environment;
-        Http = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(60) };
     }
 
     public AzuriteProcess Azurite { get; }
@@ -43,8 +33,6 @@ public sealed class DevServerProcess : IAsyncDisposable
     public int Port { get; }
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
-
-    public HttpClient Http { get; }
 
     public string Output
     {
@@ -62,15 +50,7 @@ public sealed class DevServerProcess : IAsyncDisposable
     {
         var owns = azurite is null;
         azurite ??= await AzuriteProcess.StartAsync();
-        var environment = new Dictionary<string, string>
-        {
-            ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["Provisioning__OrderWebhookSecret"] = Secret,
-            ["Provisioning__OperatorKey"] = OperatorKey,
-            ["Provisioning__LinkTokenSecret"] = "e2e-link-token-secret-0123456789abcdef0123",
-            ["TASKHUB_NAME"] = "e2e" + Guid.NewGuid().ToString("N")[..8],
-            ["Logging__LogLevel__Default"] = "Warning",
-        };
+        var environment = Settings(azurite.ConnectionString);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;
@@ -159,84 +139,8 @@ public sealed class DevServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Posts a correctly signed order.</summary>
-    public Task<HttpResponseMessage> PostOrderAsync(object order, DateTimeOffset? at = null, string? secret = null) =>
-        PostSignedAsync("/api/orders", JsonSerializer.SerializeToUtf8Bytes(order, Json.Options), at, secret);
-
-    /// <summary>Posts raw bytes signed as the webhook.</summary>
-    public async Task<HttpResponseMessage> PostSignedAsync(string path, byte[] body, DateTimeOffset? at = null, string? secret = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
-        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(body, secret ?? Secret, at ?? DateTimeOffset.UtcNow));
-        return await Http.SendAsync(request);
-    }
-
-    /// <summary>Posts JSON.</summary>
-    public Task<HttpResponseMessage> PostJsonAsync(string path, object body) => Http.PostAsJsonAsync(path, body, Json.Options);
-
-    /// <summary>
-    /// What a contact does in the wizard: posts the company details and, when the workflow asks to prove the admin
-    /// address, enters the code emailed to it (as its owner would tell the contact). Answers the last response.
-    /// </summary>
-    public async Task<HttpResponseMessage> SubmitAsync(string token, object body)
-    {
-        using var before = await Http.GetAsync($"/api/wizard/{token}");
-        var orderId = before.IsSuccessStatusCode ? (await before.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("orderId").GetString() : null;
-        var codesBefore = orderId is null ? 0 : (await MailAsync(orderId)).Count(m => m.Kind == EmailKind.AdminEmailVerification);
-        var response = await PostJsonAsync($"/api/wizard/{token}/submission", body);
-        if (orderId is null || !response.IsSuccessStatusCode)
-        {
-            return response;
-        }
-
-        // A 202 comes before the workflow has taken the submission (a slow or restarted host): wait until it has.
-        var stage = (await response.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("stage").GetString();
-        if (response.StatusCode == HttpStatusCode.Accepted && stage is "InvitationSent" or "Matching")
-        {
-            stage = await Eventually.WaitAsync(
-                async () =>
-                {
-                    using var state = await Http.GetAsync($"/api/wizard/{token}");
-                    return state.IsSuccessStatusCode ? (await state.Content.ReadFromJsonAsync<JsonElement>(Json.Options)).GetProperty("stage").GetString() : null;
-                },
-                s => s is not ("InvitationSent" or "Matching"),
-                TimeSpan.FromSeconds(120),
-                "the workflow taking the submission");
-        }
-
-        if (stage != "AwaitingAdminEmailVerification")
-        {
-            return response;
-        }
-
-        response.Dispose();
-        var mail = await WaitForMailAsync(orderId, m => m.Count(x => x.Kind == EmailKind.AdminEmailVerification) > codesBefore, "the verification code");
-        var code = mail.Last(m => m.Kind == EmailKind.AdminEmailVerification).VerificationCode;
-        return await PostJsonAsync($"/api/wizard/{token}/verification", new { code });
-    }
-
-    /// <summary>GET with the operator key.</summary>
-    public async Task<HttpResponseMessage> OperatorGetAsync(string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add("x-functions-key", OperatorKey);
-        return await Http.SendAsync(request);
-    }
-
-    /// <summary>The mailbox, oldest first, optionally one order's.</summary>
-    public async Task<IReadOnlyList<MailboxEntry>> MailAsync(string? orderId = null)
-    {
-        var entries = await Http.GetFromJsonAsync<List<MailboxEntry>>("/dev/mailbox" + (orderId is null ? string.Empty : "?orderId=" + Uri.EscapeDataString(orderId)), Json.Options);
-        entries!.Reverse();
-        return entries;
-    }
-
-    /// <summary>Waits until the mailbox satisfies a condition.</summary>
-    public Task<IReadOnlyList<MailboxEntry>> WaitForMailAsync(string orderId, Func<IReadOnlyList<MailboxEntry>, bool> condition, string what, TimeSpan? timeout = null) =>
-        Eventually.WaitAsync(() => MailAsync(orderId), condition, timeout ?? TimeSpan.FromSeconds(60), what);
-
-    public async ValueTask DisposeAsync()
+    /// <inheritdoc/>
+    public override async ValueTask DisposeAsync()
     {
         await KillAsync();
         process?.Dispose();
