@@ -21,6 +21,7 @@ namespace ServerlessProvisioning.DevServer.Tests;
 public sealed class InProcessHost : LocalHost
 {
     readonly Factory factory;
+    bool disposed;
 
     InProcessHost(Factory factory, HttpClient http, TableNames tables, string taskHub)
         : base(http)
@@ -39,8 +40,12 @@ public sealed class InProcessHost : LocalHost
     /// <summary>The host's services.</summary>
     public IServiceProvider Services => factory.Services;
 
-    /// <summary>Starts the host on <paramref name="azurite"/> with the given extra settings (environment variable names, as for the process).</summary>
-    public static async Task<InProcessHost> StartAsync(AzuriteFixture azurite, IDictionary<string, string>? settings = null, string? seed = null)
+    /// <summary>
+    /// Starts the host on <paramref name="azurite"/> with the given extra settings (environment variable names, as for
+    /// the process; <c>TASKHUB_NAME</c> among them to resume another host's workflows), on its own tables unless
+    /// <paramref name="tables"/> names another host's, with <paramref name="services"/> applied last.
+    /// </summary>
+    public static async Task<InProcessHost> StartAsync(AzuriteFixture azurite, IDictionary<string, string>? settings = null, string? seed = null, TableNames? tables = null, Action<IServiceCollection>? services = null)
     {
         ArgumentNullException.ThrowIfNull(azurite);
         var configuration = Settings(azurite.ConnectionString);
@@ -49,8 +54,8 @@ public sealed class InProcessHost : LocalHost
             configuration[key] = value;
         }
 
-        var tables = azurite.NewTableNames();
-        var factory = new Factory(configuration, tables, seed);
+        tables ??= azurite.NewTableNames();
+        var factory = new Factory(configuration, tables, seed, services);
         try
         {
             // Creating the client runs Program up to app.StartAsync (the seed included) and blocks until then: off the test's thread.
@@ -71,6 +76,12 @@ public sealed class InProcessHost : LocalHost
     /// <summary>Stops the host (the web host, the durable worker and the sidecar) and sees that its durable engine stops too.</summary>
     public override async ValueTask DisposeAsync()
     {
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         var engine = factory.Services.GetRequiredService<AzureStorageOrchestrationService>();
         Http.Dispose();
         // Stops the host: hosted services in reverse order, so the durable worker before the sidecar it talks to.
@@ -80,8 +91,12 @@ public sealed class InProcessHost : LocalHost
         // and never stops the engine: it would poll its task hub until the test process ends, where a process would
         // simply have exited. Stopping it here ends it within the engine's drain timeout (a minute at worst, about a
         // second usually) without holding the test up; a second stop waits for the one under way.
-        _ = engine.StopAsync().ContinueWith(stop => stop.Exception, TaskScheduler.Default);
+        EngineStopped = engine.StopAsync();
+        _ = EngineStopped.ContinueWith(stop => stop.Exception, TaskScheduler.Default);
     }
+
+    /// <summary>Completes when the durable engine has stopped after <see cref="DisposeAsync"/> (its partitions released): await it before another host resumes this one's task hub.</summary>
+    public Task EngineStopped { get; private set; } = Task.CompletedTask;
 
     static async Task<int> OwnedPartitionsAsync(AzuriteFixture azurite, string taskHub)
     {
@@ -103,7 +118,7 @@ public sealed class InProcessHost : LocalHost
 
     // One factory, configured by overriding: WithWebHostBuilder would make a second one, and anything touching the
     // first (its Services, say) would start an unconfigured host beside this one.
-    sealed class Factory(Dictionary<string, string> configuration, TableNames tables, string? seed) : WebApplicationFactory<Program>
+    sealed class Factory(Dictionary<string, string> configuration, TableNames tables, string? seed, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -120,7 +135,11 @@ public sealed class InProcessHost : LocalHost
             }
 
             // The process had an Azurite to itself; here the emulator is shared, so the tables carry a prefix of their own.
-            builder.ConfigureTestServices(services => services.AddSingleton(tables).AddSingleton<IStartupFilter, SameMachine>());
+            builder.ConfigureTestServices(collection =>
+            {
+                collection.AddSingleton(tables).AddSingleton<IStartupFilter, SameMachine>();
+                services?.Invoke(collection);
+            });
         }
     }
 

@@ -46,6 +46,19 @@ public class HostParityTests
     }
 
     [Fact]
+    public void Functions_stamps_new_orders_with_the_workflow_version_and_runs_only_its_own_or_older()
+    {
+        // The local host sets the same on its worker (DurableTaskSidecar.Versioning); Functions reads host.json.
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(FunctionsOutput.Directory, "host.json")));
+        var durable = host.RootElement.GetProperty("extensions").GetProperty("durableTask");
+
+        Assert.Equal(ProvisioningWorkflow.Version, durable.GetProperty("defaultVersion").GetString());
+        Assert.Equal(WorkflowRelease.Current.Version, durable.GetProperty("defaultVersion").GetString());
+        Assert.Equal("CurrentOrOlder", durable.GetProperty("versionMatchStrategy").GetString());
+        Assert.Equal("Reject", durable.GetProperty("versionFailureStrategy").GetString());
+    }
+
+    [Fact]
     public async Task The_running_local_host_serves_exactly_the_routes_Functions_declares()
     {
         await using var server = await DevServerProcess.StartAsync();

@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Azure.Identity;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessProvisioning.Provisioning;
 
 namespace ServerlessProvisioning.DevServer.Durable;
@@ -46,14 +48,31 @@ public static class DurableTaskSidecar
         services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
         services.AddHostedService(sp => new SidecarHost(address, sp));
 
+        // The workflow code and its version come from the container (the current release unless a test says otherwise).
+        services.TryAddSingleton(WorkflowRelease.Current);
         services.AddDurableTaskWorker(builder =>
         {
             builder.UseGrpc(address);
-            builder.AddTasks(registry => registry.AddProvisioningTasks());
+            builder.Services.AddOptions<DurableTaskRegistry>(builder.Name)
+                .Configure<WorkflowRelease>((registry, release) => registry.AddProvisioningTasks(release));
+            builder.Services.AddOptions<DurableTaskWorkerOptions>(builder.Name)
+                .Configure<WorkflowRelease>((options, release) => options.Versioning = Versioning(release));
         });
         services.AddDurableTaskClient(builder => builder.UseGrpc(address));
         return services;
     }
+
+    /// <summary>
+    /// As host.json says for Functions: run orders of this version or older, and leave a newer one (a rollback while
+    /// it is open) in its queue for a newer worker instead of failing it.
+    /// </summary>
+    public static DurableTaskWorkerOptions.VersioningOptions Versioning(WorkflowRelease release) => new()
+    {
+        Version = release.Version,
+        DefaultVersion = release.Version,
+        MatchStrategy = DurableTaskWorkerOptions.VersionMatchStrategy.CurrentOrOlder,
+        FailureStrategy = DurableTaskWorkerOptions.VersionFailureStrategy.Reject,
+    };
 
     // The same two forms the product accepts for its tables: a connection string, or an account reached by identity.
     static StorageAccountClientProvider StorageProvider(IConfiguration configuration) =>

@@ -65,6 +65,7 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<WorkflowGateway>();
         services.TryAddSingleton<ContinuationTokens>();
+        services.TryAddSingleton(WorkflowRelease.Current);
         services.TryAddSingleton<OrderWebhookApi>();
         services.TryAddSingleton<OrdersApi>();
         services.TryAddSingleton<WizardApi>();

@@ -15,7 +15,7 @@ namespace ServerlessProvisioning.OrderSystem;
 public sealed record OrderAccepted(string OrderId, string InstanceId, string StatusUrl);
 
 /// <summary>The order system's route: the signed webhook that starts provisioning (SPEC §3).</summary>
-public sealed class OrderWebhookApi(OrderStore orders, IOptions<ProvisioningOptions> options, TimeProvider time, ILogger<OrderWebhookApi> logger)
+public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, IOptions<ProvisioningOptions> options, TimeProvider time, ILogger<OrderWebhookApi> logger)
 {
     /// <summary>The route, for both hosts.</summary>
     public static IReadOnlyList<ApiRoute> Routes { get; } =
@@ -135,7 +135,7 @@ public sealed class OrderWebhookApi(OrderStore orders, IOptions<ProvisioningOpti
             await client.ScheduleNewOrchestrationInstanceAsync(
                 ProvisioningWorkflow.Name,
                 new ProvisioningInput(order.ToProvisioningOrder(), timings),
-                new StartOrchestrationOptions(instanceId).WithDedupeStatuses([.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses]),
+                release.StartOptions(instanceId).WithDedupeStatuses([.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses]),
                 cancellationToken);
         }
         catch (OrchestrationAlreadyExistsException)

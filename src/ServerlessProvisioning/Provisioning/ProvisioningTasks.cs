@@ -31,11 +31,11 @@ public static class ProvisioningTasks
         return services;
     }
 
-    /// <summary>Registers the orchestration and every activity with a Durable Task worker.</summary>
-    public static DurableTaskRegistry AddProvisioningTasks(this DurableTaskRegistry registry)
+    /// <summary>Registers the orchestration (the given release's code, the current one by default) and every activity with a Durable Task worker.</summary>
+    public static DurableTaskRegistry AddProvisioningTasks(this DurableTaskRegistry registry, WorkflowRelease? release = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
-        registry.AddOrchestratorFunc<ProvisioningInput, ProvisioningResult>(ProvisioningWorkflow.Name, ProvisioningWorkflow.RunAsync);
+        registry.AddOrchestratorFunc(ProvisioningWorkflow.Name, (release ?? WorkflowRelease.Current).RunAsync);
         foreach (var activity in Activities)
         {
             registry.AddActivity(activity);

@@ -19,6 +19,13 @@ public sealed class ProvisioningWorkflow
     /// <summary>The orchestration's name in both hosts.</summary>
     public const string Name = "ProvisioningOrchestration";
 
+    /// <summary>
+    /// The version new orders start on. Change it, and keep the older version's steps behind
+    /// <c>context.CompareVersionTo(...)</c>, whenever a change would replay differently for an open order
+    /// (docs/workflow-versions.md); the Functions host reads the same value from host.json (a test keeps them equal).
+    /// </summary>
+    public const string Version = "1.0";
+
     /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
     public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);
 

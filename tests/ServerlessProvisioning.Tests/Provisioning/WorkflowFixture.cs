@@ -107,7 +107,7 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
     {
         var instanceId = InstanceIds.ForOrder(order.OrderId);
         await Orders.RegisterAsync(order.OrderId, "fingerprint", instanceId, DateTimeOffset.UtcNow, CancellationToken.None);
-        await Client.ScheduleNewOrchestrationInstanceAsync(ProvisioningWorkflow.Name, new ProvisioningInput(order, timings ?? LongTimings), new StartOrchestrationOptions(instanceId));
+        await Client.ScheduleNewOrchestrationInstanceAsync(ProvisioningWorkflow.Name, new ProvisioningInput(order, timings ?? LongTimings), WorkflowRelease.Current.StartOptions(instanceId));
         return instanceId;
     }
 
