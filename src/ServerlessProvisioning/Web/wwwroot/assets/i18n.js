@@ -55,6 +55,8 @@ export const dictionaries = {
     'error.replaced.text': 'A newer email was sent for this order. Use the link in the most recent email you received.',
     'error.cancelled.title': 'This provisioning was cancelled',
     'error.cancelled.text': 'The order’s provisioning was cancelled, so the link no longer works. Nothing else is needed from you.',
+    'error.withdrawn.title': 'This request was withdrawn',
+    'error.withdrawn.text': 'The person who asked withdrew the request, so there is nothing left to decide, and nobody was added to your organization.',
     'error.network.title': 'We can’t reach the server',
     'error.network.text': 'Check your internet connection and try again. Nothing you entered was lost.',
     'error.server.title': 'Something went wrong',
@@ -204,6 +206,7 @@ export const dictionaries = {
     'decision.approved': 'Approved',
     'decision.rejected': 'Rejected',
     'decision.expired': 'Expired',
+    'decision.withdrawn': 'Withdrawn',
   },
 
   es: {
@@ -257,6 +260,8 @@ export const dictionaries = {
     'error.replaced.text': 'Se envió un correo electrónico más reciente para este pedido. Use el enlace del último correo que recibió.',
     'error.cancelled.title': 'Este aprovisionamiento se canceló',
     'error.cancelled.text': 'Se canceló el aprovisionamiento del pedido, así que el enlace ya no funciona. No necesitamos nada más de usted.',
+    'error.withdrawn.title': 'Esta solicitud se retiró',
+    'error.withdrawn.text': 'Quien hizo la solicitud la retiró, así que no queda nada por decidir y no se agregó a nadie a su organización.',
     'error.network.title': 'No podemos comunicarnos con el servidor',
     'error.network.text': 'Compruebe su conexión a internet e inténtelo de nuevo. No se ha perdido nada de lo que introdujo.',
     'error.server.title': 'Algo salió mal',
@@ -406,5 +411,6 @@ export const dictionaries = {
     'decision.approved': 'Aprobada',
     'decision.rejected': 'Rechazada',
     'decision.expired': 'Caducada',
+    'decision.withdrawn': 'Retirada',
   },
 };
