@@ -10,7 +10,7 @@ public sealed class LanguageTests(WebFixture web)
     [Fact(Timeout = 120_000)]
     public async Task Spanish_reader_gets_Spanish_and_the_switch_changes_and_remembers_the_language()
     {
-        var (_, token) = await web.NewOrderAsync(locale: "es");
+        var (orderId, token) = await web.NewOrderAsync(locale: "es");
         await using var browser = await web.NewPageAsync(locale: "es-ES");
         var page = browser.Page;
         await page.GotoAsync($"{web.Server.BaseUrl}/wizard/#t={token}");
@@ -35,6 +35,21 @@ public sealed class LanguageTests(WebFixture web)
         await page.GetByLabel("Nombre de la empresa").FillAsync("Acme Ltd");
         await page.GetByLabel("Dirección de correo electrónico del administrador").FillAsync("nuevo@acme.com");
         await page.GetByRole(AriaRole.Button, new() { Name = "Buscar la organización" }).ClickAsync();
+
+        // The code step in Spanish, a wrong code's message too.
+        var verification = page.Locator("[data-state=verification]");
+        await Expect(verification.Locator("h1")).ToHaveTextAsync(new Regex("Confirme el correo electrónico del administrador"));
+        await Expect(verification).ToContainTextAsync("Enviamos un código de 6 dígitos a nuevo@acme.com.");
+        await Expect(verification.Locator("dl.facts:not(.facts--inline)")).ToContainTextAsync("El código funciona hasta");
+        var code = await WebFixture.CodeAsync(web.Server, orderId, 0);
+        await page.GetByLabel("Código de verificación").FillAsync(WebFixture.WrongCode(code));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirmar el código" }).ClickAsync();
+        await Expect(page.Locator("#code-error")).ToHaveTextAsync(new Regex("Ese código no es correcto. Le quedan 4 intentos."));
+        await Expect(verification.GetByRole(AriaRole.Button, new() { Name = "Enviar un código nuevo" })).ToBeVisibleAsync();
+        await Expect(verification.GetByRole(AriaRole.Button, new() { Name = "Cambiar los datos" })).ToBeVisibleAsync();
+        await Screenshots.SaveAsync(page, "wizard-verification-es");
+        await page.GetByLabel("Código de verificación").FillAsync(code);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirmar el código" }).ClickAsync();
         await Expect(page.Locator("[data-state=choice] h1")).ToHaveTextAsync("Organizaciones coincidentes");
         var headers = page.Locator("table.candidates thead th");
         await Expect(headers).ToContainTextAsync(["Organización", "Tipo", "Cuenta creada", "Cantidad de suscripciones activas", "Cantidad de usuarios en la organización", "Administrador completo", "Valoración"]);
