@@ -62,6 +62,49 @@ public sealed class AccessibilityTests(WebFixture web)
         browser.AssertNoProblems();
     }
 
+    [Fact(Timeout = 150_000)]
+    public async Task At_360_pixels_changing_the_details_and_withdrawing_work_by_keyboard()
+    {
+        var (orderId, token) = await web.NewOrderAsync();
+        await using var browser = await web.NewPageAsync(width: 360, height: 780);
+        var page = await web.SubmitAsync(browser, token, "Acme Ltd", $"narrow-{orderId}@acme.com");
+        await Expect(page.Locator("[data-state=choice] h1")).ToBeFocusedAsync();
+
+        // Change: the form comes back filled, fits the screen, and "Keep" returns to the candidates.
+        await PageSteps.TabUntilFocusedAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Change the details" }));
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("[data-state=form][data-mode=change] h1")).ToBeFocusedAsync();
+        await Expect(page.GetByLabel("Company name")).ToHaveValueAsync("Acme Ltd");
+        await PageSteps.AssertNoHorizontalScrollAsync(page);
+        await PageSteps.TabUntilFocusedAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Keep the details I sent" }));
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("[data-state=choice] h1")).ToBeFocusedAsync();
+
+        // Choose, then withdraw: the confirmation fits, starts on "Go back", and Shift+Tab reaches "Yes".
+        await page.GetByRole(AriaRole.Button, new() { Name = "Choose Acme Corporation" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Yes, assign to Acme Corporation" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("[data-state=waiting] h1")).ToBeFocusedAsync();
+        await PageSteps.AssertNoHorizontalScrollAsync(page);
+        await PageSteps.TabUntilFocusedAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Withdraw the request" }));
+        var outline = await page.EvaluateAsync<string>("getComputedStyle(document.activeElement).outlineStyle + ' ' + getComputedStyle(document.activeElement).outlineWidth");
+        Assert.Equal("solid 3px", outline);
+        await page.Keyboard.PressAsync("Enter");
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Go back" })).ToBeFocusedAsync();
+        var box = (await dialog.BoundingBoxAsync())!;
+        Assert.True(box.X >= 0 && box.X + box.Width <= 360, $"the dialog fits the screen ({box.X}+{box.Width})");
+        await Screenshots.SaveAsync(page, "wizard-withdraw-confirm-narrow", fullPage: false);
+        await page.Keyboard.PressAsync("Shift+Tab");
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Yes, withdraw the request" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("[data-state=choice] h1")).ToBeFocusedAsync();
+        await Expect(page.Locator(".withdrawn-note")).ToBeVisibleAsync();
+        await PageSteps.AssertNoHorizontalScrollAsync(page);
+        browser.AssertNoProblems();
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Pages_name_their_regions_and_keep_focus_visible()
     {
