@@ -1,11 +1,7 @@
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
-using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Notifications;
-using ServerlessProvisioning.Storage;
 using static Microsoft.Playwright.Assertions;
-using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Web.Tests;
 
@@ -39,10 +35,21 @@ public sealed class ApprovalFlowTests(WebFixture web)
         await wizard.GetByLabel("Administrator email address").FillAsync(newAdmin);
         await wizard.GetByRole(AriaRole.Button, new() { Name = "Find the organization" }).ClickAsync();
 
+        // The address is not the contact's own: a code went to it, and the page asks for it.
+        var verification = wizard.Locator("[data-state=verification]");
+        await Expect(verification.Locator("h1")).ToHaveTextAsync(new Regex("Confirm the administrator’s email address"));
+        await Expect(wizard.Locator("h1")).ToBeFocusedAsync();
+        await Expect(verification).ToContainTextAsync($"We sent a 6-digit code to {newAdmin}.");
+        await Expect(verification.Locator("dl.facts:not(.facts--inline) time")).ToHaveAttributeAsync("datetime", new Regex(@"^\d{4}-\d{2}-\d{2}T"));
+        var code = await WebFixture.CodeAsync(web.Server, orderId, 0);
+        await Screenshots.SaveAsync(wizard, "wizard-verification");
+        await wizard.GetByLabel("Verification code").FillAsync(code);
+        await wizard.GetByRole(AriaRole.Button, new() { Name = "Confirm the code" }).ClickAsync();
+
         // Rule B: the candidates, in the API's order, with the seed's figures.
         await Expect(wizard.Locator("[data-state=choice] h1")).ToHaveTextAsync("Matching organizations");
         await Expect(wizard.Locator("h1")).ToBeFocusedAsync();
-        var state = (await web.Server.Http.GetFromJsonAsync<WizardState>($"/api/wizard/{token}", Json.Options))!;
+        var state = await WebFixture.WizardStateAsync(web.Server, token);
         var rows = wizard.Locator("table.candidates tbody tr");
         await Expect(rows).ToHaveCountAsync(state.Candidates!.Count);
         for (var i = 0; i < state.Candidates.Count; i++)

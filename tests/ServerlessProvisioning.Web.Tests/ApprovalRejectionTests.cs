@@ -5,7 +5,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ServerlessProvisioning.Web.Tests;
 
-/// <summary>The existing admin rejects: the contact is told why and what to do next.</summary>
+/// <summary>The existing admin rejects: the contact is told why, with the admin's comment, and what to do next.</summary>
 public sealed class ApprovalRejectionTests(WebFixture web)
 {
     [Fact(Timeout = 120_000)]
@@ -13,26 +13,27 @@ public sealed class ApprovalRejectionTests(WebFixture web)
     {
         var (orderId, token) = await web.NewOrderAsync("PartnerSelf", "en");
         await using var contact = await web.NewPageAsync();
-        var wizard = contact.Page;
-        await wizard.GotoAsync($"{web.Server.BaseUrl}/wizard/#t={token}");
-        await wizard.GetByLabel("Company name").FillAsync("Contoso");
-        await wizard.GetByLabel("Administrator email address").FillAsync($"it-{orderId}@contoso.com");
-        await wizard.GetByRole(AriaRole.Button, new() { Name = "Find the organization" }).ClickAsync();
+        var wizard = await web.SubmitAsync(contact, token, "Fabrikam", $"it-{orderId}@fabrikam.com");
         await Expect(wizard.Locator(".policy")).ToContainTextAsync("its current full administrator must approve");
-        await wizard.GetByRole(AriaRole.Button, new() { Name = "Choose Contoso Ltd" }).ClickAsync();
-        await wizard.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Yes, assign to Contoso Ltd" }).ClickAsync();
+        await wizard.GetByRole(AriaRole.Button, new() { Name = "Choose Fabrikam Partners" }).ClickAsync();
+        await wizard.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Yes, assign to Fabrikam Partners" }).ClickAsync();
         await Expect(wizard.Locator("[data-state=waiting]")).ToContainTextAsync("you must contact the current administrator so that they add the new administrator");
 
         var mail = await web.Server.WaitForMailAsync(orderId, m => m.Any(e => e.Kind == EmailKind.ApprovalRequest), "the approval request");
         await using var approver = await web.NewPageAsync();
         await approver.Page.GotoAsync(mail.First(e => e.Kind == EmailKind.ApprovalRequest).Links.Approval!);
+        await approver.Page.GetByLabel("Comment (optional)").FillAsync("We do not know this company.\nPlease call me first.");
         await approver.Page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
         await Expect(approver.Page.Locator("[data-state=decided][data-decision=rejected] h1")).ToHaveTextAsync(new Regex("You rejected the request"));
 
         var rejected = wizard.Locator("[data-state=rejected]");
         await Expect(rejected).ToBeVisibleAsync(new() { Timeout = 45_000 });
-        await Expect(rejected).ToContainTextAsync("The full administrator of Contoso Ltd did not approve");
+        await Expect(rejected).ToContainTextAsync("The full administrator of Fabrikam Partners did not approve");
         await Expect(rejected).ToContainTextAsync("then start the provisioning process again");
+        // The approver's reason, in their own words.
+        await Expect(rejected.Locator(".comment figcaption")).ToHaveTextAsync("Their comment:");
+        await Expect(rejected.Locator(".comment blockquote")).ToContainTextAsync("We do not know this company.");
+        await Expect(rejected.Locator(".comment blockquote")).ToContainTextAsync("Please call me first.");
         await Screenshots.SaveAsync(wizard, "wizard-rejected");
         contact.AssertNoProblems();
         approver.AssertNoProblems();

@@ -1,8 +1,13 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
+using ServerlessProvisioning.Api;
 using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Notifications;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Testing;
+using static Microsoft.Playwright.Assertions;
 
 [assembly: AssemblyFixture(typeof(ServerlessProvisioning.Web.Tests.WebFixture))]
 
@@ -88,15 +93,74 @@ public sealed class WebFixture : IAsyncLifetime
         return (orderId, mail.First(e => e.Kind == EmailKind.Invitation).WizardToken!);
     }
 
-    /// <summary>Opens the wizard of <paramref name="token"/> and submits a company name and admin email.</summary>
-    public async Task<IPage> SubmitAsync(BrowserPage browser, string token, string company, string admin)
+    /// <summary>
+    /// Opens the wizard of <paramref name="token"/>, submits a company name and admin email and, when the page asks for
+    /// the code sent to the admin address, enters the one in the mailbox (as the address's owner would pass it on).
+    /// Returns once the page shows what follows.
+    /// </summary>
+    public Task<IPage> SubmitAsync(BrowserPage browser, string token, string company, string admin) => SubmitAsync(Server, browser, token, company, admin);
+
+    /// <summary><see cref="SubmitAsync(BrowserPage, string, string, string)"/> on another host.</summary>
+    public static async Task<IPage> SubmitAsync(DevServerProcess host, BrowserPage browser, string token, string company, string admin)
     {
+        ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(browser);
         var page = browser.Page;
-        await page.GotoAsync($"{Server.BaseUrl}/wizard/#t={token}");
-        await page.GetByLabel("Company name").FillAsync(company);
-        await page.GetByLabel("Administrator email address").FillAsync(admin);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Find the organization" }).ClickAsync();
+        var orderId = (await WizardStateAsync(host, token)).OrderId;
+        var codesBefore = await CodeCountAsync(host, orderId);
+        await page.GotoAsync($"{host.BaseUrl}/wizard/#t={token}");
+        // By id, not label, so the helper works in either language.
+        await page.Locator("#companyName").FillAsync(company);
+        await page.Locator("#adminEmail").FillAsync(admin);
+        await page.Locator("[data-state=form] button[type=submit]").ClickAsync();
+        await Expect(page.Locator(Settled)).ToBeVisibleAsync(new() { Timeout = 45_000 });
+        if (await page.Locator("[data-state=verification]").CountAsync() > 0)
+        {
+            await EnterCodeAsync(host, page, orderId, codesBefore);
+        }
+
         return page;
+    }
+
+    /// <summary>A screen that is neither loading, the form, nor on its way to the next step.</summary>
+    public const string Settled = "#view > section:not([data-state=loading]):not([data-state=form]):not([data-state=matching]):not([data-state=verifying]):not([data-state=resending])";
+
+    /// <summary>Enters the newest code the mailbox has for the order (after <paramref name="codesBefore"/> of them) and waits for what follows.</summary>
+    public static async Task EnterCodeAsync(DevServerProcess host, IPage page, string orderId, int codesBefore)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var code = await CodeAsync(host, orderId, codesBefore);
+        await page.Locator("#code").FillAsync(code);
+        await page.Locator("[data-state=verification] button[type=submit]").ClickAsync();
+        await Expect(page.Locator(Settled + ":not([data-state=verification])")).ToBeVisibleAsync(new() { Timeout = 45_000 });
+    }
+
+    /// <summary>How many verification codes the order's emails have carried so far.</summary>
+    public static async Task<int> CodeCountAsync(DevServerProcess host, string orderId)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return (await host.MailAsync(orderId)).Count(m => m.Kind == EmailKind.AdminEmailVerification);
+    }
+
+    /// <summary>Waits for a code after the first <paramref name="codesBefore"/> and returns the newest.</summary>
+    public static async Task<string> CodeAsync(DevServerProcess host, string orderId, int codesBefore)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var mail = await host.WaitForMailAsync(orderId, m => m.Count(e => e.Kind == EmailKind.AdminEmailVerification) > codesBefore, "the verification code");
+        return mail.Last(e => e.Kind == EmailKind.AdminEmailVerification).VerificationCode!;
+    }
+
+    /// <summary>A code that is certainly wrong: every digit of the right one, plus one.</summary>
+    public static string WrongCode(string code) => new([.. (code ?? string.Empty).Select(c => (char)('0' + ((c - '0' + 1) % 10)))]);
+
+    /// <summary>The wizard's state as the API gives it, asked the way the page asks (the token in Authorization: Bearer).</summary>
+    public static async Task<WizardState> WizardStateAsync(DevServerProcess host, string token)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/wizard");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await host.Http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<WizardState>(Json.Options))!;
     }
 }

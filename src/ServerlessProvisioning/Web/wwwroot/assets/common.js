@@ -1,6 +1,7 @@
 // Shared by the wizard and approval pages: language, texts, dates, the token in the fragment,
-// a fetch wrapper that understands problem+json, and a small DOM builder (text only, never HTML
-// strings, so names and emails from the API can never become markup).
+// a fetch wrapper that understands problem+json and sends the token in the Authorization header,
+// a small DOM builder (text only, never HTML strings, so names and emails from the API can never
+// become markup), and the page controller both pages run on (createPage).
 
 import { dictionaries } from './i18n.js';
 
@@ -93,7 +94,10 @@ export function initLanguageSwitch(titleKey) {
   switcher?.addEventListener('click', () => setLanguage(language === 'es' ? 'en' : 'es'));
 }
 
-/** The token from the address fragment (#t=…); null when absent. It is only ever sent in the API path. */
+/**
+ * The token from the address fragment (#t=…); null when absent. Browsers never send a fragment, and the
+ * pages send the token only in the Authorization header, so it appears in no URL a server or proxy logs.
+ */
 export function tokenFromFragment() {
   const fragment = window.location.hash.replace(/^#/, '');
   const token = new URLSearchParams(fragment).get('t');
@@ -126,16 +130,26 @@ export function timeElement(iso, dateOnly) {
 }
 
 /**
- * Calls the API. Resolves with {status, ok, offline, data, problem}: data is the JSON body of a success,
- * problem the parsed problem+json of a failure ({title, detail, errors}); offline is true (status 0)
- * when the server could not be reached at all.
+ * Calls the API, with the link token (when given) as `Authorization: Bearer`. Resolves with
+ * {status, ok, offline, data, problem}: data is the JSON body of a success, problem the parsed
+ * problem+json of a failure ({title, detail, errors}); offline is true (status 0) when the server
+ * could not be reached at all.
  */
-export async function api(method, path, body) {
+export async function api(method, path, body, token) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+
+  if (token) {
+    headers.Authorization = `Bearer ${token}`;
+  }
+
   let response;
   try {
     response = await fetch(path, {
       method,
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
       credentials: 'omit',
@@ -160,15 +174,19 @@ export async function api(method, path, body) {
     : { status: response.status, ok: false, offline: false, data: null, problem: json && typeof json === 'object' ? json : {} };
 }
 
-/** The kind of a 410: expired, replaced or cancelled — the problem's `reason`, else read from its detail. */
+/** The kind of a 410: expired, replaced, cancelled or withdrawn — the problem's `reason`, else read from its detail. */
 export function goneKind(problem) {
-  if (problem && ['expired', 'replaced', 'cancelled'].includes(problem.reason)) {
+  if (problem && ['expired', 'replaced', 'cancelled', 'withdrawn'].includes(problem.reason)) {
     return problem.reason;
   }
 
   const detail = (problem && problem.detail ? String(problem.detail) : '').toLowerCase();
   if (detail.includes('replaced')) {
     return 'replaced';
+  }
+
+  if (detail.includes('withdrawn')) {
+    return 'withdrawn';
   }
 
   if (detail.includes('cancel')) {
@@ -178,7 +196,7 @@ export function goneKind(problem) {
   return detail.includes('expired') ? 'expired' : 'gone';
 }
 
-/** The error screen's key for a failed call: notFound, expired, replaced, cancelled, gone or server. */
+/** The error screen's key for a failed call: notFound, expired, replaced, cancelled, withdrawn, gone or server. */
 export function errorKind(result) {
   if (result.status === 404) {
     return 'notFound';
@@ -292,6 +310,7 @@ export function errorSection(kind, problem, actions) {
     expired: ['error.expired.title', 'error.expired.text'],
     replaced: ['error.replaced.title', 'error.replaced.text'],
     cancelled: ['error.cancelled.title', 'error.cancelled.text'],
+    withdrawn: ['error.withdrawn.title', 'error.withdrawn.text'],
     gone: ['error.gone.title', 'error.gone.text'],
     network: ['error.network.title', 'error.network.text'],
     server: ['error.server.title', 'error.server.text'],
@@ -309,4 +328,285 @@ export function errorSection(kind, problem, actions) {
 /** A button. */
 export function button(text, onClick, variant, extra) {
   return h('button', { type: 'button', class: ['button', variant && `button--${variant}`], onClick, ...extra }, text);
+}
+
+// ---- The page controller -------------------------------------------------------------------------
+
+const fastPollMs = 1000;
+const offlinePollMs = 5000;
+// A command whose effect never shows as a different state (the same details sent again) stops showing its progress.
+const pendingLimitMs = 30000;
+
+/**
+ * The plumbing both pages run on, so that each page file holds only its screens and commands: reads the
+ * token, loads the state, accepts each new one, explains failures (with a retry where one helps), polls
+ * while the workflow moves on its own, sends commands (progress, 400, 409, offline), keeps a banner,
+ * renders, and moves focus and announces when the screen changes.
+ *
+ * options:
+ * - titleKey, loadingKey: the page's title and the loading heading (i18n keys);
+ * - resource: the API path the token opens (`/api/wizard`); commands post to resource + path;
+ * - stateKey(state): names the screen a state shows; focus moves to its heading when the name changes;
+ * - renderState(state): the section a state shows;
+ * - pollDelay(state): ms until the next GET, for a state that changes by itself (the workflow moving on, a
+ *   deadline), 0 for none.
+ *
+ * Returns {state, view, send, render, setBanner}.
+ */
+export function createPage(options) {
+  const { titleKey, loadingKey, resource, stateKey, renderState, pollDelay } = options;
+  const view = document.getElementById('view');
+  const token = tokenFromFragment();
+
+  /** What the page shows: loading, the state, or an error screen. */
+  let screen = { kind: 'loading' };
+  /** The last state the API returned. */
+  let state = null;
+  /** A command sent whose effect is not visible yet: its progress shows until `settled(state)`. */
+  let pending = null;
+  /** A message above the current step: conflict, invalid, offline, or a page's own note. */
+  let banner = null;
+  let lastKey = null;
+  let lastJson = null;
+  let pollTimer = 0;
+
+  initLanguageSwitch(titleKey);
+  onLanguageChange(() => render(false));
+  window.addEventListener('hashchange', () => window.location.reload());
+  if (token) {
+    load();
+  } else {
+    screen = { kind: 'error', error: 'missing' };
+    render();
+  }
+
+  function call(method, path, body) {
+    return api(method, resource + path, body, token);
+  }
+
+  function reloadFromScratch() {
+    screen = { kind: 'loading' };
+    render();
+    load();
+  }
+
+  async function load() {
+    const result = await call('GET', '');
+    if (result.offline) {
+      showError('network', null, reloadFromScratch);
+      return;
+    }
+
+    if (!result.ok) {
+      fail(result, reloadFromScratch);
+      return;
+    }
+
+    accept(result.data);
+  }
+
+  // A new state from the API: render it when anything changed (moving focus when the screen did) and keep
+  // polling while it moves on its own.
+  function accept(data) {
+    state = data;
+    if (pending && (pending.settled(state) || Date.now() - pending.since > pendingLimitMs)) {
+      settle();
+    }
+
+    screen = { kind: 'state' };
+    const json = JSON.stringify(state);
+    if (json !== lastJson || currentKey() !== lastKey) {
+      lastJson = json;
+      render();
+    }
+
+    schedulePoll();
+  }
+
+  function settle() {
+    const done = pending;
+    pending = null;
+    done.onSettled?.(state);
+  }
+
+  function fail(result, retry) {
+    const kind = errorKind(result);
+    showError(kind, result.problem, kind === 'server' ? retry : null);
+  }
+
+  function showError(kind, problem, retry) {
+    pending = null;
+    stopPolling();
+    screen = { kind: 'error', error: kind, problem, retry };
+    render();
+  }
+
+  function schedulePoll(delay) {
+    stopPolling();
+    if (screen.kind !== 'state' || !state) {
+      return;
+    }
+
+    const wait = delay ?? (pending ? fastPollMs : pollDelay(state));
+    if (wait > 0) {
+      pollTimer = window.setTimeout(poll, wait);
+    }
+  }
+
+  function stopPolling() {
+    window.clearTimeout(pollTimer);
+    pollTimer = 0;
+  }
+
+  async function poll() {
+    const result = await call('GET', '');
+    if (result.offline) {
+      if (!banner || banner.kind !== 'offline') {
+        banner = { kind: 'offline' };
+        render(false);
+      }
+
+      schedulePoll(offlinePollMs);
+      return;
+    }
+
+    if (banner && banner.kind === 'offline') {
+      banner = null;
+      render(false);
+    }
+
+    if (!result.ok) {
+      fail(result, reloadFromScratch);
+      return;
+    }
+
+    accept(result.data);
+  }
+
+  /**
+   * Posts a command to resource + path. command: {kind, progress(state), settled(state), onSettled(state),
+   * retry, invalid(problem)}. While it is on its way the page shows progress(state); a 200 carries the next
+   * state, a 202 is followed by polling until settled(state) says the effect is visible. A 409 (the step
+   * was answered elsewhere) reloads under a banner saying so; a 400 goes to invalid(problem), else to a
+   * banner; no answer shows the network error with command.retry.
+   */
+  async function send(path, body, command) {
+    banner = null;
+    pending = { settled: () => true, ...command, since: Date.now() };
+    render();
+    stopPolling();
+    const result = await call('POST', path, body);
+    if (result.offline) {
+      showError('network', null, command.retry);
+      return;
+    }
+
+    if (result.ok) {
+      if (result.status !== 202 && pending) {
+        state = result.data;
+        settle();
+      }
+
+      accept(result.data);
+      return;
+    }
+
+    pending = null;
+    if (result.status === 409) {
+      banner = { kind: 'conflict' };
+      lastJson = null;
+      await load();
+      return;
+    }
+
+    if (result.status === 400 && command.invalid) {
+      command.invalid(result.problem);
+      return;
+    }
+
+    if (result.status === 400) {
+      banner = { kind: 'invalid', detail: Object.values(result.problem.errors || {}).flat().join(' ') || result.problem.detail };
+      render();
+      schedulePoll();
+      return;
+    }
+
+    fail(result, command.retry);
+  }
+
+  function currentKey() {
+    if (screen.kind !== 'state') {
+      return screen.kind === 'error' ? `error:${screen.error}` : screen.kind;
+    }
+
+    return pending ? `pending:${pending.kind}` : stateKey(state);
+  }
+
+  /** Draws the current screen; focus moves to its heading (and it is announced) when the screen changed, unless moveFocus says otherwise. */
+  function render(moveFocus) {
+    const key = currentKey();
+    const changed = key !== lastKey;
+    const focus = moveFocus ?? (lastKey !== null && lastKey !== 'loading' && changed);
+    lastKey = key;
+    show(view, [bannerNode(), mainSection()], focus);
+    if (changed && focus) {
+      // The heading, and any note the screen marks to be read with it.
+      const heading = view.querySelector('h1');
+      const notes = [...view.querySelectorAll('[data-announce]')].map(node => node.textContent);
+      announce([heading?.textContent ?? '', ...notes].join(' ').trim());
+    }
+  }
+
+  function mainSection() {
+    if (screen.kind === 'loading') {
+      return h('section', { class: 'panel', 'data-state': 'loading', 'aria-labelledby': 'view-title' },
+        h('h1', { id: 'view-title' }, t(loadingKey)),
+        progress(t('common.loading')));
+    }
+
+    if (screen.kind === 'error') {
+      return errorSection(screen.error, screen.problem, screen.retry ? [button(t('common.retry'), screen.retry, 'primary')] : []);
+    }
+
+    return pending ? pending.progress(state) : renderState(state);
+  }
+
+  function bannerNode() {
+    if (!banner || screen.kind === 'error') {
+      return null;
+    }
+
+    if (banner.kind === 'offline') {
+      return h('div', { class: ['banner', 'banner--warning'], role: 'status' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t('common.connectionLost'));
+    }
+
+    if (banner.kind === 'note') {
+      // A page's own news about the step it shows (a new code sent), read out with the heading.
+      return h('div', { class: ['banner', 'banner--info'], 'data-banner': banner.name, 'data-announce': true },
+        h('p', null, h('span', { class: 'icon', 'aria-hidden': 'true' }, 'i'), ' ', tNodes(banner.key, banner.params || {})));
+    }
+
+    const conflict = banner.kind === 'conflict';
+    return h('div', { class: ['banner', conflict ? 'banner--info' : 'banner--error'], role: 'alert' },
+      h('p', null, h('span', { class: 'icon', 'aria-hidden': 'true' }, conflict ? 'i' : '!'), ' ', t(conflict ? 'error.conflict' : 'error.invalid')),
+      banner.detail ? h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail: banner.detail })) : null);
+  }
+
+  return {
+    /** The last state the API returned. */
+    get state() {
+      return state;
+    },
+    /** Where dialogs go. */
+    view,
+    send,
+    render,
+    /**
+     * Sets the banner shown above the step from the next render: {kind: 'invalid', detail}, or
+     * {kind: 'note', name, key, params} for a page's own news; null clears it.
+     */
+    setBanner(next) {
+      banner = next;
+    },
+  };
 }

@@ -1,176 +1,124 @@
-// The provisioning wizard: company details → matching → organization choice → (approval) → outcome.
-// Everything is rendered from the last WizardState the API returned; the token comes from the
-// fragment (#t=…) and is only sent in the API path.
+// The provisioning wizard: company details → (the code that proves the admin address) → matching →
+// organization choice → (the existing administrator's approval, which the contact may withdraw) → outcome.
+// Until an organization is chosen the details can be changed. Every screen is drawn from the last
+// WizardState the API returned; the token comes from the fragment (#t=…) and travels only in the
+// Authorization header. Loading, polling, commands and errors are common.js createPage's.
 
 import {
-  announce, api, button, errorKind, errorSection, facts, formatNumber, h, hasText, initLanguageSwitch, onLanguageChange, progress, show, strong, t, tNodes,
-  timeElement, tokenFromFragment,
+  announce, button, createPage, facts, formatNumber, h, hasText, progress, strong, t, tNodes, timeElement,
 } from './common.js';
-
-const view = document.getElementById('view');
-const token = tokenFromFragment();
-const apiPath = token ? `/api/wizard/${encodeURIComponent(token)}` : null;
 
 const fastPollMs = 1000;
 const approvalPollMs = 3000;
-const offlinePollMs = 5000;
+// The earliest second look at a code's state, should the reader's clock be ahead of the server's.
+const codeExpiryPollMs = 5000;
+const finalStages = ['Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
+/** Where a new submission is taken (and replaces the previous one): until an organization is chosen. */
+const changeableStages = ['InvitationSent', 'AwaitingAdminEmailVerification', 'AwaitingOrganizationChoice'];
 
-/** What the page shows: loading, the state, or an error screen. */
-let screen = { kind: 'loading' };
-/** The last WizardState. */
-let state = null;
-/** A command sent whose effect is not visible yet: show its progress until the stage leaves `from`. */
-let pending = null;
-/** A message above the current step: conflict, invalid choice, connection lost. */
-let banner = null;
-/** What the person typed, kept across renders (language switch, server errors). */
+/** What the person typed, kept across renders (language switch, server errors, a retry). */
 const form = { companyName: '', adminEmail: '' };
 /** Field errors as i18n keys or server text: { companyName: {key} | {text} }. */
 let fieldErrors = {};
-let lastKey = null;
-let lastJson = null;
-let pollTimer = 0;
+/** The contact is changing details already sent: the form, pre-filled, instead of the current step. */
+let editing = false;
+/** The code being typed, and what is wrong with it ({key, params} | {text}). */
+let code = '';
+let codeError = null;
+/** The attempts left on a code as the last wrong-code answer said: {expiresAt, count}. */
+let attemptsSeen = null;
+/** A code the API called dead before the state says so: {expiresAt, reason} (its last attempt, or its time, ran out). */
+let deadCode = null;
 
-initLanguageSwitch('wizard.title');
-onLanguageChange(() => render(false));
-window.addEventListener('hashchange', () => window.location.reload());
-start();
+const page = createPage({
+  titleKey: 'wizard.title',
+  loadingKey: 'wizard.loading',
+  resource: '/api/wizard',
+  stateKey,
+  renderState,
+  pollDelay,
+});
 
-function start() {
-  if (!apiPath) {
-    screen = { kind: 'error', error: 'missing' };
-    render();
-    return;
+function stateKey(state) {
+  if (isEditing(state)) {
+    return 'change';
   }
 
-  load();
+  if (state.stage === 'AwaitingAdminEmailVerification') {
+    return codeIsDead(state.verification) ? 'verification-dead' : 'verification';
+  }
+
+  return `${state.stage}:${state.outcome || ''}:${state.matchKind || ''}`;
 }
 
-async function load() {
-  const result = await api('GET', apiPath);
-  if (result.offline) {
-    screen = { kind: 'error', error: 'network', retry: () => { screen = { kind: 'loading' }; render(); load(); } };
-    render();
-    return;
-  }
-
-  if (!result.ok) {
-    fail(result, () => { screen = { kind: 'loading' }; render(); load(); });
-    return;
-  }
-
-  accept(result.data);
-}
-
-// A new state from the API: render it (moving focus when the step changed) and keep polling if it moves on its own.
-function accept(data) {
-  state = data;
-  if (pending && !pending.from.includes(state.stage)) {
-    pending = null;
-  }
-
-  screen = { kind: 'state' };
-  const json = JSON.stringify(state);
-  if (json !== lastJson || screenKey() !== lastKey) {
-    lastJson = json;
-    render();
-  }
-
-  schedulePoll();
-}
-
-function fail(result, retry) {
-  pending = null;
-  stopPolling();
-  screen = { kind: 'error', error: errorKind(result), problem: result.problem, retry: errorKind(result) === 'server' ? retry : null };
-  render();
-}
-
-function schedulePoll(delay) {
-  stopPolling();
-  if (screen.kind !== 'state' || !state) {
-    return;
-  }
-
-  const stage = state.stage;
-  const wait = delay ?? (pending || stage === 'Matching' || stage === 'Assigning' ? fastPollMs : stage === 'AwaitingAdminApproval' ? approvalPollMs : 0);
-  if (wait > 0) {
-    pollTimer = window.setTimeout(poll, wait);
+function pollDelay(state) {
+  switch (state.stage) {
+    case 'Matching':
+    case 'Assigning':
+      return fastPollMs;
+    case 'AwaitingAdminApproval':
+      return approvalPollMs;
+    case 'AwaitingAdminEmailVerification':
+      // Look again when the code's time is up, so the page says so before anyone types a dead code.
+      return codeIsDead(state.verification) ? 0 : Math.max(codeExpiryPollMs, Date.parse(state.verification.expiresAt) - Date.now() + 1000);
+    default:
+      return 0;
   }
 }
 
-function stopPolling() {
-  window.clearTimeout(pollTimer);
-  pollTimer = 0;
+function isEditing(state) {
+  return editing && changeableStages.includes(state.stage);
 }
 
-async function poll() {
-  const result = await api('GET', apiPath);
-  if (result.offline) {
-    if (!banner || banner.kind !== 'offline') {
-      banner = { kind: 'offline' };
-      render(false);
-    }
-
-    schedulePoll(offlinePollMs);
-    return;
-  }
-
-  if (banner && banner.kind === 'offline') {
-    banner = null;
-    render(false);
-  }
-
-  if (!result.ok) {
-    fail(result, load);
-    return;
-  }
-
-  accept(result.data);
+function codeIsDead(verification) {
+  return !verification || verification.expired || verification.attemptsLeft <= 0 || deadCode?.expiresAt === verification.expiresAt;
 }
 
 // ---- Commands ------------------------------------------------------------------------------------
 
-async function submit() {
+function submit() {
   fieldErrors = validate();
   if (Object.keys(fieldErrors).length > 0) {
     showFieldErrors();
     return;
   }
 
-  banner = null;
-  pending = { kind: 'submitting', from: ['InvitationSent', 'Matching'] };
-  render();
-  await command('submission', { companyName: form.companyName.trim(), adminEmail: form.adminEmail.trim() }, submit);
+  const wasEditing = editing;
+  sendDetails('submitting', () => { editing = wasEditing; }, submit);
 }
 
-async function choose(body) {
-  banner = null;
-  pending = { kind: 'choosing', from: ['AwaitingOrganizationChoice'] };
-  render();
-  await command('choice', body, () => choose(body));
+// "Send a new code": the same company details again, which sends a new code and kills the previous one.
+function resend() {
+  const submission = page.state.submission;
+  form.companyName = submission.companyName;
+  form.adminEmail = submission.adminEmail;
+  // Should the server refuse them now, the form shows why.
+  sendDetails('resending', () => { editing = true; }, resend);
 }
 
-async function command(path, body, retry) {
-  stopPolling();
-  const result = await api('POST', `${apiPath}/${path}`, body);
-  if (result.offline) {
-    pending = null;
-    screen = { kind: 'error', error: 'network', retry };
-    render();
-    return;
-  }
-
-  if (result.ok) {
-    // 200: the next state is here. 202: still on its way; accept() keeps the progress shown and polls.
-    accept(result.data);
-    return;
-  }
-
-  pending = null;
-  if (result.status === 400) {
-    const errors = result.problem.errors || {};
-    if (path === 'submission') {
+function sendDetails(kind, onInvalid, retry) {
+  const details = { companyName: form.companyName.trim(), adminEmail: form.adminEmail.trim() };
+  const before = JSON.stringify(page.state);
+  const hadCode = page.state.stage === 'AwaitingAdminEmailVerification';
+  editing = false;
+  code = '';
+  codeError = null;
+  page.send('/submission', details, {
+    kind,
+    progress: state => (kind === 'resending'
+      ? section('resending', t('verify.resending.title'), orderStrip(state), progress(t('verify.resending.text', { email: details.adminEmail })))
+      : matchingSection(state, details.companyName, details.adminEmail)),
+    // A 202 may still carry the state from before: wait for one that differs and is not on its way.
+    settled: state => !['InvitationSent', 'Matching'].includes(state.stage) && JSON.stringify(state) !== before,
+    onSettled: state => {
+      if (hadCode && state.stage === 'AwaitingAdminEmailVerification' && state.verification) {
+        page.setBanner({ kind: 'note', name: 'new-code', key: 'verify.newCode', params: { email: strong(state.verification.sentTo) } });
+      }
+    },
+    retry,
+    invalid: problem => {
+      onInvalid();
+      const errors = problem.errors || {};
       fieldErrors = {};
       for (const name of ['companyName', 'adminEmail']) {
         if (errors[name] && errors[name].length) {
@@ -179,26 +127,109 @@ async function command(path, body, retry) {
       }
 
       const other = Object.entries(errors).filter(([name]) => !(name in fieldErrors)).map(([, messages]) => messages.join(' '));
-      banner = { kind: 'invalid', detail: other.join(' ') || (Object.keys(fieldErrors).length ? null : result.problem.detail) };
-      render(false);
+      page.setBanner({ kind: 'invalid', detail: other.join(' ') || (Object.keys(fieldErrors).length ? null : problem.detail) });
+      page.render(false);
       showFieldErrors();
-    } else {
-      banner = { kind: 'invalid', detail: Object.values(errors).flat().join(' ') || result.problem.detail };
-      render();
-    }
+    },
+  });
+}
 
+function verify() {
+  const digits = code.replace(/[\s-]/g, '');
+  if (!/^\d{6}$/.test(digits)) {
+    codeError = { key: digits ? 'verify.code.format' : 'verify.code.missing' };
+    showCodeError();
     return;
   }
 
-  if (result.status === 409) {
-    // Answered elsewhere (another tab, a double click): show where it stands now.
-    banner = { kind: 'conflict' };
-    lastJson = null;
-    await load();
-    return;
+  const sent = page.state.verification;
+  // A wrong code's answer does not reload the state (that would take the field away from the reader): its count is newer.
+  const attemptsBefore = attemptsSeen?.expiresAt === sent.expiresAt ? attemptsSeen.count : sent.attemptsLeft;
+  page.send('/verification', { code: digits }, {
+    kind: 'verifying',
+    progress: state => h('section', { class: 'panel', 'data-state': 'verifying', 'aria-labelledby': 'view-title', 'aria-busy': 'true' },
+      h('h1', { id: 'view-title' }, t('verify.checking')),
+      orderStrip(state),
+      progress(t('verify.checkingText'))),
+    // A wrong code answered with a 202 shows up as fewer attempts left on the same code.
+    settled: state => {
+      const now = state.verification;
+      return state.stage !== 'AwaitingAdminEmailVerification' || !now || now.expiresAt !== sent.expiresAt || now.expired || now.attemptsLeft < attemptsBefore;
+    },
+    onSettled: state => {
+      const now = state.verification;
+      const wrong = state.stage === 'AwaitingAdminEmailVerification' && now && now.expiresAt === sent.expiresAt && !now.expired && now.attemptsLeft > 0 && now.attemptsLeft < attemptsBefore;
+      codeError = wrong ? wrongCode(now.attemptsLeft) : null;
+      if (wrong) {
+        attemptsSeen = { expiresAt: sent.expiresAt, count: now.attemptsLeft };
+      } else {
+        code = '';
+      }
+    },
+    retry: verify,
+    invalid: problem => {
+      if (problem.attemptsLeft === 0) {
+        // Dead: that was the last attempt, or its time ran out. The next step is a new code.
+        deadCode = { expiresAt: sent.expiresAt, reason: attemptsBefore <= 1 ? 'attempts' : 'expired' };
+        code = '';
+        codeError = null;
+        page.render();
+        return;
+      }
+
+      if (typeof problem.attemptsLeft === 'number') {
+        attemptsSeen = { expiresAt: sent.expiresAt, count: problem.attemptsLeft };
+        codeError = wrongCode(problem.attemptsLeft);
+      } else {
+        codeError = { text: (problem.errors?.code || []).join(' ') || problem.detail };
+      }
+
+      page.render(false);
+      showCodeError();
+    },
+  });
+}
+
+function wrongCode(attemptsLeft) {
+  return { key: attemptsLeft === 1 ? 'verify.wrong.one' : 'verify.wrong.other', params: { count: attemptsLeft } };
+}
+
+function choose(body) {
+  page.send('/choice', body, {
+    kind: 'choosing',
+    progress: state => section('choosing', t('choice.sending'), orderStrip(state), progress(t('choice.sending'))),
+    settled: state => state.stage !== 'AwaitingOrganizationChoice',
+    retry: () => choose(body),
+  });
+}
+
+function withdraw() {
+  page.send('/withdrawal', undefined, {
+    kind: 'withdrawing',
+    progress: state => section('withdrawing', t('withdraw.sending'), orderStrip(state), progress(t('withdraw.sending'))),
+    settled: state => state.stage !== 'AwaitingAdminApproval',
+    retry: withdraw,
+  });
+}
+
+// "Change the details": the form, filled with what was sent; sending it replaces the submission.
+function startChange() {
+  const submission = page.state.submission;
+  if (submission) {
+    form.companyName = submission.companyName;
+    form.adminEmail = submission.adminEmail;
   }
 
-  fail(result, retry);
+  fieldErrors = {};
+  editing = true;
+  page.setBanner(null);
+  page.render();
+}
+
+function keepDetails() {
+  editing = false;
+  fieldErrors = {};
+  page.render();
 }
 
 // ---- Form validation -----------------------------------------------------------------------------
@@ -233,7 +264,11 @@ function validate(only) {
 }
 
 function errorText(error) {
-  return error.key ? t(error.key) : error.text;
+  return error.key ? t(error.key, error.params) : error.text;
+}
+
+function errorFor(name) {
+  return name === 'code' ? codeError : fieldErrors[name];
 }
 
 // Updates the fields in place (no re-render, so focus and typing are not disturbed) and focuses the first invalid one.
@@ -253,6 +288,16 @@ function showFieldErrors() {
   }
 }
 
+function showCodeError() {
+  updateField('code');
+  const input = document.getElementById('code');
+  if (codeError && input) {
+    announce(errorText(codeError));
+    input.focus();
+    input.select();
+  }
+}
+
 function updateField(name) {
   const input = document.getElementById(name);
   const message = document.getElementById(`${name}-error`);
@@ -260,7 +305,7 @@ function updateField(name) {
     return;
   }
 
-  const error = fieldErrors[name];
+  const error = errorFor(name);
   input.setAttribute('aria-invalid', error ? 'true' : 'false');
   input.setAttribute('aria-describedby', error ? `${name}-error ${name}-hint` : `${name}-hint`);
   input.closest('.field')?.classList.toggle('field--invalid', Boolean(error));
@@ -268,87 +313,35 @@ function updateField(name) {
   message.replaceChildren(...(error ? [h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', errorText(error)] : []));
 }
 
-// ---- Rendering -----------------------------------------------------------------------------------
+// ---- Screens -------------------------------------------------------------------------------------
 
-function render(moveFocus) {
-  const key = screenKey();
-  const focus = moveFocus ?? (lastKey !== null && lastKey !== 'loading' && key !== lastKey);
-  const changed = key !== lastKey;
-  lastKey = key;
-  show(view, [bannerNode(), mainSection()], focus);
-  if (changed && focus) {
-    const heading = view.querySelector('h1');
-    if (heading) {
-      announce(heading.textContent);
-    }
-  }
-}
-
-function screenKey() {
-  if (screen.kind !== 'state') {
-    return screen.kind === 'error' ? `error:${screen.error}` : screen.kind;
-  }
-
-  if (pending) {
-    return pending.kind;
-  }
-
-  return `${state.stage}:${state.outcome || ''}:${state.matchKind || ''}`;
-}
-
-function bannerNode() {
-  if (!banner || screen.kind === 'error') {
-    return null;
-  }
-
-  if (banner.kind === 'offline') {
-    return h('div', { class: ['banner', 'banner--warning'], role: 'status' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t('common.connectionLost'));
-  }
-
-  const text = banner.kind === 'conflict' ? t('error.conflict') : t('error.invalid');
-  return h('div', { class: ['banner', banner.kind === 'conflict' ? 'banner--info' : 'banner--error'], role: 'alert' },
-    h('p', null, h('span', { class: 'icon', 'aria-hidden': 'true' }, banner.kind === 'conflict' ? 'i' : '!'), ' ', text),
-    banner.detail ? h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail: banner.detail })) : null);
-}
-
-function mainSection() {
-  if (screen.kind === 'loading') {
-    return section('loading', t('wizard.loading'), progress(t('common.loading')));
-  }
-
-  if (screen.kind === 'error') {
-    const actions = screen.retry ? [button(t('common.retry'), screen.retry, 'primary')] : [];
-    return errorSection(screen.error, screen.problem, actions);
-  }
-
-  if (pending && pending.kind === 'submitting') {
-    return matchingSection(form.companyName.trim(), form.adminEmail.trim());
-  }
-
-  if (pending && pending.kind === 'choosing') {
-    return section('choosing', t('choice.sending'), orderStrip(), progress(t('choice.sending')));
+function renderState(state) {
+  if (isEditing(state)) {
+    return formSection(state, true);
   }
 
   switch (state.stage) {
     case 'InvitationSent':
-      return formSection();
+      return formSection(state, false);
+    case 'AwaitingAdminEmailVerification':
+      return codeIsDead(state.verification) ? deadCodeSection(state) : verificationSection(state);
     case 'Matching':
-      return matchingSection(state.submission?.companyName ?? '', state.submission?.adminEmail ?? '');
+      return matchingSection(state, state.submission?.companyName ?? '', state.submission?.adminEmail ?? '');
     case 'AwaitingOrganizationChoice':
-      return choiceSection();
+      return choiceSection(state);
     case 'AwaitingAdminApproval':
-      return waitingSection();
+      return waitingSection(state);
     case 'Assigning':
     case 'Completed':
-      return state.matchKind === 'AdminOfOne' ? ruleASection() : state.stage === 'Assigning' ? assigningSection() : doneSection();
+      return state.matchKind === 'AdminOfOne' ? ruleASection(state) : state.stage === 'Assigning' ? assigningSection(state) : doneSection(state);
     case 'Rejected':
-      return rejectedSection();
+      return rejectedSection(state);
     case 'Expired':
-      return endSection('expired', 'expired.title', 'expired.text');
+      return state.approval?.decision === 'expired' ? approvalExpiredSection(state) : endSection(state, 'expired', 'expired.title', 'expired.text');
     case 'Cancelled':
-      return endSection('cancelled', 'cancelled.title', 'cancelled.text');
+      return endSection(state, 'cancelled', 'cancelled.title', 'cancelled.text');
     default:
-      return endSection('failed', 'failed.title', 'failed.text');
+      return endSection(state, 'failed', 'failed.title', 'failed.text');
   }
 }
 
@@ -356,10 +349,14 @@ function section(name, title, ...content) {
   return h('section', { class: 'panel', 'data-state': name, 'aria-labelledby': 'view-title' }, h('h1', { id: 'view-title' }, title), content);
 }
 
+function icon(symbol) {
+  return h('span', { class: 'icon', 'aria-hidden': 'true' }, symbol);
+}
+
 // The order, subscription, scenario and deadline (while something is still to be done), on every step.
-function orderStrip() {
+function orderStrip(state) {
   // While waiting for approval the deadline is the approver's, shown in the step itself.
-  const open = !['AwaitingAdminApproval', 'Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'].includes(state.stage);
+  const open = !['AwaitingAdminApproval', ...finalStages].includes(state.stage);
   return h('div', { class: 'order', role: 'group', 'aria-labelledby': 'order-title' },
     h('h2', { id: 'order-title', class: 'visually-hidden' }, t('common.yourOrder')),
     facts([
@@ -371,20 +368,30 @@ function orderStrip() {
     ], 'facts--inline'));
 }
 
-function submissionFacts() {
+function submissionFacts(state) {
   const submission = state.submission;
   return submission ? facts([[t('common.companyName'), submission.companyName], [t('common.adminEmail'), submission.adminEmail]]) : null;
 }
 
-function formSection() {
+function changeButton(variant) {
+  return button(t('change.button'), startChange, variant || 'secondary', { 'data-change': 'true' });
+}
+
+function formSection(state, changing) {
   const fields = [
     field('companyName', 'text', { autocomplete: 'organization', maxlength: '200' }),
     field('adminEmail', 'email', { autocomplete: 'email', maxlength: '254', spellcheck: 'false', autocapitalize: 'off' }),
   ];
   const formNode = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'view-title', onSubmit: event => { event.preventDefault(); submit(); } },
     fields,
-    h('p', { class: 'actions' }, h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('form.submit'))));
-  return section('form', t('form.title'), orderStrip(), h('p', null, t('form.intro')), formNode);
+    h('p', { class: 'actions' },
+      h('button', { type: 'submit', class: ['button', 'button--primary'] }, t(changing ? 'change.submit' : 'form.submit')),
+      changing ? button(t('change.keep'), keepDetails, 'secondary', { 'data-keep': 'true' }) : null));
+  return h('section', { class: 'panel', 'data-state': 'form', 'data-mode': changing ? 'change' : 'new', 'aria-labelledby': 'view-title' },
+    h('h1', { id: 'view-title' }, t(changing ? 'change.title' : 'form.title')),
+    orderStrip(state),
+    h('p', null, t(changing ? 'change.intro' : 'form.intro')),
+    formNode);
 }
 
 function field(name, type, attributes) {
@@ -402,9 +409,9 @@ function field(name, type, attributes) {
     },
     onBlur: () => {
       if (form[name].trim()) {
-        const error = validate(name)[name];
-        if (error) {
-          fieldErrors[name] = error;
+        const found = validate(name)[name];
+        if (found) {
+          fieldErrors[name] = found;
         } else {
           delete fieldErrors[name];
         }
@@ -413,38 +420,96 @@ function field(name, type, attributes) {
       }
     },
   });
+  return fieldBlock(name, t(`form.${name}`), t(`form.${name}.hint`), error, input);
+}
+
+function fieldBlock(name, label, hint, error, input) {
   return h('div', { class: ['field', error && 'field--invalid'] },
-    h('label', { for: name }, t(`form.${name}`), ' ', h('span', { class: 'required' }, `(${t('form.required').toLowerCase()})`)),
-    h('p', { id: `${name}-hint`, class: 'hint' }, t(`form.${name}.hint`)),
-    h('p', { id: `${name}-error`, class: 'field__error', hidden: !error }, error ? [h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', errorText(error)] : []),
+    h('label', { for: name }, label, ' ', h('span', { class: 'required' }, `(${t('form.required').toLowerCase()})`)),
+    h('p', { id: `${name}-hint`, class: 'hint' }, hint),
+    h('p', { id: `${name}-error`, class: 'field__error', hidden: !error }, error ? [icon('!'), ' ', errorText(error)] : []),
     input);
 }
 
-function matchingSection(company, email) {
+function matchingSection(state, company, email) {
   return h('section', { class: 'panel', 'data-state': 'matching', 'aria-labelledby': 'view-title', 'aria-busy': 'true' },
     h('h1', { id: 'view-title' }, t('matching.title')),
-    state ? orderStrip() : null,
+    state ? orderStrip(state) : null,
     progress(t('matching.text', { company, email })));
 }
 
-function ruleASection() {
+// The code emailed to the entered admin address: where it went, until when it works, and the field for it.
+function verificationSection(state) {
+  const verification = state.verification;
+  const email = strong(verification.sentTo);
+  const input = h('input', {
+    id: 'code', name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '12',
+    spellcheck: 'false', autocapitalize: 'off', class: 'code-input', required: true, 'aria-required': 'true',
+    'aria-invalid': codeError ? 'true' : 'false', 'aria-describedby': codeError ? 'code-error code-hint' : 'code-hint', value: code,
+    onInput: event => {
+      code = event.target.value;
+      // A malformed code's message goes once it has 6 digits; a wrong code's stays until the next try.
+      if (codeError?.key?.startsWith('verify.code.') && /^\d{6}$/.test(code.replace(/[\s-]/g, ''))) {
+        codeError = null;
+        updateField('code');
+      }
+    },
+  });
+  const formNode = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'view-title', onSubmit: event => { event.preventDefault(); verify(); } },
+    fieldBlock('code', t('verify.code'), t('verify.code.hint'), codeError, input),
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('verify.submit'))));
+  return h('section', { class: 'panel', 'data-state': 'verification', 'aria-labelledby': 'view-title' },
+    h('h1', { id: 'view-title' }, icon('✉'), ' ', t('verify.title')),
+    orderStrip(state),
+    h('p', null, tNodes('verify.intro', { email })),
+    facts([
+      [t('verify.sentTo'), verification.sentTo],
+      [t('verify.until'), timeElement(verification.expiresAt)],
+      [t('common.companyName'), state.submission?.companyName ?? null],
+    ]),
+    formNode,
+    h('div', { class: 'verify-help', role: 'group', 'aria-labelledby': 'verify-help-title' },
+      h('h2', { id: 'verify-help-title' }, t('verify.help.title')),
+      h('p', null, t('verify.help.text')),
+      h('p', { class: 'actions' },
+        button(t('verify.resend'), resend, 'secondary', { 'data-resend': 'true' }),
+        changeButton())));
+}
+
+function deadCodeSection(state) {
+  const verification = state.verification || {};
+  const email = strong(verification.sentTo ?? state.submission?.adminEmail ?? '');
+  const byAttempts = deadCode?.expiresAt === verification.expiresAt ? deadCode.reason === 'attempts' : verification.attemptsLeft <= 0 && !verification.expired;
+  const reason = byAttempts ? 'verify.dead.attempts' : 'verify.dead.expired';
+  return h('section', { class: ['panel', 'panel--error'], 'data-state': 'verification-dead', 'aria-labelledby': 'view-title' },
+    h('h1', { id: 'view-title' }, icon('!'), ' ', t('verify.dead.title')),
+    orderStrip(state),
+    h('p', { 'data-announce': true }, tNodes(reason, { email })),
+    h('p', null, t('verify.dead.next')),
+    submissionFacts(state),
+    h('p', { class: 'actions' },
+      button(t('verify.resend'), resend, 'primary', { 'data-resend': 'true' }),
+      changeButton()));
+}
+
+function ruleASection(state) {
   const organization = state.organization?.name ?? '';
   const done = state.stage === 'Completed';
   return h('section', { class: ['panel', done && 'panel--success'], 'data-state': done ? 'rule-a-completed' : 'rule-a-assigning', 'aria-labelledby': 'view-title' },
-    h('h1', { id: 'view-title' }, done ? h('span', { class: 'icon', 'aria-hidden': 'true' }, '✓') : null, done ? ' ' : null, t('ruleA.title', { organization })),
-    orderStrip(),
+    h('h1', { id: 'view-title' }, done ? icon('✓') : null, done ? ' ' : null, t('ruleA.title', { organization })),
+    orderStrip(state),
     h('p', null, tNodes('ruleA.text', { email: strong(state.submission?.adminEmail ?? ''), organization: strong(organization), subscription: state.subscriptionId })),
     done ? h('p', { class: 'muted' }, t('done.email')) : progress(t('ruleA.assigning')));
 }
 
-function assigningSection() {
+function assigningSection(state) {
   return h('section', { class: 'panel', 'data-state': 'assigning', 'aria-labelledby': 'view-title', 'aria-busy': 'true' },
     h('h1', { id: 'view-title' }, t('assigning.title', { organization: state.organization?.name ?? '' })),
-    orderStrip(),
+    orderStrip(state),
     progress(t('assigning.text')));
 }
 
-function choiceSection() {
+function choiceSection(state) {
   const candidates = state.candidates || [];
   const email = state.submission?.adminEmail ?? '';
   const company = state.submission?.companyName ?? '';
@@ -453,20 +518,26 @@ function choiceSection() {
   const intro = several
     ? t('choice.introSeveral', { email, subscription: state.subscriptionId })
     : candidates.length ? t('choice.intro', { company, email }) : t('choice.empty.text', { company, email });
+  const withdrawn = state.approval?.decision === 'withdrawn';
   return h('section', { class: ['panel', 'panel--wide'], 'data-state': candidates.length ? 'choice' : 'choice-empty', 'aria-labelledby': 'view-title' },
     h('h1', { id: 'view-title' }, title),
-    orderStrip(),
-    submissionFacts(),
+    withdrawn
+      ? h('div', { class: ['banner', 'banner--info', 'withdrawn-note'], 'data-announce': true },
+        h('p', null, icon('i'), ' ', tNodes('withdraw.note', { organization: strong(state.approval.organizationName) })))
+      : null,
+    orderStrip(state),
+    submissionFacts(state),
+    h('p', { class: 'actions actions--inline' }, changeButton()),
     h('p', null, intro),
-    noticeNode(),
+    noticeNode(state),
     candidates.length && !several ? h('ul', { class: 'help' }, h('li', null, t('choice.help1')), h('li', null, t('choice.help2')), h('li', null, t('choice.help3'))) : null,
-    candidates.length && !several ? h('p', { class: 'policy' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, 'i'), ' ', t(`choice.policy.${state.scenario}`, { email })) : null,
+    candidates.length && !several ? h('p', { class: 'policy' }, icon('i'), ' ', t(`choice.policy.${state.scenario}`, { email })) : null,
     candidates.length > 1 ? h('p', { class: 'muted sorted' }, t('choice.sorted')) : null,
-    candidates.length ? candidateTable(candidates) : null,
-    newOrganizationPanel(company, email));
+    candidates.length ? candidateTable(state, candidates) : null,
+    newOrganizationPanel(state, company, email));
 }
 
-function noticeNode() {
+function noticeNode(state) {
   if (!state.notice) {
     return null;
   }
@@ -478,7 +549,7 @@ function noticeNode() {
     h('p', null, h('strong', null, `${t('choice.notice')}: `), freeMail ? t('notice.freeMail', { domain }) : h('span', { lang: 'en' }, state.notice)));
 }
 
-function candidateTable(candidates) {
+function candidateTable(state, candidates) {
   const columns = ['name', 'type', 'created', 'subscriptions', 'users', 'admins', 'assessment', 'action'];
   const label = column => t(`col.${column}`);
   // Explicit roles keep the table's meaning when narrow screens display its rows as cards.
@@ -497,11 +568,11 @@ function candidateTable(candidates) {
         h('td', { role: 'cell', class: 'col-admins', 'data-label': label('admins') }, admins(candidate.fullAdmins)),
         h('td', { role: 'cell', class: 'col-assessment', 'data-label': label('assessment') }, assessment(candidate)),
         h('td', { role: 'cell', class: 'col-action', 'data-label': label('action') },
-          button([t('choice.choose'), h('span', { class: 'visually-hidden' }, ` ${candidate.name}`)], event => confirmChoice(candidate, event.currentTarget), 'primary', { 'data-choose': candidate.organizationId })))))));
+          button([t('choice.choose'), h('span', { class: 'visually-hidden' }, ` ${candidate.name}`)], event => confirmChoice(state, candidate, event.currentTarget), 'primary', { 'data-choose': candidate.organizationId })))))));
 }
 
 function matchedBy(candidate) {
-  const reasons = (candidate.matchedBy || []).map(code => (hasText(`match.${code}`) ? t(`match.${code}`) : code));
+  const reasons = (candidate.matchedBy || []).map(reason => (hasText(`match.${reason}`) ? t(`match.${reason}`) : reason));
   return reasons.length ? h('span', { class: 'matched' }, `${t('col.matchedBy')}: ${reasons.join('; ')}`) : null;
 }
 
@@ -519,7 +590,7 @@ function admins(list) {
 const assessmentSymbols = { InUse: '●', PossiblyAbandoned: '▲', Unclear: '?' };
 
 function assessment(candidate) {
-  const reasons = (candidate.reasons || []).map(code => (hasText(`reason.${code}`) ? t(`reason.${code}`) : code));
+  const reasons = (candidate.reasons || []).map(reason => (hasText(`reason.${reason}`) ? t(`reason.${reason}`) : reason));
   return h('div', { class: 'assessment' },
     h('span', { class: ['badge', `badge--${candidate.assessment}`], 'data-assessment': candidate.assessment },
       h('span', { 'aria-hidden': 'true' }, assessmentSymbols[candidate.assessment] || '•'), ' ',
@@ -527,7 +598,7 @@ function assessment(candidate) {
     reasons.length ? h('span', { class: 'reasons' }, reasons.join(' · ')) : null);
 }
 
-function newOrganizationPanel(company, email) {
+function newOrganizationPanel(state, company, email) {
   const type = t(`type.${state.scenario === 'PartnerSelf' ? 'Partner' : 'Customer'}`).toLowerCase();
   return h('div', { class: 'new-org', role: 'group', 'aria-labelledby': 'new-org-title' },
     h('h2', { id: 'new-org-title' }, t('choice.new.title')),
@@ -535,8 +606,23 @@ function newOrganizationPanel(company, email) {
     h('p', { class: 'actions' }, button(t('choice.new.button'), () => choose({ createNew: true }), 'secondary', { 'data-create-new': 'true' })));
 }
 
+// A native modal dialog: focus goes inside (to the `autofocus` button if any), Escape closes it, and focus
+// returns to the button that opened it.
+function openDialog(trigger, attributes, ...content) {
+  const dialog = h('dialog', { class: 'dialog', ...attributes }, content);
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    if (trigger.isConnected) {
+      trigger.focus();
+    }
+  });
+  page.view.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
 // Before choosing an existing organization, say what happens next; warn when it looks abandoned.
-function confirmChoice(candidate, trigger) {
+function confirmChoice(state, candidate, trigger) {
   const email = state.submission?.adminEmail ?? '';
   const isAdmin = (candidate.fullAdmins || []).some(a => a.email.toLowerCase() === email.toLowerCase());
   const adminList = (candidate.fullAdmins || []).map(a => (a.name ? `${a.name} <${a.email}>` : a.email)).join(', ');
@@ -551,37 +637,45 @@ function confirmChoice(candidate, trigger) {
   }
 
   const abandoned = candidate.assessment === 'PossiblyAbandoned';
-  const reasons = (candidate.reasons || []).map(code => (hasText(`reason.${code}`) ? t(`reason.${code}`) : code)).join(', ');
-  const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-effect', 'data-confirm': candidate.organizationId },
+  const reasons = (candidate.reasons || []).map(reason => (hasText(`reason.${reason}`) ? t(`reason.${reason}`) : reason)).join(', ');
+  const dialog = openDialog(trigger, { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-effect', 'data-confirm': candidate.organizationId },
     h('h2', { id: 'confirm-title' }, t('confirm.title', { organization: candidate.name })),
-    abandoned ? h('p', { class: ['banner', 'banner--warning'] }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t('confirm.abandoned', { reasons })) : null,
+    abandoned ? h('p', { class: ['banner', 'banner--warning'] }, icon('!'), ' ', t('confirm.abandoned', { reasons })) : null,
     h('p', { id: 'confirm-effect' }, effect),
     h('p', { class: 'actions' },
       button(t('confirm.yes', { organization: candidate.name }), () => { dialog.close(); choose({ organizationId: candidate.organizationId }); }, 'primary', { 'data-confirm-yes': 'true' }),
       button(t('common.cancel'), () => dialog.close(), 'secondary', { 'data-confirm-no': 'true' })));
-  dialog.addEventListener('close', () => {
-    dialog.remove();
-    if (trigger.isConnected) {
-      trigger.focus();
-    }
-  });
-  view.append(dialog);
-  dialog.showModal();
 }
 
-function waitingSection() {
+// Withdrawing is not undone by a click: say what it does first, with "Go back" as the default.
+function confirmWithdrawal(state, trigger) {
+  const organization = strong(state.approval?.organizationName ?? state.organization?.name ?? '');
+  const dialog = openDialog(trigger, { 'aria-labelledby': 'withdraw-confirm-title', 'aria-describedby': 'withdraw-confirm-effect', 'data-confirm-withdrawal': 'true' },
+    h('h2', { id: 'withdraw-confirm-title' }, tNodes('withdraw.confirm.title', { organization })),
+    h('p', { id: 'withdraw-confirm-effect' }, tNodes('withdraw.confirm.effect', { organization })),
+    h('p', { class: 'actions' },
+      button(t('withdraw.confirm.yes'), () => { dialog.close(); withdraw(); }, 'danger', { 'data-withdraw-yes': 'true' }),
+      button(t('common.cancel'), () => dialog.close(), 'secondary', { 'data-withdraw-no': 'true', autofocus: true })));
+}
+
+function waitingSection(state) {
   const approval = state.approval || {};
   const email = state.submission?.adminEmail ?? '';
+  const organization = approval.organizationName ?? state.organization?.name ?? '';
   return h('section', { class: 'panel', 'data-state': 'waiting', 'aria-labelledby': 'view-title' },
-    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '◷'), ' ', t('waiting.title')),
-    orderStrip(),
-    h('p', null, tNodes('waiting.text', { organization: strong(approval.organizationName ?? state.organization?.name ?? ''), email: strong(email) })),
+    h('h1', { id: 'view-title' }, icon('◷'), ' ', t('waiting.title')),
+    orderStrip(state),
+    h('p', null, tNodes('waiting.text', { organization: strong(organization), email: strong(email) })),
     facts([
-      [t('common.organization'), approval.organizationName ?? state.organization?.name ?? ''],
+      [t('common.organization'), organization],
       [t('waiting.deadline'), approval.expiresAt ? timeElement(approval.expiresAt) : null],
     ]),
     nextSteps(`next.${state.scenario}`),
-    progress(t('waiting.auto')));
+    progress(t('waiting.auto')),
+    approval.decision ? null : h('div', { class: 'withdraw', role: 'group', 'aria-labelledby': 'withdraw-title' },
+      h('h2', { id: 'withdraw-title' }, t('withdraw.title')),
+      h('p', null, tNodes('withdraw.text', { organization: strong(organization) })),
+      h('p', { class: 'actions' }, button(t('withdraw.button'), event => confirmWithdrawal(state, event.currentTarget), 'secondary', { 'data-withdraw': 'true' }))));
 }
 
 function nextSteps(key) {
@@ -590,14 +684,14 @@ function nextSteps(key) {
     h('p', null, t(key)));
 }
 
-function doneSection() {
+function doneSection(state) {
   const organization = state.organization?.name ?? '';
   const email = state.submission?.adminEmail ?? '';
   const params = { organization: strong(organization), email: strong(email), subscription: state.subscriptionId };
   const key = state.outcome === 'AssignedToNewOrganization' ? 'done.new' : state.outcome === 'AssignedPendingAdminAddition' ? 'done.pending' : 'done.existing';
   return h('section', { class: ['panel', 'panel--success'], 'data-state': 'completed', 'data-outcome': state.outcome || '', 'aria-labelledby': 'view-title' },
-    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '✓'), ' ', t('done.title')),
-    orderStrip(),
+    h('h1', { id: 'view-title' }, icon('✓'), ' ', t('done.title')),
+    orderStrip(state),
     h('p', { class: 'lead' }, tNodes(key, params)),
     facts([
       [t('common.organization'), organization],
@@ -608,19 +702,36 @@ function doneSection() {
     h('p', { class: 'muted' }, t('done.email')));
 }
 
-function rejectedSection() {
+function rejectedSection(state) {
   const organization = state.approval?.organizationName ?? state.organization?.name ?? '';
+  const comment = state.approval?.comment;
   return h('section', { class: ['panel', 'panel--error'], 'data-state': 'rejected', 'aria-labelledby': 'view-title' },
-    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '✕'), ' ', t('rejected.title')),
-    orderStrip(),
+    h('h1', { id: 'view-title' }, icon('✕'), ' ', t('rejected.title')),
+    orderStrip(state),
     h('p', null, tNodes('rejected.text', { organization: strong(organization), email: strong(state.submission?.adminEmail ?? '') })),
+    // The approver's own words, in whatever language they wrote them.
+    comment ? h('figure', { class: 'comment' }, h('figcaption', null, t('rejected.comment')), h('blockquote', null, comment)) : null,
     nextSteps(`next.restart.${state.scenario}`));
 }
 
-function endSection(name, titleKey, textKey) {
+// The existing administrator let the approval's deadline pass.
+function approvalExpiredSection(state) {
+  const approval = state.approval;
+  return h('section', { class: ['panel', 'panel--error'], 'data-state': 'expired', 'data-reason': 'approval', 'aria-labelledby': 'view-title' },
+    h('h1', { id: 'view-title' }, icon('!'), ' ', t('expired.approval.title')),
+    orderStrip(state),
+    h('p', null, tNodes('expired.approval.text', {
+      organization: strong(approval.organizationName),
+      email: strong(state.submission?.adminEmail ?? ''),
+      deadline: timeElement(approval.expiresAt),
+    })),
+    nextSteps(`next.restart.${state.scenario}`));
+}
+
+function endSection(state, name, titleKey, textKey) {
   return h('section', { class: ['panel', 'panel--error'], 'data-state': name, 'aria-labelledby': 'view-title' },
-    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t(titleKey)),
-    orderStrip(),
+    h('h1', { id: 'view-title' }, icon('!'), ' ', t(titleKey)),
+    orderStrip(state),
     h('p', null, t(textKey, { order: state.orderId })),
     name === 'expired' && state.organization ? nextSteps(`next.restart.${state.scenario}`) : null);
 }

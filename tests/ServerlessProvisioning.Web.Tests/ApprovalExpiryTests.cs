@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using ServerlessProvisioning.Testing;
+using static Microsoft.Playwright.Assertions;
+
+[assembly: AssemblyFixture(typeof(ServerlessProvisioning.Web.Tests.ExpiringApprovalHostFixture))]
+
+namespace ServerlessProvisioning.Web.Tests;
+
+/// <summary>
+/// A third local host, with the sample organizations, whose approval requests expire after 15 seconds (long enough for
+/// the page to show the wait, short enough for a test). It boots in the background alongside the others.
+/// </summary>
+public sealed class ExpiringApprovalHostFixture : IAsyncLifetime
+{
+    Task<DevServerProcess>? starting;
+
+    /// <summary>The host, once started.</summary>
+    public Task<DevServerProcess> ServerAsync => starting ?? throw new InvalidOperationException("Not started.");
+
+    public ValueTask InitializeAsync()
+    {
+        starting = DevServerProcess.StartAsync(
+            new Dictionary<string, string>
+            {
+                ["Provisioning__ApprovalLifetime"] = "00:00:15",
+                ["Provisioning__ApprovalReminderBefore"] = "00:00:00",
+            },
+            seed: WebFixture.SeedPath);
+        return ValueTask.CompletedTask;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (starting is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await (await starting).DisposeAsync();
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or FileNotFoundException)
+        {
+            // It never started (the test that needed it has reported why): nothing to stop.
+        }
+    }
+}
+
+/// <summary>The existing administrator never answers: the contact's page says so, by itself.</summary>
+public sealed class ApprovalExpiryTests(WebFixture web, ExpiringApprovalHostFixture expiring)
+{
+    [Fact(Timeout = 150_000)]
+    public async Task Approval_nobody_answers_ends_saying_the_administrator_did_not_answer_in_time()
+    {
+        var host = await expiring.ServerAsync;
+        var (orderId, token) = await WebFixture.NewOrderAsync(host);
+        var admin = $"new-{orderId}@acme.com";
+        await using var contact = await web.NewPageAsync();
+        var wizard = await WebFixture.SubmitAsync(host, contact, token, "Acme Ltd", admin);
+        await PageSteps.ChooseAsync(wizard, "Acme Corporation");
+
+        // The page polls while it waits, and notices the deadline pass.
+        var expired = wizard.Locator("[data-state=expired][data-reason=approval]");
+        await Expect(expired).ToBeVisibleAsync(new() { Timeout = 90_000 });
+        await Expect(expired.Locator("h1")).ToHaveTextAsync(new Regex("The administrator did not answer in time"));
+        await Expect(expired).ToContainTextAsync($"The full administrator of Acme Corporation did not decide on adding {admin} before the deadline");
+        await Expect(expired.Locator("p time")).ToHaveAttributeAsync("datetime", new Regex(@"^\d{4}-\d{2}-\d{2}T"));
+        await Expect(expired.Locator(".next-steps")).ToContainTextAsync("before you can start the provisioning process again");
+        await Expect(wizard.Locator("h1")).ToBeFocusedAsync();
+        await Screenshots.SaveAsync(wizard, "wizard-approval-expired");
+
+        // What the API says, and the same ending for a Spanish reader of the link.
+        var state = await WebFixture.WizardStateAsync(host, token);
+        Assert.Equal("expired", state.Approval!.Decision);
+        await using var spanish = await web.NewPageAsync(locale: "es-ES");
+        await spanish.Page.GotoAsync($"{host.BaseUrl}/wizard/#t={token}");
+        await Expect(spanish.Page.Locator("[data-state=expired][data-reason=approval] h1")).ToHaveTextAsync(new Regex("El administrador no respondió a tiempo"));
+        await Expect(spanish.Page.Locator("[data-state=expired]")).ToContainTextAsync("no decidió si agregar a");
+        contact.AssertNoProblems();
+        spanish.AssertNoProblems();
+    }
+}
