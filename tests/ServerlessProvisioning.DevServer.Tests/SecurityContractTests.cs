@@ -22,7 +22,7 @@ namespace ServerlessProvisioning.DevServer.Tests;
 /// The security fixes on the local host, each tried the way the attack was: a replaced link racing its replacement,
 /// order ids that used to share a workflow, admin addresses taken on trust, and answers that said too much.
 /// </summary>
-public class SecurityContractTests(InProcessHostFixture host) : IClassFixture<InProcessHostFixture>
+public class SecurityContractTests(InProcessHostFixture host, AzuriteFixture azurite) : IClassFixture<InProcessHostFixture>
 {
     LocalHost Server => host.Server;
 
@@ -159,23 +159,61 @@ public class SecurityContractTests(InProcessHostFixture host) : IClassFixture<In
 
         var first = (await Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.AdminEmailVerification), "the code")).Single(m => m.Kind == EmailKind.AdminEmailVerification).VerificationCode!;
         var wrongCode = first == "000000" ? "111111" : "000000";
-        var left = new List<int>();
+        var left = new List<(int, string?)>();
         for (var i = 0; i < 5; i++)
         {
             using var wrong = await Server.PostJsonAsync($"/api/wizard/{token}/verification", new { code = wrongCode });
             Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
-            left.Add((await JsonAsync(wrong)).GetProperty("attemptsLeft").GetInt32());
+            var problem = await JsonAsync(wrong);
+            left.Add((problem.GetProperty("attemptsLeft").GetInt32(), problem.TryGetProperty("reason", out var reason) ? reason.GetString() : null));
         }
 
         using var tooLate = await Server.PostJsonAsync($"/api/wizard/{token}/verification", new { code = first });
-        Assert.Equal([4, 3, 2, 1, 0], left);
+        Assert.Equal([(4, null), (3, null), (2, null), (1, null), (0, "attemptsExhausted")], left);
         Assert.Equal(HttpStatusCode.BadRequest, tooLate.StatusCode);
-        Assert.Equal(0, (await JsonAsync(tooLate)).GetProperty("attemptsLeft").GetInt32());
+        var dead = await JsonAsync(tooLate);
+        Assert.Equal((0, "attemptsExhausted"), (dead.GetProperty("attemptsLeft").GetInt32(), dead.GetProperty("reason").GetString()));
 
         using var again = await Server.SubmitAsync(token, new { companyName = "Acme Ltd", adminEmail = admin });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal("AwaitingOrganizationChoice", (await JsonAsync(again)).GetProperty("stage").GetString());
         Assert.Equal(2, (await Server.MailAsync(orderId)).Count(m => m.Kind == EmailKind.AdminEmailVerification));
+    }
+
+    [Fact]
+    public async Task A_code_past_its_time_is_refused_as_expired_even_before_the_workflow_notices()
+    {
+        // The API's clock runs ahead of the workflow's timer: the code's 15 minutes are over for the API only.
+        var clock = new ShiftedClock();
+        var run = Guid.NewGuid().ToString("N")[..6];
+        await using var server = await InProcessHost.StartAsync(azurite, new Dictionary<string, string> { ["TASKHUB_NAME"] = "codes" + run }, LocalHostFixture.SamplePath, services: s => s.AddSingleton<TimeProvider>(clock));
+        var orderId = NewId("late");
+        using (var placed = await server.PostOrderAsync(LocalHostFixture.Order(orderId)))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, placed.StatusCode);
+        }
+
+        var token = (await server.WaitForMailAsync(orderId, m => m.Count > 0, "the invitation"))[0].WizardToken!;
+        using (var submitted = await server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Acme Ltd", adminEmail = $"new.{orderId}@acme.com" }))
+        {
+            Assert.Equal("AwaitingAdminEmailVerification", (await JsonAsync(submitted)).GetProperty("stage").GetString());
+        }
+
+        var code = (await server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.AdminEmailVerification), "the code")).Single(m => m.Kind == EmailKind.AdminEmailVerification).VerificationCode!;
+        clock.Shift = ProvisioningWorkflow.VerificationLifetime + TimeSpan.FromSeconds(1);
+
+        using var late = await server.PostJsonAsync($"/api/wizard/{token}/verification", new { code });
+        var problem = await JsonAsync(late);
+
+        Assert.Equal(HttpStatusCode.BadRequest, late.StatusCode);
+        Assert.Equal((0, "expired"), (problem.GetProperty("attemptsLeft").GetInt32(), problem.GetProperty("reason").GetString()));
+    }
+
+    sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
     }
 
     [Fact]
@@ -192,7 +230,9 @@ public class SecurityContractTests(InProcessHostFixture host) : IClassFixture<In
         using var state = await Server.Http.SendAsync(read);
 
         Assert.Equal(HttpStatusCode.OK, submitted.StatusCode);
-        Assert.Equal("AwaitingOrganizationChoice", (await JsonAsync(state)).GetProperty("stage").GetString());
+        var current = await JsonAsync(state);
+        Assert.Equal("AwaitingOrganizationChoice", current.GetProperty("stage").GetString());
+        Assert.True(current.GetProperty("step").GetInt32() >= 2, "the invitation and the choice are two waits");
         Assert.DoesNotContain(await Server.MailAsync(orderId), m => m.Kind == EmailKind.AdminEmailVerification);
     }
 

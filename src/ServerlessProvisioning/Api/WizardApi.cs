@@ -27,7 +27,8 @@ public sealed record WizardState(
     string? Notice,
     WizardApproval? Approval,
     string Language,
-    WizardVerification? Verification = null)
+    WizardVerification? Verification = null,
+    int Step = 0)
 {
     /// <summary>The wizard's view of a workflow status.</summary>
     public static WizardState Of(ProvisioningStatus s)
@@ -47,7 +48,8 @@ public sealed record WizardState(
             s.Notice,
             s.Approval is { } a ? new WizardApproval(a.OrganizationName, a.ExpiresAt, a.Decision, a.Comment, a.DecidedAt) : null,
             s.Language,
-            s.Verification is { } v ? new WizardVerification(v.SentTo, v.ExpiresAt, v.AttemptsLeft, v.Expired) : null);
+            s.Verification is { } v ? new WizardVerification(v.SentTo, v.ExpiresAt, v.AttemptsLeft, v.Expired) : null,
+            s.Step);
     }
 }
 
@@ -239,7 +241,9 @@ public sealed class WizardApi(WorkflowGateway gateway)
 
             if (verification.Expired || verification.AttemptsLeft == 0 || gateway.Now > verification.ExpiresAt)
             {
-                return CodeProblem(0, "This code no longer works. Submit the company details again to get a new one.");
+                return verification.AttemptsLeft == 0
+                    ? CodeProblem(0, "This code no longer works: every attempt was used. Submit the company details again to get a new one.", CodeDead.AttemptsExhausted)
+                    : CodeProblem(0, "This code no longer works: its time is up. Submit the company details again to get a new one.", CodeDead.Expired);
             }
 
             if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.VerificationCodeEntered, new VerificationCodeEntered(status.Step, code!, gateway.Now), cancellationToken))
@@ -251,7 +255,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
             if (movedOn && next.Stage == ProvisioningStage.AwaitingAdminEmailVerification && next.Verification is { } after && after.Round == verification.Round)
             {
                 return after.AttemptsLeft == 0
-                    ? CodeProblem(0, "That code is wrong, and it was the last attempt. Submit the company details again to get a new code.")
+                    ? CodeProblem(0, "That code is wrong, and it was the last attempt. Submit the company details again to get a new code.", CodeDead.AttemptsExhausted)
                     : CodeProblem(after.AttemptsLeft, $"That code is wrong. {after.AttemptsLeft} attempt(s) left.");
             }
 
@@ -277,15 +281,30 @@ public sealed class WizardApi(WorkflowGateway gateway)
         return await CommandAsync(client, workflow, ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(status.Step, gateway.Now), cancellationToken);
     }
 
-    static ProblemHttpResult CodeProblem(int attemptsLeft, string message) =>
-        TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["code"] = [message] })
+    // Why a code no longer works, in the problem's "reason" (absent while attempts are left): the page words its advice by it.
+    enum CodeDead
+    {
+        AttemptsExhausted,
+        Expired,
+    }
+
+    static ProblemHttpResult CodeProblem(int attemptsLeft, string message, CodeDead? dead = null)
+    {
+        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["code"] = [message] })
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "Invalid request",
             Type = "https://httpstatuses.io/400",
             Detail = message,
             Extensions = { ["attemptsLeft"] = attemptsLeft },
-        });
+        };
+        if (dead is { } reason)
+        {
+            problem.Extensions["reason"] = reason == CodeDead.AttemptsExhausted ? "attemptsExhausted" : "expired";
+        }
+
+        return TypedResults.Problem(problem);
+    }
 
     // The person is waiting: give the workflow a few seconds to reach its next stage, so the answer usually carries it.
     async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> CommandAsync<T>(DurableTaskClient client, OpenWorkflow workflow, string eventName, T command, CancellationToken cancellationToken)

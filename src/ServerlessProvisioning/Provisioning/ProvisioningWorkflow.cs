@@ -83,6 +83,10 @@ public sealed class ProvisioningWorkflow
     bool invitationReminderSent;
     string? requestedAdmin;
     int verificationRound;
+
+    // The admin address a code proved under the current invitation: a later submission that only corrects the
+    // company name does not send another code. A resent invitation (maybe to someone else) forgets it.
+    string? provenAdmin;
     DateTimeOffset approvalDeadline;
     bool approvalReminderSent;
     int approvalRound;
@@ -173,6 +177,7 @@ public sealed class ProvisioningWorkflow
             MatchKind = null,
             Notice = null,
             Organization = null,
+            Approval = null,
         });
         await SendMailAsync(nameof(SendInvitation), new InvitationRequest(mail, contactEmail, generation, invitationDeadline, IsReminder: false, previousContact));
     }
@@ -226,10 +231,11 @@ public sealed class ProvisioningWorkflow
         var replacing = status.Submission is not null;
         requestedAdmin = EmailAddress.Normalize(submitted.AdminEmail);
         Audit(contactEmail, replacing ? "SubmissionReplaced" : "WizardSubmitted", $"Company '{submitted.CompanyName}', admin {requestedAdmin}", submitted.At);
-        status = status with { Submission = new SubmissionView(submitted.CompanyName, requestedAdmin), Verification = null, Candidates = null, MatchKind = null, Notice = null, Organization = null };
+        status = status with { Submission = new SubmissionView(submitted.CompanyName, requestedAdmin), Verification = null, Candidates = null, MatchKind = null, Notice = null, Organization = null, Approval = null };
 
-        // The invitation link proves the contact's own address; any other must be proven before anything is revealed.
-        if (EmailAddress.SamePerson(requestedAdmin, contactEmail))
+        // The invitation link proves the contact's own address; any other must be proven before anything is revealed,
+        // once per invitation.
+        if (EmailAddress.SamePerson(requestedAdmin, contactEmail) || (provenAdmin is not null && EmailAddress.SamePerson(requestedAdmin, provenAdmin)))
         {
             await MatchAsync();
             return;
@@ -269,6 +275,7 @@ public sealed class ProvisioningWorkflow
                 if (correct)
                 {
                     Audit(contactEmail, "AdminEmailVerified", verification.SentTo, entered.Event.At);
+                    provenAdmin = verification.SentTo;
                     await MatchAsync();
                 }
                 else
@@ -556,6 +563,7 @@ public sealed class ProvisioningWorkflow
                 invitationDeadline = Now + input.Timings.InvitationLifetime;
                 invitationReminderSent = false;
                 requestedAdmin = null;
+                provenAdmin = null;
                 await InviteAsync(status.InvitationGeneration + 1, previous, "resent by operator");
                 break;
             default:

@@ -50,7 +50,7 @@ public class ProvisioningWorkflowWizardTests(WorkflowFixture f) : IClassFixture<
 
         Assert.Equal(org, Assert.Single(choosing.Candidates!).OrganizationId);
         Assert.Null(choosing.Verification);
-        var audit = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
+        var audit = await Eventually.WaitAsync(() => f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None), a => a.Any(x => x.Action == "AdminEmailVerified"), what: "the proof in the audit");
         Assert.Contains(audit, a => a.Action == "AdminEmailVerified" && a.Detail == admin);
         Assert.DoesNotContain(audit, a => a.Detail?.Contains(mail.VerificationCode!, StringComparison.Ordinal) == true);
     }
@@ -110,7 +110,8 @@ public class ProvisioningWorkflowWizardTests(WorkflowFixture f) : IClassFixture<
 
         Assert.Equal(ProvisioningStage.AwaitingAdminEmailVerification, after.Stage);
         Assert.True(after.Step > status.Step);
-        Assert.Contains(await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None), a => a.Action == "VerificationCodeRefused");
+        // The audit is written by an activity after the status moves: wait for it rather than read it once.
+        await Eventually.WaitAsync(() => f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None), audit => audit.Any(a => a.Action == "VerificationCodeRefused"), what: "the refused code in the audit");
     }
 
     [Fact]
@@ -133,7 +134,7 @@ public class ProvisioningWorkflowWizardTests(WorkflowFixture f) : IClassFixture<
         var choosing = await f.WaitForAsync(id, s => s.Stage == ProvisioningStage.AwaitingOrganizationChoice && s.Candidates!.Count > 0, "candidates");
 
         Assert.Equal(org, Assert.Single(choosing.Candidates!).OrganizationId);
-        var audit = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
+        var audit = await Eventually.WaitAsync(() => f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None), a => a.Any(x => x.Action == "AdminEmailVerified"), what: "the last submission in the audit");
         Assert.Equal(3, audit.Count(a => a.Action == "SubmissionReplaced"));
     }
 
@@ -166,6 +167,35 @@ public class ProvisioningWorkflowWizardTests(WorkflowFixture f) : IClassFixture<
         var again = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingAdminApproval);
         Assert.Equal(2, again.Approval!.Round);
         Assert.Null(again.Approval.Decision);
+    }
+
+    [Fact]
+    public async Task A_proven_address_is_not_asked_again_and_a_new_submission_forgets_a_withdrawn_request()
+    {
+        var (org, _, domain) = await f.CreateOrganizationAsync();
+        var (id, order, invited) = await StartAsync();
+        var admin = NewAdmin(domain);
+        await f.SubmitAsync(id, invited, "Initrode Systems", admin);
+        var choosing = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingOrganizationChoice);
+        await f.ChooseAsync(id, choosing, org);
+        var pending = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingAdminApproval);
+        await f.Client.RaiseEventAsync(id, ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(pending.Step, DateTimeOffset.UtcNow));
+        var back = await f.WaitForAsync(id, s => s.Stage == ProvisioningStage.AwaitingOrganizationChoice && s.Approval?.Decision == "withdrawn", "the withdrawal");
+
+        // Only the company name changes (and the address's case): the address was proven under this invitation.
+        var corrected = await f.SubmitOnlyAsync(id, back, "Initrode Systems Inc", admin.ToUpperInvariant());
+
+        Assert.Equal(ProvisioningStage.AwaitingOrganizationChoice, corrected.Stage);
+        Assert.Null(corrected.Approval);
+        Assert.Equal(org, Assert.Single(corrected.Candidates!).OrganizationId);
+        Assert.Single(await f.MailAsync(order.OrderId), m => m.Kind == EmailKind.AdminEmailVerification);
+
+        // A resent invitation forgets it: whoever holds the new link proves the address again.
+        await f.Client.RaiseEventAsync(id, ProvisioningEvents.InvitationResendRequested, new InvitationResendRequested(corrected.Step, null, "operator:key1", DateTimeOffset.UtcNow));
+        var reinvited = await f.WaitForAsync(id, s => s.InvitationGeneration == 2 && s.Stage == ProvisioningStage.InvitationSent, "the new invitation");
+        Assert.Null(reinvited.Approval);
+        var asked = await f.SubmitOnlyAsync(id, reinvited, "Initrode Systems", admin);
+        Assert.Equal(ProvisioningStage.AwaitingAdminEmailVerification, asked.Stage);
     }
 
     [Fact]

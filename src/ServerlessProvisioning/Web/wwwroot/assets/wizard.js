@@ -169,8 +169,9 @@ function verify() {
     retry: verify,
     invalid: problem => {
       if (problem.attemptsLeft === 0) {
-        // Dead: that was the last attempt, or its time ran out. The next step is a new code.
-        deadCode = { expiresAt: sent.expiresAt, reason: attemptsBefore <= 1 ? 'attempts' : 'expired' };
+        // Dead: that was the last attempt, or its time ran out; the API says which. The next step is a new code.
+        const byAttempts = problem.reason ? problem.reason === 'attemptsExhausted' : attemptsBefore <= 1;
+        deadCode = { expiresAt: sent.expiresAt, reason: byAttempts ? 'attempts' : 'expired' };
         code = '';
         codeError = null;
         page.render();
