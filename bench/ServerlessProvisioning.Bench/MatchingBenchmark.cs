@@ -274,7 +274,7 @@ internal static class MatchingBenchmark
             var ok = submissions[i].Kind switch
             {
                 SubmissionKind.RuleA => results[i].Kind is MatchKind.AdminOfOne or MatchKind.AdminOfSeveral,
-                SubmissionKind.RuleB => results[i].Kind == MatchKind.Candidates && results[i].Candidates.Count > 0,
+                SubmissionKind.RuleB or SubmissionKind.ShortName => results[i].Kind == MatchKind.Candidates && results[i].Candidates.Count > 0,
                 _ => results[i].Kind == MatchKind.Candidates && results[i].Candidates.Count == 0,
             };
             if (!ok)

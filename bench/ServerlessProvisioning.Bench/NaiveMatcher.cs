@@ -9,8 +9,8 @@ namespace ServerlessProvisioning.Bench;
 /// The obvious implementation without the index tables, as the baseline: it filters the Organizations table.
 /// <list type="number">
 /// <item>One query over the whole table: the organization rows whose NormalizedName has the submission's
-/// 5-character key (<c>NormalizedName ge key and NormalizedName lt key+1</c>; equality for a shorter key, or the
-/// whole name for a free-mail domain), or'ed with the admin email's own user rows in every organization
+/// key (<c>NormalizedName ge key and NormalizedName lt key+1</c>: a 5-character key, or a short one such as "hp "
+/// that every name starting with it matches; the whole name for a free-mail domain), or'ed with the admin email's own user rows in every organization
 /// (<c>RowKey eq 'user|email'</c>).</item>
 /// <item>Rule A, when one of those user rows is a full admin: one query for the administered organizations'
 /// rows (<c>RowKey eq 'org' and (PartitionKey eq … or …)</c>), and done.</item>
@@ -48,9 +48,7 @@ internal sealed class NaiveMatcher(TableServiceClient service, TableNames names,
         var key = submission.NameKey;
         var byName = freeMail
             ? TableClient.CreateQueryFilter($"NormalizedName eq {submission.NormalizedName}")
-            : key.Length < CompanyName.KeyLength
-                ? TableClient.CreateQueryFilter($"NormalizedName eq {key}")
-                : TableClient.CreateQueryFilter($"NormalizedName ge {key} and NormalizedName lt {Successor(key)}");
+            : TableClient.CreateQueryFilter($"NormalizedName ge {key} and NormalizedName lt {Successor(key)}");
         byName = $"{OrganizationRowsFilter} and {byName}";
         var asUser = TableClient.CreateQueryFilter($"RowKey eq {OrganizationRows.UserRowKey(submission.AdminEmail.Value)}");
 

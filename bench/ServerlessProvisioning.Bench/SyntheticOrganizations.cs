@@ -15,6 +15,9 @@ internal enum SubmissionKind
 
     /// <summary>A new name at a new domain: no candidate.</summary>
     Miss,
+
+    /// <summary>A Rule B hit typed as the stem alone ("Acme", "HP"): a short name's key, a range over the name-key index.</summary>
+    ShortName,
 }
 
 /// <summary>One wizard submission of the benchmark.</summary>
@@ -47,6 +50,7 @@ internal sealed class SyntheticOrganizations
         ["Premier"], ["Pacific"], ["Atlas"], ["Nova"], ["Prime"], ["Apex"], ["Summit"], ["Delta"], ["Omega"],
         ["Vertex"], ["Iberia", "Ibéria"], ["Nordic"], ["Metro"], ["Royal"], ["Telefónica", "Telefonica", "TELEFÓNICA"],
         ["Bücher", "Bucher"], ["Sunrise"], ["Star"], ["Silver"], ["Golden"], ["Pioneer"], ["Quantum"], ["Eagle"], ["Ocean"], ["Cedar"],
+        ["HP"], ["BT"], ["ABB"], ["3M"],
     ];
 
     static readonly string[] Words =
@@ -203,8 +207,8 @@ internal sealed class SyntheticOrganizations
 
     /// <summary>
     /// Deterministic submissions, in equal thirds: Rule A hits (an existing full admin's address), Rule B hits (a
-    /// popular stem with a new address at a corporate domain used by organizations with that stem) and misses
-    /// (an invented name at a new domain).
+    /// popular stem with a new address at a corporate domain used by organizations with that stem; one in four typed
+    /// as the stem alone) and misses (an invented name at a new domain).
     /// </summary>
     public IReadOnlyList<BenchSubmission> Submissions(int count, int seed)
     {
@@ -231,11 +235,16 @@ internal sealed class SyntheticOrganizations
         return new(SubmissionKind.RuleA, name, email.ToUpperInvariant());
     }
 
+    // One Rule B hit in four is typed as the stem alone, as people type their company's short name.
     BenchSubmission RuleB(Random random, int n)
     {
         var (stem, domain) = stemDomains[random.Next(stemDomains.Count)];
         var variants = Stems[stem];
-        return new(SubmissionKind.RuleB, $"{variants[random.Next(variants.Length)]} {Words[random.Next(Words.Length)]}", $"new.admin{n.ToString(CultureInfo.InvariantCulture)}@{domain}");
+        var (variant, word) = (variants[random.Next(variants.Length)], Words[random.Next(Words.Length)]);
+        var email = $"new.admin{n.ToString(CultureInfo.InvariantCulture)}@{domain}";
+        // A two- or three-letter stem's organizations share no 5-character key ("HP Labs", "HP Data"): only its
+        // short name finds them all.
+        return n / 3 % 4 == 0 || variant.Length < 4 ? new(SubmissionKind.ShortName, variant, email) : new(SubmissionKind.RuleB, $"{variant} {word}", email);
     }
 
     static BenchSubmission Miss(Random random, int n)
