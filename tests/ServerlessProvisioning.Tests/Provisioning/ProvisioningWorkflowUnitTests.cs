@@ -349,6 +349,39 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal([nameof(RecordProgress)], run.TakeActivities().Select(c => c.Name));
         Assert.Equal(4, Assert.Single(run.TakeStatuses()).Step);
     }
+
+    // DROP ME if main's SubmitAsync change (provenAdmin; Approval = null) has not landed: this branch's base still sends
+    // a second code and keeps the withdrawn approval, so the test is skipped here until that change is merged.
+    [Fact(Skip = "Needs the provenAdmin / Approval = null change to SubmitAsync from main; unskip once merged.")]
+    public async Task A_resubmission_with_the_proven_address_needs_no_second_code_and_clears_a_withdrawn_approval()
+    {
+        var (run, _) = await InvitedAsync();
+        run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(1, "Acme", OtherAdmin, Start));
+        await run.NextWaitAsync();
+        run.Script(nameof(CheckVerificationCode), _ => true);
+        run.Script(nameof(Match), _ => new MatchResult(MatchKind.Candidates, [AcmeCorp, AcmeLabs], null));
+        run.Raise(ProvisioningEvents.VerificationCodeEntered, new VerificationCodeEntered(2, "123456", Start));
+        await run.NextWaitAsync();
+        run.Script(nameof(Inspect), _ => new OrganizationCheck(true, "Acme Corp", OrganizationType.Customer, AdminIsFullAdmin: false, [new AdminContact(Boss)]));
+        run.Raise(ProvisioningEvents.OrganizationChosen, new OrganizationChosen(3, "org-acme", CreateNew: false, Start));
+        await run.NextWaitAsync();
+        Assert.Equal(ProvisioningStage.AwaitingAdminApproval, run.TakeStatuses()[^1].Stage);
+        run.Raise(ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(4, Start.AddHours(1)));
+        await run.NextWaitAsync();
+        Assert.Equal([nameof(RecordProgress), nameof(CloseApprovalRequest)], run.TakeActivities().Select(c => c.Name).TakeLast(2));
+        var withdrawn = Assert.Single(run.TakeStatuses());
+        Assert.Equal((ProvisioningStage.AwaitingOrganizationChoice, 5, "withdrawn"), (withdrawn.Stage, withdrawn.Step, withdrawn.Approval?.Decision));
+
+        run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(5, "Acme Corporation", OtherAdmin, Start.AddHours(2)));
+        await run.NextWaitAsync();
+
+        Assert.Equal([nameof(Match), nameof(RecordProgress)], run.TakeActivities().Select(c => c.Name)); // no second code
+        var statuses = run.TakeStatuses();
+        Assert.Equal([ProvisioningStage.Matching, ProvisioningStage.AwaitingOrganizationChoice], statuses.Select(s => s.Stage));
+        Assert.All(statuses, s => Assert.Null(s.Approval));
+        Assert.All(statuses, s => Assert.Null(s.Verification));
+        Assert.Equal((6, new SubmissionView("Acme Corporation", OtherAdmin)), (statuses[1].Step, statuses[1].Submission));
+    }
 }
 
 /// <summary>One wait of the workflow: the timer it armed and the events it waited for alongside (empty for a throttling pause).</summary>
