@@ -350,9 +350,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(4, Assert.Single(run.TakeStatuses()).Step);
     }
 
-    // DROP ME if main's SubmitAsync change (provenAdmin; Approval = null) has not landed: this branch's base still sends
-    // a second code and keeps the withdrawn approval, so the test is skipped here until that change is merged.
-    [Fact(Skip = "Needs the provenAdmin / Approval = null change to SubmitAsync from main; unskip once merged.")]
+    [Fact]
     public async Task A_resubmission_with_the_proven_address_needs_no_second_code_and_clears_a_withdrawn_approval()
     {
         var (run, _) = await InvitedAsync();
