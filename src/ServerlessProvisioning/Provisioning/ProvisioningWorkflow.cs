@@ -153,7 +153,15 @@ public sealed class ProvisioningWorkflow
             status = status with { Stage = ProvisioningStage.Failed };
             context.SetCustomStatus(status);
             Audit("system", "Failed", $"{e.TaskName} failed after retries.");
-            await RecordAsync();
+            try
+            {
+                await RecordAsync();
+            }
+            catch (TaskFailedException)
+            {
+                // The order's own table is what failed: the order system must still hear that the order failed.
+            }
+
             await ReportAsync();
             throw;
         }
@@ -443,10 +451,13 @@ public sealed class ProvisioningWorkflow
                 Audit(decided.Event.DecidedBy, "Approved", decided.Event.Comment, decided.Event.At);
                 status = status with { Approval = approval with { Decision = "approved", DecidedBy = decided.Event.DecidedBy, Comment = decided.Event.Comment, DecidedAt = decided.Event.At } };
                 await EnterAssigningAsync(organization);
-                await CloseApprovalAsync(ApprovalEnd.Approved, decided.Event.DecidedBy, OthersThan(decided.Event.DecidedBy));
                 await CallAsync(nameof(AddAdministrator), new AddAdministratorRequest(organization.OrganizationId, requestedAdmin!));
                 Audit("system", "AdministratorAdded", $"{requestedAdmin} to {organization.OrganizationId}");
                 await CallAsync(nameof(Assign), new AssignRequest(order.OrderId, order.SubscriptionId, organization.OrganizationId, null));
+
+                // The other approvers hear of it once it is done (not before a step that could still fail), and a
+                // throttled email service cannot hold the assignment up.
+                await CloseApprovalAsync(ApprovalEnd.Approved, decided.Event.DecidedBy, OthersThan(decided.Event.DecidedBy));
                 await CompleteAsync(ProvisioningOutcome.AssignedToExistingOrganization);
                 break;
             case Command<ApprovalDecided> rejected:

@@ -18,7 +18,7 @@ namespace ServerlessProvisioning.Tests.Provisioning;
 /// </summary>
 public class ProvisioningWorkflowUnitTests
 {
-    const string Contact = "buyer@acme.example";
+    internal const string Contact = "buyer@acme.example";
     const string OtherAdmin = "it@acme.example";
     const string Boss = "boss@acme.example";
     const string Deputy = "deputy@acme.example";
@@ -26,7 +26,7 @@ public class ProvisioningWorkflowUnitTests
     static readonly DateTimeOffset Start = ScriptedOrchestration.Start;
     static readonly DateTimeOffset InvitationDeadline = Start + TimeSpan.FromDays(30);
 
-    static ProvisioningInput Input(ProvisioningScenario scenario = ProvisioningScenario.CustomerSelf) => new(
+    internal static ProvisioningInput Input(ProvisioningScenario scenario = ProvisioningScenario.CustomerSelf) => new(
         new ProvisioningOrder("ord-u1", "sub-u1", Contact, scenario, "en"),
         new ProvisioningTimings(InvitationLifetime: TimeSpan.FromDays(30), InvitationReminderBefore: TimeSpan.Zero, ApprovalLifetime: TimeSpan.FromDays(7), ApprovalReminderBefore: TimeSpan.Zero));
 
@@ -241,13 +241,15 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(new ProvisioningResult(ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-acme"), result);
         var calls = run.TakeActivities();
         Assert.Equal(
-            [nameof(RecordProgress), nameof(CloseApprovalRequest), nameof(AddAdministrator), nameof(Assign), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)],
+            [nameof(RecordProgress), nameof(AddAdministrator), nameof(Assign), nameof(CloseApprovalRequest), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)],
             calls.Select(c => c.Name));
-        var closed = Assert.IsType<ApprovalClosedMailRequest>(calls[1].Input);
+        Assert.Equal(new AddAdministratorRequest("org-acme", Contact), calls[1].Input);
+        Assert.Equal(new AssignRequest("ord-u1", "sub-u1", "org-acme", null), calls[2].Input);
+
+        // The other approvers are told once the assignment is done, not before a step that could still fail.
+        var closed = Assert.IsType<ApprovalClosedMailRequest>(calls[3].Input);
         Assert.Equal((ApprovalEnd.Approved, Boss), (closed.End, closed.DecidedBy));
         Assert.Equal([Deputy], closed.Recipients); // the one who approved is not told
-        Assert.Equal(new AddAdministratorRequest("org-acme", Contact), calls[2].Input);
-        Assert.Equal(new AssignRequest("ord-u1", "sub-u1", "org-acme", null), calls[3].Input);
         var statuses = run.TakeStatuses();
         Assert.Equal([ProvisioningStage.Assigning, ProvisioningStage.Completed], statuses.Select(s => s.Stage));
         Assert.Equal(("approved", Boss, "Welcome"), (statuses[0].Approval!.Decision, statuses[0].Approval!.DecidedBy, statuses[0].Approval!.Comment));
@@ -379,6 +381,29 @@ public class ProvisioningWorkflowUnitTests
         Assert.All(statuses, s => Assert.Null(s.Approval));
         Assert.All(statuses, s => Assert.Null(s.Verification));
         Assert.Equal((6, new SubmissionView("Acme Corporation", OtherAdmin)), (statuses[1].Step, statuses[1].Submission));
+    }
+}
+
+
+/// <summary>Failures the workflow must still report.</summary>
+public class ProvisioningWorkflowFailureUnitTests
+{
+    [Fact]
+    public async Task When_the_order_table_fails_for_good_the_order_system_still_hears_the_order_failed()
+    {
+        var run = new ScriptedOrchestration();
+        await run.StartAsync(ProvisioningWorkflowUnitTests.Input(ProvisioningScenario.CustomerSelf));
+        run.TakeActivities();
+        run.Script(nameof(Match), _ => new MatchResult(MatchKind.Candidates, [], null));
+        run.Script(nameof(RecordProgress), _ => throw new TaskFailedException(nameof(RecordProgress), 7, new TaskFailureDetails("Azure.RequestFailedException", "The table service is unavailable.", null, null, null)));
+
+        run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(1, "Acme", ProvisioningWorkflowUnitTests.Contact, ScriptedOrchestration.Start));
+        await Assert.ThrowsAsync<TaskFailedException>(run.FinishedAsync);
+
+        var calls = run.TakeActivities();
+        var callback = Assert.IsType<CallbackRequest>(Assert.Single(calls, c => c.Name == nameof(DeliverCallback)).Input);
+        Assert.Equal((ProvisioningStage.Failed, (ProvisioningOutcome?)null), (callback.Stage, callback.Outcome));
+        Assert.Equal(ProvisioningStage.Failed, run.TakeStatuses()[^1].Stage);
     }
 }
 
