@@ -116,8 +116,11 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
         ArgumentNullException.ThrowIfNull(organization);
         var pk = OrganizationRows.PartitionKey(organization.Id);
 
-        // The common case of a repeated import: one read, nothing written, no lock.
-        var rows = await ReadPartitionAsync(pk, cancellationToken);
+        // The common case of a repeated import: one read, nothing written, no lock. A new organization (every line
+        // of a first import) has nothing to compare, which one point read of its head row tells more cheaply than
+        // reading its partition.
+        var exists = (await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.OrganizationRowKey(organization.Id), select: ["PartitionKey"], cancellationToken: cancellationToken)).HasValue;
+        var rows = exists ? await ReadPartitionAsync(pk, cancellationToken) : [];
         if (!rows.Any(r => OrganizationRows.IsLockRow(r.RowKey)) && Stored(rows) is { } current)
         {
             if (!Matches(ifMatch, current.ETag))
