@@ -145,4 +145,25 @@ public class ConsoleApiTests(InProcessHostFixture host) : IClassFixture<InProces
         Assert.DoesNotContain(token, json, StringComparison.Ordinal);
         Assert.DoesNotContain(newToken, json, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_directory_finds_one_organization_by_id_with_its_assessment_and_wants_exactly_one_criterion()
+    {
+        var page = await GetAsync<DirectoryPage>("/api/organizations?id=org-acme");
+        var acme = Assert.Single(page.Items);
+        Assert.Equal("Acme Corporation", acme.Name);
+        Assert.Equal(UsageAssessment.InUse, acme.Assessment);
+        Assert.NotEmpty(acme.Reasons!);
+        Assert.Null(page.ContinuationToken);
+
+        Assert.Empty((await GetAsync<DirectoryPage>("/api/organizations?id=org-nobody")).Items);
+        var byDomain = await GetAsync<DirectoryPage>("/api/organizations?domain=acme.com");
+        Assert.All(byDomain.Items, i => Assert.NotNull(i.Assessment));
+
+        foreach (var query in new[] { "", "?id=org-acme&email=ana@acme.com", "?id=a%2Fb", "?domain=acme.com&email=ana@acme.com" })
+        {
+            using var response = await Server.OperatorGetAsync("/api/organizations" + query);
+            await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        }
+    }
 }
