@@ -199,8 +199,9 @@ function panel(state, title, ...content) {
   return h('section', { class: 'panel', 'data-state': state, 'aria-labelledby': 'view-title' }, h('h1', { id: 'view-title' }, title), content);
 }
 
+// Its own screen name, so focus moves to the heading of what replaces it.
 function loading(state, title) {
-  render(state, panel(state, title, progress(t('common.loading'))));
+  render('loading', panel('loading', title, progress(t('common.loading'))));
 }
 
 /** The screen for a failed call: signed out (401), not found, unreachable, or the server's problem. */
