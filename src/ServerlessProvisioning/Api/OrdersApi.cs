@@ -163,9 +163,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             return TypedResults.Ok(view);
         }
 
-        // Workflows started before the status carried the contact name it only in their input.
-        var contact = status.ContactEmail
-            ?? (metadata?.SerializedInput is { Length: > 0 } input ? Json.Deserialize<ProvisioningInput>(input)?.Order.ProvisioningContactEmail : null);
+        var contact = status.ContactEmail ?? ContactFromInput(metadata?.SerializedInput);
         return TypedResults.Ok(view with
         {
             SubscriptionId = status.SubscriptionId,
@@ -182,6 +180,20 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             InvitationGeneration = status.InvitationGeneration,
             Actions = new OrderActions(stage.TakesSubmission(), stage.IsCancellable()),
         });
+    }
+
+    // Workflows started before the status carried the contact name it only in their input; an input this version
+    // cannot read leaves the contact out rather than failing the view.
+    static string? ContactFromInput(string? input)
+    {
+        try
+        {
+            return input is { Length: > 0 } ? Json.Deserialize<ProvisioningInput>(input)?.Order?.ProvisioningContactEmail : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>GET /api/order-counts.</summary>
