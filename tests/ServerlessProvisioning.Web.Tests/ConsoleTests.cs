@@ -322,4 +322,59 @@ public sealed class ConsoleTests(WebFixture web)
         await PageSteps.AssertNoHorizontalScrollAsync(page);
         browser.AssertNoProblems();
     }
+
+    [Fact(Timeout = 240_000)]
+    public async Task The_console_works_by_keyboard_and_keeps_text_contrast()
+    {
+        var (orderId, _) = await web.NewOrderAsync();
+        await using var browser = await web.NewPageAsync();
+        var page = browser.Page;
+        var failures = new List<string>();
+        async Task CheckContrastAsync() => failures.AddRange(await page.EvaluateAsync<string[]>(AccessibilityTests.ContrastScript));
+
+        await page.GotoAsync(ConsoleUrl);
+        await Expect(page.Locator("[data-state=signin]")).ToBeVisibleAsync();
+        await PageSteps.TabToAsync(page, "operator-key");
+        await page.Keyboard.TypeAsync("wrong");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#operator-key-error")).ToBeVisibleAsync();
+        await CheckContrastAsync();
+        await page.Keyboard.PressAsync("ControlOrMeta+A");
+        await page.Keyboard.TypeAsync(Key);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("[data-state=orders] h1")).ToBeFocusedAsync();
+        await CheckContrastAsync();
+
+        // A stage tile is a link: Tab to it, Enter opens its list.
+        await PageSteps.TabUntilFocusedAsync(page, page.Locator("[data-stage-count=InvitationSent]"));
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#list-title")).ToHaveTextAsync("Invitation sent, newest first");
+
+        // An order: the search field, Enter; then the cancel dialog opens on "Go back", and Escape closes it.
+        await PageSteps.TabToAsync(page, "order-search");
+        await page.Keyboard.TypeAsync(orderId);
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("[data-state=order] h1")).ToBeFocusedAsync();
+        await CheckContrastAsync();
+        await page.GetByLabel("Reason (sent to the contact)").FillAsync("Checking the keyboard");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cancel the order" }).FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog.GetByRole(AriaRole.Button, new() { Name = "Go back" })).ToBeFocusedAsync();
+        await CheckContrastAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel the order" })).ToBeFocusedAsync();
+        Assert.Equal(ProvisioningStage.InvitationSent, (await OrderAsync(orderId)).Stage);
+
+        await page.GotoAsync(ConsoleUrl + "#/directory?email=ana%40acme.com");
+        await Expect(page.Locator("table.directory-results")).ToBeVisibleAsync();
+        await CheckContrastAsync();
+        await page.GotoAsync(ConsoleUrl + "#/organization/org-acme");
+        await Expect(page.Locator("[data-state=organization] h1")).ToHaveTextAsync("Acme Corporation");
+        await CheckContrastAsync();
+
+        Assert.True(failures.Count == 0, "Text below 4.5:1 (3:1 when large):" + Environment.NewLine + string.Join(Environment.NewLine, failures));
+        browser.AssertNoProblems();
+    }
 }
