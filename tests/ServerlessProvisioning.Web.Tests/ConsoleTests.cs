@@ -377,4 +377,51 @@ public sealed class ConsoleTests(WebFixture web)
         Assert.True(failures.Count == 0, "Text below 4.5:1 (3:1 when large):" + Environment.NewLine + string.Join(Environment.NewLine, failures));
         browser.AssertNoProblems();
     }
+
+    [Fact(Timeout = 180_000)]
+    public async Task A_stage_list_pages_with_the_continuation_token()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add((await web.NewOrderAsync()).OrderId);
+        }
+
+        await Eventually.WaitAsync(() => OrderAsync(ids[^1]), o => o.Actions is not null, TimeSpan.FromSeconds(60), "the last order recorded");
+        await using var browser = await web.NewPageAsync();
+        var page = await SignedInAsync(browser, "#/orders?stage=InvitationSent&pageSize=2");
+
+        var rows = page.Locator("table.order-list tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        var more = page.GetByRole(AriaRole.Button, new() { Name = "Show more" });
+        await more.ClickAsync();
+        // The next page: at least the third of these orders (other tests may have added more).
+        await Expect(rows.Nth(2)).ToBeVisibleAsync();
+        var shown = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.order)");
+        Assert.Equal(shown.Length, shown.Distinct().Count());
+        var created = await rows.Locator("td:nth-child(4) time").EvaluateAllAsync<string[]>("times => times.map(t => t.getAttribute('datetime'))");
+        Assert.Equal(created.OrderByDescending(c => DateTimeOffset.Parse(c, System.Globalization.CultureInfo.InvariantCulture)), created);
+        browser.AssertNoProblems();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Behind_App_Service_Authentication_the_page_names_the_person_and_still_asks_for_the_key()
+    {
+        await using var browser = await web.NewPageAsync();
+        // What App Service Authentication answers for a person signed in with Entra ID.
+        await browser.Context.RouteAsync("**/.auth/me", route => route.FulfillAsync(new()
+        {
+            Status = 200,
+            ContentType = "application/json",
+            Body = """[{"provider_name":"aad","user_id":"alice@contoso.com","user_claims":[]}]""",
+        }));
+        var page = browser.Page;
+        await page.GotoAsync(ConsoleUrl);
+
+        await Expect(page.Locator("[data-state=signin]")).ToContainTextAsync("You are signed in as alice@contoso.com");
+        await page.GetByLabel("Operator key").FillAsync(Key);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync("Signed in as alice@contoso.com");
+        browser.AssertNoProblems();
+    }
 }

@@ -14,7 +14,7 @@ const stages = ['InvitationSent', 'AwaitingAdminEmailVerification', 'Matching', 
 const finalStages = ['Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
 // An order that waits is looked at again this often: enough to see a person act, modest on the API.
 const orderPollMs = 4000;
-const pageSize = 25;
+const defaultPageSize = 25;
 
 const view = document.getElementById('view');
 const nav = document.getElementById('console-nav');
@@ -180,8 +180,14 @@ function route() {
     case 'organization':
       return organizationPage(current.id);
     default:
-      return ordersPage(current.query.get('stage'));
+      return ordersPage(current.query.get('stage'), pageSizeOf(current.query));
   }
+}
+
+/** ?pageSize= in the fragment (1 to 100), for a longer or shorter list; 25 otherwise. */
+function pageSizeOf(query) {
+  const size = Number.parseInt(query.get('pageSize') || '', 10);
+  return size >= 1 && size <= 100 ? size : defaultPageSize;
 }
 
 /** Shows a view; focus moves to its heading (and it is announced) when the view is another one. */
@@ -287,7 +293,7 @@ function signInSection() {
 
 // ---- Orders -------------------------------------------------------------------------------------
 
-async function ordersPage(stage) {
+async function ordersPage(stage, pageSize) {
   const mine = generation;
   const selected = stages.includes(stage) ? stage : null;
   const title = t('console.orders.title');
@@ -619,7 +625,7 @@ async function directoryPage(query) {
   }
 
   loading('directory', title);
-  const first = await api('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${pageSize}`);
+  const first = await api('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${defaultPageSize}`);
   if (mine !== generation) {
     return;
   }
@@ -655,7 +661,7 @@ async function directoryPage(query) {
     more.replaceChildren();
     if (page.continuationToken) {
       more.append(button(t('console.orders.more'), async () => {
-        const next = await api('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${pageSize}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
+        const next = await api('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${defaultPageSize}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
         if (mine === generation && next.ok) {
           addPage(next.data);
         }
@@ -706,7 +712,7 @@ async function organizationPage(organizationId) {
   const [stored, summary, orders] = await Promise.all([
     api('GET', `/api/organizations/${id}`),
     api('GET', `/api/organizations?id=${id}`),
-    api('GET', `/api/organizations/${id}/orders?pageSize=${pageSize}`),
+    api('GET', `/api/organizations/${id}/orders?pageSize=${defaultPageSize}`),
   ]);
   if (mine !== generation) {
     return;
