@@ -88,6 +88,7 @@ Console.WriteLine($"""
     Serverless Provisioning is running at {local.Url}
       Order webhook      POST {local.Url}/api/orders   (header X-Provisioning-Signature)
       Local mailbox      {local.Url}/dev/mailbox
+      Operator console   {local.Url}/console/   (sign in with the operator key)
       OpenAPI            {local.Url}/openapi/v1.json
       Storage            {(local.Azurite is null ? "AzureWebJobsStorage" : "Azurite (in memory, started by this host)")}
     """);

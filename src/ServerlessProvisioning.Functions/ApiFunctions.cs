@@ -25,6 +25,11 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders")] HttpRequest request) =>
         await orders.ListAsync(request, request.HttpContext.RequestAborted);
 
+    [Function("CountOrders")]
+    public async Task<IResult> CountOrders(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/order-counts")] HttpRequest request) =>
+        await orders.CountAsync(request.HttpContext.RequestAborted);
+
     [Function("ResendInvitation")]
     public async Task<IResult> ResendInvitation(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/invitation")] HttpRequest request,
@@ -147,6 +152,12 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations/{organizationId}")] HttpRequest request,
         string organizationId) =>
         await organizations.GetAsync(organizationId, request.HttpContext.Response, request.HttpContext.RequestAborted);
+
+    [Function("ListOrganizationOrders")]
+    public async Task<IResult> ListOrganizationOrders(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations/{organizationId}/orders")] HttpRequest request,
+        string organizationId) =>
+        await orders.ListByOrganizationAsync(organizationId, request, request.HttpContext.RequestAborted);
 
     [Function("PutOrganization")]
     public async Task<IResult> PutOrganization(

@@ -4,7 +4,7 @@ using ServerlessProvisioning.Web;
 
 namespace ServerlessProvisioning.Functions;
 
-/// <summary>Serves the wizard and approval pages from the app itself, at the addresses the emails link to.</summary>
+/// <summary>Serves the wizard and approval pages from the app itself, at the addresses the emails link to, and the operator console.</summary>
 public static class PageFunctions
 {
     [Function("WizardPage")]
@@ -16,6 +16,11 @@ public static class PageFunctions
     public static Task<IResult> ApprovalPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "approval/{*path}")] HttpRequest request, string? path) =>
         ServeAsync(request, "approval/", path);
+
+    [Function("ConsolePage")]
+    public static Task<IResult> ConsolePage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "console/{*path}")] HttpRequest request, string? path) =>
+        ServeAsync(request, "console/", path);
 
     [Function("Assets")]
     public static Task<IResult> Assets(

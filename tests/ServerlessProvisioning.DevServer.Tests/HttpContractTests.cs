@@ -222,5 +222,10 @@ public class RetentionTests(ShortRetentionLocalHostFixture host) : IClassFixture
         Assert.Empty(await host.Server.MailAsync(orderId));
         using var list = await host.Server.OperatorGetAsync("/api/orders?pageSize=100");
         Assert.DoesNotContain(orderId, await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Rule A assigned it to org-contoso; the organization's list forgets it too.
+        using var organizationOrders = await host.Server.OperatorGetAsync("/api/organizations/org-contoso/orders?pageSize=100");
+        Assert.Equal(HttpStatusCode.OK, organizationOrders.StatusCode);
+        Assert.DoesNotContain(orderId, await organizationOrders.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -6,6 +6,7 @@ using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Testing;
 using ServerlessProvisioning.Hosting;
+using ServerlessProvisioning.Web;
 
 namespace ServerlessProvisioning.Functions.Tests;
 
@@ -30,7 +31,8 @@ public class HostParityTests
     {
         var pages = Triggers.Where(t => t.Type == "httpTrigger" && !t.Route!.StartsWith("api/", StringComparison.Ordinal)).Select(t => t.Route).Order();
 
-        Assert.Equal(["approval/{*path}", "assets/{*path}", "wizard/{*path}"], pages);
+        Assert.Equal(["approval/{*path}", "assets/{*path}", "console/{*path}", "wizard/{*path}"], pages);
+        Assert.Equal(StaticPages.Folders.Select(f => f + "/{*path}").Order(), pages);
     }
 
     [Fact]

@@ -171,7 +171,7 @@ public sealed class AccessibilityTests(WebFixture web)
     }
 
     // For every element with its own visible text: its colour against the first opaque background behind it.
-    const string ContrastScript = """
+    internal const string ContrastScript = """
         () => {
           const rgb = value => (value.match(/[\d.]+/g) || []).map(Number);
           const luminance = ([r, g, b]) => {

@@ -12,7 +12,14 @@ using ServerlessProvisioning.Provisioning;
 
 namespace ServerlessProvisioning.Api;
 
-/// <summary>GET /api/orders/{orderId} answer: <c>organizationId</c> only once a subscription was assigned; <c>chosenOrganizationId</c> for an organization chosen without one.</summary>
+/// <summary>
+/// GET /api/orders/{orderId} answer: <c>organizationId</c> only once a subscription was assigned; <c>chosenOrganizationId</c>
+/// for an organization chosen without one. The fields after it come from the workflow's status (absent before it
+/// starts): the order, the contact the current invitation went to, the deadline of what the order waits for
+/// (<c>expiresAt</c>, absent once finished), the submission, the candidates shown, the organization, the approval
+/// (approvers and its deadline), the pending code's deadline, and which operator actions the API takes now.
+/// Never a link token or a verification code.
+/// </summary>
 public sealed record OrderView(
     string OrderId,
     string RuntimeStatus,
@@ -22,7 +29,29 @@ public sealed record OrderView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<AuditEntry> Audit,
-    string? ChosenOrganizationId = null);
+    string? ChosenOrganizationId = null,
+    string? SubscriptionId = null,
+    ProvisioningScenario? Scenario = null,
+    string? ProvisioningContactEmail = null,
+    DateTimeOffset? ExpiresAt = null,
+    SubmissionView? Submission = null,
+    MatchKind? MatchKind = null,
+    IReadOnlyList<Candidate>? Candidates = null,
+    string? Notice = null,
+    OrganizationView? Organization = null,
+    ApprovalView? Approval = null,
+    VerificationView? Verification = null,
+    int? InvitationGeneration = null,
+    OrderActions? Actions = null);
+
+/// <summary>Which operator commands the API takes for the order now (the others answer 409).</summary>
+public sealed record OrderActions(bool ResendInvitation, bool Cancel);
+
+/// <summary>GET /api/order-counts answer: every stage, in workflow order, with how many orders it holds (at most <c>cap</c>).</summary>
+public sealed record OrderCounts(IReadOnlyList<StageCount> Stages, int Cap);
+
+/// <summary>How many orders a stage holds; <c>capped</c>: more than the cap (the count is the cap).</summary>
+public sealed record StageCount(ProvisioningStage Stage, int Count, bool Capped);
 
 /// <summary>GET /api/orders answer.</summary>
 public sealed record OrderList(IReadOnlyList<OrderSummary> Items, string? ContinuationToken);
@@ -82,6 +111,14 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             (HttpRequest request, OrdersApi api, CancellationToken ct) => api.ListAsync(request, ct),
             null, [400, 401],
             "Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100)."),
+        new("CountOrders", "GET", "order-counts", ApiAudience.Operator,
+            (OrdersApi api, CancellationToken ct) => api.CountAsync(ct),
+            null, [401],
+            "How many orders each stage holds, from the orders index (key-only queries, capped per stage)."),
+        new("ListOrganizationOrders", "GET", "organizations/{organizationId}/orders", ApiAudience.Operator,
+            (string organizationId, HttpRequest request, OrdersApi api, CancellationToken ct) => api.ListByOrganizationAsync(organizationId, request, ct),
+            null, [400, 401],
+            "The orders that named an organization (assigned to it or chose it), newest first, paged (?continuationToken=, ?pageSize= up to 100)."),
         new("GetOrder", "GET", "orders/{orderId}", ApiAudience.Operator,
             (string orderId, OrdersApi api, DurableTaskClient client, CancellationToken ct) => api.GetAsync(orderId, client, ct),
             null, [401, 404],
@@ -110,16 +147,112 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         var outcome = status?.Outcome ?? record.Outcome;
         var organizationId = status?.Organization?.OrganizationId ?? record.OrganizationId ?? record.ChosenOrganizationId;
         var assigned = outcome.IsAssigned();
-        return TypedResults.Ok(new OrderView(
+        var stage = status?.Stage ?? record.Stage;
+        var view = new OrderView(
             record.OrderId,
             metadata?.RuntimeStatus.ToString() ?? "Pending",
-            status?.Stage ?? record.Stage,
+            stage,
             outcome,
             assigned ? organizationId : null,
             record.CreatedAt,
             metadata is null ? record.UpdatedAt : new DateTimeOffset(metadata.LastUpdatedAt.UtcDateTime, TimeSpan.Zero),
             audit,
-            assigned ? null : organizationId));
+            assigned ? null : organizationId);
+        if (status is null)
+        {
+            return TypedResults.Ok(view);
+        }
+
+        var contact = status.ContactEmail ?? ContactFromInput(metadata?.SerializedInput);
+        return TypedResults.Ok(view with
+        {
+            SubscriptionId = status.SubscriptionId,
+            Scenario = status.Scenario,
+            ProvisioningContactEmail = contact,
+            ExpiresAt = stage.IsFinal() ? null : status.ExpiresAt,
+            Submission = status.Submission,
+            MatchKind = status.MatchKind,
+            Candidates = status.Candidates,
+            Notice = status.Notice,
+            Organization = status.Organization,
+            Approval = status.Approval,
+            Verification = status.Verification,
+            InvitationGeneration = status.InvitationGeneration,
+            Actions = new OrderActions(stage.TakesSubmission(), stage.IsCancellable()),
+        });
+    }
+
+    // Workflows started before the status carried the contact name it only in their input; an input this version
+    // cannot read leaves the contact out rather than failing the view.
+    static string? ContactFromInput(string? input)
+    {
+        try
+        {
+            return input is { Length: > 0 } ? Json.Deserialize<ProvisioningInput>(input)?.Order?.ProvisioningContactEmail : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>GET /api/order-counts.</summary>
+    public async Task<Ok<OrderCounts>> CountAsync(CancellationToken cancellationToken)
+    {
+        var (counts, capped) = await orders.CountAsync(cancellationToken);
+        return TypedResults.Ok(new OrderCounts(
+            Enum.GetValues<ProvisioningStage>().Select(s => new StageCount(s, counts[s], capped.Contains(s))).ToList(),
+            OrderStore.CountCap));
+    }
+
+    /// <summary>GET /api/organizations/{organizationId}/orders: newest first, paged; empty for an organization no order named.</summary>
+    public async Task<Results<Ok<OrderList>, ProblemHttpResult>> ListByOrganizationAsync(string organizationId, HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = new Dictionary<string, string[]>();
+        if (!Identifiers.IsValid(organizationId))
+        {
+            errors["organizationId"] = [Identifiers.Rule];
+        }
+
+        var list = "organizations/" + organizationId + "/orders";
+        var (pageSize, continuation) = ReadPaging(request, list, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        try
+        {
+            var (items, next) = await orders.ListByOrganizationAsync(organizationId, continuation, pageSize, cancellationToken);
+            return TypedResults.Ok(new OrderList(items, next is null ? null : continuationTokens.Encode(list, next)));
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 400)
+        {
+            return Problems.Validation(new() { ["continuationToken"] = ["Use the continuationToken of the previous page as it is."] });
+        }
+    }
+
+    // ?pageSize= (1 to MaxPageSize, default 50) and ?continuationToken= (one this service handed out for the list).
+    (int PageSize, string? Continuation) ReadPaging(HttpRequest request, string list, Dictionary<string, string[]> errors)
+    {
+        var pageSize = 50;
+        if (request.Query["pageSize"].ToString() is { Length: > 0 } sizeText && (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            errors["pageSize"] = [$"A whole number from 1 to {MaxPageSize}."];
+        }
+
+        string? continuation = null;
+        if (request.Query["continuationToken"].ToString() is { Length: > 0 } token)
+        {
+            continuation = continuationTokens.Decode(list, token);
+            if (continuation is null)
+            {
+                errors["continuationToken"] = ["Use the continuationToken of the previous page as it is."];
+            }
+        }
+
+        return (pageSize, continuation);
     }
 
     /// <summary>GET /api/orders: newest first, optionally of one stage, paged.</summary>
@@ -140,23 +273,8 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             }
         }
 
-        var pageSize = 50;
-        if (request.Query["pageSize"].ToString() is { Length: > 0 } sizeText && (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
-        {
-            errors["pageSize"] = [$"A whole number from 1 to {MaxPageSize}."];
-        }
-
-        string? continuation = null;
         var list = "orders/" + (stage?.ToString() ?? "all");
-        if (request.Query["continuationToken"].ToString() is { Length: > 0 } token)
-        {
-            continuation = continuationTokens.Decode(list, token);
-            if (continuation is null)
-            {
-                errors["continuationToken"] = ["Use the continuationToken of the previous page as it is."];
-            }
-        }
-
+        var (pageSize, continuation) = ReadPaging(request, list, errors);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
@@ -251,7 +369,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         }
 
         var status = workflow!.Status;
-        if (status.Stage.IsFinal() || status.Stage is ProvisioningStage.Assigning)
+        if (!status.Stage.IsCancellable())
         {
             return Problems.Conflict($"The order has already finished (stage {status.Stage}).");
         }

@@ -18,7 +18,10 @@ namespace ServerlessProvisioning.Api;
 /// <summary>POST /api/organizations/import answer.</summary>
 public sealed record ImportReport(int Created, int Updated, int Unchanged, IReadOnlyList<ImportFailure> Failed, int FailedCount);
 
-/// <summary>One organization found by GET /api/organizations: its summary, and whether the searched address is a full admin there.</summary>
+/// <summary>
+/// One organization found by GET /api/organizations: its summary, whether the searched address is a full admin there,
+/// and the usage assessment the wizard would show for it (SPEC §2), with its reasons.
+/// </summary>
 public sealed record DirectoryEntry(
     string OrganizationId,
     string Name,
@@ -27,7 +30,9 @@ public sealed record DirectoryEntry(
     int ActiveSubscriptions,
     int Users,
     IReadOnlyList<AdminContact> FullAdmins,
-    bool? IsFullAdmin = null);
+    bool? IsFullAdmin = null,
+    UsageAssessment? Assessment = null,
+    IReadOnlyList<AssessmentReason>? Reasons = null);
 
 /// <summary>GET /api/organizations answer.</summary>
 public sealed record DirectoryPage(IReadOnlyList<DirectoryEntry> Items, string? ContinuationToken);
@@ -36,7 +41,7 @@ public sealed record DirectoryPage(IReadOnlyList<DirectoryEntry> Items, string? 
 /// The organization directory (operator key): one organization read, written or deleted with ETags, many imported
 /// as NDJSON, found by a user's email or an email domain through the indexes (docs/directory.md).
 /// </summary>
-public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ContinuationTokens continuationTokens, ILogger<OrganizationsApi> logger)
+public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ContinuationTokens continuationTokens, MatchingPolicy policy, TimeProvider time, ILogger<OrganizationsApi> logger)
 {
     /// <summary>The largest organization a PUT takes (an organization with thousands of users).</summary>
     public const int MaxOrganizationBytes = 1024 * 1024;
@@ -56,7 +61,7 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         new("FindOrganizations", "GET", "organizations", ApiAudience.Operator,
             (HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.FindAsync(request, ct),
             null, [400, 401],
-            "Organizations with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=)."),
+            "Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=)."),
         new("GetOrganization", "GET", "organizations/{organizationId}", ApiAudience.Operator,
             (string organizationId, HttpResponse response, OrganizationsApi api, CancellationToken ct) => api.GetAsync(organizationId, response, ct),
             null, [401, 404],
@@ -190,16 +195,21 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         return TypedResults.Ok(new ImportReport(result.Created, result.Updated, result.Unchanged, result.Failed, result.FailedCount));
     }
 
-    /// <summary>GET /api/organizations?email=…|domain=…: organizations through the user or domain index, never a scan.</summary>
+    /// <summary>GET /api/organizations?id=…|email=…|domain=…: one organization by id, or organizations through the user or domain index, never a scan.</summary>
     public async Task<Results<Ok<DirectoryPage>, ProblemHttpResult>> FindAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>();
         var email = request.Query["email"].ToString();
         var domain = request.Query["domain"].ToString();
-        if ((email.Length == 0) == (domain.Length == 0))
+        var id = request.Query["id"].ToString();
+        if (new[] { id, email, domain }.Count(c => c.Length > 0) != 1)
         {
-            errors["email"] = ["Give either email or domain."];
+            errors["email"] = ["Give one of id, email or domain."];
+        }
+        else if (id.Length > 0 && !Identifiers.IsValid(id.Trim()))
+        {
+            errors["id"] = [Identifiers.Rule];
         }
 
         EmailAddress? address = null;
@@ -232,6 +242,12 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
             return Problems.Validation(errors);
         }
 
+        if (id.Length > 0)
+        {
+            // An id names at most one organization: one point read, one page.
+            return TypedResults.Ok(new DirectoryPage(await EntriesAsync([(id.Trim(), null)], cancellationToken), null));
+        }
+
         if (address is not null)
         {
             var memberships = (await store.Indexes.GetMembershipsAsync(address.Value, cancellationToken)).OrderBy(m => m.OrganizationId, StringComparer.Ordinal).ToList();
@@ -253,7 +269,12 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         var summaries = await Task.WhenAll(list.Select(f => store.GetSummaryAsync(f.OrganizationId, cancellationToken)));
         return list.Zip(summaries)
             .Where(p => p.Second is not null)
-            .Select(p => new DirectoryEntry(p.Second!.OrganizationId, p.Second.Name, p.Second.Type, p.Second.CreatedAt, p.Second.ActiveSubscriptions, p.Second.Users, p.Second.FullAdmins, p.First.IsFullAdmin))
+            .Select(p =>
+            {
+                var summary = p.Second!;
+                var (assessment, reasons) = MatchingRules.Assess(summary, time.GetUtcNow(), policy.AbandonedAfter);
+                return new DirectoryEntry(summary.OrganizationId, summary.Name, summary.Type, summary.CreatedAt, summary.ActiveSubscriptions, summary.Users, summary.FullAdmins, p.First.IsFullAdmin, assessment, reasons);
+            })
             .ToList();
     }
 

@@ -31,7 +31,7 @@ public sealed record ApiRoute(string Name, string Method, string Template, ApiAu
     /// <summary>The OpenAPI tag: the resource its URL names.</summary>
     public string Tag => Template.Split('/')[0] switch
     {
-        "orders" => "Orders",
+        "orders" or "order-counts" => "Orders",
         "wizard" => "Wizard",
         "organizations" => "Organizations",
         _ => "Approvals",

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using ServerlessProvisioning.Storage;
@@ -74,6 +75,10 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     const string GateRow = "gate";
     const string AuditPrefix = "audit|";
     const string AllOrders = "all";
+    const string OrganizationPrefix = "org|";
+
+    /// <summary>The most orders <see cref="CountAsync"/> counts in one stage; a stage holding more reports this number and is flagged.</summary>
+    public const int CountCap = 1000;
 
     readonly TableClient table = service.GetTableClient(names.Orders);
     readonly TableClient index = service.GetTableClient(names.OrderIndex);
@@ -200,14 +205,16 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
                 }
             }
 
-            await IndexAsync(FromEntity(row), row.GetString("IndexedStage"), cancellationToken);
+            await IndexAsync(FromEntity(row), row, cancellationToken);
             return;
         }
     }
 
-    // The orders index: PartitionKey "all" or a stage name, RowKey newest first. The order row remembers which stage
-    // it is indexed under, so moving it is one upsert and one delete.
-    async Task IndexAsync(OrderRecord order, string? indexedStage, CancellationToken cancellationToken)
+    // The orders index: PartitionKey "all", a stage name, or "org|<organization id>" for every organization the order
+    // named (assigned or chosen); RowKey newest first. The order row remembers which stage it is indexed under, so
+    // moving it is one upsert and one delete, and which organizations, so their entries follow its stage and a purge
+    // finds them all.
+    async Task IndexAsync(OrderRecord order, TableEntity row, CancellationToken cancellationToken)
     {
         var rowKey = OrderIndexRowKey(order.CreatedAt, order.OrderId);
         TableEntity Entry(string partition) => new(partition, rowKey)
@@ -219,8 +226,19 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
             ["UpdatedAt"] = order.UpdatedAt,
         };
 
+        var indexedStage = row.GetString("IndexedStage");
+        var indexedOrganizations = IndexedOrganizations(row);
+        var organizations = indexedOrganizations.Union(new[] { order.OrganizationId, order.ChosenOrganizationId }.OfType<string>(), StringComparer.Ordinal).ToList();
+
         await index.UpsertEntityAsync(Entry(AllOrders), TableUpdateMode.Replace, cancellationToken);
         await index.UpsertEntityAsync(Entry(order.Stage.ToString()), TableUpdateMode.Replace, cancellationToken);
+        foreach (var organizationId in organizations)
+        {
+            await index.UpsertEntityAsync(Entry(OrganizationPartition(organizationId)), TableUpdateMode.Replace, cancellationToken);
+        }
+
+        var marks = new TableEntity(TableKey.Encode(order.OrderId), OrderRow);
+        var marked = false;
         if (indexedStage != order.Stage.ToString())
         {
             if (!string.IsNullOrEmpty(indexedStage))
@@ -228,14 +246,37 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
                 await index.DeleteEntityAsync(indexedStage, rowKey, ETag.All, cancellationToken);
             }
 
-            await table.UpdateEntityAsync(new TableEntity(TableKey.Encode(order.OrderId), OrderRow) { ["IndexedStage"] = order.Stage.ToString() }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            marks["IndexedStage"] = order.Stage.ToString();
+            marked = true;
+        }
+
+        if (organizations.Count != indexedOrganizations.Count)
+        {
+            marks["IndexedOrganizations"] = JsonSerializer.Serialize(organizations);
+            marked = true;
+        }
+
+        if (marked)
+        {
+            await table.UpdateEntityAsync(marks, ETag.All, TableUpdateMode.Merge, cancellationToken);
         }
     }
 
+    static List<string> IndexedOrganizations(TableEntity row) =>
+        row.GetString("IndexedOrganizations") is { Length: > 0 } json ? JsonSerializer.Deserialize<List<string>>(json) ?? [] : [];
+
+    static string OrganizationPartition(string organizationId) => OrganizationPrefix + TableKey.Encode(organizationId);
+
     /// <summary>One page of orders, newest first, optionally of one stage (a single-partition query of the orders index).</summary>
-    public async Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListAsync(ProvisioningStage? stage, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListAsync(ProvisioningStage? stage, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        ListPartitionAsync(stage?.ToString() ?? AllOrders, continuationToken, pageSize, cancellationToken);
+
+    /// <summary>One page of the orders that named an organization (assigned to it or chose it), newest first.</summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByOrganizationAsync(string organizationId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        ListPartitionAsync(OrganizationPartition(organizationId), continuationToken, pageSize, cancellationToken);
+
+    async Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListPartitionAsync(string partition, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
-        var partition = stage?.ToString() ?? AllOrders;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
         await foreach (var page in index.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize))
         {
@@ -249,6 +290,33 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         }
 
         return ([], null);
+    }
+
+    /// <summary>
+    /// How many orders each stage holds: one key-only query of each stage's index partition, never a scan of the
+    /// table; a stage holding more than <see cref="CountCap"/> stops there (its count is the cap, and it is in Capped).
+    /// </summary>
+    public async Task<(IReadOnlyDictionary<ProvisioningStage, int> Counts, IReadOnlyList<ProvisioningStage> Capped)> CountAsync(CancellationToken cancellationToken)
+    {
+        var stages = Enum.GetValues<ProvisioningStage>();
+        var counts = await Task.WhenAll(stages.Select(async stage =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {stage.ToString()}");
+            var count = 0;
+            await foreach (var page in index.QueryAsync<TableEntity>(filter, maxPerPage: CountCap, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).AsPages(pageSizeHint: CountCap))
+            {
+                count += page.Values.Count;
+                if (count > CountCap)
+                {
+                    break;
+                }
+            }
+
+            return count;
+        }));
+        return (
+            stages.Zip(counts).ToDictionary(p => p.First, p => Math.Min(p.Second, CountCap)),
+            stages.Zip(counts).Where(p => p.Second > CountCap).Select(p => p.First).ToList());
     }
 
     /// <summary>The audit trail, oldest first.</summary>
@@ -308,11 +376,17 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     /// <summary>Deletes everything kept for an order (retention purge), its index entries included.</summary>
     public async Task DeleteAsync(string orderId, CancellationToken cancellationToken)
     {
-        if (await GetAsync(orderId, cancellationToken) is { } order)
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(TableKey.Encode(orderId), OrderRow, cancellationToken: cancellationToken);
+        if (row.HasValue)
         {
+            var order = FromEntity(row.Value!);
             var rowKey = OrderIndexRowKey(order.CreatedAt, orderId);
             await index.DeleteEntityAsync(AllOrders, rowKey, ETag.All, cancellationToken);
             await index.DeleteEntityAsync(order.Stage.ToString(), rowKey, ETag.All, cancellationToken);
+            foreach (var organizationId in IndexedOrganizations(row.Value!))
+            {
+                await index.DeleteEntityAsync(OrganizationPartition(organizationId), rowKey, ETag.All, cancellationToken);
+            }
         }
 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKey.Encode(orderId)}");

@@ -75,6 +75,10 @@ public static class Stages
     public static bool TakesSubmission(this ProvisioningStage stage) =>
         stage is ProvisioningStage.InvitationSent or ProvisioningStage.AwaitingAdminEmailVerification or ProvisioningStage.AwaitingOrganizationChoice;
 
+    /// <summary>Whether an operator may still cancel: not once the workflow ended or is assigning the subscription.</summary>
+    public static bool IsCancellable(this ProvisioningStage stage) =>
+        !stage.IsFinal() && stage is not ProvisioningStage.Assigning;
+
     /// <summary>Whether an outcome gave the subscription to an organization.</summary>
     public static bool IsAssigned(this ProvisioningOutcome? outcome) =>
         outcome is ProvisioningOutcome.AssignedToExistingOrganization or ProvisioningOutcome.AssignedToNewOrganization or ProvisioningOutcome.AssignedPendingAdminAddition;
@@ -138,7 +142,8 @@ public sealed record VerificationView(string SentTo, DateTimeOffset ExpiresAt, i
 /// <summary>
 /// The orchestration's custom status: the stage and everything the wizard and approval pages show.
 /// <see cref="Step"/> increases every time the workflow starts waiting for a person; commands name the
-/// step they answer, so a late or duplicate command is recognised and ignored.
+/// step they answer, so a late or duplicate command is recognised and ignored. <see cref="ContactEmail"/> is the
+/// provisioning contact the current invitation went to (an operator may redirect it); only operators see it.
 /// </summary>
 public sealed record ProvisioningStatus(
     string OrderId,
@@ -156,7 +161,8 @@ public sealed record ProvisioningStatus(
     ApprovalView? Approval = null,
     int InvitationGeneration = 1,
     string Language = "es",
-    VerificationView? Verification = null);
+    VerificationView? Verification = null,
+    string? ContactEmail = null);
 
 /// <summary>What the workflow returns.</summary>
 public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);

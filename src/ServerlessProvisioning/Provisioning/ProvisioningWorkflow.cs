@@ -179,6 +179,7 @@ public sealed class ProvisioningWorkflow
             Stage = ProvisioningStage.InvitationSent,
             ExpiresAt = invitationDeadline,
             InvitationGeneration = generation,
+            ContactEmail = contactEmail,
             Submission = null,
             Verification = null,
             Candidates = null,

@@ -6,9 +6,9 @@ using Microsoft.AspNetCore.Routing;
 namespace ServerlessProvisioning.Web;
 
 /// <summary>
-/// The wizard and approval pages (plain HTML, CSS and JavaScript in <c>Web/wwwroot</c>), embedded in this
-/// library so both hosts serve the same files at the addresses the emails link to: <c>/wizard/</c>,
-/// <c>/approval/</c> and <c>/assets/…</c>.
+/// The wizard, approval and operator console pages (plain HTML, CSS and JavaScript in <c>Web/wwwroot</c>), embedded
+/// in this library so both hosts serve the same files at the same addresses: <c>/wizard/</c>, <c>/approval/</c>
+/// (the emails link to them), <c>/console/</c> and <c>/assets/…</c>.
 /// </summary>
 public static class StaticPages
 {
@@ -32,11 +32,14 @@ public static class StaticPages
         .Order(StringComparer.Ordinal)
         .ToList();
 
+    /// <summary>The folders served, each at <c>/folder/</c>.</summary>
+    public static IReadOnlyList<string> Folders { get; } = ["wizard", "approval", "console", "assets"];
+
     /// <summary>Maps the pages (the local host; the Functions host calls <see cref="HandleAsync"/> from an HTTP trigger).</summary>
     public static IEndpointRouteBuilder MapStaticPages(this IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapGroup(string.Empty).ExcludeFromDescription();
-        foreach (var folder in new[] { "wizard", "approval", "assets" })
+        foreach (var folder in Folders)
         {
             pages.MapGet($"/{folder}/{{**path}}", (HttpContext c, string? path) => HandleAsync(c, folder, path));
         }

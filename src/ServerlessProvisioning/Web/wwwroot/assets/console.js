@@ -1,0 +1,769 @@
+// The operator console: orders by stage, one order with its timeline and actions, the directory.
+// The operator key lives only in sessionStorage (given once as #key=…, it is moved there and taken out of the
+// address bar) and travels only in the x-functions-key header. Views are addressed by the fragment (#/orders,
+// #/order/<id>, #/directory?email=…, #/organization/<id>), which browsers never send to a server.
+// Text from the API is always inserted as text (common.js h()), never as HTML.
+
+import {
+  announce, button, facts, formatNumber, h, initLanguageSwitch, onLanguageChange, progress, show, strong, t, timeElement,
+} from './common.js';
+
+const keyStorage = 'serverless-provisioning.operator-key';
+const stages = ['InvitationSent', 'AwaitingAdminEmailVerification', 'Matching', 'AwaitingOrganizationChoice', 'AwaitingAdminApproval',
+  'Assigning', 'Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
+const finalStages = ['Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
+// An order that waits is looked at again this often: enough to see a person act, modest on the API.
+const orderPollMs = 4000;
+const defaultPageSize = 25;
+
+const view = document.getElementById('view');
+const nav = document.getElementById('console-nav');
+let key = takeKeyFromFragment() || readKey();
+let principal = null;
+let signInError = null;
+// Each rendering of a route gets a number; answers for an older one are dropped.
+let generation = 0;
+let pollTimer = 0;
+let lastFocusKey = null;
+
+initLanguageSwitch('console.title');
+onLanguageChange(() => route());
+window.addEventListener('hashchange', () => route());
+document.getElementById('sign-out').addEventListener('click', () => {
+  forgetKey();
+  signInError = null;
+  window.location.hash = '#/orders';
+  route();
+});
+start();
+
+async function start() {
+  principal = await signedInPrincipal();
+  route();
+}
+
+// ---- The key ------------------------------------------------------------------------------------
+
+/** A key given once in the address (#key=…) goes to sessionStorage and out of the address bar and history. */
+function takeKeyFromFragment() {
+  const fragment = window.location.hash.replace(/^#/, '');
+  if (!fragment.startsWith('key=')) {
+    return null;
+  }
+
+  const given = new URLSearchParams(fragment).get('key');
+  window.history.replaceState(null, '', window.location.pathname + window.location.search + '#/orders');
+  if (given && given.trim()) {
+    storeKey(given.trim());
+    return given.trim();
+  }
+
+  return null;
+}
+
+function readKey() {
+  try {
+    return sessionStorage.getItem(keyStorage);
+  } catch {
+    return null;
+  }
+}
+
+function storeKey(value) {
+  try {
+    sessionStorage.setItem(keyStorage, value);
+  } catch {
+    // Storage disabled: the key lasts as long as the page.
+  }
+}
+
+function forgetKey() {
+  key = null;
+  try {
+    sessionStorage.removeItem(keyStorage);
+  } catch {
+    // Nothing stored.
+  }
+}
+
+/**
+ * In Azure, App Service Authentication may front the app: /.auth/me names the person signed in with Entra ID, and
+ * the audit trail names them. The Functions host still wants a key on operator routes, so it is asked for anyway.
+ */
+async function signedInPrincipal() {
+  try {
+    const response = await fetch('/.auth/me', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    if (!response.ok || !(response.headers.get('Content-Type') || '').includes('json')) {
+      return null;
+    }
+
+    const body = await response.json();
+    const first = Array.isArray(body) ? body[0] : null;
+    return first && first.user_id ? String(first.user_id) : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- The API ------------------------------------------------------------------------------------
+
+/** Calls an operator route with the key; resolves with {status, ok, offline, data, problem}. A 401 signs out. */
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json', 'x-functions-key': key || '' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
+
+  let response;
+  try {
+    response = await fetch(path, {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'same-origin', referrerPolicy: 'no-referrer',
+    });
+  } catch {
+    return { status: 0, ok: false, offline: true, data: null, problem: null };
+  }
+
+  let json = null;
+  if ((response.headers.get('Content-Type') || '').includes('json')) {
+    try {
+      json = await response.json();
+    } catch {
+      json = null;
+    }
+  }
+
+  if (response.status === 401) {
+    forgetKey();
+    signInError = 'console.signIn.rejected';
+  }
+
+  return response.ok
+    ? { status: response.status, ok: true, offline: false, data: json, problem: null }
+    : { status: response.status, ok: false, offline: false, data: null, problem: json && typeof json === 'object' ? json : {} };
+}
+
+// ---- Routing ------------------------------------------------------------------------------------
+
+function parseRoute() {
+  const fragment = window.location.hash.replace(/^#\/?/, '');
+  const [path, query] = fragment.split('?');
+  const parts = path.split('/').map(p => decodeURIComponent(p));
+  return { name: parts[0] || 'orders', id: parts[1] || null, query: new URLSearchParams(query || '') };
+}
+
+function route() {
+  generation++;
+  window.clearTimeout(pollTimer);
+  if (!key) {
+    nav.hidden = true;
+    render('signin', signInSection());
+    return;
+  }
+
+  nav.hidden = false;
+  const current = parseRoute();
+  for (const link of nav.querySelectorAll('[data-nav]')) {
+    const active = link.dataset.nav === (['directory', 'organization'].includes(current.name) ? 'directory' : 'orders');
+    if (active) {
+      link.setAttribute('aria-current', 'page');
+    } else {
+      link.removeAttribute('aria-current');
+    }
+  }
+
+  document.getElementById('signed-in-as').textContent = principal ? t('console.signedInAs', { name: principal }) : '';
+  switch (current.name) {
+    case 'order':
+      return orderPage(current.id);
+    case 'directory':
+      return directoryPage(current.query);
+    case 'organization':
+      return organizationPage(current.id);
+    default:
+      return ordersPage(current.query.get('stage'), pageSizeOf(current.query));
+  }
+}
+
+/** ?pageSize= in the fragment (1 to 100), for a longer or shorter list; 25 otherwise. */
+function pageSizeOf(query) {
+  const size = Number.parseInt(query.get('pageSize') || '', 10);
+  return size >= 1 && size <= 100 ? size : defaultPageSize;
+}
+
+/** Shows a view; focus moves to its heading (and it is announced) when the view is another one. */
+function render(name, ...nodes) {
+  const focusKey = `${name}:${window.location.hash}`;
+  const moveFocus = lastFocusKey !== null && focusKey !== lastFocusKey;
+  lastFocusKey = focusKey;
+  show(view, nodes, moveFocus);
+  if (moveFocus) {
+    announce(view.querySelector('h1')?.textContent ?? '');
+  }
+}
+
+function panel(state, title, ...content) {
+  return h('section', { class: 'panel', 'data-state': state, 'aria-labelledby': 'view-title' }, h('h1', { id: 'view-title' }, title), content);
+}
+
+// Its own screen name, so focus moves to the heading of what replaces it.
+function loading(state, title) {
+  render('loading', panel('loading', title, progress(t('common.loading'))));
+}
+
+/** The screen for a failed call: signed out (401), not found, unreachable, or the server's problem. */
+function failure(state, title, result, retry) {
+  if (result.status === 401) {
+    route();
+    return;
+  }
+
+  const text = result.offline ? t('console.error.network') : result.status === 404 ? t('console.error.notFound') : t('console.error.server');
+  render(state, h('section', { class: ['panel', 'panel--error'], 'data-state': `${state}-error`, 'aria-labelledby': 'view-title' },
+    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', title),
+    h('p', { role: 'alert' }, text),
+    result.problem?.detail ? h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail: result.problem.detail })) : null,
+    h('p', { class: 'actions' }, button(t('common.retry'), retry, 'primary'))));
+}
+
+function link(href, text, extra) {
+  return h('a', { href, ...extra }, text);
+}
+
+function orderHref(orderId) {
+  return `#/order/${encodeURIComponent(orderId)}`;
+}
+
+function organizationHref(organizationId) {
+  return `#/organization/${encodeURIComponent(organizationId)}`;
+}
+
+function stageBadge(stage) {
+  return h('span', { class: ['badge', 'badge--stage', `badge--${finalStages.includes(stage) ? stage : 'waiting'}`], 'data-stage': stage }, t(`console.stage.${stage}`));
+}
+
+function table(className, headings, rows) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: ['console-table', className] },
+    h('thead', null, h('tr', null, headings.map(text => h('th', { scope: 'col' }, text)))),
+    h('tbody', null, rows.map(cells => h('tr', null, cells.map((cell, i) => h('td', { 'data-label': headings[i] }, cell)))))));
+}
+
+// ---- Sign-in ------------------------------------------------------------------------------------
+
+function signInSection() {
+  const input = h('input', {
+    id: 'operator-key', name: 'operator-key', type: 'password', autocomplete: 'off', spellcheck: 'false', required: true,
+    'aria-describedby': signInError ? 'operator-key-hint operator-key-error' : 'operator-key-hint', 'aria-invalid': signInError ? 'true' : null,
+  });
+  const form = h('form', { class: 'form', novalidate: true },
+    h('div', { class: ['field', signInError && 'field--invalid'] },
+      h('label', { for: 'operator-key' }, t('console.signIn.key')),
+      h('p', { id: 'operator-key-hint', class: 'hint' }, t('console.signIn.hint')),
+      signInError ? h('p', { id: 'operator-key-error', class: 'field__error', role: 'alert' }, t(signInError)) : null,
+      input),
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('console.signIn.submit'))));
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    const value = input.value.trim();
+    if (!value) {
+      signInError = 'console.signIn.missing';
+      route();
+      document.getElementById('operator-key')?.focus();
+      return;
+    }
+
+    key = value;
+    const result = await api('GET', '/api/order-counts');
+    if (result.ok) {
+      storeKey(value);
+      signInError = null;
+      route();
+      return;
+    }
+
+    key = null;
+    signInError = result.offline ? 'console.error.network' : result.status === 401 ? 'console.signIn.rejected' : 'console.error.server';
+    route();
+    document.getElementById('operator-key')?.focus();
+  });
+  return panel('signin', t('console.signIn.title'),
+    h('p', null, t('console.signIn.intro')),
+    principal ? h('p', { class: 'muted' }, t('console.signIn.entra', { name: principal })) : null,
+    form);
+}
+
+// ---- Orders -------------------------------------------------------------------------------------
+
+async function ordersPage(stage, pageSize) {
+  const mine = generation;
+  const selected = stages.includes(stage) ? stage : null;
+  const title = t('console.orders.title');
+  loading('orders', title);
+  const [counts, first] = await Promise.all([
+    api('GET', '/api/order-counts'),
+    api('GET', `/api/orders?pageSize=${pageSize}${selected ? `&stage=${selected}` : ''}`),
+  ]);
+  if (mine !== generation) {
+    return;
+  }
+
+  if (!counts.ok || !first.ok) {
+    failure('orders', title, counts.ok ? first : counts, () => route());
+    return;
+  }
+
+  const rows = h('tbody');
+  const more = h('p', { class: 'actions' });
+  const listTable = h('div', { class: 'table-wrap' }, h('table', { class: ['console-table', 'order-list'] },
+    h('thead', null, h('tr', null, [t('common.order'), t('common.stage'), t('console.outcome'), t('console.created'), t('console.updated')].map(text => h('th', { scope: 'col' }, text)))),
+    rows));
+  const headings = [t('common.order'), t('common.stage'), t('console.outcome'), t('console.created'), t('console.updated')];
+  function addPage(page) {
+    for (const item of page.items) {
+      rows.append(h('tr', { 'data-order': item.orderId }, [
+        link(orderHref(item.orderId), item.orderId),
+        stageBadge(item.stage),
+        item.outcome ? t(`console.outcome.${item.outcome}`) : '—',
+        timeElement(item.createdAt),
+        timeElement(item.updatedAt),
+      ].map((cell, i) => h('td', { 'data-label': headings[i] }, cell))));
+    }
+
+    more.replaceChildren();
+    if (page.continuationToken) {
+      more.append(button(t('console.orders.more'), async event => {
+        event.currentTarget.disabled = true;
+        const next = await api('GET', `/api/orders?pageSize=${pageSize}${selected ? `&stage=${selected}` : ''}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
+        if (mine !== generation) {
+          return;
+        }
+
+        if (next.ok) {
+          addPage(next.data);
+          announce(t('console.orders.moreShown', { count: next.data.items.length }));
+        } else {
+          failure('orders', title, next, () => route());
+        }
+      }));
+    }
+  }
+
+  addPage(first.data);
+  const total = counts.data.stages.reduce((sum, s) => sum + s.count, 0);
+  render('orders', panel('orders', title,
+    searchOrderForm(),
+    h('h2', { id: 'counts-title' }, t('console.orders.byStage')),
+    h('ul', { class: 'stage-counts', 'aria-labelledby': 'counts-title' },
+      h('li', null, stageLink(null, t('console.orders.all'), total, false, !selected)),
+      counts.data.stages.map(s => h('li', null, stageLink(s.stage, t(`console.stage.${s.stage}`), s.count, s.capped, s.stage === selected)))),
+    h('h2', { id: 'list-title' }, selected ? t('console.orders.listOf', { stage: t(`console.stage.${selected}`) }) : t('console.orders.listAll')),
+    first.data.items.length ? listTable : h('p', { class: 'muted', 'data-empty': 'orders' }, t('console.orders.empty')),
+    more));
+}
+
+function stageLink(stage, label, count, capped, current) {
+  return h('a', { class: ['stage-count', current && 'stage-count--current'], href: stage ? `#/orders?stage=${stage}` : '#/orders', 'data-stage-count': stage || 'all', 'aria-current': current ? 'true' : null },
+    h('span', { class: 'stage-count__label' }, label),
+    h('span', { class: 'stage-count__number' }, capped ? t('console.orders.capped', { count: formatNumber(count) }) : formatNumber(count)));
+}
+
+function searchOrderForm() {
+  const input = h('input', { id: 'order-search', name: 'order-search', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true, maxlength: '100' });
+  const form = h('form', { class: ['form', 'search-form'], role: 'search' },
+    h('div', { class: 'field' }, h('label', { for: 'order-search' }, t('console.orders.search')), input),
+    h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('console.orders.open')));
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    if (input.value.trim()) {
+      window.location.hash = orderHref(input.value.trim());
+    }
+  });
+  return form;
+}
+
+// ---- One order ----------------------------------------------------------------------------------
+
+// What the operator typed in the action forms survives the page refreshing itself.
+const drafts = { contact: '', reason: '' };
+let actionNote = null;
+
+async function orderPage(orderId) {
+  const mine = generation;
+  const title = t('console.order.title', { id: orderId || '' });
+  drafts.contact = '';
+  drafts.reason = '';
+  loading('order', title);
+  let lastJson = null;
+  let actionsKey = null;
+  const live = h('div', { id: 'order-live' });
+  const actions = h('div', { id: 'order-actions' });
+
+  async function refresh() {
+    const result = await api('GET', `/api/orders/${encodeURIComponent(orderId)}`);
+    if (mine !== generation) {
+      return;
+    }
+
+    if (!result.ok) {
+      if (result.offline && lastJson) {
+        // Keep what is shown and look again later.
+        pollTimer = window.setTimeout(refresh, orderPollMs * 2);
+        return;
+      }
+
+      failure('order', title, result, () => route());
+      return;
+    }
+
+    const order = result.data;
+    const json = JSON.stringify(order);
+    if (json !== lastJson) {
+      const first = lastJson === null;
+      lastJson = json;
+      live.replaceChildren(...orderDetails(order));
+      const nextActionsKey = JSON.stringify([order.stage, order.actions, actionNote]);
+      if (nextActionsKey !== actionsKey && !view.querySelector('dialog[open]')) {
+        actionsKey = nextActionsKey;
+        actions.replaceChildren(actionsSection(order, () => { actionsKey = null; lastJson = null; window.clearTimeout(pollTimer); refresh(); }));
+      }
+
+      if (first) {
+        render('order', h('section', { class: 'panel', 'data-state': 'order', 'data-stage': order.stage, 'aria-labelledby': 'view-title' },
+          h('p', { class: 'back' }, link('#/orders', t('console.order.back'))),
+          h('h1', { id: 'view-title' }, title),
+          live, actions));
+      } else {
+        view.querySelector('[data-state=order]')?.setAttribute('data-stage', order.stage);
+      }
+    }
+
+    // Live enough: while the order waits for someone, look again without reloading the page.
+    if (!finalStages.includes(order.stage)) {
+      pollTimer = window.setTimeout(refresh, orderPollMs);
+    }
+  }
+
+  actionNote = null;
+  await refresh();
+}
+
+function orderDetails(order) {
+  const organizationId = order.organizationId || order.chosenOrganizationId;
+  const nodes = [
+    h('p', { class: 'order-stage' }, stageBadge(order.stage), order.outcome ? h('span', { class: 'order-outcome' }, ' ', t(`console.outcome.${order.outcome}`)) : null),
+    facts([
+      [t('common.subscription'), order.subscriptionId ?? null],
+      [t('common.scenario'), order.scenario ? t(`scenario.${order.scenario}`) : null],
+      [t('console.order.contact'), order.provisioningContactEmail ?? null],
+      [t('console.order.deadline'), order.expiresAt ? timeElement(order.expiresAt) : null],
+      [t('console.order.organization'), organizationId ? link(organizationHref(organizationId), order.organization?.name ? `${order.organization.name} (${organizationId})` : organizationId) : null],
+      [t('console.created'), timeElement(order.createdAt)],
+      [t('console.updated'), timeElement(order.updatedAt)],
+      [t('console.order.invitations'), order.invitationGeneration ? formatNumber(order.invitationGeneration) : null],
+      [t('console.order.runtime'), order.runtimeStatus],
+    ], 'order-facts'),
+  ];
+
+  nodes.push(h('h2', null, t('console.order.submission')));
+  nodes.push(order.submission
+    ? facts([
+      [t('common.companyName'), order.submission.companyName],
+      [t('common.adminEmail'), order.submission.adminEmail],
+      [t('console.order.codeSentTo'), order.verification ? order.verification.sentTo : null],
+      [t('console.order.codeUntil'), order.verification && !order.verification.expired ? timeElement(order.verification.expiresAt) : null],
+    ])
+    : h('p', { class: 'muted' }, t('console.order.noSubmission')));
+
+  if (order.candidates) {
+    nodes.push(h('h2', null, t('console.order.candidates')));
+    nodes.push(order.candidates.length
+      ? table('candidates-shown', [t('console.org.name'), t('console.org.type'), t('console.org.created'), t('console.org.active'), t('console.org.users'), t('console.org.assessment')],
+        order.candidates.map(c => [
+          h('span', null, link(organizationHref(c.organizationId), c.name), h('span', { class: 'matched' }, c.matchedBy.map(m => t(`match.${m}`)).join(' · '))),
+          t(`type.${c.type}`),
+          timeElement(c.createdAt, true),
+          formatNumber(c.activeSubscriptions),
+          formatNumber(c.users),
+          h('span', { class: ['badge', `badge--${c.assessment}`] }, t(`assessment.${c.assessment}`)),
+        ]))
+      : h('p', { class: 'muted' }, t('console.order.noCandidates')));
+  }
+
+  if (order.notice) {
+    nodes.push(h('p', { class: 'muted', lang: 'en' }, order.notice));
+  }
+
+  if (order.approval) {
+    const a = order.approval;
+    nodes.push(h('h2', null, t('console.order.approval')));
+    nodes.push(facts([
+      [t('console.order.organization'), link(organizationHref(a.organizationId), a.organizationName)],
+      [t('console.order.newAdmin'), a.requestedAdminEmail],
+      [t('console.order.approvers'), h('ul', { class: 'admins' }, a.approvers.map(email => h('li', null, email)))],
+      [t('console.order.requestedBy'), a.requestedBy],
+      [t('console.order.approvalUntil'), timeElement(a.expiresAt)],
+      [t('console.order.decision'), a.decision ? t(`console.decision.${a.decision}`) : t('console.decision.pending')],
+      [t('console.order.decidedBy'), a.decidedBy ?? null],
+      [t('console.order.comment'), a.comment ?? null],
+    ]));
+  }
+
+  nodes.push(h('h2', { id: 'timeline-title' }, t('console.order.timeline')));
+  nodes.push(h('ol', { class: 'timeline', 'aria-labelledby': 'timeline-title' }, order.audit.map(entry => h('li', { class: 'timeline__entry', 'data-action': entry.action },
+    h('p', { class: 'timeline__head' }, timeElement(entry.at), ' · ', h('span', { class: 'timeline__actor' }, entry.actor)),
+    h('p', { class: 'timeline__action' }, strong(t(`console.audit.${entry.action}`) === `console.audit.${entry.action}` ? entry.action : t(`console.audit.${entry.action}`))),
+    entry.detail ? h('p', { class: 'timeline__detail', lang: 'en' }, entry.detail) : null))));
+  return nodes;
+}
+
+function actionsSection(order, reload) {
+  const can = order.actions || { resendInvitation: false, cancel: false };
+  const contact = h('input', { id: 'new-contact', name: 'new-contact', type: 'email', autocomplete: 'off', maxlength: '254', disabled: !can.resendInvitation, 'aria-describedby': 'resend-help' });
+  contact.value = drafts.contact;
+  contact.addEventListener('input', () => { drafts.contact = contact.value; });
+  const reason = h('textarea', { id: 'cancel-reason', name: 'cancel-reason', rows: '2', maxlength: '500', disabled: !can.cancel, 'aria-describedby': 'cancel-help' });
+  reason.value = drafts.reason;
+  reason.addEventListener('input', () => { drafts.reason = reason.value; });
+
+  const resendForm = h('form', { class: ['form', 'action-form'], 'data-action': 'resend', novalidate: true },
+    h('h3', null, t('console.resend.title')),
+    h('p', { id: 'resend-help', class: 'hint' }, can.resendInvitation ? t('console.resend.help') : t('console.resend.disabled', { stage: t(`console.stage.${order.stage}`) })),
+    h('div', { class: 'field' }, h('label', { for: 'new-contact' }, t('console.resend.contact')), contact),
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'button', disabled: !can.resendInvitation }, t('console.resend.submit'))));
+  resendForm.addEventListener('submit', event => {
+    event.preventDefault();
+    const to = contact.value.trim();
+    confirmAction(
+      t('console.resend.confirmTitle'),
+      to ? t('console.resend.confirmTo', { email: to }) : t('console.resend.confirmSame', { email: order.provisioningContactEmail || '' }),
+      t('console.resend.confirm'),
+      async () => {
+        const result = await api('POST', `/api/orders/${encodeURIComponent(order.orderId)}/invitation`, to ? { provisioningContactEmail: to } : {});
+        settleAction(result, 'console.resend.done', reload, () => { drafts.contact = ''; });
+      });
+  });
+
+  const cancelForm = h('form', { class: ['form', 'action-form'], 'data-action': 'cancel', novalidate: true },
+    h('h3', null, t('console.cancel.title')),
+    h('p', { id: 'cancel-help', class: 'hint' }, can.cancel ? t('console.cancel.help') : t('console.cancel.disabled', { stage: t(`console.stage.${order.stage}`) })),
+    h('div', { class: 'field' }, h('label', { for: 'cancel-reason' }, t('console.cancel.reason')), reason),
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: ['button', 'button--danger'], disabled: !can.cancel }, t('console.cancel.submit'))));
+  cancelForm.addEventListener('submit', event => {
+    event.preventDefault();
+    const why = reason.value.trim();
+    if (!why) {
+      actionNote = { kind: 'error', text: t('console.cancel.missing') };
+      reload();
+      return;
+    }
+
+    confirmAction(t('console.cancel.confirmTitle'), t('console.cancel.confirmText', { id: order.orderId, reason: why }), t('console.cancel.confirm'), async () => {
+      const result = await api('POST', `/api/orders/${encodeURIComponent(order.orderId)}/cancel`, { reason: why });
+      settleAction(result, 'console.cancel.done', reload, () => { drafts.reason = ''; });
+    }, 'danger');
+  });
+
+  return h('section', { class: 'order-actions', 'aria-labelledby': 'actions-title' },
+    h('h2', { id: 'actions-title' }, t('console.order.actions')),
+    actionNote ? h('div', { class: ['banner', actionNote.kind === 'done' ? 'banner--info' : 'banner--error'], role: actionNote.kind === 'done' ? 'status' : 'alert', 'data-note': actionNote.kind },
+      h('p', null, actionNote.text), actionNote.detail ? h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail: actionNote.detail })) : null) : null,
+    h('div', { class: 'action-forms' }, resendForm, cancelForm));
+}
+
+function settleAction(result, doneKey, reload, onDone) {
+  if (result.status === 401) {
+    route();
+    return;
+  }
+
+  if (result.ok) {
+    onDone();
+    actionNote = { kind: 'done', text: t(doneKey) };
+  } else {
+    const detail = result.problem ? Object.values(result.problem.errors || {}).flat().join(' ') || result.problem.detail : null;
+    actionNote = { kind: 'error', text: result.offline ? t('console.error.network') : result.status === 409 ? t('console.action.conflict') : t('console.action.failed'), detail };
+  }
+
+  reload();
+}
+
+/** A modal confirmation; "Go back" has focus, Escape goes back. */
+function confirmAction(title, text, confirmLabel, onConfirm, variant) {
+  const opener = document.activeElement;
+  const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'confirm-title', 'data-dialog': 'confirm' },
+    h('h2', { id: 'confirm-title' }, title),
+    h('p', null, text));
+  const back = button(t('common.cancel'), () => dialog.close());
+  const yes = button(confirmLabel, async () => {
+    yes.disabled = true;
+    back.disabled = true;
+    await onConfirm();
+    dialog.close();
+  }, variant || 'primary');
+  dialog.append(h('p', { class: 'actions' }, yes, back));
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    if (opener && document.contains(opener)) {
+      opener.focus();
+    }
+  });
+  view.append(dialog);
+  dialog.showModal();
+  back.focus();
+}
+
+// ---- Directory ----------------------------------------------------------------------------------
+
+async function directoryPage(query) {
+  const mine = generation;
+  const title = t('console.directory.title');
+  const by = ['email', 'domain', 'id'].find(k => query.get(k)) || null;
+  const value = by ? query.get(by) : '';
+  const form = directoryForm(by || 'email', value);
+  if (!by) {
+    render('directory', panel('directory', title, h('p', null, t('console.directory.intro')), form));
+    return;
+  }
+
+  loading('directory', title);
+  const first = await api('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${defaultPageSize}`);
+  if (mine !== generation) {
+    return;
+  }
+
+  if (first.status === 400) {
+    const detail = Object.values(first.problem.errors || {}).flat().join(' ') || first.problem.detail;
+    render('directory', panel('directory', title, directoryForm(by, value, detail)));
+    return;
+  }
+
+  if (!first.ok) {
+    failure('directory', title, first, () => route());
+    return;
+  }
+
+  const headings = [t('console.org.name'), t('console.org.type'), t('console.org.created'), t('console.org.active'), t('console.org.users'), t('console.org.admins'), t('console.org.assessment')];
+  const rows = h('tbody');
+  const more = h('p', { class: 'actions' });
+  function addPage(page) {
+    for (const e of page.items) {
+      rows.append(h('tr', { 'data-organization': e.organizationId }, [
+        h('span', null, link(organizationHref(e.organizationId), e.name), h('span', { class: 'matched' }, e.organizationId),
+          e.isFullAdmin === true ? h('span', { class: 'matched' }, t('console.directory.isFullAdmin')) : null),
+        t(`type.${e.type}`),
+        timeElement(e.createdAt, true),
+        formatNumber(e.activeSubscriptions),
+        formatNumber(e.users),
+        h('ul', { class: 'admins' }, e.fullAdmins.map(a => h('li', null, a.name ? h('span', { class: 'admin-name' }, a.name) : null, h('span', { class: 'admin-email' }, a.email)))),
+        e.assessment ? h('span', { class: ['badge', `badge--${e.assessment}`] }, t(`assessment.${e.assessment}`)) : '—',
+      ].map((cell, i) => h('td', { 'data-label': headings[i] }, cell))));
+    }
+
+    more.replaceChildren();
+    if (page.continuationToken) {
+      more.append(button(t('console.orders.more'), async () => {
+        const next = await api('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${defaultPageSize}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
+        if (mine === generation && next.ok) {
+          addPage(next.data);
+        }
+      }));
+    }
+  }
+
+  addPage(first.data);
+  render('directory', panel('directory', title, form,
+    h('h2', { id: 'results-title' }, t(`console.directory.results.${by}`, { value })),
+    first.data.items.length
+      ? h('div', { class: 'table-wrap' }, h('table', { class: ['console-table', 'directory-results'], 'aria-labelledby': 'results-title' },
+        h('thead', null, h('tr', null, headings.map(text => h('th', { scope: 'col' }, text)))), rows))
+      : h('p', { class: 'muted', 'data-empty': 'directory' }, t('console.directory.none')),
+    more));
+}
+
+function directoryForm(by, value, error) {
+  const select = h('select', { id: 'directory-by', name: 'directory-by' },
+    ['email', 'domain', 'id'].map(k => h('option', { value: k, selected: k === by }, t(`console.directory.by.${k}`))));
+  const input = h('input', {
+    id: 'directory-query', name: 'directory-query', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true,
+    'aria-invalid': error ? 'true' : null, 'aria-describedby': error ? 'directory-error' : null,
+  });
+  input.value = value || '';
+  const form = h('form', { class: ['form', 'search-form'], role: 'search' },
+    h('div', { class: 'field' }, h('label', { for: 'directory-by' }, t('console.directory.by')), select),
+    h('div', { class: ['field', error && 'field--invalid'] }, h('label', { for: 'directory-query' }, t('console.directory.query')),
+      error ? h('p', { id: 'directory-error', class: 'field__error', role: 'alert', lang: 'en' }, error) : null, input),
+    h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('console.directory.search')));
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (text) {
+      window.location.hash = select.value === 'id' ? organizationHref(text) : `#/directory?${select.value}=${encodeURIComponent(text)}`;
+    }
+  });
+  return form;
+}
+
+// ---- One organization ---------------------------------------------------------------------------
+
+async function organizationPage(organizationId) {
+  const mine = generation;
+  const title = t('console.org.title');
+  loading('organization', title);
+  const id = encodeURIComponent(organizationId || '');
+  const [stored, summary, orders] = await Promise.all([
+    api('GET', `/api/organizations/${id}`),
+    api('GET', `/api/organizations?id=${id}`),
+    api('GET', `/api/organizations/${id}/orders?pageSize=${defaultPageSize}`),
+  ]);
+  if (mine !== generation) {
+    return;
+  }
+
+  if (!stored.ok) {
+    failure('organization', title, stored, () => route());
+    return;
+  }
+
+  const org = stored.data;
+  const entry = summary.ok ? summary.data.items[0] : null;
+  const copyStatus = h('span', { class: 'copy-status', role: 'status' });
+  const copy = button(t('console.org.copy'), async () => {
+    // The organization exactly as GET gave it: the seed-file shape that PUT /api/organizations/{id} takes.
+    const json = JSON.stringify(org, null, 2);
+    try {
+      await navigator.clipboard.writeText(json);
+      copyStatus.textContent = t('console.org.copied');
+    } catch {
+      copyStatus.textContent = t('console.org.copyFailed');
+    }
+  });
+
+  const userHeadings = [t('console.org.email'), t('console.org.userName'), t('console.org.roles')];
+  render('organization', h('section', { class: 'panel', 'data-state': 'organization', 'aria-labelledby': 'view-title' },
+    h('p', { class: 'back' }, link('#/directory', t('console.org.back'))),
+    h('h1', { id: 'view-title' }, org.name),
+    facts([
+      [t('console.org.id'), org.id],
+      [t('console.org.type'), t(`type.${org.type}`)],
+      [t('console.org.created'), timeElement(org.createdAt, true)],
+      [t('console.org.active'), entry ? formatNumber(entry.activeSubscriptions) : null],
+      [t('console.org.users'), formatNumber(org.users.length)],
+      [t('console.org.assessment'), entry?.assessment
+        ? h('span', null, h('span', { class: ['badge', `badge--${entry.assessment}`] }, t(`assessment.${entry.assessment}`)),
+          h('span', { class: 'reasons' }, (entry.reasons || []).map(r => t(`reason.${r}`)).join(' · ')))
+        : null],
+    ]),
+    h('p', { class: 'actions' }, copy, copyStatus),
+    h('p', { class: 'hint' }, t('console.org.readOnly')),
+    h('h2', null, t('console.org.admins')),
+    h('ul', { class: 'admins' }, org.users.filter(u => (u.roles || []).includes('FullAdmin')).map(u => h('li', null, u.name ? `${u.name} · ` : '', u.email))),
+    h('h2', null, t('console.org.usersTitle')),
+    table('org-users', userHeadings, org.users.map(u => [u.email, u.name || '—', (u.roles || []).join(', ') || '—'])),
+    h('h2', null, t('console.org.subscriptions')),
+    (org.subscriptions || []).length
+      ? table('org-subscriptions', [t('console.org.subscription'), t('console.org.status')], org.subscriptions.map(s => [s.id, s.status]))
+      : h('p', { class: 'muted' }, t('console.org.noSubscriptions')),
+    h('h2', null, t('console.org.orders')),
+    orders.ok && orders.data.items.length
+      ? table('org-orders', [t('common.order'), t('common.stage'), t('console.created')], orders.data.items.map(o => [link(orderHref(o.orderId), o.orderId), stageBadge(o.stage), timeElement(o.createdAt)]))
+      : h('p', { class: 'muted', 'data-empty': 'org-orders' }, orders.ok ? t('console.org.noOrders') : t('console.error.server'))));
+}
