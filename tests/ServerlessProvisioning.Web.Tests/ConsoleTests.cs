@@ -276,7 +276,7 @@ public sealed class ConsoleTests(WebFixture web)
 
         await browser.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = web.Server.BaseUrl });
         await page.GetByRole(AriaRole.Button, new() { Name = "Copy as JSON for a PUT" }).ClickAsync();
-        await Expect(organization.Locator(".copy-status")).ToContainTextAsync("Copied");
+        await Expect(organization.Locator(".copy-status")).ToContainTextAsync("Copied: the organization as PUT /api/organizations/org-acme takes it.");
         var copied = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
         using (var stored = await web.Server.OperatorGetAsync("/api/organizations/org-acme"))
         {

@@ -731,7 +731,7 @@ async function organizationPage(organizationId) {
     const json = JSON.stringify(org, null, 2);
     try {
       await navigator.clipboard.writeText(json);
-      copyStatus.textContent = t('console.org.copied');
+      copyStatus.textContent = t('console.org.copied', { id: organizationId });
     } catch {
       copyStatus.textContent = t('console.org.copyFailed');
     }
@@ -753,7 +753,7 @@ async function organizationPage(organizationId) {
         : null],
     ]),
     h('p', { class: 'actions' }, copy, copyStatus),
-    h('p', { class: 'hint' }, t('console.org.readOnly')),
+    h('p', { class: 'hint' }, t('console.org.readOnly', { id: organizationId })),
     h('h2', null, t('console.org.admins')),
     h('ul', { class: 'admins' }, org.users.filter(u => (u.roles || []).includes('FullAdmin')).map(u => h('li', null, u.name ? `${u.name} · ` : '', u.email))),
     h('h2', null, t('console.org.usersTitle')),
