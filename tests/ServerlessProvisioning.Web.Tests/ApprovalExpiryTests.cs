@@ -8,44 +8,15 @@ namespace ServerlessProvisioning.Web.Tests;
 
 /// <summary>
 /// A third local host, with the sample organizations, whose approval requests expire after 15 seconds (long enough for
-/// the page to show the wait, short enough for a test). It boots in the background alongside the others.
+/// the page to show the wait, short enough for a test).
 /// </summary>
-public sealed class ExpiringApprovalHostFixture : IAsyncLifetime
-{
-    Task<DevServerProcess>? starting;
-
-    /// <summary>The host, once started.</summary>
-    public Task<DevServerProcess> ServerAsync => starting ?? throw new InvalidOperationException("Not started.");
-
-    public ValueTask InitializeAsync()
+public sealed class ExpiringApprovalHostFixture() : BackgroundHostFixture(
+    new Dictionary<string, string>
     {
-        starting = DevServerProcess.StartAsync(
-            new Dictionary<string, string>
-            {
-                ["Provisioning__ApprovalLifetime"] = "00:00:15",
-                ["Provisioning__ApprovalReminderBefore"] = "00:00:00",
-            },
-            seed: WebFixture.SeedPath);
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (starting is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await (await starting).DisposeAsync();
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or FileNotFoundException)
-        {
-            // It never started (the test that needed it has reported why): nothing to stop.
-        }
-    }
-}
+        ["Provisioning__ApprovalLifetime"] = "00:00:15",
+        ["Provisioning__ApprovalReminderBefore"] = "00:00:00",
+    },
+    WebFixture.SeedPath);
 
 /// <summary>The existing administrator never answers: the contact's page says so, by itself.</summary>
 public sealed class ApprovalExpiryTests(WebFixture web, ExpiringApprovalHostFixture expiring)

@@ -7,45 +7,12 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ServerlessProvisioning.Web.Tests;
 
-/// <summary>
-/// A second local host, whose invitations expire after 8 seconds, for the expired-link explanation. It is an
-/// assembly fixture that starts in the background, so it boots alongside the main host instead of when its
-/// test class comes up.
-/// </summary>
-public sealed class ExpiringHostFixture : IAsyncLifetime
+/// <summary>A second local host, whose invitations expire after 8 seconds, for the expired-link explanation.</summary>
+public sealed class ExpiringHostFixture() : BackgroundHostFixture(new Dictionary<string, string>
 {
-    Task<DevServerProcess>? starting;
-
-    /// <summary>The host, once started.</summary>
-    public Task<DevServerProcess> ServerAsync => starting ?? throw new InvalidOperationException("Not started.");
-
-    public ValueTask InitializeAsync()
-    {
-        starting = DevServerProcess.StartAsync(new Dictionary<string, string>
-        {
-            ["Provisioning__InvitationLifetime"] = "00:00:08",
-            ["Provisioning__InvitationReminderBefore"] = "00:00:00",
-        });
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (starting is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await (await starting).DisposeAsync();
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or FileNotFoundException)
-        {
-            // It never started (the test that needed it has reported why): nothing to stop.
-        }
-    }
-}
+    ["Provisioning__InvitationLifetime"] = "00:00:08",
+    ["Provisioning__InvitationReminderBefore"] = "00:00:00",
+});
 
 /// <summary>An invitation link used after its deadline explains that it expired.</summary>
 public sealed class ExpiredLinkTests(WebFixture web, ExpiringHostFixture expiring)
