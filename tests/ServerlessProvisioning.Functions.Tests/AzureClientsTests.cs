@@ -3,6 +3,7 @@ using Azure.Identity;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ServerlessProvisioning.Hosting;
 
 namespace ServerlessProvisioning.Functions.Tests;
@@ -31,6 +32,41 @@ public class AzureClientsTests
 
         Assert.NotNull(services.GetService<IAzureClientFactory<TableServiceClient>>());
         Assert.Equal("devstoreaccount1", client.AccountName);
+    }
+
+    [Fact]
+    public void Azure_SDK_request_logs_stay_at_Warning_while_the_app_logs_Information()
+    {
+        using var services = new ServiceCollection()
+            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Information).AddProvider(new EverythingProvider()))
+            .AddStorageClients(Configuration(new() { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" }))
+            .BuildServiceProvider();
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+
+        Assert.False(loggers.CreateLogger("Azure.Core").IsEnabled(LogLevel.Information));
+        Assert.True(loggers.CreateLogger("Azure.Core").IsEnabled(LogLevel.Warning));
+        Assert.True(loggers.CreateLogger("ServerlessProvisioning.Provisioning").IsEnabled(LogLevel.Information));
+    }
+
+    sealed class EverythingProvider : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Everything();
+
+        public void Dispose()
+        {
+        }
+
+        sealed class Everything : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+            }
+        }
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Configuration;
@@ -84,6 +85,11 @@ public static class ServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var storage = configuration.GetSection(ConfigurationKeys.Storage);
+
+        // AddAzureClients forwards every Azure SDK event source in the process to ILogger, the durable provider's
+        // queue and blob polling included: at Information that is several request/response logs a second, in a
+        // terminal or in Application Insights. Warnings and failures are what anyone needs from it.
+        services.AddLogging(logging => logging.AddFilter("Azure.Core", LogLevel.Warning));
         services.AddAzureClients(clients =>
         {
             // Any client registered without a credential of its own signs in as the app.
