@@ -82,10 +82,7 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
 
     IEnumerable<(TableClient Table, IReadOnlyList<TableEntity> Entities)> OrganizationBatches(Organization organization)
     {
-        var rows = organization.Users.Select(u => OrganizationRows.UserRow(organization.Id, u))
-            .Concat(organization.Subscriptions.Select(s => OrganizationRows.SubscriptionRow(organization.Id, s)))
-            .Prepend(OrganizationRows.OrganizationRow(organization.Summarize()));
-        return rows.Chunk(MaxBatch).Select(chunk => (organizations, (IReadOnlyList<TableEntity>)chunk));
+        return OrganizationRows.RowsFor(organization).Chunk(MaxBatch).Select(chunk => (organizations, (IReadOnlyList<TableEntity>)chunk));
     }
 
     // Batch transactions hold one partition each; index entities sharing a partition (a domain) go together.
@@ -122,8 +119,9 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
                 throw new ArgumentException($"Organization '{organization.Id}' appears more than once.", nameof(source));
             }
 
-            var rowKeys = new HashSet<string>(StringComparer.Ordinal);
-            if (organization.Users.Select(u => OrganizationRows.UserRowKey(u.Email)).Concat(organization.Subscriptions.Select(s => OrganizationRows.SubscriptionRowKey(s.Id))).Any(k => !rowKeys.Add(k)))
+            var emails = new HashSet<string>(StringComparer.Ordinal);
+            var own = new HashSet<string>(StringComparer.Ordinal);
+            if (organization.Users.Any(u => !emails.Add(EmailAddress.Normalize(u.Email))) || organization.Subscriptions.Any(s => !own.Add(s.Id)))
             {
                 throw new ArgumentException($"Organization '{organization.Id}' lists a user or a subscription twice.", nameof(source));
             }

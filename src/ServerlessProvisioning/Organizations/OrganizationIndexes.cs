@@ -216,9 +216,10 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
         for (var attempt = 1; ; attempt++)
         {
             var claim = new TableEntity(pk, rk) { [OwnerProperty] = organizationId, [ClaimedAtProperty] = now };
-            var existing = await GetAsync(subscriptions, pk, rk, cancellationToken);
             try
             {
+                // A subscription nobody holds yet (every one of a first import) is claimed by one insert; a conflict reads who holds it.
+                var existing = attempt == 1 ? null : await GetAsync(subscriptions, pk, rk, cancellationToken);
                 if (existing is null)
                 {
                     await subscriptions.AddEntityAsync(claim, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Azure;
+using System.Security.Cryptography;
+using System.Text;
 using Azure.Data.Tables;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Primitives;
@@ -8,15 +9,26 @@ using ServerlessProvisioning.Storage;
 namespace ServerlessProvisioning.Organizations;
 
 /// <summary>
-/// How an organization is laid out in the Organizations table: one partition per organization holding its
-/// row (with the summary matching reads in one point read), a row per user and a row per subscription.
+/// How an organization is laid out in the Organizations table: one partition per organization, holding one row
+/// that is the whole organization — its name, type and creation time as properties, and its users and
+/// subscriptions as one JSON document (<c>Data</c>, split by <see cref="ChunkedJson"/>). Reading or replacing an
+/// organization is therefore one point read, whatever the size of the table, and its ETag is the organization's
+/// version. An organization too large for one entity (1 MiB; thousands of users) continues its document in page
+/// rows of the same partition, written in the same batch transaction and read by point reads; the row says how
+/// many pages it has and the hash of the whole document, so a reader never joins pages of two versions.
+/// The partition also holds the organization's write lock while a write is under way (<see cref="OrganizationStore"/>).
 /// </summary>
 public static class OrganizationRows
 {
+    /// <summary>How much of the document one row carries: 15 properties of 30,000 characters, 900 KB as UTF-16, under the 1 MiB an entity may hold.</summary>
+    public const int DocumentCharsPerRow = 450_000;
+
     const string OrganizationPrefix = "org|";
-    const string UserPrefix = "user|";
-    const string SubscriptionPrefix = "sub|";
+    const string PagePrefix = "page|";
     const string LockPrefix = "lock|";
+    const string DataProperty = "Data";
+    const string PagesProperty = "Pages";
+    const string HashProperty = "DataHash";
 
     /// <summary>The partition of an organization.</summary>
     public static string PartitionKey(string organizationId) => TableKey.Encode(organizationId);
@@ -24,16 +36,13 @@ public static class OrganizationRows
     /// <summary>
     /// RowKey of the organization's own row: "org|" + the partition key. Unique across the table although the
     /// partition alone identifies it, because Azurite (the local host's and CI's storage) finds an entity by its
-    /// RowKey first and then scans every entity sharing it: with one constant RowKey, every summary read would
-    /// cost time proportional to the number of organizations. Azure's (PartitionKey, RowKey) index does not care.
+    /// RowKey first and then scans every entity sharing it: with one constant RowKey, every read would cost time
+    /// proportional to the number of organizations. Azure's (PartitionKey, RowKey) index does not care.
     /// </summary>
     public static string OrganizationRowKey(string organizationId) => OrganizationPrefix + PartitionKey(organizationId);
 
-    /// <summary>The row of a user, keyed by normalized email.</summary>
-    public static string UserRowKey(string email) => UserPrefix + TableKey.Encode(EmailAddress.Normalize(email));
-
-    /// <summary>The row of a subscription.</summary>
-    public static string SubscriptionRowKey(string subscriptionId) => SubscriptionPrefix + TableKey.Encode(subscriptionId);
+    /// <summary>RowKey of the organization's page <paramref name="page"/> (from 1); unique across the table for the same reason.</summary>
+    public static string PageRowKey(string partitionKey, int page) => string.Create(CultureInfo.InvariantCulture, $"{PagePrefix}{partitionKey}|{page:D3}");
 
     /// <summary>RowKey of the organization's write lock (see <see cref="OrganizationStore"/>); unique for the same reason as the organization row's.</summary>
     public static string LockRowKey(string partitionKey) => LockPrefix + partitionKey;
@@ -44,131 +53,112 @@ public static class OrganizationRows
     /// <summary>Whether a row key is the organization's own row.</summary>
     public static bool IsOrganizationRow(string rowKey) => rowKey.StartsWith(OrganizationPrefix, StringComparison.Ordinal);
 
-    /// <summary>Whether a row key is a user row.</summary>
-    public static bool IsUserRow(string rowKey) => rowKey.StartsWith(UserPrefix, StringComparison.Ordinal);
+    /// <summary>Whether a row key is a page of an organization's document.</summary>
+    public static bool IsPageRow(string rowKey) => rowKey.StartsWith(PagePrefix, StringComparison.Ordinal);
 
-    /// <summary>Whether a row key is a subscription row.</summary>
-    public static bool IsSubscriptionRow(string rowKey) => rowKey.StartsWith(SubscriptionPrefix, StringComparison.Ordinal);
-
-    /// <summary>The organization row carrying the summary.</summary>
-    public static TableEntity OrganizationRow(OrganizationSummary summary, ETag etag = default)
+    /// <summary>How many page rows continue the document of an organization row.</summary>
+    public static int PageCount(TableEntity organizationRow)
     {
-        ArgumentNullException.ThrowIfNull(summary);
-        var row = new TableEntity(PartitionKey(summary.OrganizationId), OrganizationRowKey(summary.OrganizationId))
-        {
-            ["Id"] = summary.OrganizationId,
-            ["Name"] = summary.Name,
-            ["NormalizedName"] = CompanyName.Normalize(summary.Name),
-            ["Type"] = summary.Type.ToString(),
-            ["CreatedAt"] = summary.CreatedAt,
-            ["ActiveSubscriptions"] = summary.ActiveSubscriptions,
-            ["Users"] = summary.Users,
-            ["FullAdmins"] = Json.Serialize(summary.FullAdmins),
-        };
-        row.ETag = etag;
-        return row;
+        ArgumentNullException.ThrowIfNull(organizationRow);
+        return organizationRow.GetInt32(PagesProperty) ?? 0;
     }
 
-    /// <summary>Reads the summary from an organization row.</summary>
-    public static OrganizationSummary ReadSummary(TableEntity row)
+    /// <summary>
+    /// Every row of an organization: its own row, then its pages (none unless its document exceeds
+    /// <see cref="DocumentCharsPerRow"/>). Users come in the order of their keys, so equal organizations make equal rows.
+    /// </summary>
+    public static IReadOnlyList<TableEntity> RowsFor(Organization organization)
     {
-        ArgumentNullException.ThrowIfNull(row);
-        return new OrganizationSummary(
-            row.GetString("Id"),
-            row.GetString("Name"),
-            Enum.Parse<OrganizationType>(row.GetString("Type")),
-            row.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
-            row.GetInt32("ActiveSubscriptions") ?? 0,
-            row.GetInt32("Users") ?? 0,
-            Json.Deserialize<List<AdminContact>>(row.GetString("FullAdmins") ?? "[]") ?? []);
-    }
+        ArgumentNullException.ThrowIfNull(organization);
+        var pk = PartitionKey(organization.Id);
+        var users = organization.Users
+            .Select(u => new OrganizationUser(EmailAddress.Normalize(u.Email), u.Name, u.Roles.Distinct().Order().ToList()))
+            .DistinctBy(u => u.Email, StringComparer.Ordinal)
+            .OrderBy(u => TableKey.Encode(u.Email), StringComparer.Ordinal)
+            .ToList();
+        var subscriptions = organization.Subscriptions
+            .DistinctBy(s => s.Id, StringComparer.Ordinal)
+            .OrderBy(s => TableKey.Encode(s.Id), StringComparer.Ordinal)
+            .ToList();
+        var document = Json.Serialize(new Document(users, subscriptions));
+        var pieces = document.Chunk(DocumentCharsPerRow).Select(c => new string(c)).DefaultIfEmpty(string.Empty).ToList();
 
-    /// <summary>A user row.</summary>
-    public static TableEntity UserRow(string organizationId, OrganizationUser user)
-    {
-        ArgumentNullException.ThrowIfNull(user);
-        var row = new TableEntity(PartitionKey(organizationId), UserRowKey(user.Email))
+        var head = new TableEntity(pk, OrganizationRowKey(organization.Id))
         {
-            ["Email"] = EmailAddress.Normalize(user.Email),
-            ["Roles"] = string.Join(',', user.Roles.Distinct().Order()),
+            ["Id"] = organization.Id,
+            ["Name"] = organization.Name,
+            ["NormalizedName"] = CompanyName.Normalize(organization.Name),
+            ["Type"] = organization.Type.ToString(),
+            ["CreatedAt"] = organization.CreatedAt,
         };
-        if (user.Name is not null)
+        ChunkedJson.Write(head, DataProperty, pieces[0]);
+        var rows = new List<TableEntity> { head };
+        if (pieces.Count > 1)
         {
-            row["Name"] = user.Name;
+            var hash = Hash(document);
+            head[PagesProperty] = pieces.Count - 1;
+            head[HashProperty] = hash;
+            for (var i = 1; i < pieces.Count; i++)
+            {
+                var page = new TableEntity(pk, PageRowKey(pk, i)) { [HashProperty] = hash };
+                ChunkedJson.Write(page, DataProperty, pieces[i]);
+                rows.Add(page);
+            }
         }
 
-        return row;
+        return rows;
     }
 
-    /// <summary>Reads a user row.</summary>
-    public static OrganizationUser ReadUser(TableEntity row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        var roles = (row.GetString("Roles") ?? string.Empty)
-            .Split(',', StringSplitOptions.RemoveEmptyEntries)
-            .Select(Enum.Parse<UserRole>)
-            .ToList();
-        return new OrganizationUser(row.GetString("Email"), row.GetString("Name"), roles);
-    }
-
-    /// <summary>A subscription row.</summary>
-    public static TableEntity SubscriptionRow(string organizationId, OrganizationSubscription subscription)
-    {
-        ArgumentNullException.ThrowIfNull(subscription);
-        return new TableEntity(PartitionKey(organizationId), SubscriptionRowKey(subscription.Id))
-        {
-            ["SubscriptionId"] = subscription.Id,
-            ["Status"] = subscription.Status.ToString(),
-        };
-    }
-
-    /// <summary>Reads a subscription row.</summary>
-    public static OrganizationSubscription ReadSubscription(TableEntity row)
-    {
-        ArgumentNullException.ThrowIfNull(row);
-        return new OrganizationSubscription(row.GetString("SubscriptionId"), Enum.Parse<SubscriptionStatus>(row.GetString("Status")));
-    }
-
-    /// <summary>Rebuilds an organization from all rows of its partition; null without the organization row.</summary>
+    /// <summary>
+    /// Rebuilds an organization from its row and its pages (any other rows of the partition, such as a write lock,
+    /// are ignored): null without the organization row. Throws <see cref="TornOrganizationException"/> when the pages
+    /// are missing or belong to another version than the row (read while a write replaced them).
+    /// </summary>
     public static Organization? Assemble(IEnumerable<TableEntity> partition)
     {
-        TableEntity? head = null;
-        var users = new List<OrganizationUser>();
-        var subscriptions = new List<OrganizationSubscription>();
-        foreach (var row in partition)
-        {
-            if (IsOrganizationRow(row.RowKey))
-            {
-                head = row;
-            }
-            else if (IsUserRow(row.RowKey))
-            {
-                users.Add(ReadUser(row));
-            }
-            else if (IsSubscriptionRow(row.RowKey))
-            {
-                subscriptions.Add(ReadSubscription(row));
-            }
-        }
-
-        if (head is null)
+        ArgumentNullException.ThrowIfNull(partition);
+        var rows = partition.ToList();
+        if (rows.FirstOrDefault(r => IsOrganizationRow(r.RowKey)) is not { } head)
         {
             return null;
         }
 
-        var summary = ReadSummary(head);
-        return new Organization(summary.OrganizationId, summary.Name, summary.Type, summary.CreatedAt, users, subscriptions);
-    }
+        if (ChunkedJson.Read(head, DataProperty) is not { } first)
+        {
+            throw new InvalidOperationException($"The row of organization '{head.GetString("Id")}' has no document: it was written by a layout this version does not read.");
+        }
 
-    /// <summary>Every row of an organization: its own row (with the summary), a row per user and per subscription.</summary>
-    public static IReadOnlyList<TableEntity> RowsFor(Organization organization)
-    {
-        ArgumentNullException.ThrowIfNull(organization);
-        return [
-            OrganizationRow(organization.Summarize()),
-            .. organization.Users.Select(u => UserRow(organization.Id, u)),
-            .. organization.Subscriptions.Select(s => SubscriptionRow(organization.Id, s)),
-        ];
+        var pages = PageCount(head);
+        var json = first;
+        if (pages > 0)
+        {
+            var byKey = rows.Where(r => IsPageRow(r.RowKey)).ToDictionary(r => r.RowKey, StringComparer.Ordinal);
+            var builder = new StringBuilder(first);
+            for (var i = 1; i <= pages; i++)
+            {
+                if (!byKey.TryGetValue(PageRowKey(head.PartitionKey, i), out var page) || ChunkedJson.Read(page, DataProperty) is not { } piece)
+                {
+                    throw new TornOrganizationException(head.PartitionKey);
+                }
+
+                builder.Append(piece);
+            }
+
+            json = builder.ToString();
+            if (Hash(json) != head.GetString(HashProperty))
+            {
+                throw new TornOrganizationException(head.PartitionKey);
+            }
+        }
+
+        var document = Json.Deserialize<Document>(json) ?? throw new TornOrganizationException(head.PartitionKey);
+        return new Organization(
+            head.GetString("Id"),
+            head.GetString("Name"),
+            Enum.Parse<OrganizationType>(head.GetString("Type")),
+            head.GetDateTimeOffset("CreatedAt") ?? DateTimeOffset.MinValue,
+            document.Users ?? [],
+            document.Subscriptions ?? []);
     }
 
     /// <summary>Whether two sets of an organization's rows (write locks aside) hold the same rows with the same data.</summary>
@@ -198,4 +188,13 @@ public static class OrganizationRows
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value?.ToString(),
     };
+
+    static string Hash(string document) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(document)), 0, 16);
+
+    // The users and subscriptions of an organization, as its row stores them.
+    sealed record Document(IReadOnlyList<OrganizationUser>? Users, IReadOnlyList<OrganizationSubscription>? Subscriptions);
 }
+
+/// <summary>An organization's row and pages were read from two different versions (a write landed between the reads); read again.</summary>
+public sealed class TornOrganizationException(string partitionKey)
+    : Exception($"The rows of organization partition '{partitionKey}' were read from two versions.");

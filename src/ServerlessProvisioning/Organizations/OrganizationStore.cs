@@ -59,9 +59,9 @@ public sealed record OrganizationWriteResult(OrganizationWrite Outcome, StoredOr
 
 /// <summary>
 /// Organizations in Table Storage: the directory API, imports and the workflow all write through here. Every write
-/// takes the organization's write lock (a row of its partition, leased), reads the organization, writes the rows
-/// that differ (the organization row, which carries the summary and whose ETag is the organization's version, in
-/// the first batch), claims and releases its subscriptions in the subscription index, and brings the user and
+/// takes the organization's write lock (a row of its partition, leased), reads the organization (one point read:
+/// see <see cref="OrganizationRows"/>), writes its row (whose ETag is the organization's version) and pages in one
+/// batch, claims and releases its subscriptions in the subscription index, and brings the user and
 /// domain indexes to exactly what the new version implies (<see cref="OrganizationIndexes.EntriesFor(Organization)"/>),
 /// removing what the old one had and the new one has not. The index keys about to change are noted in the lock row
 /// first, so a writer that takes over a lapsed lock repairs whatever a crashed writer left half done.
@@ -89,22 +89,16 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     public OrganizationIndexes Indexes { get; } = new(service, names);
 
     /// <summary>The summary of one organization (one point read), or null.</summary>
-    public async Task<OrganizationSummary?> GetSummaryAsync(string organizationId, CancellationToken cancellationToken)
-    {
-        var response = await table.GetEntityIfExistsAsync<TableEntity>(OrganizationRows.PartitionKey(organizationId), OrganizationRows.OrganizationRowKey(organizationId), cancellationToken: cancellationToken);
-        return response.HasValue ? OrganizationRows.ReadSummary(response.Value!) : null;
-    }
+    public async Task<OrganizationSummary?> GetSummaryAsync(string organizationId, CancellationToken cancellationToken) =>
+        (await ReadAsync(organizationId, cancellationToken))?.Stored.Organization.Summarize();
 
-    /// <summary>The whole organization (a partition query), or null.</summary>
+    /// <summary>The whole organization (one point read), or null.</summary>
     public async Task<Organization?> GetAsync(string organizationId, CancellationToken cancellationToken) =>
         (await FindAsync(organizationId, cancellationToken))?.Organization;
 
-    /// <summary>The whole organization with its version (a partition query), or null.</summary>
-    public async Task<StoredOrganization?> FindAsync(string organizationId, CancellationToken cancellationToken)
-    {
-        var rows = await ReadPartitionAsync(OrganizationRows.PartitionKey(organizationId), cancellationToken);
-        return Stored(rows);
-    }
+    /// <summary>The whole organization with its version (one point read), or null.</summary>
+    public async Task<StoredOrganization?> FindAsync(string organizationId, CancellationToken cancellationToken) =>
+        (await ReadAsync(organizationId, cancellationToken))?.Stored;
 
     /// <summary>
     /// Makes the organization exactly <paramref name="organization"/> (PUT, import, seed): created when missing,
@@ -114,23 +108,19 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     public async Task<OrganizationWriteResult> PutAsync(Organization organization, IReadOnlyCollection<ETag>? ifMatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
-        var pk = OrganizationRows.PartitionKey(organization.Id);
-
-        // The common case of a repeated import: one read, nothing written, no lock. A new organization (every line
-        // of a first import) has nothing to compare, which one point read of its head row tells more cheaply than
-        // reading its partition.
-        var exists = (await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.OrganizationRowKey(organization.Id), select: ["PartitionKey"], cancellationToken: cancellationToken)).HasValue;
-        var rows = exists ? await ReadPartitionAsync(pk, cancellationToken) : [];
-        if (!rows.Any(r => OrganizationRows.IsLockRow(r.RowKey)) && Stored(rows) is { } current)
+        // The common case of a repeated import: one read, nothing written, no lock. Unchanged only when no writer holds
+        // the lock, which may still be bringing the indexes to this version (or have died doing it, for the next
+        // writer to repair).
+        if (await ReadAsync(organization.Id, cancellationToken) is { } current)
         {
-            if (!Matches(ifMatch, current.ETag))
+            if (!Matches(ifMatch, current.Stored.ETag))
             {
-                return new(OrganizationWrite.PreconditionFailed, current);
+                return new(OrganizationWrite.PreconditionFailed, current.Stored);
             }
 
-            if (OrganizationRows.SameRows(rows, OrganizationRows.RowsFor(organization)))
+            if (OrganizationRows.SameRows(current.Rows, OrganizationRows.RowsFor(organization)) && !await IsLockedAsync(organization.Id, cancellationToken))
             {
-                return new(OrganizationWrite.Unchanged, current);
+                return new(OrganizationWrite.Unchanged, current.Stored);
             }
         }
 
@@ -192,28 +182,44 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             return Write(old.Organization with { Users = [.. users.Where(u => EmailAddress.Normalize(u.Email) != identity), admin] });
         }, cancellationToken);
 
-    /// <summary>Reads every row of a partition.</summary>
-    internal async Task<List<TableEntity>> ReadPartitionAsync(string partitionKey, CancellationToken cancellationToken)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
-        var rows = new List<TableEntity>();
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
-        {
-            rows.Add(row);
-        }
+    // An organization as read: what it is, its version, and the rows it was read from (its row, then its pages).
+    sealed record Current(StoredOrganization Stored, IReadOnlyList<TableEntity> Rows);
 
-        return rows;
+    // The organization's row, and its pages when it has any: point reads only, so the cost does not depend on how many
+    // organizations the table holds. Pages are read after the row; if a write replaced them in between, read again.
+    async Task<Current?> ReadAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        var pk = OrganizationRows.PartitionKey(organizationId);
+        for (var attempt = 1; ; attempt++)
+        {
+            var head = await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.OrganizationRowKey(organizationId), cancellationToken: cancellationToken);
+            if (!head.HasValue)
+            {
+                return null;
+            }
+
+            var rows = new List<TableEntity> { head.Value! };
+            var pages = await Task.WhenAll(Enumerable.Range(1, OrganizationRows.PageCount(head.Value!)).Select(async page =>
+                await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.PageRowKey(pk, page), cancellationToken: cancellationToken)));
+            rows.AddRange(pages.Where(p => p.HasValue).Select(p => p.Value!));
+            try
+            {
+                return new Current(new StoredOrganization(OrganizationRows.Assemble(rows)!, head.Value!.ETag), rows);
+            }
+            catch (TornOrganizationException) when (attempt < 10)
+            {
+            }
+        }
+    }
+
+    async Task<bool> IsLockedAsync(string organizationId, CancellationToken cancellationToken)
+    {
+        var pk = OrganizationRows.PartitionKey(organizationId);
+        return (await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.LockRowKey(pk), select: ["PartitionKey"], cancellationToken: cancellationToken)).HasValue;
     }
 
     static bool Matches(IReadOnlyCollection<ETag>? ifMatch, ETag current) =>
         ifMatch is null || ifMatch.Any(e => e == ETag.All || e == current);
-
-    static StoredOrganization? Stored(IEnumerable<TableEntity> rows)
-    {
-        var list = rows.ToList();
-        var head = list.FirstOrDefault(r => OrganizationRows.IsOrganizationRow(r.RowKey));
-        return head is null ? null : new StoredOrganization(OrganizationRows.Assemble(list)!, head.ETag);
-    }
 
     // What a change decides, given the organization as it is: stop with a result, or write the next version (null: delete).
     sealed record Decision(OrganizationWriteResult? Stop, Organization? Next);
@@ -228,8 +234,8 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     {
         var pk = OrganizationRows.PartitionKey(organizationId);
         await using var writeLock = await WriteLock.AcquireAsync(table, pk, hint.Select(e => e.Key), time, cancellationToken);
-        var rows = (await ReadPartitionAsync(pk, cancellationToken)).Where(r => !OrganizationRows.IsLockRow(r.RowKey)).ToList();
-        var current = Stored(rows);
+        var read = await ReadAsync(organizationId, cancellationToken);
+        var current = read?.Stored;
         var decision = decide(current);
         if (decision.Stop is { } stop)
         {
@@ -240,7 +246,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
 
         var next = decision.Next;
         var old = current?.Organization;
-        var oldRows = rows;
+        var oldRows = read?.Rows ?? [];
         var newRows = next is null ? [] : OrganizationRows.RowsFor(next);
         if (next is not null && current is not null && OrganizationRows.SameRows(oldRows, newRows))
         {
@@ -276,7 +282,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             return new(OrganizationWrite.Rejected, current, errors);
         }
 
-        await WriteRowsAsync(oldRows, newRows, current?.ETag, cancellationToken);
+        var version = await WriteRowsAsync(oldRows, newRows, current?.ETag, cancellationToken);
 
         var oldEntries = (old is null ? [] : OrganizationIndexes.EntriesFor(old)).ToDictionary(e => e.Key);
         var newEntries = next is null ? [] : OrganizationIndexes.EntriesFor(next);
@@ -298,7 +304,8 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             return new(OrganizationWrite.Deleted);
         }
 
-        var stored = await FindAsync(organizationId, cancellationToken);
+        // What was written is what is stored: nobody else writes the organization while we hold its lock.
+        var stored = new StoredOrganization(OrganizationRows.Assemble(newRows)!, version ?? (await FindAsync(organizationId, cancellationToken))!.ETag);
         return new(old is null ? OrganizationWrite.Created : OrganizationWrite.Replaced, stored);
     }
 
@@ -312,10 +319,11 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     }
 
     async Task<bool> ListsSubscriptionAsync(string organizationId, string subscriptionId, CancellationToken cancellationToken) =>
-        (await table.GetEntityIfExistsAsync<TableEntity>(OrganizationRows.PartitionKey(organizationId), OrganizationRows.SubscriptionRowKey(subscriptionId), cancellationToken: cancellationToken)).HasValue;
+        (await GetAsync(organizationId, cancellationToken))?.Subscriptions.Any(s => s.Id == subscriptionId) == true;
 
-    // The organization row goes first, guarded by the version that was read: it is the version, and the summary.
-    async Task WriteRowsAsync(List<TableEntity> oldRows, IReadOnlyList<TableEntity> newRows, ETag? version, CancellationToken cancellationToken)
+    // The organization row goes first, guarded by the version that was read: it is the version. Returns its new ETag
+    // (null when deleted, or when the service did not say).
+    async Task<ETag?> WriteRowsAsync(IReadOnlyList<TableEntity> oldRows, IReadOnlyList<TableEntity> newRows, ETag? version, CancellationToken cancellationToken)
     {
         var oldByKey = oldRows.ToDictionary(r => r.RowKey, StringComparer.Ordinal);
         var newKeys = newRows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
@@ -361,10 +369,17 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             actions.Insert(0, head);
         }
 
+        ETag? written = null;
         foreach (var chunk in actions.Chunk(MaxBatch))
         {
-            await table.SubmitTransactionAsync(chunk, cancellationToken);
+            var response = await table.SubmitTransactionAsync(chunk, cancellationToken);
+            if (chunk[0] == head && head.ActionType != TableTransactionActionType.Delete)
+            {
+                written = response.Value[0].Headers.ETag;
+            }
         }
+
+        return written;
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ public sealed record TableNames(string Prefix)
     /// <summary>The prefix used when none is configured.</summary>
     public const string DefaultPrefix = "prov";
 
-    /// <summary>Organizations: one partition per organization (its row, users and subscriptions).</summary>
+    /// <summary>Organizations: one partition per organization, one row holding all of it (see OrganizationRows).</summary>
     public string Organizations => Prefix + "Organizations";
 
     /// <summary>Index: one entity per user email listing its organizations and whether it administers them.</summary>
