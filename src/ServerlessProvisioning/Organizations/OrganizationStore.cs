@@ -111,7 +111,8 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
         // The common case of a repeated import: one read, nothing written, no lock. Unchanged only when no writer holds
         // the lock, which may still be bringing the indexes to this version (or have died doing it, for the next
         // writer to repair).
-        if (await ReadAsync(organization.Id, cancellationToken) is { } current)
+        var current = await ReadAsync(organization.Id, cancellationToken);
+        if (current is not null)
         {
             if (!Matches(ifMatch, current.Stored.ETag))
             {
@@ -132,7 +133,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             }
 
             return Write(organization);
-        }, cancellationToken);
+        }, cancellationToken, absent: current is null);
     }
 
     /// <summary>Deletes the organization (its rows, and its entries in every index).</summary>
@@ -229,101 +230,128 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     static Decision Write(Organization? next) => new(null, next);
 
     // The one write path. `hint` is the index entries the caller expects the new version to have (noted in the lock
-    // row as it is taken, so a creation needs no extra write for them).
-    async Task<OrganizationWriteResult> ChangeAsync(string organizationId, IReadOnlyList<IndexEntry> hint, Func<StoredOrganization?, Decision> decide, CancellationToken cancellationToken)
+    // row as it is taken, so a creation needs no extra write for them). `absent`: the caller has just seen that the
+    // organization does not exist, so it is not read again; the insert of its row fails if someone created it since.
+    //
+    // Under the lock, in this order: claim added subscriptions (a refusal leaves nothing behind); note the index keys
+    // about to change in the lock row; bring those index entities to the new version; then one batch writes the
+    // organization's rows and, unless subscriptions remain to be released, deletes the lock. A writer that dies before
+    // the batch leaves its lock with the noted keys: whoever takes the lapsed lock over sets them back to what the
+    // organization still is.
+    async Task<OrganizationWriteResult> ChangeAsync(string organizationId, IReadOnlyList<IndexEntry> hint, Func<StoredOrganization?, Decision> decide, CancellationToken cancellationToken, bool absent = false)
     {
         var pk = OrganizationRows.PartitionKey(organizationId);
         await using var writeLock = await WriteLock.AcquireAsync(table, pk, hint.Select(e => e.Key), time, cancellationToken);
-        var read = await ReadAsync(organizationId, cancellationToken);
-        var current = read?.Stored;
-        var decision = decide(current);
-        if (decision.Stop is { } stop)
+        var touched = new HashSet<IndexKey>(writeLock.Inherited);
+        for (var assumedAbsent = absent; ; assumedAbsent = false)
         {
-            // Nothing to write, but repair what a crashed writer may have left in the indexes.
-            await RepairAsync(writeLock, organizationId, current?.Organization, cancellationToken);
-            return stop;
-        }
-
-        var next = decision.Next;
-        var old = current?.Organization;
-        var oldRows = read?.Rows ?? [];
-        var newRows = next is null ? [] : OrganizationRows.RowsFor(next);
-        if (next is not null && current is not null && OrganizationRows.SameRows(oldRows, newRows))
-        {
-            await RepairAsync(writeLock, organizationId, old, cancellationToken);
-            return new(OrganizationWrite.Unchanged, current);
-        }
-
-        // Subscriptions are claimed before anything is written, so a refused write leaves nothing behind.
-        var oldSubscriptions = old?.Subscriptions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal) ?? [];
-        var added = next?.Subscriptions.Select((s, i) => (s.Id, Index: i)).Where(s => !oldSubscriptions.Contains(s.Id)).ToList() ?? [];
-        var claimed = new List<string>();
-        var errors = new Dictionary<string, string[]>();
-        foreach (var (subscriptionId, index) in added)
-        {
-            if (await Indexes.ClaimSubscriptionAsync(subscriptionId, organizationId, time.GetUtcNow(), LockLease, owner => ListsSubscriptionAsync(owner, subscriptionId, cancellationToken), cancellationToken))
+            var read = assumedAbsent ? null : await ReadAsync(organizationId, cancellationToken);
+            var current = read?.Stored;
+            var old = current?.Organization;
+            var decision = decide(current);
+            if (decision.Stop is { } stop)
             {
-                claimed.Add(subscriptionId);
+                // Nothing to write, but repair what a crashed writer (or an attempt of ours) may have left in the indexes.
+                await RepairAsync(touched, organizationId, old, cancellationToken);
+                return stop;
             }
-            else
-            {
-                errors[$"subscriptions[{index}].id"] = [$"'{subscriptionId}' belongs to another organization ({await Indexes.GetSubscriptionOwnerAsync(subscriptionId, cancellationToken)})."];
-            }
-        }
 
-        if (errors.Count > 0)
-        {
-            foreach (var subscriptionId in claimed)
+            var next = decision.Next;
+            var oldRows = read?.Rows ?? [];
+            var newRows = next is null ? [] : OrganizationRows.RowsFor(next);
+            if (next is not null && current is not null && OrganizationRows.SameRows(oldRows, newRows))
+            {
+                await RepairAsync(touched, organizationId, old, cancellationToken);
+                return new(OrganizationWrite.Unchanged, current);
+            }
+
+            var oldSubscriptions = old?.Subscriptions.Select(s => s.Id).ToHashSet(StringComparer.Ordinal) ?? [];
+            var added = next?.Subscriptions.Select((s, i) => (s.Id, Index: i)).Where(s => !oldSubscriptions.Contains(s.Id)).ToList() ?? [];
+            var claimed = new List<string>();
+            var errors = new Dictionary<string, string[]>();
+            foreach (var (subscriptionId, index) in added)
+            {
+                if (await Indexes.ClaimSubscriptionAsync(subscriptionId, organizationId, time.GetUtcNow(), LockLease, owner => ListsSubscriptionAsync(owner, subscriptionId, cancellationToken), cancellationToken))
+                {
+                    claimed.Add(subscriptionId);
+                }
+                else
+                {
+                    errors[$"subscriptions[{index}].id"] = [$"'{subscriptionId}' belongs to another organization ({await Indexes.GetSubscriptionOwnerAsync(subscriptionId, cancellationToken)})."];
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                foreach (var subscriptionId in claimed)
+                {
+                    await Indexes.ReleaseSubscriptionAsync(subscriptionId, organizationId, cancellationToken);
+                }
+
+                await RepairAsync(touched, organizationId, old, cancellationToken);
+                return new(OrganizationWrite.Rejected, current, errors);
+            }
+
+            var oldEntries = (old is null ? [] : OrganizationIndexes.EntriesFor(old)).ToDictionary(e => e.Key);
+            var newEntries = next is null ? [] : OrganizationIndexes.EntriesFor(next);
+            var changed = newEntries.Where(e => oldEntries.GetValueOrDefault(e.Key) != e).Select(e => e.Key)
+                .Concat(oldEntries.Keys.Except(newEntries.Select(e => e.Key)))
+                .Concat(touched)
+                .ToHashSet();
+            await writeLock.NoteAsync(changed, cancellationToken);
+            await Indexes.SetAsync(organizationId, changed, newEntries, likelyNew: old is null, cancellationToken);
+            touched.UnionWith(changed);
+
+            var removed = old?.Subscriptions.Select(s => s.Id).Where(id => next?.Subscriptions.Any(s => s.Id == id) != true).ToList() ?? [];
+            ETag? version;
+            try
+            {
+                version = await WriteRowsAsync(oldRows, newRows, current?.ETag, removed.Count == 0 ? writeLock : null, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 409 && assumedAbsent)
+            {
+                // Created by another writer after the caller looked: decide again on what it wrote.
+                continue;
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Our lease lapsed and another writer took the lock over: nothing of this version was stored, and
+                // that writer sets the index keys we noted back to what the organization is.
+                throw new OrganizationBusyException(organizationId);
+            }
+
+            foreach (var subscriptionId in removed)
             {
                 await Indexes.ReleaseSubscriptionAsync(subscriptionId, organizationId, cancellationToken);
             }
 
-            await RepairAsync(writeLock, organizationId, old, cancellationToken);
-            return new(OrganizationWrite.Rejected, current, errors);
+            if (next is null)
+            {
+                return new(OrganizationWrite.Deleted);
+            }
+
+            // What was written is what is stored: nobody else writes the organization while we hold its lock.
+            var stored = new StoredOrganization(OrganizationRows.Assemble(newRows)!, version ?? (await FindAsync(organizationId, cancellationToken))!.ETag);
+            return new(old is null ? OrganizationWrite.Created : OrganizationWrite.Replaced, stored);
         }
-
-        var version = await WriteRowsAsync(oldRows, newRows, current?.ETag, cancellationToken);
-
-        var oldEntries = (old is null ? [] : OrganizationIndexes.EntriesFor(old)).ToDictionary(e => e.Key);
-        var newEntries = next is null ? [] : OrganizationIndexes.EntriesFor(next);
-        var changed = newEntries.Where(e => oldEntries.GetValueOrDefault(e.Key) != e).Select(e => e.Key)
-            .Concat(oldEntries.Keys.Except(newEntries.Select(e => e.Key)))
-            .Concat(writeLock.Inherited)
-            .ToHashSet();
-        await writeLock.NoteAsync(changed, cancellationToken);
-        await Indexes.SetAsync(organizationId, changed, newEntries, likelyNew: old is null, cancellationToken);
-
-        var removed = old?.Subscriptions.Select(s => s.Id).Where(id => next?.Subscriptions.Any(s => s.Id == id) != true) ?? [];
-        foreach (var subscriptionId in removed)
-        {
-            await Indexes.ReleaseSubscriptionAsync(subscriptionId, organizationId, cancellationToken);
-        }
-
-        if (next is null)
-        {
-            return new(OrganizationWrite.Deleted);
-        }
-
-        // What was written is what is stored: nobody else writes the organization while we hold its lock.
-        var stored = new StoredOrganization(OrganizationRows.Assemble(newRows)!, version ?? (await FindAsync(organizationId, cancellationToken))!.ETag);
-        return new(old is null ? OrganizationWrite.Created : OrganizationWrite.Replaced, stored);
     }
 
-    // Under the lock with nothing to change: index keys a crashed writer noted are set from what the organization is now.
-    async Task RepairAsync(WriteLock writeLock, string organizationId, Organization? current, CancellationToken cancellationToken)
+    // Under the lock with nothing to change: index keys a crashed writer noted (or an earlier attempt of this write
+    // set) are set from what the organization is now.
+    async Task RepairAsync(HashSet<IndexKey> keys, string organizationId, Organization? current, CancellationToken cancellationToken)
     {
-        if (writeLock.Inherited.Count > 0)
+        if (keys.Count > 0)
         {
-            await Indexes.SetAsync(organizationId, writeLock.Inherited, current is null ? [] : OrganizationIndexes.EntriesFor(current), likelyNew: false, cancellationToken);
+            await Indexes.SetAsync(organizationId, keys, current is null ? [] : OrganizationIndexes.EntriesFor(current), likelyNew: false, cancellationToken);
         }
     }
 
     async Task<bool> ListsSubscriptionAsync(string organizationId, string subscriptionId, CancellationToken cancellationToken) =>
         (await GetAsync(organizationId, cancellationToken))?.Subscriptions.Any(s => s.Id == subscriptionId) == true;
 
-    // The organization row goes first, guarded by the version that was read: it is the version. Returns its new ETag
-    // (null when deleted, or when the service did not say).
-    async Task<ETag?> WriteRowsAsync(IReadOnlyList<TableEntity> oldRows, IReadOnlyList<TableEntity> newRows, ETag? version, CancellationToken cancellationToken)
+    // The organization row goes first, guarded by the version that was read: it is the version. The lock, when given,
+    // is deleted in the same batch. Returns the row's new ETag (null when deleted, or when the service did not say).
+    async Task<ETag?> WriteRowsAsync(IReadOnlyList<TableEntity> oldRows, IReadOnlyList<TableEntity> newRows, ETag? version, WriteLock? release, CancellationToken cancellationToken)
     {
         var oldByKey = oldRows.ToDictionary(r => r.RowKey, StringComparer.Ordinal);
         var newKeys = newRows.Select(r => r.RowKey).ToHashSet(StringComparer.Ordinal);
@@ -369,6 +397,15 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             actions.Insert(0, head);
         }
 
+        if (release is not null && actions.Count < MaxBatch)
+        {
+            actions.Add(release.ReleaseAction());
+        }
+        else
+        {
+            release = null;
+        }
+
         ETag? written = null;
         foreach (var chunk in actions.Chunk(MaxBatch))
         {
@@ -379,6 +416,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             }
         }
 
+        release?.Released();
         return written;
     }
 
@@ -397,6 +435,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
         readonly TimeProvider time;
         readonly HashSet<IndexKey> noted;
         ETag etag;
+        bool released;
 
         WriteLock(TableClient table, string partitionKey, TimeProvider time, HashSet<IndexKey> noted, ETag etag, IReadOnlyCollection<IndexKey> inherited)
         {
@@ -464,8 +503,20 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             etag = response.Headers.ETag ?? ETag.All;
         }
 
+        /// <summary>Deletes the lock in the caller's batch (the lock row is in the organization's partition).</summary>
+        public TableTransactionAction ReleaseAction() =>
+            new(TableTransactionActionType.Delete, new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)), etag);
+
+        /// <summary>The caller's batch deleted the lock.</summary>
+        public void Released() => released = true;
+
         public async ValueTask DisposeAsync()
         {
+            if (released)
+            {
+                return;
+            }
+
             try
             {
                 await table.DeleteEntityAsync(partitionKey, OrganizationRows.LockRowKey(partitionKey), etag);

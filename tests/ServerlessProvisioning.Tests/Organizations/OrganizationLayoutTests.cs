@@ -75,6 +75,55 @@ public class OrganizationLayoutTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_creation_that_finds_the_organization_created_meanwhile_replaces_it_instead()
+    {
+        var names = await azurite.CreateTablesAsync();
+        var conflicts = new ConflictSignal();
+        var options = new TableClientOptions();
+        options.AddPolicy(conflicts, HttpPipelinePosition.PerRetry);
+        var store = new OrganizationStore(new TableServiceClient(azurite.ConnectionString, options), names);
+        var organizations = azurite.Tables.GetTableClient(names.Organizations);
+        var pk = OrganizationRows.PartitionKey("org-m");
+        var ours = Org("org-m", "Meanwhile Ltd", [new("ann@meanwhile.com", null, [UserRole.FullAdmin])], [new("sub-m1", SubscriptionStatus.Active)]);
+        var theirs = Org("org-m", "Meanwhile Group", [new("bob@meanwhile.com", null, [UserRole.FullAdmin]), new("cy@meanwhile.io")]);
+
+        // Another writer holds the lock: our PUT has seen no organization and waits for the lock.
+        await organizations.AddEntityAsync(new TableEntity(pk, OrganizationRows.LockRowKey(pk)) { ["ExpiresAt"] = DateTimeOffset.UtcNow.AddMinutes(5) }, Ct);
+        var put = store.PutAsync(ours, null, Ct);
+        await conflicts.First.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+        // That writer creates the organization (its indexes, then its row) and lets the lock go.
+        await new OrganizationIndexes(azurite.Tables, names).SetAsync("org-m", OrganizationIndexes.EntriesFor(theirs).Select(e => e.Key), OrganizationIndexes.EntriesFor(theirs), likelyNew: true, Ct);
+        await organizations.SubmitTransactionAsync([
+            .. OrganizationRows.RowsFor(theirs).Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)),
+            new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pk, OrganizationRows.LockRowKey(pk))),
+        ], Ct);
+
+        var result = await put;
+
+        Assert.Equal(OrganizationWrite.Replaced, result.Outcome);
+        Assert.Equal("Meanwhile Ltd", (await store.GetAsync("org-m", Ct))!.Name);
+        Assert.Empty(await store.Indexes.GetMembershipsAsync("bob@meanwhile.com", Ct));
+        Assert.Equal("org-m", await store.Indexes.GetSubscriptionOwnerAsync("sub-m1", Ct));
+        Assert.Empty(await new IndexConsistencyChecker(azurite.Tables, names).CheckAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Many_first_writes_of_one_organization_at_once_create_it_once()
+    {
+        var names = await azurite.CreateTablesAsync();
+        var store = new OrganizationStore(azurite.Tables, names);
+        var versions = Enumerable.Range(0, 8).Select(i => Org("org-f", i % 2 == 0 ? "First Corp" : "Foremost Corp", [new($"u{i}@first{i % 3}.com", null, [UserRole.FullAdmin]), new("shared@first.com")])).ToList();
+
+        var results = await Task.WhenAll(versions.Select(v => store.PutAsync(v, null, Ct)));
+
+        Assert.Single(results, r => r.Outcome == OrganizationWrite.Created);
+        Assert.All(results, r => Assert.Contains(r.Outcome, new[] { OrganizationWrite.Created, OrganizationWrite.Replaced }));
+        Assert.Contains((await store.GetAsync("org-f", Ct))!.Users[^1].Email, versions.Select(v => v.Users[0].Email));
+        Assert.Empty(await new IndexConsistencyChecker(azurite.Tables, names).CheckAsync(Ct));
+    }
+
+    [Fact]
     public void Pages_of_another_version_are_never_joined_to_a_row()
     {
         var users = Enumerable.Range(0, 3000).Select(i => new OrganizationUser($"user{i:D5}@torn.example", new string('x', 180))).ToList();
@@ -110,6 +159,22 @@ public class OrganizationLayoutTests(AzuriteFixture azurite)
         }
 
         return rows;
+    }
+
+    // Completes when the store first meets a conflict (its lock insert finding the lock held).
+    sealed class ConflictSignal : HttpPipelineSynchronousPolicy
+    {
+        readonly TaskCompletionSource first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task First => first.Task;
+
+        public override void OnReceivedResponse(HttpMessage message)
+        {
+            if (message.Response.Status == 409)
+            {
+                first.TrySetResult();
+            }
+        }
     }
 
     // Counts the store's requests, and keeps every one that queries a table ("Table()" rather than "Table(PartitionKey=…)").
