@@ -44,7 +44,7 @@ public sealed record DirectoryPage(IReadOnlyList<DirectoryEntry> Items, string? 
 public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ContinuationTokens continuationTokens, MatchingPolicy policy, TimeProvider time, ILogger<OrganizationsApi> logger)
 {
     /// <summary>The largest organization a PUT takes (an organization with thousands of users).</summary>
-    public const int MaxOrganizationBytes = 1024 * 1024;
+    public const int MaxOrganizationBytes = OrganizationDocument.MaxBytes;
 
     /// <summary>The largest import request.</summary>
     public const int MaxImportBytes = 32 * 1024 * 1024;

@@ -15,6 +15,9 @@ public static class OrganizationDocument
     /// <summary>The most users or subscriptions one organization may list.</summary>
     public const int MaxItems = 5000;
 
+    /// <summary>The largest organization document: a PUT's body, a line of an import (an organization with thousands of users).</summary>
+    public const int MaxBytes = 1024 * 1024;
+
     /// <summary>The longest user name accepted.</summary>
     public const int MaxUserNameLength = 200;
 

@@ -127,7 +127,7 @@ public sealed class OrganizationImporter(OrganizationStore store)
 
     /// <summary>
     /// Reads NDJSON: one organization per line (blank lines are skipped), lines numbered from 1. Bytes that are not
-    /// UTF-8 make their line fail rather than being replaced.
+    /// UTF-8 make their line fail rather than being replaced, and so does a line over <see cref="OrganizationDocument.MaxBytes"/>.
     /// </summary>
     public static IEnumerable<ImportItem> ReadNdjson(ReadOnlyMemory<byte> body)
     {
@@ -145,6 +145,13 @@ public sealed class OrganizationImporter(OrganizationStore store)
             }
 
             var errors = new Dictionary<string, string[]>();
+            if (current.Length > OrganizationDocument.MaxBytes)
+            {
+                errors["line"] = [$"Longer than {OrganizationDocument.MaxBytes / 1024} KiB, the most one organization may take (as for a PUT)."];
+                yield return new ImportItem(line, null, null, errors);
+                continue;
+            }
+
             var organization = OrganizationDocument.Parse(current, errors);
             yield return new ImportItem(line, organization, organization?.Id ?? IdOf(current), errors.Count > 0 ? errors : null);
         }

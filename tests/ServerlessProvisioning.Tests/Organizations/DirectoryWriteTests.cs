@@ -277,4 +277,20 @@ public class DirectoryWriteTests(AzuriteFixture azurite)
         Assert.Null(await store.FindAsync("org-5", Ct));
         Assert.Empty(await CheckAsync(names));
     }
+
+    [Fact]
+    public void An_import_line_larger_than_one_organization_may_be_fails_alone()
+    {
+        var users = string.Join(',', Enumerable.Range(0, 5000).Select(i => $$"""{"email":"user{{i}}@big.example","name":"{{new string('b', 200)}}"}"""));
+        var ndjson = Encoding.UTF8.GetBytes(string.Join('\n',
+            $$"""{"id":"org-big","name":"Big","type":"Customer","createdAt":"2020-01-01T00:00:00Z","users":[{{users}}]}""",
+            """{"id":"org-ok","name":"Fine","type":"Customer","createdAt":"2020-01-01T00:00:00Z"}"""));
+
+        var items = OrganizationImporter.ReadNdjson(ndjson).ToList();
+
+        Assert.Equal([1, 2], items.Select(i => i.Line));
+        Assert.Null(items[0].Organization);
+        Assert.Contains("line", items[0].Errors!.Keys);
+        Assert.Equal("org-ok", items[1].Organization?.Id);
+    }
 }
