@@ -41,9 +41,9 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
                 continue;
             }
 
-            if (organization is null && rows.All(r => OrganizationRows.IsLockRow(r.RowKey) && r.GetDateTimeOffset("ExpiresAt") >= DateTimeOffset.UtcNow))
+            if (organization is null && rows.All(r => OrganizationRows.IsLockRow(r.RowKey) && !(r.GetDateTimeOffset("ExpiresAt") < DateTimeOffset.UtcNow)))
             {
-                // Being created right now.
+                // Being created right now (or a lock left released, which holds nothing).
                 continue;
             }
 
@@ -51,6 +51,13 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
             {
                 problems.Add($"Organizations/{pk}: rows without an organization row.");
                 continue;
+            }
+
+            var head = rows.Single(r => OrganizationRows.IsOrganizationRow(r.RowKey));
+            var named = Enumerable.Range(1, OrganizationRows.PageCount(head)).Select(i => OrganizationRows.PageRowKey(pk, i)).ToHashSet(StringComparer.Ordinal);
+            if (rows.Any(r => OrganizationRows.IsPageRow(r.RowKey) && !named.Contains(r.RowKey)))
+            {
+                problems.Add($"Organizations/{pk}: page rows its row does not name.");
             }
 
             if (rows.FirstOrDefault(r => OrganizationRows.IsLockRow(r.RowKey)) is { } writeLock && writeLock.GetDateTimeOffset("ExpiresAt") < DateTimeOffset.UtcNow)

@@ -60,11 +60,11 @@ public sealed record OrganizationWriteResult(OrganizationWrite Outcome, StoredOr
 /// <summary>
 /// Organizations in Table Storage: the directory API, imports and the workflow all write through here. Every write
 /// takes the organization's write lock (a row of its partition, leased), reads the organization (one point read:
-/// see <see cref="OrganizationRows"/>), writes its row (whose ETag is the organization's version) and pages in one
-/// batch, claims and releases its subscriptions in the subscription index, and brings the user and
+/// see <see cref="OrganizationRows"/>), claims its new subscriptions in the subscription index, brings the user and
 /// domain indexes to exactly what the new version implies (<see cref="OrganizationIndexes.EntriesFor(Organization)"/>),
-/// removing what the old one had and the new one has not. The index keys about to change are noted in the lock row
-/// first, so a writer that takes over a lapsed lock repairs whatever a crashed writer left half done.
+/// removing what the old one had and the new one has not, and then writes its row (whose ETag is the organization's
+/// version) and pages and deletes the lock in one batch. The index keys about to change are noted in the lock row
+/// first, so a writer that takes over a lapsed lock sets back whatever a crashed writer left half done.
 /// Every write is idempotent: writing the same organization twice writes nothing the second time.
 /// </summary>
 public sealed class OrganizationStore(TableServiceClient service, TableNames names, TimeProvider time)
@@ -133,7 +133,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             }
 
             return Write(organization);
-        }, cancellationToken, absent: current is null);
+        }, cancellationToken, absent: current is null && ifMatch is null);
     }
 
     /// <summary>Deletes the organization (its rows, and its entries in every index).</summary>
@@ -216,7 +216,8 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     async Task<bool> IsLockedAsync(string organizationId, CancellationToken cancellationToken)
     {
         var pk = OrganizationRows.PartitionKey(organizationId);
-        return (await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.LockRowKey(pk), select: ["PartitionKey"], cancellationToken: cancellationToken)).HasValue;
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.LockRowKey(pk), cancellationToken: cancellationToken);
+        return row.HasValue && WriteLock.IsTaken(row.Value!);
     }
 
     static bool Matches(IReadOnlyCollection<ETag>? ifMatch, ETag current) =>
@@ -241,7 +242,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     async Task<OrganizationWriteResult> ChangeAsync(string organizationId, IReadOnlyList<IndexEntry> hint, Func<StoredOrganization?, Decision> decide, CancellationToken cancellationToken, bool absent = false)
     {
         var pk = OrganizationRows.PartitionKey(organizationId);
-        await using var writeLock = await WriteLock.AcquireAsync(table, pk, hint.Select(e => e.Key), time, cancellationToken);
+        await using var writeLock = await WriteLock.AcquireAsync(table, pk, hint.Select(e => e.Key), time, likelyFree: absent, cancellationToken);
         var touched = new HashSet<IndexKey>(writeLock.Inherited);
         for (var assumedAbsent = absent; ; assumedAbsent = false)
         {
@@ -249,6 +250,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             var current = read?.Stored;
             var old = current?.Organization;
             var decision = decide(current);
+            writeLock.Remove = decision.Stop is not null ? current is null : decision.Next is null;
             if (decision.Stop is { } stop)
             {
                 // Nothing to write, but repair what a crashed writer (or an attempt of ours) may have left in the indexes.
@@ -289,6 +291,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
                 }
 
                 await RepairAsync(touched, organizationId, old, cancellationToken);
+                writeLock.Remove = current is null;
                 return new(OrganizationWrite.Rejected, current, errors);
             }
 
@@ -429,6 +432,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     sealed class WriteLock : IAsyncDisposable
     {
         const string PendingProperty = "Pending";
+        const string ExpiresAtProperty = "ExpiresAt";
 
         readonly TableClient table;
         readonly string partitionKey;
@@ -450,34 +454,51 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
         /// <summary>The index keys a writer whose lease lapsed had noted: they may be half changed.</summary>
         public IReadOnlyCollection<IndexKey> Inherited { get; }
 
-        public static async Task<WriteLock> AcquireAsync(TableClient table, string partitionKey, IEnumerable<IndexKey> hint, TimeProvider time, CancellationToken cancellationToken)
+        /// <summary>
+        /// Takes the lock: inserts its row (<paramref name="likelyFree"/>: the organization is new, so is its lock row), or
+        /// takes over a released or lapsed one with a conditional update; waits while another writer holds it.
+        /// </summary>
+        public static async Task<WriteLock> AcquireAsync(TableClient table, string partitionKey, IEnumerable<IndexKey> hint, TimeProvider time, bool likelyFree, CancellationToken cancellationToken)
         {
             var keys = hint.ToHashSet();
             var deadline = time.GetUtcNow() + LockWait;
+            var insert = likelyFree;
             for (var attempt = 1; ; attempt++)
             {
                 var now = time.GetUtcNow();
-                try
+                if (insert)
                 {
-                    var response = await table.AddEntityAsync(Row(partitionKey, keys, now), cancellationToken);
-                    return new WriteLock(table, partitionKey, time, keys, response.Headers.ETag ?? ETag.All, []);
-                }
-                catch (RequestFailedException e) when (e.Status == 409)
-                {
-                    var held = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, OrganizationRows.LockRowKey(partitionKey), cancellationToken: cancellationToken);
-                    if (held.HasValue && held.Value!.GetDateTimeOffset("ExpiresAt") is { } expires && expires < now)
+                    try
                     {
-                        var inherited = Json.Deserialize<List<IndexKey>>(ChunkedJson.Read(held.Value, PendingProperty) ?? "[]") ?? [];
-                        var all = keys.Union(inherited).ToHashSet();
-                        try
-                        {
-                            var response = await table.UpdateEntityAsync(Row(partitionKey, all, now), held.Value.ETag, TableUpdateMode.Replace, cancellationToken);
-                            return new WriteLock(table, partitionKey, time, all, response.Headers.ETag ?? ETag.All, inherited);
-                        }
-                        catch (RequestFailedException taken) when (taken.Status is 404 or 412)
-                        {
-                            // Another writer took it over (or its holder finished) first.
-                        }
+                        var response = await table.AddEntityAsync(Row(partitionKey, keys, now), cancellationToken);
+                        return new WriteLock(table, partitionKey, time, keys, response.Headers.ETag ?? ETag.All, []);
+                    }
+                    catch (RequestFailedException e) when (e.Status == 409)
+                    {
+                    }
+                }
+
+                var held = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, OrganizationRows.LockRowKey(partitionKey), cancellationToken: cancellationToken);
+                insert = !held.HasValue;
+                if (insert)
+                {
+                    continue;
+                }
+
+                if (held.Value!.GetDateTimeOffset(ExpiresAtProperty) is not { } expires || expires < now)
+                {
+                    // Released (no expiry), or lapsed: its writer died, and the keys it noted may be half changed.
+                    var inherited = held.Value.GetDateTimeOffset(ExpiresAtProperty) is null ? [] : Json.Deserialize<List<IndexKey>>(ChunkedJson.Read(held.Value, PendingProperty) ?? "[]") ?? [];
+                    var all = keys.Union(inherited).ToHashSet();
+                    try
+                    {
+                        var response = await table.UpdateEntityAsync(Row(partitionKey, all, now), held.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                        return new WriteLock(table, partitionKey, time, all, response.Headers.ETag ?? ETag.All, inherited);
+                    }
+                    catch (RequestFailedException taken) when (taken.Status is 404 or 412)
+                    {
+                        // Another writer took it first.
+                        continue;
                     }
                 }
 
@@ -489,6 +510,9 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200, 5 * attempt) + Random.Shared.Next(0, 10)), time, cancellationToken);
             }
         }
+
+        /// <summary>Whether a lock row is held, or was held by a writer that died (either way the organization may be mid-change).</summary>
+        public static bool IsTaken(TableEntity lockRow) => lockRow.GetDateTimeOffset(ExpiresAtProperty) is not null;
 
         /// <summary>Notes index keys before changing them: one write, only when some were not noted yet.</summary>
         public async Task NoteAsync(IReadOnlyCollection<IndexKey> keys, CancellationToken cancellationToken)
@@ -503,11 +527,21 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             etag = response.Headers.ETag ?? ETag.All;
         }
 
-        /// <summary>Deletes the lock in the caller's batch (the lock row is in the organization's partition).</summary>
-        public TableTransactionAction ReleaseAction() =>
-            new(TableTransactionActionType.Delete, new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)), etag);
+        /// <summary>
+        /// Set when the organization does not exist once the write is done (deleted, or never created): the lock row
+        /// then goes with it rather than staying behind, released.
+        /// </summary>
+        public bool Remove { get; set; }
 
-        /// <summary>The caller's batch deleted the lock.</summary>
+        /// <summary>
+        /// Releases the lock in the caller's batch (the lock row is in the organization's partition). Released, the row
+        /// stays, without an expiry: on Azurite a delete costs time in proportion to the table, an update does not.
+        /// </summary>
+        public TableTransactionAction ReleaseAction() => Remove
+            ? new(TableTransactionActionType.Delete, new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)), etag)
+            : new(TableTransactionActionType.UpdateReplace, Released(partitionKey), etag);
+
+        /// <summary>The caller's batch released the lock.</summary>
         public void Released() => released = true;
 
         public async ValueTask DisposeAsync()
@@ -519,7 +553,14 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
 
             try
             {
-                await table.DeleteEntityAsync(partitionKey, OrganizationRows.LockRowKey(partitionKey), etag);
+                if (Remove)
+                {
+                    await table.DeleteEntityAsync(partitionKey, OrganizationRows.LockRowKey(partitionKey), etag);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(Released(partitionKey), etag, TableUpdateMode.Replace);
+                }
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
             {
@@ -527,9 +568,16 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             }
         }
 
+        static TableEntity Released(string partitionKey)
+        {
+            var row = new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey));
+            ChunkedJson.Write(row, PendingProperty, "[]");
+            return row;
+        }
+
         static TableEntity Row(string partitionKey, IEnumerable<IndexKey> pending, DateTimeOffset now)
         {
-            var row = new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)) { ["ExpiresAt"] = now + LockLease };
+            var row = new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)) { [ExpiresAtProperty] = now + LockLease };
             ChunkedJson.Write(row, PendingProperty, Json.Serialize(pending));
             return row;
         }
