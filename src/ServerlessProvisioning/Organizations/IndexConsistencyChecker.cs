@@ -41,9 +41,9 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
                 continue;
             }
 
-            if (organization is null && rows.All(r => OrganizationRows.IsLockRow(r.RowKey) && !(r.GetDateTimeOffset("ExpiresAt") < DateTimeOffset.UtcNow)))
+            if (organization is null && rows.All(r => OrganizationRows.IsLockRow(r.RowKey) && r.GetDateTimeOffset("ExpiresAt") >= DateTimeOffset.UtcNow))
             {
-                // Being created right now (or a lock left released, which holds nothing).
+                // Being created right now.
                 continue;
             }
 

@@ -273,9 +273,8 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
 
     /// <summary>
     /// Makes every index entity in <paramref name="keys"/> hold, for <paramref name="organizationId"/>, exactly its
-    /// item among <paramref name="wanted"/> (or none). Each entity is read and written once; an entity left empty
-    /// stays, empty (reads treat it as missing; on Azurite a delete costs time in proportion to the table, an update
-    /// does not). With <paramref name="likelyNew"/> (a new organization) an entity is first inserted without a read.
+    /// item among <paramref name="wanted"/> (or none). Each entity is read and written once; an entity left empty is
+    /// deleted. With <paramref name="likelyNew"/> (a new organization) an entity is first inserted without a read.
     /// </summary>
     public async Task SetAsync(string organizationId, IEnumerable<IndexKey> keys, IReadOnlyList<IndexEntry> wanted, bool likelyNew, CancellationToken cancellationToken)
     {
@@ -350,6 +349,10 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
                 if (existing is null)
                 {
                     await table.AddEntityAsync(CreateEntity(key.PartitionKey, key.RowKey, next), cancellationToken);
+                }
+                else if (next.Count == 0)
+                {
+                    await table.DeleteEntityAsync(key.PartitionKey, key.RowKey, existing.ETag, cancellationToken);
                 }
                 else
                 {

@@ -216,8 +216,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     async Task<bool> IsLockedAsync(string organizationId, CancellationToken cancellationToken)
     {
         var pk = OrganizationRows.PartitionKey(organizationId);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.LockRowKey(pk), cancellationToken: cancellationToken);
-        return row.HasValue && WriteLock.IsTaken(row.Value!);
+        return (await table.GetEntityIfExistsAsync<TableEntity>(pk, OrganizationRows.LockRowKey(pk), select: ["PartitionKey"], cancellationToken: cancellationToken)).HasValue;
     }
 
     static bool Matches(IReadOnlyCollection<ETag>? ifMatch, ETag current) =>
@@ -242,7 +241,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     async Task<OrganizationWriteResult> ChangeAsync(string organizationId, IReadOnlyList<IndexEntry> hint, Func<StoredOrganization?, Decision> decide, CancellationToken cancellationToken, bool absent = false)
     {
         var pk = OrganizationRows.PartitionKey(organizationId);
-        await using var writeLock = await WriteLock.AcquireAsync(table, pk, hint.Select(e => e.Key), time, likelyFree: absent, cancellationToken);
+        await using var writeLock = await WriteLock.AcquireAsync(table, pk, hint.Select(e => e.Key), time, cancellationToken);
         var touched = new HashSet<IndexKey>(writeLock.Inherited);
         for (var assumedAbsent = absent; ; assumedAbsent = false)
         {
@@ -250,7 +249,6 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             var current = read?.Stored;
             var old = current?.Organization;
             var decision = decide(current);
-            writeLock.Remove = decision.Stop is not null ? current is null : decision.Next is null;
             if (decision.Stop is { } stop)
             {
                 // Nothing to write, but repair what a crashed writer (or an attempt of ours) may have left in the indexes.
@@ -291,7 +289,6 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
                 }
 
                 await RepairAsync(touched, organizationId, old, cancellationToken);
-                writeLock.Remove = current is null;
                 return new(OrganizationWrite.Rejected, current, errors);
             }
 
@@ -432,7 +429,6 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
     sealed class WriteLock : IAsyncDisposable
     {
         const string PendingProperty = "Pending";
-        const string ExpiresAtProperty = "ExpiresAt";
 
         readonly TableClient table;
         readonly string partitionKey;
@@ -454,51 +450,34 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
         /// <summary>The index keys a writer whose lease lapsed had noted: they may be half changed.</summary>
         public IReadOnlyCollection<IndexKey> Inherited { get; }
 
-        /// <summary>
-        /// Takes the lock: inserts its row (<paramref name="likelyFree"/>: the organization is new, so is its lock row), or
-        /// takes over a released or lapsed one with a conditional update; waits while another writer holds it.
-        /// </summary>
-        public static async Task<WriteLock> AcquireAsync(TableClient table, string partitionKey, IEnumerable<IndexKey> hint, TimeProvider time, bool likelyFree, CancellationToken cancellationToken)
+        public static async Task<WriteLock> AcquireAsync(TableClient table, string partitionKey, IEnumerable<IndexKey> hint, TimeProvider time, CancellationToken cancellationToken)
         {
             var keys = hint.ToHashSet();
             var deadline = time.GetUtcNow() + LockWait;
-            var insert = likelyFree;
             for (var attempt = 1; ; attempt++)
             {
                 var now = time.GetUtcNow();
-                if (insert)
+                try
                 {
-                    try
-                    {
-                        var response = await table.AddEntityAsync(Row(partitionKey, keys, now), cancellationToken);
-                        return new WriteLock(table, partitionKey, time, keys, response.Headers.ETag ?? ETag.All, []);
-                    }
-                    catch (RequestFailedException e) when (e.Status == 409)
-                    {
-                    }
+                    var response = await table.AddEntityAsync(Row(partitionKey, keys, now), cancellationToken);
+                    return new WriteLock(table, partitionKey, time, keys, response.Headers.ETag ?? ETag.All, []);
                 }
-
-                var held = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, OrganizationRows.LockRowKey(partitionKey), cancellationToken: cancellationToken);
-                insert = !held.HasValue;
-                if (insert)
+                catch (RequestFailedException e) when (e.Status == 409)
                 {
-                    continue;
-                }
-
-                if (held.Value!.GetDateTimeOffset(ExpiresAtProperty) is not { } expires || expires < now)
-                {
-                    // Released (no expiry), or lapsed: its writer died, and the keys it noted may be half changed.
-                    var inherited = held.Value.GetDateTimeOffset(ExpiresAtProperty) is null ? [] : Json.Deserialize<List<IndexKey>>(ChunkedJson.Read(held.Value, PendingProperty) ?? "[]") ?? [];
-                    var all = keys.Union(inherited).ToHashSet();
-                    try
+                    var held = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, OrganizationRows.LockRowKey(partitionKey), cancellationToken: cancellationToken);
+                    if (held.HasValue && held.Value!.GetDateTimeOffset("ExpiresAt") is { } expires && expires < now)
                     {
-                        var response = await table.UpdateEntityAsync(Row(partitionKey, all, now), held.Value.ETag, TableUpdateMode.Replace, cancellationToken);
-                        return new WriteLock(table, partitionKey, time, all, response.Headers.ETag ?? ETag.All, inherited);
-                    }
-                    catch (RequestFailedException taken) when (taken.Status is 404 or 412)
-                    {
-                        // Another writer took it first.
-                        continue;
+                        var inherited = Json.Deserialize<List<IndexKey>>(ChunkedJson.Read(held.Value, PendingProperty) ?? "[]") ?? [];
+                        var all = keys.Union(inherited).ToHashSet();
+                        try
+                        {
+                            var response = await table.UpdateEntityAsync(Row(partitionKey, all, now), held.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+                            return new WriteLock(table, partitionKey, time, all, response.Headers.ETag ?? ETag.All, inherited);
+                        }
+                        catch (RequestFailedException taken) when (taken.Status is 404 or 412)
+                        {
+                            // Another writer took it over (or its holder finished) first.
+                        }
                     }
                 }
 
@@ -510,9 +489,6 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(200, 5 * attempt) + Random.Shared.Next(0, 10)), time, cancellationToken);
             }
         }
-
-        /// <summary>Whether a lock row is held, or was held by a writer that died (either way the organization may be mid-change).</summary>
-        public static bool IsTaken(TableEntity lockRow) => lockRow.GetDateTimeOffset(ExpiresAtProperty) is not null;
 
         /// <summary>Notes index keys before changing them: one write, only when some were not noted yet.</summary>
         public async Task NoteAsync(IReadOnlyCollection<IndexKey> keys, CancellationToken cancellationToken)
@@ -527,21 +503,11 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             etag = response.Headers.ETag ?? ETag.All;
         }
 
-        /// <summary>
-        /// Set when the organization does not exist once the write is done (deleted, or never created): the lock row
-        /// then goes with it rather than staying behind, released.
-        /// </summary>
-        public bool Remove { get; set; }
+        /// <summary>Deletes the lock in the caller's batch (the lock row is in the organization's partition).</summary>
+        public TableTransactionAction ReleaseAction() =>
+            new(TableTransactionActionType.Delete, new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)), etag);
 
-        /// <summary>
-        /// Releases the lock in the caller's batch (the lock row is in the organization's partition). Released, the row
-        /// stays, without an expiry: on Azurite a delete costs time in proportion to the table, an update does not.
-        /// </summary>
-        public TableTransactionAction ReleaseAction() => Remove
-            ? new(TableTransactionActionType.Delete, new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)), etag)
-            : new(TableTransactionActionType.UpdateReplace, Released(partitionKey), etag);
-
-        /// <summary>The caller's batch released the lock.</summary>
+        /// <summary>The caller's batch deleted the lock.</summary>
         public void Released() => released = true;
 
         public async ValueTask DisposeAsync()
@@ -553,14 +519,7 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
 
             try
             {
-                if (Remove)
-                {
-                    await table.DeleteEntityAsync(partitionKey, OrganizationRows.LockRowKey(partitionKey), etag);
-                }
-                else
-                {
-                    await table.UpdateEntityAsync(Released(partitionKey), etag, TableUpdateMode.Replace);
-                }
+                await table.DeleteEntityAsync(partitionKey, OrganizationRows.LockRowKey(partitionKey), etag);
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
             {
@@ -568,16 +527,9 @@ public sealed class OrganizationStore(TableServiceClient service, TableNames nam
             }
         }
 
-        static TableEntity Released(string partitionKey)
-        {
-            var row = new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey));
-            ChunkedJson.Write(row, PendingProperty, "[]");
-            return row;
-        }
-
         static TableEntity Row(string partitionKey, IEnumerable<IndexKey> pending, DateTimeOffset now)
         {
-            var row = new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)) { [ExpiresAtProperty] = now + LockLease };
+            var row = new TableEntity(partitionKey, OrganizationRows.LockRowKey(partitionKey)) { ["ExpiresAt"] = now + LockLease };
             ChunkedJson.Write(row, PendingProperty, Json.Serialize(pending));
             return row;
         }

@@ -232,7 +232,7 @@ public class DirectoryWriteTests(AzuriteFixture azurite)
         var pk = OrganizationRows.PartitionKey("org-z");
         var lockRow = new TableEntity(pk, OrganizationRows.LockRowKey(pk)) { ["ExpiresAt"] = DateTimeOffset.UtcNow.AddMinutes(-1) };
         ChunkedJson.Write(lockRow, "Pending", Json.Serialize(new[] { new IndexKey(IndexName.User, ghost.PartitionKey, ghost.RowKey) }));
-        await azurite.Tables.GetTableClient(names.Organizations).UpsertEntityAsync(lockRow, TableUpdateMode.Replace, Ct);
+        await azurite.Tables.GetTableClient(names.Organizations).AddEntityAsync(lockRow, Ct);
         await azurite.Tables.GetTableClient(names.UserIndex).AddEntityAsync(OrganizationIndexes.CreateEntity(ghost.PartitionKey, ghost.RowKey, new[] { new Membership("org-z", true) }), Ct);
         Assert.NotEmpty(await CheckAsync(names));
 
