@@ -77,7 +77,7 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         new("ImportOrganizations", "POST", "organizations/import", ApiAudience.Operator,
             (HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.ImportAsync(request, ct),
             typeof(Organization), [401, 413, 415],
-            "Imports organizations as NDJSON (application/x-ndjson: one organization per line, up to 32 MiB); good lines are imported even when others fail.",
+            "Imports organizations as NDJSON (application/x-ndjson: one organization per line, up to 32 MiB, each line up to 1 MiB); good lines are imported even when others fail.",
             Ndjson),
     ];
 
