@@ -186,7 +186,7 @@ public class DuplicateAndRaceTests(RaceHost host) : IClassFixture<RaceHost>
             Assert.Equal(approved ? "Approved" : "Rejected", decision.Action);
             Assert.Equal(approved ? approver : rejecter, decision.Actor);
             var final = await host.WizardAsync(token);
-            Assert.Equal(approved ? "approved" : "rejected", final.Approval!.Decision);
+            Assert.Equal(approved ? ApprovalEnd.Approved : ApprovalEnd.Rejected, final.Approval!.Decision);
         }
 
         ReliabilityHost.Report($"races: two approvers at once, {rounds.Length} orders -> one decision each ({rounds.Count(r => r.decided[0].StatusCode == HttpStatusCode.Accepted)} approved, {rounds.Count(r => r.decided[1].StatusCode == HttpStatusCode.Accepted)} rejected)");

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using ServerlessProvisioning.Testing;
+using ServerlessProvisioning.Provisioning;
 using static Microsoft.Playwright.Assertions;
 
 [assembly: AssemblyFixture(typeof(ServerlessProvisioning.Web.Tests.ExpiringApprovalHostFixture))]
@@ -43,7 +44,7 @@ public sealed class ApprovalExpiryTests(WebFixture web, ExpiringApprovalHostFixt
 
         // What the API says, and the same ending for a Spanish reader of the link.
         var state = await WebFixture.WizardStateAsync(host, token);
-        Assert.Equal("expired", state.Approval!.Decision);
+        Assert.Equal(ApprovalEnd.Expired, state.Approval!.Decision);
         await using var spanish = await web.NewPageAsync(locale: "es-ES");
         await spanish.Page.GotoAsync($"{host.BaseUrl}/wizard/#t={token}");
         await Expect(spanish.Page.Locator("[data-state=expired][data-reason=approval] h1")).ToHaveTextAsync(new Regex("El administrador no respondió a tiempo"));

@@ -22,7 +22,7 @@ public sealed record ApprovalState(
     ProvisioningScenario Scenario,
     ProvisioningStage Stage,
     DateTimeOffset ExpiresAt,
-    string? Decision,
+    ApprovalEnd? Decision,
     string Language)
 {
     /// <summary>The approver's view of a workflow status (which has an approval).</summary>
@@ -105,7 +105,7 @@ public sealed class ApprovalsApi(WorkflowGateway gateway)
                 return Problems.Conflict("This request was already decided.");
             }
 
-            return TypedResults.Accepted((string?)null, ApprovalState.Of(status with { Approval = status.Approval! with { Decision = approved ? "approved" : "rejected" } }));
+            return TypedResults.Accepted((string?)null, ApprovalState.Of(status with { Approval = status.Approval! with { Decision = approved ? ApprovalEnd.Approved : ApprovalEnd.Rejected } }));
         }
     }
 }

@@ -10,7 +10,7 @@ using ServerlessProvisioning.Provisioning;
 namespace ServerlessProvisioning.Api;
 
 /// <summary>The pending (or decided) approval as the wizard shows it; the comment is the approver's reason.</summary>
-public sealed record WizardApproval(string OrganizationName, DateTimeOffset ExpiresAt, string? Decision, string? Comment = null, DateTimeOffset? DecidedAt = null);
+public sealed record WizardApproval(string OrganizationName, DateTimeOffset ExpiresAt, ApprovalEnd? Decision, string? Comment = null, DateTimeOffset? DecidedAt = null);
 
 /// <summary>GET /api/wizard/{token} answer (SPEC §3).</summary>
 public sealed record WizardState(

@@ -55,7 +55,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, TimePr
             return (Gone("replaced"), null);
         }
 
-        if (kind == TokenKind.Approval && status.Approval is { } approval && (approval.Round != record.Generation || approval.Decision == "withdrawn"))
+        if (kind == TokenKind.Approval && status.Approval is { } approval && (approval.Round != record.Generation || approval.Decision == ApprovalEnd.Withdrawn))
         {
             return (Gone(approval.Round >= record.Generation ? "withdrawn" : "replaced"), null);
         }
@@ -68,7 +68,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, TimePr
         // The contact's link works as long as the workflow waits for anyone (an approval can outlive the invitation),
         // and after an approval expired it tells why; an approver's link, until the approval deadline.
         var deadline = kind == TokenKind.Wizard ? Max(record.ExpiresAt, status.ExpiresAt) : record.ExpiresAt;
-        var approvalExpired = kind == TokenKind.Wizard && status.Approval?.Decision == "expired";
+        var approvalExpired = kind == TokenKind.Wizard && status.Approval?.Decision == ApprovalEnd.Expired;
         if ((status.Stage == ProvisioningStage.Expired && !approvalExpired) || (!status.Stage.IsFinal() && now > deadline))
         {
             return (Gone("expired"), null);

@@ -22,7 +22,7 @@ public sealed record EmailFacts(
     ProvisioningOutcome? Outcome = null,
     string? Reason = null,
     string? Code = null,
-    Activities.ApprovalEnd? ApprovalEnd = null,
+    ApprovalEnd? ApprovalEnd = null,
     string? DecidedBy = null);
 
 /// <summary>A rendered email.</summary>
@@ -79,9 +79,9 @@ public static class EmailComposer
                     t.Pick($"La solicitud para añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName} (pedido {facts.OrderId}) se ha cerrado.", $"The request to add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName} (order {facts.OrderId}) is closed."),
                     facts.ApprovalEnd switch
                     {
-                        Activities.ApprovalEnd.Approved => t.Pick($"{facts.DecidedBy} la ha aprobado. No tiene que hacer nada más.", $"{facts.DecidedBy} approved it. Nothing more is needed from you."),
-                        Activities.ApprovalEnd.Rejected => t.Pick($"{facts.DecidedBy} la ha rechazado. No tiene que hacer nada más.", $"{facts.DecidedBy} rejected it. Nothing more is needed from you."),
-                        Activities.ApprovalEnd.Withdrawn => t.Pick("Quien la pidió la ha retirado. No se ha cambiado nada y el enlace que recibió ya no funciona.", "The requester withdrew it. Nothing was changed, and the link you received no longer works."),
+                        ApprovalEnd.Approved => t.Pick($"{facts.DecidedBy} la ha aprobado. No tiene que hacer nada más.", $"{facts.DecidedBy} approved it. Nothing more is needed from you."),
+                        ApprovalEnd.Rejected => t.Pick($"{facts.DecidedBy} la ha rechazado. No tiene que hacer nada más.", $"{facts.DecidedBy} rejected it. Nothing more is needed from you."),
+                        ApprovalEnd.Withdrawn => t.Pick("Quien la pidió la ha retirado. No se ha cambiado nada y el enlace que recibió ya no funciona.", "The requester withdrew it. Nothing was changed, and the link you received no longer works."),
                         _ => t.Pick("Nadie la decidió antes del plazo, así que ha caducado y no se ha cambiado nada.", "Nobody decided before the deadline, so it expired and nothing was changed."),
                     },
                 },

@@ -119,8 +119,8 @@ public sealed record SubmissionView(string CompanyName, string AdminEmail);
 public sealed record OrganizationView(string OrganizationId, string Name, OrganizationType Type, bool IsNew = false);
 
 /// <summary>
-/// The pending (or ended) approval, as the approval page shows it. <see cref="Decision"/>: null while pending, then
-/// <c>approved</c>, <c>rejected</c>, <c>expired</c> or <c>withdrawn</c>. <see cref="Round"/> is the generation of
+/// The pending (or ended) approval, as the approval page shows it. <see cref="Decision"/>: null while pending, then how it
+/// ended. <see cref="Round"/> is the generation of
 /// the approvers' links: a link of another round no longer opens it.
 /// </summary>
 public sealed record ApprovalView(
@@ -130,7 +130,7 @@ public sealed record ApprovalView(
     DateTimeOffset ExpiresAt,
     IReadOnlyList<string> Approvers,
     string RequestedBy,
-    string? Decision = null,
+    ApprovalEnd? Decision = null,
     string? DecidedBy = null,
     string? Comment = null,
     DateTimeOffset? DecidedAt = null,

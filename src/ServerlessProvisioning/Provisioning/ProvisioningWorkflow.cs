@@ -444,13 +444,13 @@ public sealed class ProvisioningWorkflow
                 await RecordAsync();
                 break;
             case Timer:
-                status = status with { Approval = approval with { Decision = "expired" } };
+                status = status with { Approval = approval with { Decision = ApprovalEnd.Expired } };
                 await CloseApprovalAsync(ApprovalEnd.Expired, decidedBy: null, approval.Approvers);
                 await FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The existing administrator did not decide before the deadline.");
                 break;
             case Command<ApprovalDecided> { Event.Approved: true } decided:
                 Audit(decided.Event.DecidedBy, "Approved", decided.Event.Comment, decided.Event.At);
-                status = status with { Approval = approval with { Decision = "approved", DecidedBy = decided.Event.DecidedBy, Comment = decided.Event.Comment, DecidedAt = decided.Event.At } };
+                status = status with { Approval = approval with { Decision = ApprovalEnd.Approved, DecidedBy = decided.Event.DecidedBy, Comment = decided.Event.Comment, DecidedAt = decided.Event.At } };
                 await EnterAssigningAsync(organization);
                 await CallAsync(nameof(AddAdministrator), new AddAdministratorRequest(organization.OrganizationId, requestedAdmin!));
                 Audit("system", "AdministratorAdded", $"{requestedAdmin} to {organization.OrganizationId}");
@@ -462,7 +462,7 @@ public sealed class ProvisioningWorkflow
                 await CompleteAsync(ProvisioningOutcome.AssignedToExistingOrganization);
                 break;
             case Command<ApprovalDecided> rejected:
-                status = status with { Approval = approval with { Decision = "rejected", DecidedBy = rejected.Event.DecidedBy, Comment = rejected.Event.Comment, DecidedAt = rejected.Event.At } };
+                status = status with { Approval = approval with { Decision = ApprovalEnd.Rejected, DecidedBy = rejected.Event.DecidedBy, Comment = rejected.Event.Comment, DecidedAt = rejected.Event.At } };
                 await CloseApprovalAsync(ApprovalEnd.Rejected, rejected.Event.DecidedBy, OthersThan(rejected.Event.DecidedBy));
                 await FinishAsync(ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, rejected.Event.DecidedBy, rejected.Event.Comment, action: "Rejected");
                 break;
@@ -472,7 +472,7 @@ public sealed class ProvisioningWorkflow
                 await EnterAsync(status with
                 {
                     Stage = ProvisioningStage.AwaitingOrganizationChoice,
-                    Approval = approval with { Decision = "withdrawn", DecidedAt = withdrawn.Event.At },
+                    Approval = approval with { Decision = ApprovalEnd.Withdrawn, DecidedAt = withdrawn.Event.At },
                     Organization = null,
                     ExpiresAt = invitationDeadline,
                 });

@@ -229,7 +229,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal((ProvisioningStage.AwaitingAdminApproval, 3), (status.Stage, status.Step));
         var approvalDeadline = Start + TimeSpan.FromDays(7);
         Assert.Equal(new OrganizationView("org-acme", "Acme Corp", OrganizationType.Customer), status.Organization);
-        Assert.Equal(("org-acme", Contact, Contact, 1, approvalDeadline, (string?)null), (status.Approval!.OrganizationId, status.Approval.RequestedAdminEmail, status.Approval.RequestedBy, status.Approval.Round, status.Approval.ExpiresAt, status.Approval.Decision));
+        Assert.Equal(("org-acme", Contact, Contact, 1, approvalDeadline, (ApprovalEnd?)null), (status.Approval!.OrganizationId, status.Approval.RequestedAdminEmail, status.Approval.RequestedBy, status.Approval.Round, status.Approval.ExpiresAt, status.Approval.Decision));
         Assert.Equal([Boss, Deputy], status.Approval.Approvers);
         Assert.Equal(approvalDeadline, status.ExpiresAt);
         Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested], approving.Events);
@@ -252,7 +252,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal([Deputy], closed.Recipients); // the one who approved is not told
         var statuses = run.TakeStatuses();
         Assert.Equal([ProvisioningStage.Assigning, ProvisioningStage.Completed], statuses.Select(s => s.Stage));
-        Assert.Equal(("approved", Boss, "Welcome"), (statuses[0].Approval!.Decision, statuses[0].Approval!.DecidedBy, statuses[0].Approval!.Comment));
+        Assert.Equal(((ApprovalEnd?)ApprovalEnd.Approved, Boss, "Welcome"), (statuses[0].Approval!.Decision, statuses[0].Approval!.DecidedBy, statuses[0].Approval!.Comment));
         Assert.Equal(ProvisioningOutcome.AssignedToExistingOrganization, statuses[1].Outcome);
         Assert.True(run.AllWaitsEnded);
     }
@@ -279,7 +279,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal((ProvisioningStage.Rejected, (ProvisioningOutcome?)ProvisioningOutcome.Rejected, (string?)null, (string?)"org-acme"), (callback.Stage, callback.Outcome, callback.OrganizationId, callback.ChosenOrganizationId));
         var status = Assert.Single(run.TakeStatuses());
         Assert.Equal((ProvisioningStage.Rejected, ProvisioningOutcome.Rejected), (status.Stage, status.Outcome));
-        Assert.Equal(("rejected", Deputy, "Not one of ours"), (status.Approval!.Decision, status.Approval.DecidedBy, status.Approval.Comment));
+        Assert.Equal(((ApprovalEnd?)ApprovalEnd.Rejected, Deputy, "Not one of ours"), (status.Approval!.Decision, status.Approval.DecidedBy, status.Approval.Comment));
         Assert.True(run.AllWaitsEnded);
     }
 
@@ -370,7 +370,7 @@ public class ProvisioningWorkflowUnitTests
         await run.NextWaitAsync();
         Assert.Equal([nameof(RecordProgress), nameof(CloseApprovalRequest)], run.TakeActivities().Select(c => c.Name).TakeLast(2));
         var withdrawn = Assert.Single(run.TakeStatuses());
-        Assert.Equal((ProvisioningStage.AwaitingOrganizationChoice, 5, "withdrawn"), (withdrawn.Stage, withdrawn.Step, withdrawn.Approval?.Decision));
+        Assert.Equal((ProvisioningStage.AwaitingOrganizationChoice, 5, (ApprovalEnd?)ApprovalEnd.Withdrawn), (withdrawn.Stage, withdrawn.Step, withdrawn.Approval?.Decision));
 
         run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(5, "Acme Corporation", OtherAdmin, Start.AddHours(2)));
         await run.NextWaitAsync();

@@ -153,7 +153,7 @@ public class ProvisioningWorkflowWizardTests(WorkflowFixture f) : IClassFixture<
         var back = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingOrganizationChoice);
 
         Assert.Equal(choosing.Candidates!.Select(c => c.OrganizationId), back.Candidates!.Select(c => c.OrganizationId));
-        Assert.Equal("withdrawn", back.Approval!.Decision);
+        Assert.Equal(ApprovalEnd.Withdrawn, back.Approval!.Decision);
         Assert.Null(back.Organization);
         Assert.Equal(choosing.ExpiresAt, back.ExpiresAt);
         var closed = (await f.WaitForMailAsync(order.OrderId, m => m.Any(x => x.Kind == EmailKind.ApprovalClosed), "approver told")).Single(m => m.Kind == EmailKind.ApprovalClosed);
@@ -180,7 +180,7 @@ public class ProvisioningWorkflowWizardTests(WorkflowFixture f) : IClassFixture<
         await f.ChooseAsync(id, choosing, org);
         var pending = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingAdminApproval);
         await f.Client.RaiseEventAsync(id, ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(pending.Step, DateTimeOffset.UtcNow));
-        var back = await f.WaitForAsync(id, s => s.Stage == ProvisioningStage.AwaitingOrganizationChoice && s.Approval?.Decision == "withdrawn", "the withdrawal");
+        var back = await f.WaitForAsync(id, s => s.Stage == ProvisioningStage.AwaitingOrganizationChoice && s.Approval?.Decision == ApprovalEnd.Withdrawn, "the withdrawal");
 
         // Only the company name changes (and the address's case): the address was proven under this invitation.
         var corrected = await f.SubmitOnlyAsync(id, back, "Initrode Systems Inc", admin.ToUpperInvariant());

@@ -5,25 +5,8 @@ using ServerlessProvisioning.Notifications;
 
 namespace ServerlessProvisioning.Provisioning.Activities;
 
-/// <summary>How an approval request ended.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ApprovalEnd>))]
-public enum ApprovalEnd
-{
-    /// <summary>An approver approved.</summary>
-    Approved,
-
-    /// <summary>An approver rejected.</summary>
-    Rejected,
-
-    /// <summary>Nobody decided before the deadline.</summary>
-    Expired,
-
-    /// <summary>The contact withdrew the request.</summary>
-    Withdrawn,
-}
-
 /// <summary>Tells approvers that a request ended (by someone else, by the clock, or withdrawn).</summary>
-public sealed record ApprovalClosedMailRequest(MailContext Mail, string OrganizationName, string RequestedAdminEmail, int Round, IReadOnlyList<string> Recipients, ApprovalEnd End, string? DecidedBy);
+public sealed record ApprovalClosedMailRequest(MailContext Mail, string OrganizationName, string RequestedAdminEmail, int Round, IReadOnlyList<string> Recipients, [property: JsonConverter(typeof(ApprovalEndMemberNameConverter))] ApprovalEnd End, string? DecidedBy);
 
 /// <summary>
 /// Emails each recipient that the request ended and how, so nobody acts on it any more; a withdrawn request's links
