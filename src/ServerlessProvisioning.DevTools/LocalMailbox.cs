@@ -5,6 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.DevTools;

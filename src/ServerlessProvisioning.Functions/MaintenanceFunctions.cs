@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 
 namespace ServerlessProvisioning.Functions;
 

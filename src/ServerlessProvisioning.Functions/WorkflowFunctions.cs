@@ -3,6 +3,7 @@ using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 using ServerlessProvisioning.Provisioning.Activities;
 
 namespace ServerlessProvisioning.Functions;

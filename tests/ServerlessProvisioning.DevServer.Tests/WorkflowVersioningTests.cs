@@ -9,6 +9,7 @@ using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.OrderSystem;
 using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
 

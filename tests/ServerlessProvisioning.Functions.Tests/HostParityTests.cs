@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.DurableTask;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 using ServerlessProvisioning.Testing;
 using ServerlessProvisioning.Hosting;
 using ServerlessProvisioning.Web;

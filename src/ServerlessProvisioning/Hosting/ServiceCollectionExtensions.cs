@@ -14,6 +14,7 @@ using ServerlessProvisioning.Notifications.Acs;
 using ServerlessProvisioning.OrderSystem;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 using ServerlessProvisioning.Provisioning.Activities;
 using ServerlessProvisioning.Storage;
 

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using ServerlessProvisioning.Configuration;
 using ServerlessProvisioning.Http;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 
 namespace ServerlessProvisioning.OrderSystem;
 

@@ -87,8 +87,8 @@ public static class Stages
 /// <summary>
 /// Durations captured when the workflow starts, so a configuration change never alters a running workflow's replay.
 /// <paramref name="ActivityFirstRetry"/> is the first wait before an activity is retried (then doubling, six
-/// attempts in all); null, as in every order the hosts start, means <see cref="ProvisioningWorkflow.ActivityFirstRetry"/>.
-/// <paramref name="VerificationLifetime"/> is how long an emailed code works; null means <see cref="ProvisioningWorkflow.VerificationLifetime"/>.
+/// attempts in all); null, as in every order the hosts start, means the workflow's default (2 s).
+/// <paramref name="VerificationLifetime"/> is how long an emailed code works; null means the workflow's default (15 minutes).
 /// Tests shorten them to reach the Failed stage or a dead code in seconds.
 /// </summary>
 public sealed record ProvisioningTimings(

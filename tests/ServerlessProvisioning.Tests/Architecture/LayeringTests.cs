@@ -10,7 +10,8 @@ namespace ServerlessProvisioning.Tests.Architecture
     /// <summary>Fails when a namespace of the product library uses a namespace of its own rank or above.</summary>
     public class LayeringTests
     {
-        // Storage → Matching → Organizations → Provisioning → Api / OrderSystem → hosts
+        // Every namespace of the product, sub-namespaces included (a namespace missing here fails the test):
+        // Storage → Matching → Organizations → Notifications → Provisioning → its activities → its workflow → Api / OrderSystem → hosts
         static readonly string[][] Layers =
         [
             /* 0 */ ["Primitives", "Configuration"],
@@ -18,9 +19,12 @@ namespace ServerlessProvisioning.Tests.Architecture
             /* 2 */ ["Matching"],
             /* 3 */ ["Organizations"],
             /* 4 */ ["Notifications"],
-            /* 5 */ ["Provisioning"],
-            /* 6 */ ["Api", "OrderSystem"],
-            /* 7 */ ["Hosting"],
+            /* 5 */ ["Notifications.Acs"],
+            /* 6 */ ["Provisioning"],
+            /* 7 */ ["Provisioning.Activities"],
+            /* 8 */ ["Provisioning.Workflow"],
+            /* 9 */ ["Api", "OrderSystem"],
+            /* 10 */ ["Hosting"],
         ];
 
         [Fact]
@@ -30,7 +34,7 @@ namespace ServerlessProvisioning.Tests.Architecture
             var product = typeof(TableKey).Assembly;
 
             // Act
-            var violations = Violations(product, SegmentAfter("ServerlessProvisioning."), Layers);
+            var violations = Violations(product, NamespaceAfter("ServerlessProvisioning."), Layers);
 
             // Assert
             if (violations.Count > 0)
@@ -44,7 +48,7 @@ namespace ServerlessProvisioning.Tests.Architecture
         {
             // Arrange
             var tests = typeof(LayeringTests).Assembly;
-            var layerOf = SegmentAfter("ServerlessProvisioning.Tests.Architecture.Sample.");
+            var layerOf = NamespaceAfter("ServerlessProvisioning.Tests.Architecture.Sample.");
             string[][] sampleLayers = [["Low"], ["High"]];
 
             // Act
@@ -58,8 +62,10 @@ namespace ServerlessProvisioning.Tests.Architecture
             Assert.Contains((typeof(HighThing), typeof(FieldUser)), uses);
         }
 
-        static Func<Type, string?> SegmentAfter(string prefix) =>
-            type => type.Namespace is { } ns && ns.StartsWith(prefix, StringComparison.Ordinal) ? ns[prefix.Length..].Split('.')[0] : null;
+        // The whole namespace below the prefix, so a sub-namespace is a layer of its own: a cycle between a namespace
+        // and its sub-namespace (Provisioning ⇄ Provisioning.Activities) is a violation like any other.
+        static Func<Type, string?> NamespaceAfter(string prefix) =>
+            type => type.Namespace is { } ns && ns.StartsWith(prefix, StringComparison.Ordinal) ? ns[prefix.Length..] : null;
 
         static List<string> Violations(Assembly assembly, Func<Type, string?> layerOf, string[][] layers)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 using ServerlessProvisioning.Provisioning.Activities;
 using Xunit.Sdk;
 using Match = ServerlessProvisioning.Provisioning.Activities.Match;

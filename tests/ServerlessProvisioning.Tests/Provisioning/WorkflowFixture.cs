@@ -8,6 +8,7 @@ using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Provisioning.Workflow;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
 using ServerlessProvisioning.DevTools;

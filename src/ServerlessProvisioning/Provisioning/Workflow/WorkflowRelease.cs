@@ -1,6 +1,6 @@
 using Microsoft.DurableTask;
 
-namespace ServerlessProvisioning.Provisioning;
+namespace ServerlessProvisioning.Provisioning.Workflow;
 
 /// <summary>
 /// The workflow code a host runs and the version it stamps on the orders it starts. An order keeps the version it

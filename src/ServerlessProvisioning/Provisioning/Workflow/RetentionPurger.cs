@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessProvisioning.Configuration;
 
-namespace ServerlessProvisioning.Provisioning;
+namespace ServerlessProvisioning.Provisioning.Workflow;
 
 /// <summary>Keeps data about orders outside the product's tables (the local mailbox), to be forgotten with the order.</summary>
 public interface IOrderDataOwner

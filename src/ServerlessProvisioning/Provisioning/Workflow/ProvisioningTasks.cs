@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessProvisioning.Provisioning.Activities;
 
-namespace ServerlessProvisioning.Provisioning;
+namespace ServerlessProvisioning.Provisioning.Workflow;
 
 /// <summary>
 /// The workflow's orchestration and activities, and their registration for hosts that use the Durable Task worker

@@ -1,0 +1,120 @@
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Provisioning.Activities;
+
+namespace ServerlessProvisioning.Provisioning.Workflow;
+
+/// <summary>
+/// The existing administrators' approval: each full admin gets a link of their own and the first decision counts;
+/// the contact may withdraw the request (back to the choice); the others hear how it ended.
+/// </summary>
+sealed class Approval(OrderRun run, Ending ending) : IWait
+{
+    const string Reminder = "ApprovalReminder";
+    const string Expiry = "ApprovalDeadline";
+
+    /// <summary>Asks the organization's full admins to approve the requested admin, in a new round.</summary>
+    public async Task RequestAsync(OrganizationView organization, IReadOnlyList<string> approvers)
+    {
+        var round = run.State.ApprovalRound + 1;
+        var deadline = run.Now + run.Timings.ApprovalLifetime;
+        var admin = run.State.RequestedAdmin!;
+        var mail = new ApprovalMailRequest(
+            run.Mail, run.Contact, run.Status.Submission!.CompanyName, admin, organization.OrganizationId, organization.Name, approvers, round, deadline, IsReminder: false);
+        run.State = run.State with { ApprovalRound = round, ApprovalDeadline = deadline, ApprovalReminderSent = false, ApprovalMail = mail };
+        run.Outbox.Audit("system", AuditAction.ApprovalRequested, $"{admin} for {organization.OrganizationId}; asked {approvers.Count} full admin(s); expires {deadline:O}");
+        await run.EnterAsync(run.Status with
+        {
+            Stage = ProvisioningStage.AwaitingAdminApproval,
+            Organization = organization,
+            Approval = new ApprovalView(organization.OrganizationId, organization.Name, admin, deadline, approvers, run.Contact, Round: round),
+            ExpiresAt = deadline,
+        });
+        await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(mail, o));
+    }
+
+    /// <inheritdoc/>
+    public async Task<Happening?> WaitAsync()
+    {
+        var next = await run.Inbox.NextAsync(Accept.Approval | Accept.Withdrawal | Accept.Cancel, Deadlines());
+        var organization = run.Status.Organization!;
+        var approval = run.Status.Approval!;
+        switch (next)
+        {
+            case Timer { Name: Reminder }:
+                run.State = run.State with { ApprovalReminderSent = true };
+                var reminder = run.State.ApprovalMail! with { IsReminder = true };
+                await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(reminder, o));
+                run.Outbox.Audit("system", AuditAction.ApprovalReminderSent);
+                await run.Outbox.RecordAsync();
+                break;
+            case Timer:
+                run.Status = run.Status with { Approval = approval with { Decision = ApprovalEnd.Expired } };
+                await CloseAsync(ApprovalEnd.Expired, decidedBy: null, approval.Approvers);
+                await ending.FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The existing administrator did not decide before the deadline.");
+                break;
+            case Command<ApprovalDecided> { Event.Approved: true } decided:
+                await ApproveAsync(organization, approval, decided.Event);
+                break;
+            case Command<ApprovalDecided> rejected:
+                var e = rejected.Event;
+                run.Status = run.Status with { Approval = approval with { Decision = ApprovalEnd.Rejected, DecidedBy = e.DecidedBy, Comment = e.Comment, DecidedAt = e.At } };
+                await CloseAsync(ApprovalEnd.Rejected, e.DecidedBy, OthersThan(approval, e.DecidedBy));
+                await ending.FinishAsync(ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, e.DecidedBy, e.Comment, action: AuditAction.Rejected);
+                break;
+            case Command<ApprovalWithdrawn> withdrawn:
+                // Back to the choice the contact had, under the invitation's deadline; the approvers' links die now.
+                run.Outbox.Audit(run.Contact, AuditAction.ApprovalWithdrawn, $"Request to {organization.OrganizationId} withdrawn", withdrawn.Event.At);
+                await run.EnterAsync(run.Status with
+                {
+                    Stage = ProvisioningStage.AwaitingOrganizationChoice,
+                    Approval = approval with { Decision = ApprovalEnd.Withdrawn, DecidedAt = withdrawn.Event.At },
+                    Organization = null,
+                    ExpiresAt = run.State.InvitationDeadline,
+                });
+                await CloseAsync(ApprovalEnd.Withdrawn, decidedBy: null, approval.Approvers);
+                break;
+            default:
+                return next;
+        }
+
+        return null;
+    }
+
+    List<Deadline> Deadlines()
+    {
+        var timings = run.Timings;
+        var deadlines = new List<Deadline>();
+        if (!run.State.ApprovalReminderSent && timings.ApprovalReminderBefore > TimeSpan.Zero && timings.ApprovalReminderBefore < timings.ApprovalLifetime)
+        {
+            deadlines.Add(new Deadline(Reminder, run.State.ApprovalDeadline - timings.ApprovalReminderBefore));
+        }
+
+        deadlines.Add(new Deadline(Expiry, run.State.ApprovalDeadline));
+        return deadlines;
+    }
+
+    async Task ApproveAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided)
+    {
+        var admin = run.State.RequestedAdmin!;
+        run.Outbox.Audit(decided.DecidedBy, AuditAction.Approved, decided.Comment, decided.At);
+        run.Status = run.Status with { Approval = approval with { Decision = ApprovalEnd.Approved, DecidedBy = decided.DecidedBy, Comment = decided.Comment, DecidedAt = decided.At } };
+        await ending.EnterAssigningAsync(organization);
+        await run.Context.AddAdministratorAsync(new AddAdministratorRequest(organization.OrganizationId, admin), run.ActivityOptions);
+        run.Outbox.Audit("system", AuditAction.AdministratorAdded, $"{admin} to {organization.OrganizationId}");
+        await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, null), run.ActivityOptions);
+
+        // The other approvers hear of it once it is done (not before a step that could still fail), and a
+        // throttled email service cannot hold the assignment up.
+        await CloseAsync(ApprovalEnd.Approved, decided.DecidedBy, OthersThan(approval, decided.DecidedBy));
+        await ending.CompleteAsync(ProvisioningOutcome.AssignedToExistingOrganization);
+    }
+
+    static List<string> OthersThan(ApprovalView approval, string approver) => approval.Approvers.Where(a => !EmailAddress.SamePerson(a, approver)).ToList();
+
+    // Tells the approvers who did not end the request how it ended, and kills their links.
+    Task CloseAsync(ApprovalEnd end, string? decidedBy, IReadOnlyList<string> recipients)
+    {
+        var request = new ApprovalClosedMailRequest(run.Mail, run.State.ApprovalMail!.OrganizationName, run.State.RequestedAdmin!, run.State.ApprovalRound, recipients, end, decidedBy);
+        return run.Outbox.SendAsync(nameof(CloseApprovalRequest), o => run.Context.CloseApprovalRequestAsync(request, o));
+    }
+}

@@ -1,0 +1,101 @@
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Provisioning.Activities;
+
+namespace ServerlessProvisioning.Provisioning.Workflow;
+
+/// <summary>
+/// Matching the submission and the contact's choice: Rule A assigns at once; otherwise the contact picks a candidate
+/// or a new organization, and the new-admin policy decides whether to assign, assign and ask, or ask first.
+/// </summary>
+sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Ending ending) : IWait
+{
+    /// <summary>Matches the current submission: assigns by Rule A, or offers the candidates.</summary>
+    public async Task MatchAsync()
+    {
+        var submission = run.Status.Submission!;
+        run.Publish(run.Status with { Stage = ProvisioningStage.Matching, Verification = null });
+
+        var match = await run.Context.MatchAsync(new MatchRequest(submission.CompanyName, submission.AdminEmail, run.Order.Scenario), run.ActivityOptions);
+        if (match.AssignTo is { } organization)
+        {
+            run.Outbox.Audit("system", AuditAction.MatchedByRuleA, $"{run.State.RequestedAdmin} administers {organization.OrganizationId}");
+            run.Status = run.Status with { MatchKind = match.Kind, Candidates = match.Candidates };
+            await ending.AssignExistingAsync(new OrganizationView(organization.OrganizationId, organization.Name, organization.Type), ProvisioningOutcome.AssignedToExistingOrganization);
+            return;
+        }
+
+        run.Outbox.Audit("system", match.Kind == MatchKind.AdminOfSeveral ? AuditAction.MatchedByRuleAOfSeveral : AuditAction.MatchedByRuleB, $"{match.Candidates.Count} candidate(s)");
+        await run.EnterAsync(run.Status with
+        {
+            Stage = ProvisioningStage.AwaitingOrganizationChoice,
+            MatchKind = match.Kind,
+            Candidates = match.Candidates,
+            Notice = match.Notice,
+            ExpiresAt = run.State.InvitationDeadline,
+        });
+    }
+
+    /// <inheritdoc/>
+    public async Task<Happening?> WaitAsync()
+    {
+        var next = await run.Inbox.NextAsync(Accept.Choice | Accept.Submission | Accept.Resend | Accept.Cancel, invitation.Deadlines());
+        switch (next)
+        {
+            case Command<OrganizationChosen> { Event.CreateNew: true } chosenNew:
+                await CreateAndAssignAsync(chosenNew.Event.At);
+                return null;
+            case Command<OrganizationChosen> chosen:
+                await ApplyAsync(chosen.Event.OrganizationId!, chosen.Event.At);
+                return null;
+            default:
+                return await invitation.OnDeadlineAsync(next, "No organization was chosen before the invitation expired.") ? null : next;
+        }
+    }
+
+    async Task CreateAndAssignAsync(DateTimeOffset at)
+    {
+        var type = NewAdminPolicy.OrganizationTypeFor(run.Order.Scenario);
+        var name = run.Status.Submission!.CompanyName;
+        var admin = run.State.RequestedAdmin!;
+
+        // Deterministic, so a replayed or retried creation lands on the same organization.
+        var organizationId = "org-" + run.Context.NewGuid().ToString("N")[..20];
+        run.Outbox.Audit(run.Contact, AuditAction.ChoseNewOrganization, $"'{name}' ({type}) with full admin {admin}", at);
+        await ending.EnterAssigningAsync(new OrganizationView(organizationId, name, type, IsNew: true));
+        await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organizationId, new NewOrganization(organizationId, name, type, admin, run.Now)), run.ActivityOptions);
+        await ending.CompleteAsync(ProvisioningOutcome.AssignedToNewOrganization);
+    }
+
+    async Task ApplyAsync(string organizationId, DateTimeOffset at)
+    {
+        var admin = run.State.RequestedAdmin!;
+        run.Outbox.Audit(run.Contact, AuditAction.ChoseOrganization, organizationId, at);
+        var check = await run.Context.InspectAsync(new InspectRequest(organizationId, admin), run.ActivityOptions);
+        if (!check.Exists)
+        {
+            // Vanished since matching: let the contact choose again rather than fail.
+            run.Outbox.Audit("system", AuditAction.ChoiceRejected, $"{organizationId} no longer exists");
+            await run.EnterAsync(run.Status with { Stage = ProvisioningStage.AwaitingOrganizationChoice, Candidates = run.Status.Candidates?.Where(c => c.OrganizationId != organizationId).ToList() });
+            return;
+        }
+
+        var organization = new OrganizationView(organizationId, check.Name, check.Type);
+        switch (NewAdminPolicy.Decide(run.Order.Scenario, createsNewOrganization: false, check.AdminIsFullAdmin))
+        {
+            case NewAdminAction.Assign:
+                await ending.AssignExistingAsync(organization, ProvisioningOutcome.AssignedToExistingOrganization);
+                break;
+            case NewAdminAction.AssignAndRequestAdminAddition:
+                run.Outbox.Audit("system", AuditAction.AdminAdditionRequested, $"{admin} to {organizationId}; asked {check.FullAdmins.Count} full admin(s)");
+                await ending.EnterAssigningAsync(organization);
+                await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organizationId, null), run.ActivityOptions);
+                var request = new AddAdminMailRequest(run.Mail, check.Name, admin, check.FullAdmins.Select(a => a.Email).ToList());
+                await run.Outbox.SendAsync(nameof(SendAddAdminRequest), o => run.Context.SendAddAdminRequestAsync(request, o));
+                await ending.CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);
+                break;
+            case NewAdminAction.RequireApproval:
+                await approval.RequestAsync(organization, check.FullAdmins.Select(a => a.Email).ToList());
+                break;
+        }
+    }
+}

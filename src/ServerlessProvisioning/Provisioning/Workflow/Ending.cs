@@ -1,0 +1,100 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.Provisioning.Activities;
+
+namespace ServerlessProvisioning.Provisioning.Workflow;
+
+/// <summary>How an order ends: assigning the subscription, telling the contact, and reporting to the order system.</summary>
+sealed class Ending(OrderRun run)
+{
+    static readonly Guid DeliveryNamespace = new("3c2b8f0e-5a41-4d0b-9d3e-8f6a2e1b7c55");
+
+    /// <summary>Assigns the subscription to an organization that exists, and completes.</summary>
+    public async Task AssignExistingAsync(OrganizationView organization, ProvisioningOutcome outcome)
+    {
+        await EnterAssigningAsync(organization);
+        await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, null), run.ActivityOptions);
+        await CompleteAsync(outcome);
+    }
+
+    /// <summary>Publishes and records the Assigning stage: nobody can change the order any more.</summary>
+    public async Task EnterAssigningAsync(OrganizationView organization)
+    {
+        run.Publish(run.Status with { Stage = ProvisioningStage.Assigning, Organization = organization });
+        await run.Outbox.RecordAsync();
+    }
+
+    /// <summary>Ends the order as completed with the given outcome.</summary>
+    public Task CompleteAsync(ProvisioningOutcome outcome) =>
+        FinishAsync(ProvisioningStage.Completed, outcome, "system", $"Subscription {run.Order.SubscriptionId} assigned to {run.Status.Organization!.OrganizationId}", action: AuditAction.Assigned);
+
+    /// <summary>
+    /// Ends the order: the final stage recorded, the contact (and <paramref name="alsoNotify"/>) told, the order system
+    /// told. The audit action is the stage's own unless given.
+    /// </summary>
+    public async Task FinishAsync(ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, AuditAction? action = null, IReadOnlyList<string>? alsoNotify = null)
+    {
+        run.Publish(run.Status with { Stage = stage, Outcome = outcome });
+        run.Outbox.Audit(actor, action ?? ActionOf(stage), detail);
+        await run.Outbox.RecordAsync();
+        var status = run.Status;
+        var request = new OutcomeMailRequest(
+            run.Mail, run.Contact, status.InvitationGeneration, outcome, status.Organization?.Name, run.State.RequestedAdmin,
+            stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, alsoNotify ?? []);
+        await run.Outbox.SendAsync(nameof(SendOutcome), o => run.Context.SendOutcomeAsync(request, o));
+        run.Outbox.Audit("system", AuditAction.OutcomeSent, outcome.ToString());
+        await ReportAsync();
+        run.Logger.LogInformation("Order {OrderId} finished: {Stage} {Outcome}", run.Order.OrderId, stage, outcome);
+    }
+
+    /// <summary>A step failed beyond its retries: the order ends Failed, and the order system must still hear of it.</summary>
+    public async Task FailAsync(TaskFailedException failure)
+    {
+        run.Logger.LogError("Order {OrderId}: step {Activity} failed beyond its retries", run.Order.OrderId, failure.TaskName);
+        run.Publish(run.Status with { Stage = ProvisioningStage.Failed });
+        run.Outbox.Audit("system", AuditAction.Failed, $"{failure.TaskName} failed after retries.");
+        try
+        {
+            await run.Outbox.RecordAsync();
+        }
+        catch (TaskFailedException)
+        {
+            // The order's own table is what failed: the order system must still hear that the order failed.
+        }
+
+        await ReportAsync();
+    }
+
+    static AuditAction ActionOf(ProvisioningStage stage) => stage switch
+    {
+        ProvisioningStage.Expired => AuditAction.Expired,
+        ProvisioningStage.Cancelled => AuditAction.Cancelled,
+        ProvisioningStage.Rejected => AuditAction.Rejected,
+        ProvisioningStage.Failed => AuditAction.Failed,
+        _ => AuditAction.Assigned,
+    };
+
+    // Tells the order system how the order ended (when a callback is configured), then records it all.
+    async Task ReportAsync()
+    {
+        var status = run.Status;
+        var callback = new CallbackRequest(run.Order.OrderId, run.Order.SubscriptionId, status.Stage, status.Outcome, run.AssignedOrganizationId(), run.Now, DeliveryId(), run.ChosenOrganizationId());
+        try
+        {
+            if (await run.Context.DeliverCallbackAsync(callback, ProvisioningWorkflow.CallbackOptions))
+            {
+                run.Outbox.Audit("system", AuditAction.CallbackDelivered, callback.DeliveryId);
+            }
+        }
+        catch (TaskFailedException e)
+        {
+            run.Outbox.Audit("system", AuditAction.CallbackFailed, e.FailureDetails.ErrorMessage);
+        }
+
+        await run.Outbox.RecordAsync();
+    }
+
+    // One id per order's report, the same on every retry and replay, so the receiver can drop repeats.
+    string DeliveryId() => NameBasedGuid.CreateVersion5(DeliveryNamespace, run.Context.InstanceId + "/outcome").ToString();
+}

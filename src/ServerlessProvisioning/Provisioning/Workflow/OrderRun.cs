@@ -1,0 +1,108 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using ServerlessProvisioning.Provisioning.Activities;
+
+namespace ServerlessProvisioning.Provisioning.Workflow;
+
+/// <summary>
+/// What the workflow carries from one wait to the next, besides the published <see cref="ProvisioningStatus"/>:
+/// who the invitation went to and until when, the admin address asked for and the one a code proved, and the rounds
+/// of codes and approvals (each round names its links and emails).
+/// </summary>
+/// <param name="ContactEmail">The provisioning contact the current invitation went to (an operator may redirect it).</param>
+/// <param name="InvitationDeadline">When the invitation (and the choice) expires.</param>
+/// <param name="InvitationReminderSent">Whether this invitation's reminder went out.</param>
+/// <param name="RequestedAdmin">The admin address of the current submission, normalized.</param>
+/// <param name="ProvenAdmin">
+/// The admin address a code proved under the current invitation: a later submission that only corrects the company
+/// name does not send another code. A resent invitation (maybe to someone else) forgets it.
+/// </param>
+/// <param name="VerificationRound">How many codes were sent; the last one's number.</param>
+/// <param name="ApprovalRound">How many approval requests were made; the last one's number.</param>
+/// <param name="ApprovalDeadline">When the current approval request expires.</param>
+/// <param name="ApprovalReminderSent">Whether the current approval request's reminder went out.</param>
+/// <param name="ApprovalMail">The current approval request as emailed (its reminder and closing reuse it).</param>
+sealed record RunState(
+    string ContactEmail,
+    DateTimeOffset InvitationDeadline,
+    bool InvitationReminderSent = false,
+    string? RequestedAdmin = null,
+    string? ProvenAdmin = null,
+    int VerificationRound = 0,
+    int ApprovalRound = 0,
+    DateTimeOffset ApprovalDeadline = default,
+    bool ApprovalReminderSent = false,
+    ApprovalMailRequest? ApprovalMail = null);
+
+/// <summary>
+/// One order's run of the workflow: the orchestration context, the order, the state carried between waits and the
+/// published status. The stages share it; only <see cref="EnterAsync"/> starts a new step.
+/// </summary>
+sealed class OrderRun
+{
+    public OrderRun(TaskOrchestrationContext context, ProvisioningInput input)
+    {
+        Context = context;
+        Input = input;
+        Order = input.Order;
+        Mail = new MailContext(Order.OrderId, context.InstanceId, Order.SubscriptionId, Order.Scenario, Order.Language);
+        Logger = context.CreateReplaySafeLogger<ProvisioningWorkflow>();
+        var firstRetry = input.Timings.ActivityFirstRetry ?? ProvisioningWorkflow.ActivityFirstRetry;
+        ActivityOptions = ProvisioningWorkflow.ActivityOptions(firstRetry);
+        MailOptions = ProvisioningWorkflow.MailOptions(firstRetry);
+        State = new RunState(Order.ProvisioningContactEmail, Now + input.Timings.InvitationLifetime);
+        Status = new ProvisioningStatus(Order.OrderId, Order.SubscriptionId, Order.Scenario, ProvisioningStage.InvitationSent, 0, State.InvitationDeadline, Language: Order.Language);
+        Outbox = new Outbox(this);
+        Inbox = new Inbox(this);
+    }
+
+    public TaskOrchestrationContext Context { get; }
+
+    public ProvisioningInput Input { get; }
+
+    public ProvisioningTimings Timings => Input.Timings;
+
+    public ProvisioningOrder Order { get; }
+
+    public MailContext Mail { get; }
+
+    public ILogger Logger { get; }
+
+    public TaskOptions ActivityOptions { get; }
+
+    public TaskOptions MailOptions { get; }
+
+    public Outbox Outbox { get; }
+
+    public Inbox Inbox { get; }
+
+    public RunState State { get; set; }
+
+    /// <summary>What the pages see; set it with <see cref="Publish"/> or <see cref="EnterAsync"/>.</summary>
+    public ProvisioningStatus Status { get; set; }
+
+    public DateTimeOffset Now => new(Context.CurrentUtcDateTime, TimeSpan.Zero);
+
+    /// <summary>The contact the current invitation went to.</summary>
+    public string Contact => State.ContactEmail;
+
+    /// <summary>Publishes a status without starting a new step (a stage the pages watch but nobody answers).</summary>
+    public void Publish(ProvisioningStatus next)
+    {
+        Status = next;
+        Context.SetCustomStatus(Status);
+    }
+
+    /// <summary>Starts waiting for a person: a new step, published in the custom status and recorded.</summary>
+    public async Task EnterAsync(ProvisioningStatus next)
+    {
+        Publish(next with { Step = Status.Step + 1 });
+        await Outbox.RecordAsync();
+    }
+
+    /// <summary>The organization that received the subscription; none for an order that assigned nothing.</summary>
+    public string? AssignedOrganizationId() => Status.Outcome.IsAssigned() ? Status.Organization?.OrganizationId : null;
+
+    /// <summary>The organization chosen but not assigned to (rejected, expired or cancelled while awaiting approval).</summary>
+    public string? ChosenOrganizationId() => Status.Outcome.IsAssigned() ? null : Status.Organization?.OrganizationId;
+}

@@ -1,0 +1,71 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using ServerlessProvisioning.Provisioning.Activities;
+
+namespace ServerlessProvisioning.Provisioning.Workflow;
+
+/// <summary>
+/// Everything the workflow tells the world: audit entries (kept until the next record), the order's progress record,
+/// and email, sent for as long as the email service asks to wait.
+/// </summary>
+sealed class Outbox(OrderRun run)
+{
+    readonly List<AuditEntry> pending = [];
+    int auditSequence;
+    int progressSequence;
+
+    /// <summary>
+    /// Adds an audit entry, written with the next record. People's actions carry the time they acted (from their
+    /// request); the workflow's own, the replay-safe clock.
+    /// </summary>
+    public void Audit(string actor, AuditAction action, string? detail = null, DateTimeOffset? at = null) =>
+        pending.Add(new AuditEntry(++auditSequence, at ?? run.Now, actor, action.ToString(), detail));
+
+    /// <summary>Records the order's stage and the pending audit entries.</summary>
+    public async Task RecordAsync()
+    {
+        var entries = pending.ToList();
+        pending.Clear();
+        var status = run.Status;
+        await run.Context.RecordProgressAsync(
+            new ProgressRequest(run.Order.OrderId, ++progressSequence, status.Stage, status.Outcome, run.AssignedOrganizationId(), entries, run.Now, run.ChosenOrganizationId()),
+            run.ActivityOptions);
+    }
+
+    /// <summary>
+    /// Sends email for as long as it takes: when the service throttles, a durable timer waits as long as it asks (no
+    /// worker is held), then the activity runs again; its emails carry idempotency keys, so none goes out twice.
+    /// </summary>
+    /// <param name="activity">The mail activity's name, for the audit (<c>nameof</c>).</param>
+    /// <param name="send">Runs the activity once.</param>
+    public async Task SendAsync(string activity, Func<TaskOptions, Task<MailDelivery>> send)
+    {
+        var waited = TimeSpan.Zero;
+        while (true)
+        {
+            var delivery = await send(run.MailOptions);
+            if (!delivery.Throttled)
+            {
+                if (waited > TimeSpan.Zero)
+                {
+                    Audit("system", AuditAction.EmailSentAfterThrottling, $"{activity} after waiting {waited}");
+                    await RecordAsync();
+                }
+
+                return;
+            }
+
+            var wait = delivery.RetryAfter < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : delivery.RetryAfter > ProvisioningWorkflow.MaxThrottleWait ? ProvisioningWorkflow.MaxThrottleWait : delivery.RetryAfter;
+            if (waited == TimeSpan.Zero)
+            {
+                // Recorded at once: the wait can last hours, and the operator should see why the order is quiet.
+                Audit("system", AuditAction.EmailThrottled, $"{activity}: the email service asks to wait {delivery.RetryAfter}");
+                await RecordAsync();
+            }
+
+            run.Logger.LogWarning("Order {OrderId}: {Activity} throttled; waiting {Wait}", run.Order.OrderId, activity, wait);
+            waited += wait;
+            await run.Context.CreateTimer((run.Now + wait).UtcDateTime, CancellationToken.None);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+using Microsoft.DurableTask;
+using ServerlessProvisioning.Notifications;
+
+namespace ServerlessProvisioning.Provisioning.Workflow;
+
+/// <summary>
+/// The provisioning workflow (docs/rules.md): invite → wait for the wizard → prove the admin address when it is not
+/// the contact's own → match → Rule A assigns, else wait for the choice → new-admin policy (assign + add-admin
+/// request, or pause for the existing admin's approval, which the contact may withdraw) → assign → tell the contact.
+/// It reads as its loop: each waiting stage is a small class (<see cref="Invitation"/>, <see cref="Verification"/>,
+/// <see cref="Choice"/>, <see cref="Approval"/>) that waits once and handles what came; what every stage takes the
+/// same way (a new submission, a cancel, a resend) comes back here. Deterministic: time from the context, no I/O,
+/// every side effect an activity. Each wait raises <see cref="ProvisioningStatus.Step"/>; commands carry the step
+/// they answer, and one for another step is recorded and ignored.
+/// </summary>
+public sealed class ProvisioningWorkflow
+{
+    /// <summary>The orchestration's name in both hosts.</summary>
+    public const string Name = "ProvisioningOrchestration";
+
+    /// <summary>
+    /// The version new orders start on. Change it, and keep the older version's steps behind
+    /// <c>context.CompareVersionTo(...)</c>, whenever a change would replay differently for an open order
+    /// (docs/workflow-versions.md); the Functions host reads the same value from host.json (a test keeps them equal).
+    /// </summary>
+    public const string Version = "1.0";
+
+    /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
+    public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long an emailed verification code works.</summary>
+    public static readonly TimeSpan VerificationLifetime = TimeSpan.FromMinutes(15);
+
+    /// <summary>How many wrong codes kill a verification code.</summary>
+    public const int VerificationAttempts = 5;
+
+    /// <summary>The longest single durable wait for a throttled email service; a longer ask is waited out in several.</summary>
+    public static readonly TimeSpan MaxThrottleWait = TimeSpan.FromHours(1);
+
+    /// <summary>Retries for the outcome callback: the order system may be down for a while; after the last try the order stays finished and the audit says so.</summary>
+    public static readonly TaskOptions CallbackOptions = TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 8,
+        firstRetryInterval: TimeSpan.FromSeconds(5),
+        backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromMinutes(10)));
+
+    readonly OrderRun run;
+    readonly Invitation invitation;
+    readonly Verification verification;
+    readonly Ending ending;
+    readonly Dictionary<ProvisioningStage, IWait> waits;
+
+    ProvisioningWorkflow(TaskOrchestrationContext context, ProvisioningInput input)
+    {
+        run = new OrderRun(context, input);
+        ending = new Ending(run);
+        invitation = new Invitation(run, ending);
+        var approval = new Approval(run, ending);
+        var choice = new Choice(run, invitation, approval, ending);
+        verification = new Verification(run, invitation, choice);
+
+        // The waiting stages: a new one is a class and a line here.
+        waits = new()
+        {
+            [ProvisioningStage.InvitationSent] = invitation,
+            [ProvisioningStage.AwaitingAdminEmailVerification] = verification,
+            [ProvisioningStage.AwaitingOrganizationChoice] = choice,
+            [ProvisioningStage.AwaitingAdminApproval] = approval,
+        };
+    }
+
+    /// <summary>Retries for every activity: storage and email hiccups heal, a persistent failure ends the workflow as Failed.</summary>
+    public static TaskOptions ActivityOptions(TimeSpan firstRetry) => TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 6,
+        firstRetryInterval: firstRetry,
+        backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromMinutes(2)));
+
+    /// <summary>
+    /// Retries for email activities: like <see cref="ActivityOptions"/>, except that an email the service refused for
+    /// good is not sent again (throttling never reaches here: it is an answer, waited out with a durable timer).
+    /// </summary>
+    public static TaskOptions MailOptions(TimeSpan firstRetry) => TaskOptions.FromRetryPolicy(new RetryPolicy(
+        maxNumberOfAttempts: 6,
+        firstRetryInterval: firstRetry,
+        backoffCoefficient: 2,
+        maxRetryInterval: TimeSpan.FromMinutes(2))
+    {
+        HandleFailure = failure => !failure.IsCausedBy<EmailRejectedException>(),
+    });
+
+    /// <summary>Runs the workflow for one order.</summary>
+    public static Task<ProvisioningResult> RunAsync(TaskOrchestrationContext context, ProvisioningInput input)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(input);
+        return new ProvisioningWorkflow(context, input).RunAsync();
+    }
+
+    async Task<ProvisioningResult> RunAsync()
+    {
+        try
+        {
+            run.Outbox.Audit("order-system", AuditAction.OrderReceived, $"{run.Order.Scenario}; subscription {run.Order.SubscriptionId}");
+            await invitation.InviteAsync(generation: 1, previousContact: null);
+            while (!run.Status.Stage.IsFinal())
+            {
+                var wait = waits.TryGetValue(run.Status.Stage, out var w) ? w : throw new InvalidOperationException($"No wait is defined for stage {run.Status.Stage}.");
+                if (await wait.WaitAsync() is { } next)
+                {
+                    await HandleAsync(next);
+                }
+            }
+
+            return new ProvisioningResult(run.Status.Stage, run.Status.Outcome, run.AssignedOrganizationId());
+        }
+        catch (TaskFailedException e)
+        {
+            await ending.FailAsync(e);
+            throw;
+        }
+    }
+
+    // The commands every waiting stage takes the same way.
+    async Task HandleAsync(Happening next)
+    {
+        switch (next)
+        {
+            case Command<WizardSubmitted> submitted:
+                await verification.SubmitAsync(submitted.Event);
+                break;
+            case Command<CancelRequested> cancel:
+                var approvers = run.Status.Stage == ProvisioningStage.AwaitingAdminApproval ? run.Status.Approval?.Approvers : null;
+                await ending.FinishAsync(ProvisioningStage.Cancelled, ProvisioningOutcome.Cancelled, cancel.Event.Operator, cancel.Event.Reason, alsoNotify: approvers);
+                break;
+            case Command<InvitationResendRequested> resend:
+                await invitation.ResendAsync(resend.Event);
+                break;
+            default:
+                throw new InvalidOperationException($"Unexpected {next}.");
+        }
+    }
+}
