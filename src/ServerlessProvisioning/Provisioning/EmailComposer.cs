@@ -7,24 +7,6 @@ using ServerlessProvisioning.Notifications;
 
 namespace ServerlessProvisioning.Provisioning;
 
-/// <summary>The facts an email may carry; each kind uses the ones it needs.</summary>
-public sealed record EmailFacts(
-    string OrderId,
-    string SubscriptionId,
-    ProvisioningScenario Scenario,
-    string? ContactEmail = null,
-    DateTimeOffset? Deadline = null,
-    string? Link = null,
-    string? OrganizationName = null,
-    string? OrganizationId = null,
-    string? RequestedAdminEmail = null,
-    string? CompanyName = null,
-    ProvisioningOutcome? Outcome = null,
-    string? Reason = null,
-    string? Code = null,
-    ApprovalEnd? ApprovalEnd = null,
-    string? DecidedBy = null);
-
 /// <summary>A rendered email.</summary>
 public sealed record EmailContent(string Subject, string PlainText, string Html);
 
@@ -36,93 +18,101 @@ public sealed record EmailContent(string Subject, string PlainText, string Html)
 public static class EmailComposer
 {
     /// <summary>Renders one email.</summary>
-    public static EmailContent Compose(EmailKind kind, EmailFacts facts, string language)
+    public static EmailContent Compose(EmailFacts facts, string language)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var en = string.Equals(language, "en", StringComparison.OrdinalIgnoreCase);
-        var culture = CultureInfo.GetCultureInfo(en ? "en-GB" : "es-ES");
-        var deadline = facts.Deadline?.ToUniversalTime().ToString(en ? "d MMMM yyyy, HH:mm 'UTC'" : "d 'de' MMMM 'de' yyyy, HH:mm 'UTC'", culture);
         var t = new Texts(en);
-        var (subject, paragraphs, action) = kind switch
+        var (subject, paragraphs, action, link) = facts switch
         {
-            EmailKind.Invitation => (
-                t.Pick($"Aprovisione su suscripción {facts.SubscriptionId}", $"Set up your subscription {facts.SubscriptionId}"),
-                new[]
-                {
-                    t.Pick($"Se ha realizado el pedido {facts.OrderId} y usted figura como contacto de aprovisionamiento de la suscripción {facts.SubscriptionId}.", $"Order {facts.OrderId} was placed and you are the provisioning contact of subscription {facts.SubscriptionId}."),
-                    t.Pick("Abra el asistente, introduzca el nombre de la empresa y la dirección de correo electrónico del administrador, y le indicaremos a qué organización se asignará la suscripción.", "Open the wizard, enter the company name and the administrator's email address, and we will show you which organization the subscription goes to."),
-                    t.Pick($"El enlace caduca el {deadline}.", $"The link expires on {deadline}."),
-                },
-                t.Pick("Iniciar el asistente", "Start the wizard")),
-            EmailKind.InvitationReminder => (
-                t.Pick($"Recordatorio: aprovisione su suscripción {facts.SubscriptionId}", $"Reminder: set up your subscription {facts.SubscriptionId}"),
-                new[]
-                {
-                    t.Pick($"La suscripción {facts.SubscriptionId} del pedido {facts.OrderId} aún no está aprovisionada.", $"Subscription {facts.SubscriptionId} of order {facts.OrderId} is not provisioned yet."),
-                    t.Pick($"Complete el asistente antes del {deadline}; después el enlace dejará de funcionar.", $"Complete the wizard before {deadline}; after that the link stops working."),
-                },
-                t.Pick("Continuar en el asistente", "Continue in the wizard")),
-            EmailKind.AdminEmailVerification => (
-                t.Pick($"Su código de verificación: {facts.Code}", $"Your verification code: {facts.Code}"),
-                new[]
-                {
-                    t.Pick($"{facts.ContactEmail} está aprovisionando la suscripción {facts.SubscriptionId} (pedido {facts.OrderId}) y ha indicado esta dirección como la del administrador de la organización.", $"{facts.ContactEmail} is provisioning subscription {facts.SubscriptionId} (order {facts.OrderId}) and gave this address as the organization's administrator."),
-                    TypedCompany(t, facts),
-                    t.Pick($"Si está de acuerdo, facilite este código a {facts.ContactEmail}: {facts.Code}. Sirve hasta el {deadline}.", $"If you agree, give {facts.ContactEmail} this code: {facts.Code}. It works until {deadline}."),
-                    t.Pick("Si no reconoce esta solicitud, ignore este correo: sin el código no se hace nada.", "If you do not recognise this request, ignore this email: nothing happens without the code."),
-                },
-                null),
-            EmailKind.ApprovalClosed => (
-                t.Pick($"Solicitud cerrada: añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName}", $"Request closed: add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName}"),
-                new[]
-                {
-                    t.Pick($"La solicitud para añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName} (pedido {facts.OrderId}) se ha cerrado.", $"The request to add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName} (order {facts.OrderId}) is closed."),
-                    facts.ApprovalEnd switch
-                    {
-                        ApprovalEnd.Approved => t.Pick($"{facts.DecidedBy} la ha aprobado. No tiene que hacer nada más.", $"{facts.DecidedBy} approved it. Nothing more is needed from you."),
-                        ApprovalEnd.Rejected => t.Pick($"{facts.DecidedBy} la ha rechazado. No tiene que hacer nada más.", $"{facts.DecidedBy} rejected it. Nothing more is needed from you."),
-                        ApprovalEnd.Withdrawn => t.Pick("Quien la pidió la ha retirado. No se ha cambiado nada y el enlace que recibió ya no funciona.", "The requester withdrew it. Nothing was changed, and the link you received no longer works."),
-                        _ => t.Pick("Nadie la decidió antes del plazo, así que ha caducado y no se ha cambiado nada.", "Nobody decided before the deadline, so it expired and nothing was changed."),
-                    },
-                },
-                null),
-            EmailKind.ApprovalRequest or EmailKind.ApprovalReminder => (
-                t.Pick(
-                    (kind == EmailKind.ApprovalReminder ? "Recordatorio: " : string.Empty) + $"¿Añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName}?",
-                    (kind == EmailKind.ApprovalReminder ? "Reminder: " : string.Empty) + $"Add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName}?"),
-                new[]
-                {
-                    t.Pick($"Usted es administrador completo de la organización {facts.OrganizationName}.", $"You are a full administrator of the organization {facts.OrganizationName}."),
-                    t.Pick($"{facts.ContactEmail} está aprovisionando la suscripción {facts.SubscriptionId} (pedido {facts.OrderId}) y ha elegido su organización. Para continuar, {facts.RequestedAdminEmail} debe ser administrador de la organización.", $"{facts.ContactEmail} is provisioning subscription {facts.SubscriptionId} (order {facts.OrderId}) and chose your organization. To continue, {facts.RequestedAdminEmail} must become an administrator of it."),
-                    TypedCompany(t, facts),
-                    t.Pick($"Hemos comprobado que {facts.RequestedAdminEmail} recibe correo en esa dirección.", $"We checked that {facts.RequestedAdminEmail} receives email at that address."),
-                    t.Pick("Por seguridad, nadie se añade como administrador sin su aprobación. Si no reconoce esta solicitud, rechácela.", "For security, nobody is added as an administrator without your approval. If you do not recognise this request, reject it."),
-                    t.Pick($"Puede decidir hasta el {deadline}.", $"You can decide until {deadline}."),
-                },
-                t.Pick("Revisar la solicitud", "Review the request")),
-            EmailKind.AddAdminRequest => (
-                t.Pick($"Solicitud: añadir a {facts.RequestedAdminEmail} como administrador de {facts.OrganizationName}", $"Request: add {facts.RequestedAdminEmail} as an administrator of {facts.OrganizationName}"),
-                new[]
-                {
-                    t.Pick($"Un socio ha aprovisionado la suscripción {facts.SubscriptionId} (pedido {facts.OrderId}) en su organización {facts.OrganizationName}.", $"A partner provisioned subscription {facts.SubscriptionId} (order {facts.OrderId}) in your organization {facts.OrganizationName}."),
-                    t.Pick($"El socio solicita que añada a {facts.RequestedAdminEmail} como administrador. No se ha añadido automáticamente: usted decide si lo añade desde la administración de su organización.", $"The partner asks you to add {facts.RequestedAdminEmail} as an administrator. Nobody was added automatically: you decide whether to add them in your organization's administration."),
-                },
-                null),
-            EmailKind.Outcome => (
-                OutcomeSubject(t, facts),
-                OutcomeParagraphs(t, facts),
-                facts.Link is null ? null : t.Pick("Ver el estado", "See the status")),
-            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown email kind."),
+            InvitationEmail f => Invitation(t, f),
+            VerificationCodeEmail f => VerificationCode(t, f),
+            ApprovalRequestEmail f => ApprovalRequest(t, f),
+            ApprovalClosedEmail f => ApprovalClosed(t, f),
+            AddAdminRequestEmail f => AddAdminRequest(t, f),
+            OutcomeEmail f => (OutcomeSubject(t, f), OutcomeParagraphs(t, f), f.Link is null ? null : t.Pick("Ver el estado", "See the status"), f.Link),
+            _ => throw new ArgumentOutOfRangeException(nameof(facts), facts.Kind, "Unknown email kind."),
         };
 
-        return new EmailContent(subject, PlainText(paragraphs, action, facts.Link, t), Html(subject, paragraphs, action, facts.Link, t, en));
+        return new EmailContent(subject, PlainText(paragraphs, action, link, t), Html(subject, paragraphs, action, link, t, en));
     }
 
-    // What the requester typed, labelled as theirs: it reaches people who did not type it.
-    static string TypedCompany(Texts t, EmailFacts f) =>
-        t.Pick($"Nombre de la empresa tal como lo escribió quien hace la solicitud (no verificado): «{f.CompanyName}».", $"Company name as typed by the requester (not verified): “{f.CompanyName}”.");
+    static (string, string[], string?, string?) Invitation(Texts t, InvitationEmail f)
+    {
+        var deadline = t.Date(f.Deadline);
+        return f.IsReminder
+            ? (t.Pick($"Recordatorio: aprovisione su suscripción {f.SubscriptionId}", $"Reminder: set up your subscription {f.SubscriptionId}"),
+                [
+                    t.Pick($"La suscripción {f.SubscriptionId} del pedido {f.OrderId} aún no está aprovisionada.", $"Subscription {f.SubscriptionId} of order {f.OrderId} is not provisioned yet."),
+                    t.Pick($"Complete el asistente antes del {deadline}; después el enlace dejará de funcionar.", $"Complete the wizard before {deadline}; after that the link stops working."),
+                ],
+                t.Pick("Continuar en el asistente", "Continue in the wizard"),
+                f.Link)
+            : (t.Pick($"Aprovisione su suscripción {f.SubscriptionId}", $"Set up your subscription {f.SubscriptionId}"),
+                [
+                    t.Pick($"Se ha realizado el pedido {f.OrderId} y usted figura como contacto de aprovisionamiento de la suscripción {f.SubscriptionId}.", $"Order {f.OrderId} was placed and you are the provisioning contact of subscription {f.SubscriptionId}."),
+                    t.Pick("Abra el asistente, introduzca el nombre de la empresa y la dirección de correo electrónico del administrador, y le indicaremos a qué organización se asignará la suscripción.", "Open the wizard, enter the company name and the administrator's email address, and we will show you which organization the subscription goes to."),
+                    t.Pick($"El enlace caduca el {deadline}.", $"The link expires on {deadline}."),
+                ],
+                t.Pick("Iniciar el asistente", "Start the wizard"),
+                f.Link);
+    }
 
-    static string OutcomeSubject(Texts t, EmailFacts f) => f.Outcome switch
+    static (string, string[], string?, string?) VerificationCode(Texts t, VerificationCodeEmail f) => (
+        t.Pick($"Su código de verificación: {f.Code}", $"Your verification code: {f.Code}"),
+        [
+            t.Pick($"{f.ContactEmail} está aprovisionando la suscripción {f.SubscriptionId} (pedido {f.OrderId}) y ha indicado esta dirección como la del administrador de la organización.", $"{f.ContactEmail} is provisioning subscription {f.SubscriptionId} (order {f.OrderId}) and gave this address as the organization's administrator."),
+            TypedCompany(t, f.CompanyName),
+            t.Pick($"Si está de acuerdo, facilite este código a {f.ContactEmail}: {f.Code}. Sirve hasta el {t.Date(f.Deadline)}.", $"If you agree, give {f.ContactEmail} this code: {f.Code}. It works until {t.Date(f.Deadline)}."),
+            t.Pick("Si no reconoce esta solicitud, ignore este correo: sin el código no se hace nada.", "If you do not recognise this request, ignore this email: nothing happens without the code."),
+        ],
+        null,
+        null);
+
+    static (string, string[], string?, string?) ApprovalClosed(Texts t, ApprovalClosedEmail f) => (
+        t.Pick($"Solicitud cerrada: añadir a {f.RequestedAdminEmail} como administrador de {f.OrganizationName}", $"Request closed: add {f.RequestedAdminEmail} as an administrator of {f.OrganizationName}"),
+        [
+            t.Pick($"La solicitud para añadir a {f.RequestedAdminEmail} como administrador de {f.OrganizationName} (pedido {f.OrderId}) se ha cerrado.", $"The request to add {f.RequestedAdminEmail} as an administrator of {f.OrganizationName} (order {f.OrderId}) is closed."),
+            f.End switch
+            {
+                ApprovalEnd.Approved => t.Pick($"{f.DecidedBy} la ha aprobado. No tiene que hacer nada más.", $"{f.DecidedBy} approved it. Nothing more is needed from you."),
+                ApprovalEnd.Rejected => t.Pick($"{f.DecidedBy} la ha rechazado. No tiene que hacer nada más.", $"{f.DecidedBy} rejected it. Nothing more is needed from you."),
+                ApprovalEnd.Withdrawn => t.Pick("Quien la pidió la ha retirado. No se ha cambiado nada y el enlace que recibió ya no funciona.", "The requester withdrew it. Nothing was changed, and the link you received no longer works."),
+                _ => t.Pick("Nadie la decidió antes del plazo, así que ha caducado y no se ha cambiado nada.", "Nobody decided before the deadline, so it expired and nothing was changed."),
+            },
+        ],
+        null,
+        null);
+
+    static (string, string[], string?, string?) ApprovalRequest(Texts t, ApprovalRequestEmail f) => (
+        t.Pick(
+            (f.IsReminder ? "Recordatorio: " : string.Empty) + $"¿Añadir a {f.RequestedAdminEmail} como administrador de {f.OrganizationName}?",
+            (f.IsReminder ? "Reminder: " : string.Empty) + $"Add {f.RequestedAdminEmail} as an administrator of {f.OrganizationName}?"),
+        [
+            t.Pick($"Usted es administrador completo de la organización {f.OrganizationName}.", $"You are a full administrator of the organization {f.OrganizationName}."),
+            t.Pick($"{f.ContactEmail} está aprovisionando la suscripción {f.SubscriptionId} (pedido {f.OrderId}) y ha elegido su organización. Para continuar, {f.RequestedAdminEmail} debe ser administrador de la organización.", $"{f.ContactEmail} is provisioning subscription {f.SubscriptionId} (order {f.OrderId}) and chose your organization. To continue, {f.RequestedAdminEmail} must become an administrator of it."),
+            TypedCompany(t, f.CompanyName),
+            t.Pick($"Hemos comprobado que {f.RequestedAdminEmail} recibe correo en esa dirección.", $"We checked that {f.RequestedAdminEmail} receives email at that address."),
+            t.Pick("Por seguridad, nadie se añade como administrador sin su aprobación. Si no reconoce esta solicitud, rechácela.", "For security, nobody is added as an administrator without your approval. If you do not recognise this request, reject it."),
+            t.Pick($"Puede decidir hasta el {t.Date(f.Deadline)}.", $"You can decide until {t.Date(f.Deadline)}."),
+        ],
+        t.Pick("Revisar la solicitud", "Review the request"),
+        f.Link);
+
+    static (string, string[], string?, string?) AddAdminRequest(Texts t, AddAdminRequestEmail f) => (
+        t.Pick($"Solicitud: añadir a {f.RequestedAdminEmail} como administrador de {f.OrganizationName}", $"Request: add {f.RequestedAdminEmail} as an administrator of {f.OrganizationName}"),
+        [
+            t.Pick($"Un socio ha aprovisionado la suscripción {f.SubscriptionId} (pedido {f.OrderId}) en su organización {f.OrganizationName}.", $"A partner provisioned subscription {f.SubscriptionId} (order {f.OrderId}) in your organization {f.OrganizationName}."),
+            t.Pick($"El socio solicita que añada a {f.RequestedAdminEmail} como administrador. No se ha añadido automáticamente: usted decide si lo añade desde la administración de su organización.", $"The partner asks you to add {f.RequestedAdminEmail} as an administrator. Nobody was added automatically: you decide whether to add them in your organization's administration."),
+        ],
+        null,
+        null);
+
+    // What the requester typed, labelled as theirs: it reaches people who did not type it.
+    static string TypedCompany(Texts t, string companyName) =>
+        t.Pick($"Nombre de la empresa tal como lo escribió quien hace la solicitud (no verificado): «{companyName}».", $"Company name as typed by the requester (not verified): “{companyName}”.");
+
+    static string OutcomeSubject(Texts t, OutcomeEmail f) => f.Outcome switch
     {
         ProvisioningOutcome.AssignedToExistingOrganization or ProvisioningOutcome.AssignedToNewOrganization =>
             t.Pick($"Suscripción {f.SubscriptionId} asignada a {f.OrganizationName}", $"Subscription {f.SubscriptionId} assigned to {f.OrganizationName}"),
@@ -134,7 +124,7 @@ public static class EmailComposer
         _ => t.Pick($"Aprovisionamiento de {f.SubscriptionId}", $"Provisioning of {f.SubscriptionId}"),
     };
 
-    static string[] OutcomeParagraphs(Texts t, EmailFacts f) => f.Outcome switch
+    static string[] OutcomeParagraphs(Texts t, OutcomeEmail f) => f.Outcome switch
     {
         ProvisioningOutcome.AssignedToExistingOrganization =>
         [
@@ -226,6 +216,12 @@ public static class EmailComposer
 
     sealed class Texts(bool english)
     {
+        static readonly CultureInfo Spanish = CultureInfo.GetCultureInfo("es-ES");
+        static readonly CultureInfo English = CultureInfo.GetCultureInfo("en-GB");
+
         public string Pick(string es, string en) => english ? en : es;
+
+        public string Date(DateTimeOffset at) =>
+            at.ToUniversalTime().ToString(english ? "d MMMM yyyy, HH:mm 'UTC'" : "d 'de' MMMM 'de' yyyy, HH:mm 'UTC'", english ? English : Spanish);
     }
 }

@@ -15,9 +15,18 @@ public class EmailComposerTests
 {
     static readonly DateTimeOffset Deadline = new(2026, 12, 24, 18, 30, 0, TimeSpan.Zero);
 
-    static EmailFacts Facts(ProvisioningOutcome? outcome = null, string company = "Acme Ltd", string? reason = null, ApprovalEnd? end = null) => new(
-        "ord-1001", "sub-1001", ProvisioningScenario.CustomerSelf, "buyer@acme.com", Deadline, "https://provisioning.example.com/wizard/#t=TOKEN",
-        "Acme Corporation", "org-acme", "new.admin@acme.com", company, outcome, reason, Code: "042917", ApprovalEnd: end, DecidedBy: end is ApprovalEnd.Approved or ApprovalEnd.Rejected ? "ana@acme.com" : null);
+    const string Link = "https://provisioning.example.com/wizard/#t=TOKEN";
+
+    // The same order, people and link for every kind, so a snapshot differs only by what its kind says.
+    static EmailFacts Facts(EmailKind kind, ProvisioningOutcome? outcome = null, string company = "Acme Ltd", string? reason = null, ApprovalEnd? end = null) => kind switch
+    {
+        EmailKind.Invitation or EmailKind.InvitationReminder => new InvitationEmail("ord-1001", "sub-1001", Deadline, Link, kind == EmailKind.InvitationReminder),
+        EmailKind.AdminEmailVerification => new VerificationCodeEmail("ord-1001", "sub-1001", "buyer@acme.com", company, "042917", Deadline),
+        EmailKind.ApprovalRequest or EmailKind.ApprovalReminder => new ApprovalRequestEmail("ord-1001", "sub-1001", "buyer@acme.com", company, "Acme Corporation", "new.admin@acme.com", Deadline, Link, kind == EmailKind.ApprovalReminder),
+        EmailKind.ApprovalClosed => new ApprovalClosedEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", end ?? ApprovalEnd.Expired, end is ApprovalEnd.Approved or ApprovalEnd.Rejected ? "ana@acme.com" : null),
+        EmailKind.AddAdminRequest => new AddAdminRequestEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com"),
+        _ => new OutcomeEmail("ord-1001", "sub-1001", outcome ?? ProvisioningOutcome.AssignedToExistingOrganization, "Acme Corporation", "new.admin@acme.com", reason, Link),
+    };
 
     public static TheoryData<string, EmailKind, ProvisioningOutcome?, ApprovalEnd?, string> Cases()
     {
@@ -47,7 +56,7 @@ public class EmailComposerTests
     [MemberData(nameof(Cases))]
     public void Rendering_matches_the_reviewed_snapshot(string name, EmailKind kind, ProvisioningOutcome? outcome, ApprovalEnd? end, string language)
     {
-        var content = EmailComposer.Compose(kind, Facts(outcome, reason: outcome is ProvisioningOutcome.Rejected or ProvisioningOutcome.Cancelled ? "Not our company" : null, end: end), language);
+        var content = EmailComposer.Compose(Facts(kind, outcome, reason: outcome is ProvisioningOutcome.Rejected or ProvisioningOutcome.Cancelled ? "Not our company" : null, end: end), language);
         var rendered = $"Subject: {content.Subject}\n\n{content.PlainText}\n--- html ---\n{content.Html}\n";
         var path = Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "tests", "ServerlessProvisioning.Tests", "Provisioning", "Snapshots", name + ".txt");
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1" || !File.Exists(path))
@@ -62,7 +71,7 @@ public class EmailComposerTests
     [MemberData(nameof(Cases))]
     public void Every_email_has_a_subject_text_and_a_phone_friendly_html(string name, EmailKind kind, ProvisioningOutcome? outcome, ApprovalEnd? end, string language)
     {
-        var content = EmailComposer.Compose(kind, Facts(outcome, end: end), language);
+        var content = EmailComposer.Compose(Facts(kind, outcome, end: end), language);
 
         Assert.False(string.IsNullOrWhiteSpace(content.Subject), name);
         Assert.Contains("ord-1001", content.PlainText + content.Subject, StringComparison.Ordinal);
@@ -77,7 +86,7 @@ public class EmailComposerTests
     [InlineData(EmailKind.Outcome)]
     public void Links_and_deadlines_reach_the_reader(EmailKind kind)
     {
-        var content = EmailComposer.Compose(kind, Facts(ProvisioningOutcome.AssignedToExistingOrganization), "en");
+        var content = EmailComposer.Compose(Facts(kind, ProvisioningOutcome.AssignedToExistingOrganization), "en");
 
         Assert.Contains("https://provisioning.example.com/wizard/#t=TOKEN", content.PlainText, StringComparison.Ordinal);
         Assert.Contains("href=\"https://provisioning.example.com/wizard/#t=TOKEN\"", content.Html, StringComparison.Ordinal);
@@ -90,7 +99,7 @@ public class EmailComposerTests
     [Fact]
     public void A_script_company_name_is_escaped_in_html()
     {
-        var content = EmailComposer.Compose(EmailKind.ApprovalRequest, Facts(company: "<script>alert('x')</script> & Co"), "en");
+        var content = EmailComposer.Compose(Facts(EmailKind.ApprovalRequest, company: "<script>alert('x')</script> & Co"), "en");
 
         Assert.DoesNotContain("<script>", content.Html, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co", content.Html, StringComparison.Ordinal);
@@ -100,7 +109,7 @@ public class EmailComposerTests
     [Fact]
     public void A_link_cannot_break_out_of_its_attribute()
     {
-        var content = EmailComposer.Compose(EmailKind.Invitation, Facts() with { Link = "https://x.example/\"><script>1</script>" }, "es");
+        var content = EmailComposer.Compose((InvitationEmail)Facts(EmailKind.Invitation) with { Link = "https://x.example/\"><script>1</script>" }, "es");
 
         Assert.DoesNotContain("\"><script>", content.Html, StringComparison.Ordinal);
     }
@@ -111,7 +120,7 @@ public class EmailComposerTests
     [InlineData(EmailKind.ApprovalReminder, "es", "tal como lo escribió quien hace la solicitud (no verificado)")]
     public void What_the_requester_typed_reaches_others_labelled_as_theirs(EmailKind kind, string language, string label)
     {
-        var content = EmailComposer.Compose(kind, Facts(company: "Acme Bank — please call +1 555 0100"), language);
+        var content = EmailComposer.Compose(Facts(kind, company: "Acme Bank — please call +1 555 0100"), language);
 
         Assert.Contains(label, content.PlainText, StringComparison.Ordinal);
         Assert.Contains("Acme Bank — please call +1 555 0100", content.PlainText, StringComparison.Ordinal);

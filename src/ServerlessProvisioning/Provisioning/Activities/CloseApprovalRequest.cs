@@ -25,8 +25,7 @@ public sealed class CloseApprovalRequest(LinkTokens tokens, IEmailSender email, 
                 await tokens.RevokeAsync(TokenKind.Approval, mail.InstanceId, input.Round, recipient, cancellationToken, reason: "withdrawn");
             }
 
-            var facts = new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, OrganizationName: input.OrganizationName, RequestedAdminEmail: input.RequestedAdminEmail, ApprovalEnd: input.End, DecidedBy: input.DecidedBy);
-            var content = EmailComposer.Compose(EmailKind.ApprovalClosed, facts, mail.Language);
+            var content = EmailComposer.Compose(new ApprovalClosedEmail(mail.OrderId, mail.SubscriptionId, input.OrganizationName, input.RequestedAdminEmail, input.End, input.DecidedBy), mail.Language);
             await email.SendAsync(
                 new OutgoingEmail(mail.EmailKey(EmailKind.ApprovalClosed, input.Round, EmailAddress.Normalize(recipient)), EmailKind.ApprovalClosed, mail.OrderId, new EmailRecipient(recipient), content.Subject, content.PlainText, content.Html, new EmailLinks()),
                 cancellationToken);

@@ -15,8 +15,7 @@ public sealed class SendAddAdminRequest(IEmailSender email) : MailActivity<AddAd
         var mail = input.Mail;
         foreach (var admin in input.Admins)
         {
-            var facts = new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, OrganizationName: input.OrganizationName, RequestedAdminEmail: input.RequestedAdminEmail);
-            var content = EmailComposer.Compose(EmailKind.AddAdminRequest, facts, mail.Language);
+            var content = EmailComposer.Compose(new AddAdminRequestEmail(mail.OrderId, mail.SubscriptionId, input.OrganizationName, input.RequestedAdminEmail), mail.Language);
             await email.SendAsync(
                 new OutgoingEmail(mail.EmailKey(EmailKind.AddAdminRequest, EmailAddress.Normalize(admin)), EmailKind.AddAdminRequest, mail.OrderId, new EmailRecipient(admin), content.Subject, content.PlainText, content.Html, new EmailLinks()),
                 cancellationToken);

@@ -32,8 +32,8 @@ public sealed class SendApprovalRequests(LinkTokens tokens, IEmailSender email, 
         {
             var token = await tokens.IssueAsync(TokenKind.Approval, mail.OrderId, mail.InstanceId, input.Round, approver, input.ExpiresAt, cancellationToken);
             var link = Links.Approval(options.Value.PublicBaseUrl, token);
-            var facts = new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, input.ContactEmail, input.ExpiresAt, link, input.OrganizationName, input.OrganizationId, input.RequestedAdminEmail, input.CompanyName);
-            var content = EmailComposer.Compose(kind, facts, mail.Language);
+            var facts = new ApprovalRequestEmail(mail.OrderId, mail.SubscriptionId, input.ContactEmail, input.CompanyName, input.OrganizationName, input.RequestedAdminEmail, input.ExpiresAt, link, input.IsReminder);
+            var content = EmailComposer.Compose(facts, mail.Language);
             await email.SendAsync(
                 new OutgoingEmail(mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver)), kind, mail.OrderId, new EmailRecipient(approver), content.Subject, content.PlainText, content.Html, new EmailLinks(Approval: link, ApprovalToken: token)),
                 cancellationToken);

@@ -30,7 +30,7 @@ public sealed class SendInvitation(LinkTokens tokens, IEmailSender email, IOptio
         var token = await tokens.IssueAsync(TokenKind.Wizard, mail.OrderId, mail.InstanceId, input.Generation, input.ContactEmail, input.ExpiresAt, cancellationToken);
         var link = Links.Wizard(options.Value.PublicBaseUrl, token);
         var kind = input.IsReminder ? EmailKind.InvitationReminder : EmailKind.Invitation;
-        var content = EmailComposer.Compose(kind, new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, input.ContactEmail, input.ExpiresAt, link), mail.Language);
+        var content = EmailComposer.Compose(new InvitationEmail(mail.OrderId, mail.SubscriptionId, input.ExpiresAt, link, input.IsReminder), mail.Language);
         await email.SendAsync(
             new OutgoingEmail(mail.EmailKey(kind, input.Generation), kind, mail.OrderId, new EmailRecipient(input.ContactEmail), content.Subject, content.PlainText, content.Html, new EmailLinks(Wizard: link, WizardToken: token)),
             cancellationToken);

@@ -32,8 +32,7 @@ public sealed class SendOutcome(LinkTokens tokens, IEmailSender email, IOptions<
             link = Links.Wizard(options.Value.PublicBaseUrl, token);
         }
 
-        var facts = new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, input.ContactEmail, null, link, input.OrganizationName, null, input.RequestedAdminEmail, null, input.Outcome, input.Reason);
-        var content = EmailComposer.Compose(EmailKind.Outcome, facts, mail.Language);
+        var content = EmailComposer.Compose(new OutcomeEmail(mail.OrderId, mail.SubscriptionId, input.Outcome, input.OrganizationName, input.RequestedAdminEmail, input.Reason, link), mail.Language);
         foreach (var recipient in input.AlsoNotify.Prepend(input.ContactEmail).Distinct(StringComparer.OrdinalIgnoreCase))
         {
             await email.SendAsync(

@@ -17,8 +17,7 @@ public sealed class SendVerificationCode(LinkTokens tokens, IEmailSender email, 
     {
         var mail = input.Mail;
         var code = tokens.VerificationCode(mail.InstanceId, input.Round, input.AdminEmail);
-        var facts = new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, input.ContactEmail, input.ExpiresAt, RequestedAdminEmail: input.AdminEmail, CompanyName: input.CompanyName, Code: code);
-        var content = EmailComposer.Compose(EmailKind.AdminEmailVerification, facts, mail.Language);
+        var content = EmailComposer.Compose(new VerificationCodeEmail(mail.OrderId, mail.SubscriptionId, input.ContactEmail, input.CompanyName, code, input.ExpiresAt), mail.Language);
         await email.SendAsync(
             new OutgoingEmail(mail.EmailKey(EmailKind.AdminEmailVerification, input.Round), EmailKind.AdminEmailVerification, mail.OrderId, new EmailRecipient(input.AdminEmail), content.Subject, content.PlainText, content.Html, new EmailLinks(VerificationCode: code)),
             cancellationToken);

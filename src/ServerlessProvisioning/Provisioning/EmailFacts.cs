@@ -1,0 +1,71 @@
+using ServerlessProvisioning.Notifications;
+
+namespace ServerlessProvisioning.Provisioning;
+
+/// <summary>What one email says: each kind of email has its record, holding exactly the facts its text needs.</summary>
+/// <param name="OrderId">The order it is about.</param>
+/// <param name="SubscriptionId">The subscription it is about.</param>
+public abstract record EmailFacts(string OrderId, string SubscriptionId)
+{
+    /// <summary>The kind of email these facts make.</summary>
+    public abstract EmailKind Kind { get; }
+}
+
+/// <summary>The invitation to the wizard, or its reminder.</summary>
+public sealed record InvitationEmail(string OrderId, string SubscriptionId, DateTimeOffset Deadline, string Link, bool IsReminder = false) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => IsReminder ? EmailKind.InvitationReminder : EmailKind.Invitation;
+}
+
+/// <summary>The code that proves the admin address, sent to that address.</summary>
+public sealed record VerificationCodeEmail(string OrderId, string SubscriptionId, string ContactEmail, string CompanyName, string Code, DateTimeOffset Deadline) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => EmailKind.AdminEmailVerification;
+}
+
+/// <summary>An existing full admin is asked to approve the new admin (or reminded), with a link of their own.</summary>
+public sealed record ApprovalRequestEmail(
+    string OrderId,
+    string SubscriptionId,
+    string ContactEmail,
+    string CompanyName,
+    string OrganizationName,
+    string RequestedAdminEmail,
+    DateTimeOffset Deadline,
+    string Link,
+    bool IsReminder = false) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => IsReminder ? EmailKind.ApprovalReminder : EmailKind.ApprovalRequest;
+}
+
+/// <summary>An approver hears how a request ended (by someone else, by the clock, or withdrawn).</summary>
+public sealed record ApprovalClosedEmail(string OrderId, string SubscriptionId, string OrganizationName, string RequestedAdminEmail, ApprovalEnd End, string? DecidedBy) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => EmailKind.ApprovalClosed;
+}
+
+/// <summary>PartnerForCustomer: the existing admins are asked to add the new admin themselves.</summary>
+public sealed record AddAdminRequestEmail(string OrderId, string SubscriptionId, string OrganizationName, string RequestedAdminEmail) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => EmailKind.AddAdminRequest;
+}
+
+/// <summary>How the order ended, for the contact (and, on a cancel during an approval, the approvers).</summary>
+/// <param name="OrderId">The order it is about.</param>
+/// <param name="SubscriptionId">The subscription it is about.</param>
+/// <param name="Outcome">How it ended.</param>
+/// <param name="OrganizationName">The organization chosen or assigned, if any.</param>
+/// <param name="RequestedAdminEmail">The admin address of the submission, if any.</param>
+/// <param name="Reason">The rejecting admin's comment or the operator's cancel reason.</param>
+/// <param name="Link">The wizard link that shows the ending, for outcomes that have one.</param>
+public sealed record OutcomeEmail(string OrderId, string SubscriptionId, ProvisioningOutcome Outcome, string? OrganizationName, string? RequestedAdminEmail, string? Reason, string? Link)
+    : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => EmailKind.Outcome;
+}
