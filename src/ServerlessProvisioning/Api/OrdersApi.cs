@@ -142,7 +142,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             return WorkflowGateway.UnknownOrder(orderId);
         }
 
-        var (metadata, status) = await WorkflowGateway.ReadAsync(client, record.InstanceId, cancellationToken);
+        var (metadata, status) = await gateway.ReadAsync(client, record.InstanceId, cancellationToken);
         var audit = await orders.GetAuditAsync(orderId, cancellationToken);
         var outcome = status?.Outcome ?? record.Outcome;
         var organizationId = status?.Organization?.OrganizationId ?? record.OrganizationId ?? record.ChosenOrganizationId;

@@ -16,7 +16,7 @@ public sealed record OpenWorkflow(string OrderId, string InstanceId, Provisionin
 /// status; then, for a command, claim the step it answers, raise the event, and optionally wait for the next step.
 /// Exactly one command answers each step (<see cref="OrderStore.ClaimStepAsync"/>); the workflow ignores any other.
 /// </summary>
-public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, TimeProvider time)
+public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, CandidateStore candidates, TimeProvider time)
 {
     /// <summary>How long a wizard command waits for the workflow's next state before answering 202.</summary>
     public static readonly TimeSpan CommandWait = TimeSpan.FromSeconds(5);
@@ -192,15 +192,17 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, TimePr
         return Problems.Create(StatusCodes.Status409Conflict, "Wrong stage", $"{detail} The provisioning is now at stage {status.Stage}.");
     }
 
-    /// <summary>The workflow's custom status, or null while it has none (not started).</summary>
-    public static async Task<ProvisioningStatus?> ReadStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken) =>
+    /// <summary>The workflow's custom status with its candidates, or null while it has none (not started).</summary>
+    public async Task<ProvisioningStatus?> ReadStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken) =>
         (await ReadAsync(client, instanceId, cancellationToken)).Status;
 
-    /// <summary>The instance's metadata and custom status.</summary>
-    public static async Task<(OrchestrationMetadata? Metadata, ProvisioningStatus? Status)> ReadAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    /// <summary>The instance's metadata and custom status, with the candidates the status names (<see cref="CandidateStore"/>).</summary>
+    public async Task<(OrchestrationMetadata? Metadata, ProvisioningStatus? Status)> ReadAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
         var metadata = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
-        return metadata?.SerializedCustomStatus is { Length: > 0 } json ? (metadata, Json.Deserialize<ProvisioningStatus>(json)) : (metadata, null);
+        return metadata?.SerializedCustomStatus is { Length: > 0 } json && Json.Deserialize<ProvisioningStatus>(json) is { } status
+            ? (metadata, await candidates.WithCandidatesAsync(status, cancellationToken))
+            : (metadata, null);
     }
 }

@@ -52,6 +52,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(sp => new LinkTokenKey(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.LinkTokenSecret));
         services.TryAddSingleton<LinkTokens>();
         services.TryAddSingleton<OrderStore>();
+        services.TryAddSingleton<CandidateStore>();
         var email = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
         if (email.UsesAcs)
         {

@@ -6,8 +6,20 @@ public sealed record MatchingPolicy(FreeMailDomains FreeMailDomains, TimeSpan Ab
     /// <summary>Built-in free-mail list, 365 days to abandonment.</summary>
     public static MatchingPolicy Default { get; } = new(FreeMailDomains.Default, TimeSpan.FromDays(365));
 
-    /// <summary>The most candidates a wizard lists; the rest are less active and rarely the right one.</summary>
-    public const int MaxCandidates = 50;
+    /// <summary>
+    /// The most candidates a wizard lists, most active first; the rest are counted (<see cref="MatchResult.OmittedCandidates"/>)
+    /// and the contact is asked to refine the name. Keeps what an order carries bounded whatever the directory holds.
+    /// </summary>
+    public const int MaxCandidates = 25;
+
+    /// <summary>
+    /// The most the listed candidates may take as JSON (UTF-8), so the wizard's state stays under 64 KB even when every
+    /// name and address is as long as the directory allows; candidates past it are counted as omitted.
+    /// </summary>
+    public const int MaxCandidatesBytes = 56 * 1024;
+
+    /// <summary>The most full administrators a candidate lists; <see cref="Candidate.FullAdminCount"/> says how many it has.</summary>
+    public const int MaxAdminsPerCandidate = 5;
 }
 
 /// <summary>Rule A, Rule B, candidate order and assessment: the product's matching decisions in one place.</summary>
@@ -31,7 +43,7 @@ public static class MatchingRules
         if (administered.Count > 0)
         {
             var choices = Order(administered.Select(e => ToCandidate(e, [MatchReason.AdminIsMember], policy, now)));
-            return new MatchResult(administered.Count == 1 ? MatchKind.AdminOfOne : MatchKind.AdminOfSeveral, choices, null);
+            return FitTo(new MatchResult(administered.Count == 1 ? MatchKind.AdminOfOne : MatchKind.AdminOfSeveral, [.. choices.Take(MatchingPolicy.MaxCandidates)], null, Omitted(choices)));
         }
 
         var freeMail = policy.FreeMailDomains.Contains(submission.AdminEmail.Domain);
@@ -48,7 +60,8 @@ public static class MatchingRules
         var notice = freeMail
             ? $"{submission.AdminEmail.Domain} is a free-mail domain, so only organizations with exactly the same name are suggested."
             : null;
-        return new MatchResult(MatchKind.Candidates, Order(candidates).Take(MatchingPolicy.MaxCandidates).ToList(), notice);
+        var ordered = Order(candidates);
+        return FitTo(new MatchResult(MatchKind.Candidates, [.. ordered.Take(MatchingPolicy.MaxCandidates)], notice, Omitted(ordered)));
     }
 
     /// <summary>Why an organization is a Rule B candidate; empty when it is not one.</summary>
@@ -126,10 +139,37 @@ public static class MatchingRules
         return (assessment, reasons);
     }
 
+    /// <summary>
+    /// The result with as many of its candidates, in order, as fit in <paramref name="maxBytes"/> of JSON; the
+    /// candidates left out are added to <see cref="MatchResult.OmittedCandidates"/>.
+    /// </summary>
+    public static MatchResult FitTo(MatchResult result, int maxBytes = MatchingPolicy.MaxCandidatesBytes)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var used = 2;
+        var kept = 0;
+        foreach (var candidate in result.Candidates)
+        {
+            used += System.Text.Encoding.UTF8.GetByteCount(Primitives.Json.Serialize(candidate)) + 1;
+            if (used > maxBytes)
+            {
+                break;
+            }
+
+            kept++;
+        }
+
+        return kept == result.Candidates.Count
+            ? result
+            : result with { Candidates = [.. result.Candidates.Take(kept)], OmittedCandidates = result.OmittedCandidates + result.Candidates.Count - kept };
+    }
+
+    static int Omitted(IReadOnlyList<Candidate> all) => Math.Max(0, all.Count - MatchingPolicy.MaxCandidates);
+
     static Candidate ToCandidate(OrganizationEvidence e, IReadOnlyList<MatchReason> matchedBy, MatchingPolicy policy, DateTimeOffset now)
     {
         var o = e.Organization;
         var (assessment, reasons) = Assess(o, now, policy.AbandonedAfter);
-        return new Candidate(o.OrganizationId, o.Name, o.Type, o.CreatedAt, o.ActiveSubscriptions, o.Users, o.FullAdmins, assessment, reasons, matchedBy);
+        return new Candidate(o.OrganizationId, o.Name, o.Type, o.CreatedAt, o.ActiveSubscriptions, o.Users, [.. o.FullAdmins.Take(MatchingPolicy.MaxAdminsPerCandidate)], assessment, reasons, matchedBy, o.FullAdmins.Count);
     }
 }

@@ -115,7 +115,10 @@ public sealed record OrganizationEvidence(
     bool AdminIsMember,
     bool SharesEmailDomain);
 
-/// <summary>A candidate as the wizard lists it (SPEC §3).</summary>
+/// <summary>
+/// A candidate as the wizard lists it (SPEC §3): at most <see cref="MatchingPolicy.MaxAdminsPerCandidate"/> of its
+/// full administrators, and <see cref="FullAdminCount"/> of them in all (0 in candidates matched before the count existed).
+/// </summary>
 public sealed record Candidate(
     string OrganizationId,
     string Name,
@@ -126,7 +129,8 @@ public sealed record Candidate(
     IReadOnlyList<AdminContact> FullAdmins,
     UsageAssessment Assessment,
     IReadOnlyList<AssessmentReason> Reasons,
-    IReadOnlyList<MatchReason> MatchedBy);
+    IReadOnlyList<MatchReason> MatchedBy,
+    int FullAdminCount = 0);
 
 /// <summary>Which rule decided.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<MatchKind>))]
@@ -143,7 +147,7 @@ public enum MatchKind
 }
 
 /// <summary>The outcome of matching one submission.</summary>
-public sealed record MatchResult(MatchKind Kind, IReadOnlyList<Candidate> Candidates, string? Notice)
+public sealed record MatchResult(MatchKind Kind, IReadOnlyList<Candidate> Candidates, string? Notice, int OmittedCandidates = 0)
 {
     /// <summary>The organization Rule A assigns to, when there is exactly one.</summary>
     public Candidate? AssignTo => Kind == MatchKind.AdminOfOne ? Candidates[0] : null;

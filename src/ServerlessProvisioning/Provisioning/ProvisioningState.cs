@@ -144,6 +144,11 @@ public sealed record VerificationView(string SentTo, DateTimeOffset ExpiresAt, i
 /// <see cref="Step"/> increases every time the workflow starts waiting for a person; commands name the
 /// step they answer, so a late or duplicate command is recognised and ignored. <see cref="ContactEmail"/> is the
 /// provisioning contact the current invitation went to (an operator may redirect it); only operators see it.
+/// The candidates are named by id only (<see cref="CandidateIds"/>, from match <see cref="MatchRound"/>, with
+/// <see cref="OmittedCandidates"/> more that matched): their figures and administrators are kept in the order's own
+/// partition (<see cref="CandidateStore"/>), so the status stays far below the engine's 16 KB whatever the directory
+/// holds. <see cref="Candidates"/> is filled from there when the status is read for a page (and is what statuses
+/// written before carried).
 /// </summary>
 public sealed record ProvisioningStatus(
     string OrderId,
@@ -162,7 +167,10 @@ public sealed record ProvisioningStatus(
     int InvitationGeneration = 1,
     string Language = "es",
     VerificationView? Verification = null,
-    string? ContactEmail = null);
+    string? ContactEmail = null,
+    IReadOnlyList<string>? CandidateIds = null,
+    int OmittedCandidates = 0,
+    int MatchRound = 0);
 
 /// <summary>What the workflow returns.</summary>
 public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);

@@ -105,8 +105,45 @@ public class MatchingRulesTests
         var many = Enumerable.Range(0, 80).Select(i => Evidence($"o{i:00}", $"Acme {i}", active: i % 3, users: i));
         var result = MatchingRules.Decide(MatchingWorld.Submit("Acme Z", "n@acme.com"), many, Policy, MatchingWorld.Now);
 
-        Assert.Equal(MatchingPolicy.MaxCandidates, result.Candidates.Count);
+        Assert.Equal(25, result.Candidates.Count);
+        Assert.Equal(80 - 25, result.OmittedCandidates);
         Assert.Equal(2, result.Candidates[0].ActiveSubscriptions);
+    }
+
+    [Fact]
+    public void An_admin_of_many_organizations_sees_at_most_25_and_the_count_of_the_rest()
+    {
+        var administered = Enumerable.Range(0, 30).Select(i => Evidence($"o{i:00}", $"Unrelated {i}", active: 1, users: i) with { AdminIsAdmin = true, AdminIsMember = true });
+        var result = MatchingRules.Decide(MatchingWorld.Submit("Whatever", "n@acme.com"), administered, Policy, MatchingWorld.Now);
+
+        Assert.Equal((MatchKind.AdminOfSeveral, 25, 5), (result.Kind, result.Candidates.Count, result.OmittedCandidates));
+    }
+
+    [Fact]
+    public void Candidates_past_the_byte_budget_are_counted_as_omitted()
+    {
+        var many = Enumerable.Range(0, 25).Select(i => Evidence($"o{i:00}", $"Acme {i} " + new string('株', 150), active: 1, users: 25 - i));
+        var all = MatchingRules.Decide(MatchingWorld.Submit("Acme", "n@acme.com"), many, Policy, MatchingWorld.Now);
+
+        var fitted = MatchingRules.FitTo(all, maxBytes: 4 * 1024);
+
+        Assert.InRange(fitted.Candidates.Count, 1, 24);
+        Assert.Equal(all.Candidates.Take(fitted.Candidates.Count), fitted.Candidates);
+        Assert.Equal(25, fitted.Candidates.Count + fitted.OmittedCandidates);
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(ServerlessProvisioning.Primitives.Json.Serialize(fitted.Candidates)) <= 4 * 1024);
+    }
+
+    [Fact]
+    public void A_candidate_lists_five_full_admins_and_counts_them_all()
+    {
+        var admins = Enumerable.Range(0, 400).Select(i => new AdminContact($"admin{i:000}@acme.com", $"Admin {i}")).ToList();
+        var big = Evidence("big", "Acme", active: 1, users: 400) with { Organization = Evidence("big", "Acme", active: 1, users: 400).Organization with { FullAdmins = admins } };
+        var result = MatchingRules.Decide(MatchingWorld.Submit("Acme", "n@acme.com"), [big], Policy, MatchingWorld.Now);
+
+        var candidate = Assert.Single(result.Candidates);
+        Assert.Equal(admins.Take(5), candidate.FullAdmins);
+        Assert.Equal(400, candidate.FullAdminCount);
+        Assert.Equal(0, result.OmittedCandidates);
     }
 
     [Theory]

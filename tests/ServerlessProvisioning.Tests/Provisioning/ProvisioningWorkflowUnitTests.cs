@@ -107,7 +107,7 @@ public class ProvisioningWorkflowUnitTests
 
         var calls = run.TakeActivities();
         Assert.Equal([nameof(Match), nameof(RecordProgress)], calls.Select(c => c.Name));
-        Assert.Equal(new MatchRequest("Acme", Contact, ProvisioningScenario.CustomerSelf), calls[0].Input);
+        Assert.Equal(new MatchRequest("Acme", Contact, ProvisioningScenario.CustomerSelf, "ord-u1", Round: 1), calls[0].Input);
         Assert.Equal(["WizardSubmitted", "MatchedByRuleB"], Assert.IsType<ProgressRequest>(calls[1].Input).Audit.Select(a => a.Action));
         var statuses = run.TakeStatuses();
         Assert.Equal([ProvisioningStage.Matching, ProvisioningStage.AwaitingOrganizationChoice], statuses.Select(s => s.Stage));
@@ -116,7 +116,9 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(2, choosing.Step);
         Assert.Equal(new SubmissionView("Acme", Contact), choosing.Submission);
         Assert.Equal(MatchKind.Candidates, choosing.MatchKind);
-        Assert.Equal(["org-acme", "org-labs"], choosing.Candidates!.Select(c => c.OrganizationId));
+        Assert.Equal(["org-acme", "org-labs"], choosing.CandidateIds);
+        Assert.Equal(1, choosing.MatchRound);
+        Assert.Null(choosing.Candidates);
         Assert.Equal("Similar names found.", choosing.Notice);
         Assert.Null(choosing.Verification);
         Assert.Equal([ProvisioningEvents.WizardSubmitted, ProvisioningEvents.OrganizationChosen, ProvisioningEvents.CancelRequested, ProvisioningEvents.InvitationResendRequested], wait.Events);
@@ -141,7 +143,7 @@ public class ProvisioningWorkflowUnitTests
         var status = Assert.Single(run.TakeStatuses());
         Assert.Equal((ProvisioningStage.AwaitingAdminEmailVerification, 2), (status.Stage, status.Step));
         Assert.Equal(new VerificationView(OtherAdmin, codeExpires, ProvisioningWorkflow.VerificationAttempts, Expired: false, Round: 1), status.Verification);
-        Assert.Null(status.Candidates);
+        Assert.Null(status.CandidateIds);
         Assert.Equal([ProvisioningEvents.WizardSubmitted, ProvisioningEvents.VerificationCodeEntered, ProvisioningEvents.CancelRequested, ProvisioningEvents.InvitationResendRequested], verifying.Events);
         Assert.Equal(codeExpires.UtcDateTime, verifying.FireAt); // the code dies before the invitation: its timer is the one waited on
 
@@ -153,12 +155,12 @@ public class ProvisioningWorkflowUnitTests
         calls = run.TakeActivities();
         Assert.Equal([nameof(CheckVerificationCode), nameof(Match), nameof(RecordProgress)], calls.Select(c => c.Name));
         Assert.Equal(new VerificationCheck(ScriptedOrchestration.InstanceId, 1, OtherAdmin, "123456"), calls[0].Input);
-        Assert.Equal(new MatchRequest("Acme", OtherAdmin, ProvisioningScenario.CustomerSelf), calls[1].Input);
+        Assert.Equal(new MatchRequest("Acme", OtherAdmin, ProvisioningScenario.CustomerSelf, "ord-u1", Round: 1), calls[1].Input);
         var statuses = run.TakeStatuses();
         Assert.Equal([ProvisioningStage.Matching, ProvisioningStage.AwaitingOrganizationChoice], statuses.Select(s => s.Stage));
         Assert.All(statuses, s => Assert.Null(s.Verification));
         Assert.Equal(3, statuses[1].Step);
-        Assert.Equal(["org-acme"], statuses[1].Candidates!.Select(c => c.OrganizationId));
+        Assert.Equal(["org-acme"], statuses[1].CandidateIds);
         Assert.Equal(InvitationDeadline.UtcDateTime, choosing.FireAt);
     }
 

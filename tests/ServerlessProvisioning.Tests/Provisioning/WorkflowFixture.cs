@@ -112,11 +112,17 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
         return instanceId;
     }
 
+    // As the pages read it: the candidates the status names, from the order's own partition.
     public async Task<ProvisioningStatus> StatusAsync(string instanceId)
     {
         var metadata = await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true);
-        return metadata?.SerializedCustomStatus is { Length: > 0 } json ? Json.Deserialize<ProvisioningStatus>(json)! : null!;
+        return metadata?.SerializedCustomStatus is { Length: > 0 } json
+            ? await Services.GetRequiredService<CandidateStore>().WithCandidatesAsync(Json.Deserialize<ProvisioningStatus>(json)!, CancellationToken.None)
+            : null!;
     }
+
+    /// <summary>The custom status exactly as the engine stores it.</summary>
+    public async Task<string?> RawStatusAsync(string instanceId) => (await Client.GetInstanceAsync(instanceId, getInputsAndOutputs: true))?.SerializedCustomStatus;
 
     public Task<ProvisioningStatus> WaitForAsync(string instanceId, Func<ProvisioningStatus, bool> condition, string what, TimeSpan? timeout = null) =>
         Eventually.WaitAsync(() => StatusAsync(instanceId), s => s is not null && condition(s), timeout ?? TimeSpan.FromSeconds(30), what);

@@ -15,11 +15,13 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         var submission = run.Status.Submission!;
         run.Publish(run.Status with { Stage = ProvisioningStage.Matching, Verification = null });
 
-        var match = await run.Context.MatchAsync(new MatchRequest(submission.CompanyName, submission.AdminEmail, run.Order.Scenario), run.ActivityOptions);
+        var round = run.Status.MatchRound + 1;
+        var match = await run.Context.MatchAsync(new MatchRequest(submission.CompanyName, submission.AdminEmail, run.Order.Scenario, run.Order.OrderId, round), run.ActivityOptions);
+        var ids = match.Candidates.Select(c => c.OrganizationId).ToList();
         if (match.AssignTo is { } organization)
         {
             run.Outbox.Audit("system", AuditAction.MatchedByRuleA, $"{run.State.RequestedAdmin} administers {organization.OrganizationId}");
-            run.Status = run.Status with { MatchKind = match.Kind, Candidates = match.Candidates };
+            run.Status = run.Status with { MatchKind = match.Kind, CandidateIds = ids, MatchRound = round };
             await ending.AssignExistingAsync(new OrganizationView(organization.OrganizationId, organization.Name, organization.Type), ProvisioningOutcome.AssignedToExistingOrganization);
             return;
         }
@@ -29,7 +31,9 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         {
             Stage = ProvisioningStage.AwaitingOrganizationChoice,
             MatchKind = match.Kind,
-            Candidates = match.Candidates,
+            CandidateIds = ids,
+            OmittedCandidates = match.OmittedCandidates,
+            MatchRound = round,
             Notice = match.Notice,
             ExpiresAt = run.State.InvitationDeadline,
         });
@@ -75,7 +79,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         {
             // Vanished since matching: let the contact choose again rather than fail.
             run.Outbox.Audit("system", AuditAction.ChoiceRejected, $"{organizationId} no longer exists");
-            await run.EnterAsync(run.Status with { Stage = ProvisioningStage.AwaitingOrganizationChoice, Candidates = run.Status.Candidates?.Where(c => c.OrganizationId != organizationId).ToList() });
+            await run.EnterAsync(run.Status with { Stage = ProvisioningStage.AwaitingOrganizationChoice, CandidateIds = run.Status.CandidateIds?.Where(id => id != organizationId).ToList() });
             return;
         }
 
@@ -94,7 +98,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
                 await ending.CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);
                 break;
             case NewAdminAction.RequireApproval:
-                await approval.RequestAsync(organization, check.FullAdmins.Select(a => a.Email).ToList());
+                await approval.RequestAsync(organization, check.FullAdmins.Take(ProvisioningWorkflow.MaxApprovers).Select(a => a.Email).ToList());
                 break;
         }
     }

@@ -37,6 +37,8 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
             Submission = null,
             Verification = null,
             Candidates = null,
+            CandidateIds = null,
+            OmittedCandidates = 0,
             MatchKind = null,
             Notice = null,
             Organization = null,

@@ -34,6 +34,12 @@ public sealed class ProvisioningWorkflow
     /// <summary>How many wrong codes kill a verification code.</summary>
     public const int VerificationAttempts = 5;
 
+    /// <summary>
+    /// The most full administrators one approval request goes to: the first ten as the directory lists them. Every
+    /// one of them gets a link and every email is a send the order pays for, whatever the organization's size.
+    /// </summary>
+    public const int MaxApprovers = 10;
+
     /// <summary>The longest single durable wait for a throttled email service; a longer ask is waited out in several.</summary>
     public static readonly TimeSpan MaxThrottleWait = TimeSpan.FromHours(1);
 

@@ -18,7 +18,7 @@ sealed class Verification(OrderRun run, Invitation invitation, Choice choice) : 
         var admin = EmailAddress.Normalize(submitted.AdminEmail);
         run.State = run.State with { RequestedAdmin = admin };
         run.Outbox.Audit(run.Contact, replacing ? AuditAction.SubmissionReplaced : AuditAction.WizardSubmitted, $"Company '{submitted.CompanyName}', admin {admin}", submitted.At);
-        run.Status = run.Status with { Submission = new SubmissionView(submitted.CompanyName, admin), Verification = null, Candidates = null, MatchKind = null, Notice = null, Organization = null, Approval = null };
+        run.Status = run.Status with { Submission = new SubmissionView(submitted.CompanyName, admin), Verification = null, Candidates = null, CandidateIds = null, OmittedCandidates = 0, MatchKind = null, Notice = null, Organization = null, Approval = null };
 
         if (EmailAddress.SamePerson(admin, run.Contact) || (run.State.ProvenAdmin is { } proven && EmailAddress.SamePerson(admin, proven)))
         {
