@@ -110,4 +110,10 @@ public enum AuditAction
 
     /// <summary>A command answered a step the order had left; it was ignored.</summary>
     IgnoredStaleCommand,
+
+    /// <summary>A submission would have sent a code past the invitation's cap; none was sent.</summary>
+    CodeLimitReached,
+
+    /// <summary>A choice would have made an approval request past the invitation's cap; none was made.</summary>
+    ApprovalLimitReached,
 }

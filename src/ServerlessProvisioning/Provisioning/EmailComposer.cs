@@ -62,7 +62,6 @@ public static class EmailComposer
         t.Pick($"Su código de verificación: {f.Code}", $"Your verification code: {f.Code}"),
         [
             t.Pick($"{f.ContactEmail} está aprovisionando la suscripción {f.SubscriptionId} (pedido {f.OrderId}) y ha indicado esta dirección como la del administrador de la organización.", $"{f.ContactEmail} is provisioning subscription {f.SubscriptionId} (order {f.OrderId}) and gave this address as the organization's administrator."),
-            TypedCompany(t, f.CompanyName),
             t.Pick($"Si está de acuerdo, facilite este código a {f.ContactEmail}: {f.Code}. Sirve hasta el {t.Date(f.Deadline)}.", $"If you agree, give {f.ContactEmail} this code: {f.Code}. It works until {t.Date(f.Deadline)}."),
             t.Pick("Si no reconoce esta solicitud, ignore este correo: sin el código no se hace nada.", "If you do not recognise this request, ignore this email: nothing happens without the code."),
         ],
@@ -121,6 +120,7 @@ public static class EmailComposer
         ProvisioningOutcome.Rejected => t.Pick($"El aprovisionamiento de {f.SubscriptionId} no se ha completado", $"Provisioning of {f.SubscriptionId} was not completed"),
         ProvisioningOutcome.Expired => t.Pick($"El aprovisionamiento de {f.SubscriptionId} ha caducado", $"Provisioning of {f.SubscriptionId} expired"),
         ProvisioningOutcome.Cancelled => t.Pick($"El aprovisionamiento de {f.SubscriptionId} se ha cancelado", $"Provisioning of {f.SubscriptionId} was cancelled"),
+        null => t.Pick($"El aprovisionamiento de {f.SubscriptionId} no se ha podido completar", $"Provisioning of {f.SubscriptionId} could not be completed"),
         _ => t.Pick($"Aprovisionamiento de {f.SubscriptionId}", $"Provisioning of {f.SubscriptionId}"),
     };
 
@@ -156,6 +156,12 @@ public static class EmailComposer
         [
             t.Pick($"El aprovisionamiento de la suscripción {f.SubscriptionId} (pedido {f.OrderId}) se ha cancelado.", $"Provisioning of subscription {f.SubscriptionId} (order {f.OrderId}) was cancelled."),
             string.IsNullOrWhiteSpace(f.Reason) ? t.Pick("No se indicó ningún motivo.", "No reason was given.") : t.Pick($"Motivo: {f.Reason}", $"Reason: {f.Reason}"),
+            t.Pick("Los enlaces que recibió ya no funcionan.", "The links you received no longer work."),
+        ],
+        null =>
+        [
+            t.Pick($"Un problema técnico ha impedido completar el aprovisionamiento de la suscripción {f.SubscriptionId} (pedido {f.OrderId}). No se ha asignado a ninguna organización.", $"A technical problem stopped the provisioning of subscription {f.SubscriptionId} (order {f.OrderId}). It was not assigned to any organization."),
+            t.Pick("El equipo de operaciones ya está avisado. Póngase en contacto con quien realizó el pedido si necesita la suscripción pronto.", "The operations team has been told. Contact whoever placed the order if you need the subscription soon."),
             t.Pick("Los enlaces que recibió ya no funcionan.", "The links you received no longer work."),
         ],
         _ => [t.Pick($"Pedido {f.OrderId}.", $"Order {f.OrderId}.")],

@@ -18,8 +18,11 @@ public sealed record InvitationEmail(string OrderId, string SubscriptionId, Date
     public override EmailKind Kind => IsReminder ? EmailKind.InvitationReminder : EmailKind.Invitation;
 }
 
-/// <summary>The code that proves the admin address, sent to that address.</summary>
-public sealed record VerificationCodeEmail(string OrderId, string SubscriptionId, string ContactEmail, string CompanyName, string Code, DateTimeOffset Deadline) : EmailFacts(OrderId, SubscriptionId)
+/// <summary>
+/// The code that proves the admin address, sent to that address: maybe a stranger's, so it carries nothing the
+/// requester typed — the code, the contact's address as the order system (or an operator) gave it, and the order.
+/// </summary>
+public sealed record VerificationCodeEmail(string OrderId, string SubscriptionId, string ContactEmail, string Code, DateTimeOffset Deadline) : EmailFacts(OrderId, SubscriptionId)
 {
     /// <inheritdoc/>
     public override EmailKind Kind => EmailKind.AdminEmailVerification;
@@ -58,12 +61,12 @@ public sealed record AddAdminRequestEmail(string OrderId, string SubscriptionId,
 /// <summary>How the order ended, for the contact (and, on a cancel during an approval, the approvers).</summary>
 /// <param name="OrderId">The order it is about.</param>
 /// <param name="SubscriptionId">The subscription it is about.</param>
-/// <param name="Outcome">How it ended.</param>
+/// <param name="Outcome">How it ended; null when a step failed beyond its retries (the stage is Failed).</param>
 /// <param name="OrganizationName">The organization chosen or assigned, if any.</param>
 /// <param name="RequestedAdminEmail">The admin address of the submission, if any.</param>
 /// <param name="Reason">The rejecting admin's comment or the operator's cancel reason.</param>
 /// <param name="Link">The wizard link that shows the ending, for outcomes that have one.</param>
-public sealed record OutcomeEmail(string OrderId, string SubscriptionId, ProvisioningOutcome Outcome, string? OrganizationName, string? RequestedAdminEmail, string? Reason, string? Link)
+public sealed record OutcomeEmail(string OrderId, string SubscriptionId, ProvisioningOutcome? Outcome, string? OrganizationName, string? RequestedAdminEmail, string? Reason, string? Link)
     : EmailFacts(OrderId, SubscriptionId)
 {
     /// <inheritdoc/>

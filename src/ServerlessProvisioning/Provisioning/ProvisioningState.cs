@@ -148,7 +148,9 @@ public sealed record VerificationView(string SentTo, DateTimeOffset ExpiresAt, i
 /// <see cref="OmittedCandidates"/> more that matched): their figures and administrators are kept in the order's own
 /// partition (<see cref="CandidateStore"/>), so the status stays far below the engine's 16 KB whatever the directory
 /// holds. <see cref="Candidates"/> is filled from there when the status is read for a page (and is what statuses
-/// written before carried).
+/// written before carried). <see cref="CodesSent"/> and <see cref="ApprovalRequestsSent"/> count this invitation's
+/// codes and approval requests (<see cref="OrderLimits"/>); <see cref="ProvenAdmin"/> is the admin address a code
+/// proved under it.
 /// </summary>
 public sealed record ProvisioningStatus(
     string OrderId,
@@ -170,7 +172,10 @@ public sealed record ProvisioningStatus(
     string? ContactEmail = null,
     IReadOnlyList<string>? CandidateIds = null,
     int OmittedCandidates = 0,
-    int MatchRound = 0);
+    int MatchRound = 0,
+    int CodesSent = 0,
+    int ApprovalRequestsSent = 0,
+    string? ProvenAdmin = null);
 
 /// <summary>What the workflow returns.</summary>
 public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);

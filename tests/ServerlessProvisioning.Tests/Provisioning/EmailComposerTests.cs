@@ -21,11 +21,11 @@ public class EmailComposerTests
     static EmailFacts Facts(EmailKind kind, ProvisioningOutcome? outcome = null, string company = "Acme Ltd", string? reason = null, ApprovalEnd? end = null) => kind switch
     {
         EmailKind.Invitation or EmailKind.InvitationReminder => new InvitationEmail("ord-1001", "sub-1001", Deadline, Link, kind == EmailKind.InvitationReminder),
-        EmailKind.AdminEmailVerification => new VerificationCodeEmail("ord-1001", "sub-1001", "buyer@acme.com", company, "042917", Deadline),
+        EmailKind.AdminEmailVerification => new VerificationCodeEmail("ord-1001", "sub-1001", "buyer@acme.com", "042917", Deadline),
         EmailKind.ApprovalRequest or EmailKind.ApprovalReminder => new ApprovalRequestEmail("ord-1001", "sub-1001", "buyer@acme.com", company, "Acme Corporation", "new.admin@acme.com", Deadline, Link, kind == EmailKind.ApprovalReminder),
         EmailKind.ApprovalClosed => new ApprovalClosedEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", end ?? ApprovalEnd.Expired, end is ApprovalEnd.Approved or ApprovalEnd.Rejected ? "ana@acme.com" : null),
         EmailKind.AddAdminRequest => new AddAdminRequestEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com"),
-        _ => new OutcomeEmail("ord-1001", "sub-1001", outcome ?? ProvisioningOutcome.AssignedToExistingOrganization, "Acme Corporation", "new.admin@acme.com", reason, Link),
+        _ => new OutcomeEmail("ord-1001", "sub-1001", outcome, "Acme Corporation", "new.admin@acme.com", reason, outcome is null ? null : Link),
     };
 
     public static TheoryData<string, EmailKind, ProvisioningOutcome?, ApprovalEnd?, string> Cases()
@@ -47,6 +47,9 @@ public class EmailComposerTests
             {
                 data.Add($"Outcome-{outcome}.{language}", EmailKind.Outcome, outcome, null, language);
             }
+
+            // A step failed beyond its retries: the order has no outcome, and the contact is told all the same.
+            data.Add($"Outcome-Failed.{language}", EmailKind.Outcome, null, null, language);
         }
 
         return data;
@@ -115,7 +118,6 @@ public class EmailComposerTests
     }
 
     [Theory]
-    [InlineData(EmailKind.AdminEmailVerification, "en", "Company name as typed by the requester (not verified)")]
     [InlineData(EmailKind.ApprovalRequest, "en", "Company name as typed by the requester (not verified)")]
     [InlineData(EmailKind.ApprovalReminder, "es", "tal como lo escribió quien hace la solicitud (no verificado)")]
     public void What_the_requester_typed_reaches_others_labelled_as_theirs(EmailKind kind, string language, string label)
@@ -124,5 +126,19 @@ public class EmailComposerTests
 
         Assert.Contains(label, content.PlainText, StringComparison.Ordinal);
         Assert.Contains("Acme Bank — please call +1 555 0100", content.PlainText, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("es")]
+    [InlineData("en")]
+    public void The_code_email_to_a_typed_address_carries_nothing_the_requester_typed(string language)
+    {
+        var content = EmailComposer.Compose(new VerificationCodeEmail("ord-1001", "sub-1001", "buyer@acme.com", "042917", Deadline), language);
+
+        Assert.Contains("042917", content.Subject, StringComparison.Ordinal);
+        Assert.Contains("buyer@acme.com", content.PlainText, StringComparison.Ordinal);
+        Assert.Contains("ord-1001", content.PlainText, StringComparison.Ordinal);
+        Assert.DoesNotContain("«", content.PlainText, StringComparison.Ordinal);
+        Assert.DoesNotContain("“", content.PlainText, StringComparison.Ordinal);
     }
 }

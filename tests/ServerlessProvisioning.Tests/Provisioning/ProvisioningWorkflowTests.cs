@@ -329,7 +329,8 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         var metadata = await f.WaitForCompletionAsync(id);
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, metadata.RuntimeStatus);
-        Assert.Equal(1, f.MailService.AttemptsTo(WorkflowFixture.Refusing));
+        // The invitation once, then the notice that the order failed once: neither is sent again.
+        Assert.Equal(2, f.MailService.AttemptsTo(WorkflowFixture.Refusing));
         var audit = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
         Assert.Contains(audit, a => a.Action == "Failed" && a.Detail!.Contains(nameof(SendInvitation), StringComparison.Ordinal));
     }

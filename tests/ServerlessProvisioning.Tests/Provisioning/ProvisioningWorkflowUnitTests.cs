@@ -139,7 +139,7 @@ public class ProvisioningWorkflowUnitTests
         var calls = run.TakeActivities();
         Assert.Equal([nameof(RecordProgress), nameof(SendVerificationCode)], calls.Select(c => c.Name));
         var codeMail = Assert.IsType<VerificationMailRequest>(calls[1].Input);
-        Assert.Equal((Contact, OtherAdmin, "Acme", 1, codeExpires), (codeMail.ContactEmail, codeMail.AdminEmail, codeMail.CompanyName, codeMail.Round, codeMail.ExpiresAt));
+        Assert.Equal((Contact, OtherAdmin, (string?)null, 1, codeExpires), (codeMail.ContactEmail, codeMail.AdminEmail, codeMail.CompanyName, codeMail.Round, codeMail.ExpiresAt));
         var status = Assert.Single(run.TakeStatuses());
         Assert.Equal((ProvisioningStage.AwaitingAdminEmailVerification, 2), (status.Stage, status.Step));
         Assert.Equal(new VerificationView(OtherAdmin, codeExpires, ProvisioningWorkflow.VerificationAttempts, Expired: false, Round: 1), status.Verification);
@@ -401,12 +401,43 @@ public class ProvisioningWorkflowFailureUnitTests
         run.Script(nameof(RecordProgress), _ => throw new TaskFailedException(nameof(RecordProgress), 7, new TaskFailureDetails("Azure.RequestFailedException", "The table service is unavailable.", null, null, null)));
 
         run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(1, "Acme", ProvisioningWorkflowUnitTests.Contact, ScriptedOrchestration.Start));
+
+        // Before ending Failed, the workflow looks (without waiting) for an operator's cancel: there is none.
+        var pending = await run.NextWaitAsync();
+        Assert.Equal([ProvisioningEvents.CancelRequested], pending.Events);
+        Assert.Equal(ScriptedOrchestration.Start.UtcDateTime, pending.FireAt);
+        run.FireTimer(pending);
         await Assert.ThrowsAsync<TaskFailedException>(run.FinishedAsync);
 
         var calls = run.TakeActivities();
         var callback = Assert.IsType<CallbackRequest>(Assert.Single(calls, c => c.Name == nameof(DeliverCallback)).Input);
         Assert.Equal((ProvisioningStage.Failed, (ProvisioningOutcome?)null), (callback.Stage, callback.Outcome));
+        var outcome = Assert.IsType<OutcomeMailRequest>(Assert.Single(calls, c => c.Name == nameof(SendOutcome)).Input);
+        Assert.Equal((ProvisioningWorkflowUnitTests.Contact, (ProvisioningOutcome?)null), (outcome.ContactEmail, outcome.Outcome));
         Assert.Equal(ProvisioningStage.Failed, run.TakeStatuses()[^1].Stage);
+    }
+
+    [Fact]
+    public async Task An_operator_cancel_that_arrived_while_a_step_kept_failing_ends_the_order_cancelled()
+    {
+        var run = new ScriptedOrchestration();
+        await run.StartAsync(ProvisioningWorkflowUnitTests.Input(ProvisioningScenario.CustomerSelf));
+        run.TakeActivities();
+        run.Script(nameof(Match), _ => throw new TaskFailedException(nameof(Match), 5, new TaskFailureDetails("Azure.RequestFailedException", "The directory is unavailable.", null, null, null)));
+        run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(1, "Acme", ProvisioningWorkflowUnitTests.Contact, ScriptedOrchestration.Start));
+
+        var pending = await run.NextWaitAsync();
+        run.Raise(ProvisioningEvents.CancelRequested, new CancelRequested(1, "Duplicate order", "operator:key-0000", ScriptedOrchestration.Start));
+        var result = await run.FinishedAsync();
+
+        Assert.Equal((ProvisioningStage.Cancelled, ProvisioningOutcome.Cancelled), (result.Stage, result.Outcome));
+        var calls = run.TakeActivities();
+        var outcome = Assert.IsType<OutcomeMailRequest>(Assert.Single(calls, c => c.Name == nameof(SendOutcome)).Input);
+        Assert.Equal((ProvisioningOutcome?)ProvisioningOutcome.Cancelled, outcome.Outcome);
+        var audit = calls.Where(c => c.Name == nameof(RecordProgress)).SelectMany(c => ((ProgressRequest)c.Input!).Audit).Select(a => a.Action).ToList();
+        Assert.Contains("Failed", audit);
+        Assert.Contains("Cancelled", audit);
+        Assert.True(pending.Ended);
     }
 }
 

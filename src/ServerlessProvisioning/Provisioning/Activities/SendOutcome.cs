@@ -10,7 +10,7 @@ public sealed record OutcomeMailRequest(
     MailContext Mail,
     string ContactEmail,
     int InvitationGeneration,
-    ProvisioningOutcome Outcome,
+    ProvisioningOutcome? Outcome,
     string? OrganizationName,
     string? RequestedAdminEmail,
     string? Reason,
@@ -25,7 +25,7 @@ public sealed class SendOutcome(LinkTokens tokens, IEmailSender email, IOptions<
         var mail = input.Mail;
         string? link = null;
         string? token = null;
-        if (input.Outcome is not (ProvisioningOutcome.Expired or ProvisioningOutcome.Cancelled))
+        if (input.Outcome is not (null or ProvisioningOutcome.Expired or ProvisioningOutcome.Cancelled))
         {
             // Issued (not only derived), so the link works even if the token key was rotated since the invitation.
             token = await tokens.IssueAsync(TokenKind.Wizard, mail.OrderId, mail.InstanceId, input.InvitationGeneration, input.ContactEmail, DateTimeOffset.MaxValue, cancellationToken);

@@ -28,6 +28,7 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
             Organization = organization,
             Approval = new ApprovalView(organization.OrganizationId, organization.Name, admin, deadline, approvers, run.Contact, Round: round),
             ExpiresAt = deadline,
+            ApprovalRequestsSent = run.Status.ApprovalRequestsSent + 1,
         });
         await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(mail, o));
     }

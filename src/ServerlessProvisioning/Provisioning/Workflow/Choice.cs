@@ -97,6 +97,11 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
                 await run.Outbox.SendAsync(nameof(SendAddAdminRequest), o => run.Context.SendAddAdminRequestAsync(request, o));
                 await ending.CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);
                 break;
+            case NewAdminAction.RequireApproval when run.Status.ApprovalRequestsExhausted():
+                // The wizard API answers 429 first; one that still arrives (a race) goes back to the choice.
+                run.Outbox.Audit("system", AuditAction.ApprovalLimitReached, $"{organizationId} not asked: {OrderLimits.ApprovalRequestsPerInvitation} approval requests already made under this invitation");
+                await run.EnterAsync(run.Status with { Stage = ProvisioningStage.AwaitingOrganizationChoice });
+                break;
             case NewAdminAction.RequireApproval:
                 await approval.RequestAsync(organization, check.FullAdmins.Take(ProvisioningWorkflow.MaxApprovers).Select(a => a.Email).ToList());
                 break;

@@ -48,22 +48,59 @@ sealed class Ending(OrderRun run)
         run.Logger.LogInformation("Order {OrderId} finished: {Stage} {Outcome}", run.Order.OrderId, stage, outcome);
     }
 
-    /// <summary>A step failed beyond its retries: the order ends Failed, and the order system must still hear of it.</summary>
-    public async Task FailAsync(TaskFailedException failure)
+    /// <summary>
+    /// A step failed beyond its retries: the order ends, and everyone still hears of it. An operator's cancel that
+    /// arrived while the step kept failing wins (the order ends Cancelled, as asked); otherwise it ends Failed, the
+    /// contact gets the outcome email and the order system the callback, each attempted even if the others fail.
+    /// </summary>
+    /// <returns>Whether the order ended Cancelled instead.</returns>
+    public async Task<bool> FailAsync(TaskFailedException failure)
     {
         run.Logger.LogError("Order {OrderId}: step {Activity} failed beyond its retries", run.Order.OrderId, failure.TaskName);
+        if (await PendingCancelAsync() is { } cancel)
+        {
+            run.Outbox.Audit("system", AuditAction.Failed, $"{failure.TaskName} failed after retries; the operator's cancel ends the order.");
+            await FinishAsync(ProvisioningStage.Cancelled, ProvisioningOutcome.Cancelled, cancel.Operator, cancel.Reason);
+            return true;
+        }
+
         run.Publish(run.Status with { Stage = ProvisioningStage.Failed });
         run.Outbox.Audit("system", AuditAction.Failed, $"{failure.TaskName} failed after retries.");
+        await AttemptAsync(run.Outbox.RecordAsync);
+        var status = run.Status;
+        var request = new OutcomeMailRequest(run.Mail, run.Contact, status.InvitationGeneration, Outcome: null, status.Organization?.Name, run.State.RequestedAdmin, Reason: null, []);
+        if (await AttemptAsync(() => run.Outbox.SendAsync(nameof(SendOutcome), o => run.Context.SendOutcomeAsync(request, o))))
+        {
+            run.Outbox.Audit("system", AuditAction.OutcomeSent, nameof(ProvisioningStage.Failed));
+        }
+
+        await AttemptAsync(ReportAsync);
+        return false;
+    }
+
+    // A cancel raised while the step was failing waits in the orchestration's event buffer: take it if it is there.
+    async Task<CancelRequested?> PendingCancelAsync()
+    {
+        using var cts = new CancellationTokenSource();
+        var cancel = run.Context.WaitForExternalEvent<CancelRequested>(ProvisioningEvents.CancelRequested, cts.Token);
+        var now = run.Context.CreateTimer(run.Context.CurrentUtcDateTime, cts.Token);
+        var first = await Task.WhenAny(cancel, now);
+        cts.Cancel();
+        return first == cancel ? cancel.Result : null;
+    }
+
+    // The order's own table or the email service may be what failed: the rest of the ending still runs.
+    static async Task<bool> AttemptAsync(Func<Task> step)
+    {
         try
         {
-            await run.Outbox.RecordAsync();
+            await step();
+            return true;
         }
         catch (TaskFailedException)
         {
-            // The order's own table is what failed: the order system must still hear that the order failed.
+            return false;
         }
-
-        await ReportAsync();
     }
 
     static AuditAction ActionOf(ProvisioningStage stage) => stage switch

@@ -43,6 +43,11 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
             Notice = null,
             Organization = null,
             Approval = null,
+
+            // A new invitation (maybe to someone else) starts its own codes and approval requests, and forgets the proof.
+            CodesSent = 0,
+            ApprovalRequestsSent = 0,
+            ProvenAdmin = null,
         });
         var request = new InvitationRequest(run.Mail, run.Contact, generation, deadline, IsReminder: false, previousContact);
         await run.Outbox.SendAsync(nameof(SendInvitation), o => run.Context.SendInvitationAsync(request, o));
@@ -95,7 +100,6 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
             InvitationDeadline = run.Now + run.Timings.InvitationLifetime,
             InvitationReminderSent = false,
             RequestedAdmin = null,
-            ProvenAdmin = null,
         };
         await InviteAsync(run.Status.InvitationGeneration + 1, previous, "resent by operator");
     }

@@ -13,10 +13,6 @@ namespace ServerlessProvisioning.Provisioning.Workflow;
 /// <param name="InvitationDeadline">When the invitation (and the choice) expires.</param>
 /// <param name="InvitationReminderSent">Whether this invitation's reminder went out.</param>
 /// <param name="RequestedAdmin">The admin address of the current submission, normalized.</param>
-/// <param name="ProvenAdmin">
-/// The admin address a code proved under the current invitation: a later submission that only corrects the company
-/// name does not send another code. A resent invitation (maybe to someone else) forgets it.
-/// </param>
 /// <param name="VerificationRound">How many codes were sent; the last one's number.</param>
 /// <param name="ApprovalRound">How many approval requests were made; the last one's number.</param>
 /// <param name="ApprovalDeadline">When the current approval request expires.</param>
@@ -27,7 +23,6 @@ sealed record RunState(
     DateTimeOffset InvitationDeadline,
     bool InvitationReminderSent = false,
     string? RequestedAdmin = null,
-    string? ProvenAdmin = null,
     int VerificationRound = 0,
     int ApprovalRound = 0,
     DateTimeOffset ApprovalDeadline = default,

@@ -118,14 +118,20 @@ public sealed class ProvisioningWorkflow
                 }
             }
 
-            return new ProvisioningResult(run.Status.Stage, run.Status.Outcome, run.AssignedOrganizationId());
+            return Result();
         }
         catch (TaskFailedException e)
         {
-            await ending.FailAsync(e);
+            if (await ending.FailAsync(e))
+            {
+                return Result();
+            }
+
             throw;
         }
     }
+
+    ProvisioningResult Result() => new(run.Status.Stage, run.Status.Outcome, run.AssignedOrganizationId());
 
     // The commands every waiting stage takes the same way.
     async Task HandleAsync(Happening next)

@@ -16,11 +16,19 @@ sealed class Verification(OrderRun run, Invitation invitation, Choice choice) : 
     {
         var replacing = run.Status.Submission is not null;
         var admin = EmailAddress.Normalize(submitted.AdminEmail);
+        if (run.Status.NeedsCode(admin) && run.Status.CodesExhausted())
+        {
+            // The wizard API answers 429 first; one that still arrives (a race) is recorded and changes nothing.
+            run.Outbox.Audit(run.Contact, AuditAction.CodeLimitReached, $"No code sent to {admin}: {OrderLimits.CodesPerInvitation} already sent under this invitation", submitted.At);
+            await run.EnterAsync(run.Status);
+            return;
+        }
+
         run.State = run.State with { RequestedAdmin = admin };
         run.Outbox.Audit(run.Contact, replacing ? AuditAction.SubmissionReplaced : AuditAction.WizardSubmitted, $"Company '{submitted.CompanyName}', admin {admin}", submitted.At);
         run.Status = run.Status with { Submission = new SubmissionView(submitted.CompanyName, admin), Verification = null, Candidates = null, CandidateIds = null, OmittedCandidates = 0, MatchKind = null, Notice = null, Organization = null, Approval = null };
 
-        if (EmailAddress.SamePerson(admin, run.Contact) || (run.State.ProvenAdmin is { } proven && EmailAddress.SamePerson(admin, proven)))
+        if (!run.Status.NeedsCode(admin))
         {
             await choice.MatchAsync();
             return;
@@ -35,8 +43,11 @@ sealed class Verification(OrderRun run, Invitation invitation, Choice choice) : 
             Stage = ProvisioningStage.AwaitingAdminEmailVerification,
             Verification = new VerificationView(admin, expires, ProvisioningWorkflow.VerificationAttempts, Expired: false, round),
             ExpiresAt = run.State.InvitationDeadline,
+            CodesSent = run.Status.CodesSent + 1,
         });
-        var request = new VerificationMailRequest(run.Mail, run.Contact, admin, submitted.CompanyName, round, expires);
+
+        // Nothing the requester typed goes to the stranger's address: the code, the contact and the order only.
+        var request = new VerificationMailRequest(run.Mail, run.Contact, admin, CompanyName: null, round, expires);
         await run.Outbox.SendAsync(nameof(SendVerificationCode), o => run.Context.SendVerificationCodeAsync(request, o));
     }
 
@@ -71,7 +82,7 @@ sealed class Verification(OrderRun run, Invitation invitation, Choice choice) : 
         if (correct)
         {
             run.Outbox.Audit(run.Contact, AuditAction.AdminEmailVerified, verification.SentTo, entered.At);
-            run.State = run.State with { ProvenAdmin = verification.SentTo };
+            run.Status = run.Status with { ProvenAdmin = verification.SentTo };
             await choice.MatchAsync();
             return;
         }
