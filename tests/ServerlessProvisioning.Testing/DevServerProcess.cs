@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using ServerlessProvisioning.DevTools;
 
@@ -58,7 +56,7 @@ public sealed class DevServerProcess : LocalHost
 
         for (var attempt = 1; ; attempt++)
         {
-            var server = new DevServerProcess(azurite, owns, FreePort(), environment, listenOnAllAddresses);
+            var server = new DevServerProcess(azurite, owns, FreePort.Find(), environment, listenOnAllAddresses);
             try
             {
                 await server.LaunchAsync(seed);
@@ -157,14 +155,5 @@ public sealed class DevServerProcess : LocalHost
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var path = Path.Combine(root, "src", "ServerlessProvisioning.DevServer", "bin", configuration, "net10.0", "ServerlessProvisioning.DevServer.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"Build the local host first ({path}).");
-    }
-
-    static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }
