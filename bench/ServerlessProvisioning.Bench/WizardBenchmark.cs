@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.DevTools;
+using ServerlessProvisioning.OrderSystem;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
-using ServerlessProvisioning.Testing;
 using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Bench;
@@ -37,13 +38,16 @@ internal static class WizardBenchmark
 {
     static readonly TimeSpan FlowTimeout = TimeSpan.FromMinutes(5);
 
+    // The secret the benchmark's orders are signed with; the host generates the other keys it needs.
+    const string WebhookSecret = "bench-webhook-secret-0123456789abcdef";
+
     public static async Task<WizardResult> RunAsync(BenchOptions options, CancellationToken cancellationToken)
     {
         var seed = Path.Combine(AzuriteProcess.FindRepositoryRoot() ?? throw new InvalidOperationException("Repository root not found."), "samples", "organizations.json");
         Log("wizard: starting the local host");
 
         Emulator.Configure();
-        await using var server = await DevServerProcess.StartAsync(seed: seed);
+        await using var server = await StartHostAsync(seed);
         await using var mailbox = new MailboxWatcher(server);
         var run = Guid.NewGuid().ToString("N")[..6];
 
@@ -66,7 +70,7 @@ internal static class WizardBenchmark
             var token = await InviteAsync(server, mailbox, orderId, admin, cancellationToken);
             object body = new { companyName = company, adminEmail = admin };
             var start = Stopwatch.GetTimestamp();
-            using (var response = await server.PostJsonAsync($"/api/wizard/{token}/submission", body))
+            using (var response = await PostJsonAsync(server, $"/api/wizard/{token}/submission", body))
             {
                 var state = await ReadStateAsync(response, cancellationToken);
                 if (response.StatusCode == HttpStatusCode.Accepted)
@@ -138,14 +142,40 @@ internal static class WizardBenchmark
             benchCores);
     }
 
+    // The local host as a process on an Azurite of its own, logging only warnings, as a developer would run it.
+    static async Task<LocalHostProcess> StartHostAsync(string seed)
+    {
+        var azurite = await AzuriteProcess.StartAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["Provisioning__OrderWebhookSecret"] = WebhookSecret,
+            ["TASKHUB_NAME"] = "bench",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        return await LocalHostProcess.StartAsync(settings, azurite, ownsAzurite: true, seed);
+    }
+
+    static Task<HttpResponseMessage> PostJsonAsync(LocalHostProcess server, string path, object body) => server.Http.PostAsJsonAsync(path, body, Json.Options);
+
+    // As the order system posts it: signed with the webhook secret.
+    static async Task<HttpResponseMessage> PostOrderAsync(LocalHostProcess server, object order)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(order, Json.Options);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(body, WebhookSecret, DateTimeOffset.UtcNow));
+        return await server.Http.SendAsync(request);
+    }
+
     static double? Cores(double? before, double? after, double wallSeconds) =>
         before is { } b && after is { } a ? Math.Round((a - b) / wallSeconds, 2) : null;
 
     // A whole provisioning: order → invitation (token from the mailbox) → submission → create new → completed.
-    static async Task FlowAsync(DevServerProcess server, MailboxWatcher mailbox, string orderId, CancellationToken cancellationToken)
+    static async Task FlowAsync(LocalHostProcess server, MailboxWatcher mailbox, string orderId, CancellationToken cancellationToken)
     {
         var token = await InviteAsync(server, mailbox, orderId, $"boss@{orderId}.example", cancellationToken);
-        using (var submitted = await server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Brand New " + orderId, adminEmail = $"boss@{orderId}.example" }))
+        using (var submitted = await PostJsonAsync(server, $"/api/wizard/{token}/submission", new { companyName = "Brand New " + orderId, adminEmail = $"boss@{orderId}.example" }))
         {
             var state = await ReadStateAsync(submitted, cancellationToken);
             if (state.Stage != ProvisioningStage.AwaitingOrganizationChoice)
@@ -154,7 +184,7 @@ internal static class WizardBenchmark
             }
         }
 
-        using (var chosen = await server.PostJsonAsync($"/api/wizard/{token}/choice", new { createNew = true }))
+        using (var chosen = await PostJsonAsync(server, $"/api/wizard/{token}/choice", new { createNew = true }))
         {
             var state = await ReadStateAsync(chosen, cancellationToken);
             if (state.Stage != ProvisioningStage.Completed)
@@ -164,11 +194,11 @@ internal static class WizardBenchmark
         }
     }
 
-    static async Task<string> InviteAsync(DevServerProcess server, MailboxWatcher mailbox, string orderId, string contact, CancellationToken cancellationToken)
+    static async Task<string> InviteAsync(LocalHostProcess server, MailboxWatcher mailbox, string orderId, string contact, CancellationToken cancellationToken)
     {
         var invitation = mailbox.WizardTokenAsync(orderId, cancellationToken);
         var order = new { orderId, subscriptionId = "sub-" + orderId, provisioningContactEmail = contact, scenario = "CustomerSelf", locale = "en" };
-        using (var response = await server.PostOrderAsync(order))
+        using (var response = await PostOrderAsync(server, order))
         {
             if (response.StatusCode != HttpStatusCode.Accepted)
             {
@@ -189,7 +219,7 @@ internal static class WizardBenchmark
         return (await response.Content.ReadFromJsonAsync<WizardState>(Json.Options, cancellationToken))!;
     }
 
-    static async Task WaitForStageAsync(DevServerProcess server, string token, ProvisioningStage stage, int pollMs, CancellationToken cancellationToken)
+    static async Task WaitForStageAsync(LocalHostProcess server, string token, ProvisioningStage stage, int pollMs, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(FlowTimeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
@@ -216,12 +246,12 @@ internal static class WizardBenchmark
     /// </summary>
     sealed class MailboxWatcher : IAsyncDisposable
     {
-        readonly DevServerProcess server;
+        readonly LocalHostProcess server;
         readonly Dictionary<string, TaskCompletionSource<string>> waiting = new(StringComparer.Ordinal);
         readonly CancellationTokenSource stop = new();
         readonly Task loop;
 
-        public MailboxWatcher(DevServerProcess server)
+        public MailboxWatcher(LocalHostProcess server)
         {
             this.server = server;
             loop = Task.Run(() => RunAsync(stop.Token));
@@ -252,7 +282,7 @@ internal static class WizardBenchmark
                 {
                     try
                     {
-                        foreach (var mail in await server.MailAsync())
+                        foreach (var mail in await MailOldestFirstAsync())
                         {
                             TaskCompletionSource<string>? source = null;
                             lock (waiting)
@@ -275,6 +305,9 @@ internal static class WizardBenchmark
                 await Task.Delay(any ? 500 : 20, CancellationToken.None);
             }
         }
+
+        async Task<IEnumerable<MailboxEntry>> MailOldestFirstAsync() =>
+            Enumerable.Reverse((await server.Http.GetFromJsonAsync<List<MailboxEntry>>("/dev/mailbox", Json.Options))!);
 
         public async ValueTask DisposeAsync()
         {

@@ -61,7 +61,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
     {
         var script = FindAzuriteScript()
             ?? throw new InvalidOperationException("Azurite is not installed. Run 'npm ci' at the repository root (package.json pins it).");
-        var ports = FreePorts(3);
+        var ports = FreePort.Find(3);
         var info = new ProcessStartInfo("node")
         {
             RedirectStandardOutput = true,
@@ -159,15 +159,6 @@ public sealed class AzuriteProcess : IAsyncDisposable
         var root = FindRepositoryRoot();
         var script = root is null ? null : Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js");
         return script is not null && File.Exists(script) ? script : null;
-    }
-
-    static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 
     static async Task<bool> AcceptsAsync(int port, CancellationToken cancellationToken)

@@ -22,10 +22,10 @@ public class ForeignDirectoryLogTests
     {
         await using var azurite = await AzuriteProcess.StartAsync();
         var directory = Directory.CreateTempSubdirectory("devserver-cwd-");
-        var port = FreePort();
+        var port = FreePort.Find();
         var output = new StringBuilder();
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory.FullName };
-        info.ArgumentList.Add(DevServerDll());
+        info.ArgumentList.Add(LocalHostProcess.FindDll());
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add($"http://127.0.0.1:{port}");
         info.ArgumentList.Add("--seed");
@@ -70,20 +70,5 @@ public class ForeignDirectoryLogTests
             await process.WaitForExitAsync();
             directory.Delete(recursive: true);
         }
-    }
-
-    static string DevServerDll()
-    {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
-        return Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "src", "ServerlessProvisioning.DevServer", "bin", configuration, "net10.0", "ServerlessProvisioning.DevServer.dll");
-    }
-
-    static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -67,7 +67,7 @@ public sealed partial class BrowserPage : IAsyncDisposable
         }
     }
 
-    public static async Task<BrowserPage> OpenAsync(IBrowser browser, string locale, int width, int height, bool pageFolderRedirectsToItself = false)
+    public static async Task<BrowserPage> OpenAsync(IBrowser browser, string locale, int width, int height)
     {
         ArgumentNullException.ThrowIfNull(browser);
         var context = await browser.NewContextAsync(new()
@@ -76,19 +76,8 @@ public sealed partial class BrowserPage : IAsyncDisposable
             TimezoneId = "UTC",
             ViewportSize = new() { Width = width, Height = height },
         });
-        if (pageFolderRedirectsToItself)
-        {
-            // Workaround while the host answers /wizard/ and /approval/ with a redirect to themselves
-            // (see WebFixture.PageFolderRedirectsToItself): fetch the folder's index.html instead. The address
-            // bar, and so the #t= fragment the pages read, stay those of the email's link.
-            await context.RouteAsync(PageFolder(), route => route.ContinueAsync(new() { Url = route.Request.Url.Split('?')[0] + "index.html" }));
-        }
-
         return new BrowserPage(context, await context.NewPageAsync());
     }
-
-    [GeneratedRegex(@"/(wizard|approval)/(\?.*)?$")]
-    private static partial Regex PageFolder();
 
     /// <summary>A second tab in the same context (same storage).</summary>
     public async Task<IPage> NewTabAsync() => await Context.NewPageAsync();

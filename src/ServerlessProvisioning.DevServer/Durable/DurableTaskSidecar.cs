@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -9,6 +7,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Provisioning.Workflow;
 
@@ -25,7 +24,7 @@ public static class DurableTaskSidecar
     public static IServiceCollection AddLocalDurableTask(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var address = $"http://127.0.0.1:{FreePort()}";
+        var address = $"http://127.0.0.1:{FreePort.Find()}";
         services.AddSingleton(sp =>
         {
             var settings = new AzureStorageOrchestrationServiceSettings
@@ -80,15 +79,6 @@ public static class DurableTaskSidecar
         configuration[Configuration.ConfigurationKeys.Storage] is { Length: > 0 } connectionString
             ? new StorageAccountClientProvider(connectionString)
             : new StorageAccountClientProvider(configuration[$"{Configuration.ConfigurationKeys.Storage}:accountName"]!, new DefaultAzureCredential());
-
-    static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 
     // The gRPC server needs HTTP/2 on its own Kestrel, apart from the public HTTP/1.1 API.
     sealed class SidecarHost(string address, IServiceProvider services) : IHostedService

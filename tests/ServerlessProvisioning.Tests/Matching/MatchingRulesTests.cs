@@ -1,3 +1,4 @@
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Organizations;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Testing;

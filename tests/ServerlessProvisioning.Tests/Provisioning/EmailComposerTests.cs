@@ -9,7 +9,8 @@ namespace ServerlessProvisioning.Tests.Provisioning;
 
 /// <summary>
 /// Every email, in both languages, against a checked-in rendering (Provisioning/Snapshots); a change to a
-/// text shows up as a diff to review. Refresh with UPDATE_SNAPSHOTS=1.
+/// text shows up as a diff to review. A missing snapshot fails; UPDATE_SNAPSHOTS=1 writes (or refreshes) them all,
+/// to be reviewed and committed.
 /// </summary>
 public class EmailComposerTests
 {
@@ -62,11 +63,12 @@ public class EmailComposerTests
         var content = EmailComposer.Compose(Facts(kind, outcome, reason: outcome is ProvisioningOutcome.Rejected or ProvisioningOutcome.Cancelled ? "Not our company" : null, end: end), language);
         var rendered = $"Subject: {content.Subject}\n\n{content.PlainText}\n--- html ---\n{content.Html}\n";
         var path = Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "tests", "ServerlessProvisioning.Tests", "Provisioning", "Snapshots", name + ".txt");
-        if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1" || !File.Exists(path))
+        if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
         {
             File.WriteAllText(path, rendered, new UTF8Encoding(false));
         }
 
+        Assert.True(File.Exists(path), $"No reviewed snapshot {path}: run with UPDATE_SNAPSHOTS=1 to write it, then review and commit it.");
         Assert.Equal(File.ReadAllText(path), rendered);
     }
 

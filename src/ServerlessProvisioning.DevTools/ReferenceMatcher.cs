@@ -1,6 +1,7 @@
 using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Organizations;
 
-namespace ServerlessProvisioning.Organizations;
+namespace ServerlessProvisioning.DevTools;
 
 /// <summary>
 /// The rules applied by scanning whole organizations: the specification in executable form, used by tests

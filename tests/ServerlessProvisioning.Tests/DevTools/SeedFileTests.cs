@@ -1,7 +1,8 @@
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Organizations;
 
-namespace ServerlessProvisioning.Tests.Organizations;
+namespace ServerlessProvisioning.Tests.DevTools;
 
 public class SeedFileTests
 {
@@ -63,7 +64,7 @@ public class SeedFileTests
     [Fact]
     public void The_shipped_sample_is_valid()
     {
-        var root = ServerlessProvisioning.DevTools.AzuriteProcess.FindRepositoryRoot()!;
+        var root = AzuriteProcess.FindRepositoryRoot()!;
 
         var organizations = SeedFile.Parse(File.ReadAllText(Path.Combine(root, "samples", "organizations.json")));
 

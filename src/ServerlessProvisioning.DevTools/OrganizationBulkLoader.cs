@@ -1,8 +1,9 @@
 using Azure.Data.Tables;
 using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Storage;
 
-namespace ServerlessProvisioning.Organizations;
+namespace ServerlessProvisioning.DevTools;
 
 /// <summary>What a bulk load wrote.</summary>
 public sealed record BulkLoadResult(int Organizations, int OrganizationEntities, int UserIndexEntities, int DomainIndexEntities, int SubscriptionIndexEntities, int Requests);

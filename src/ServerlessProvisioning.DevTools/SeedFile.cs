@@ -1,7 +1,7 @@
 using System.Text.Json;
-using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Organizations;
 
-namespace ServerlessProvisioning.Organizations;
+namespace ServerlessProvisioning.DevTools;
 
 /// <summary>Raised for an invalid seed file; every problem names the JSON path of the offending value.</summary>
 public sealed class SeedFileException(IReadOnlyList<string> problems)

@@ -1,12 +1,13 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Time.Testing;
+using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Storage;
 using ServerlessProvisioning.Testing;
 
-namespace ServerlessProvisioning.Tests.Organizations;
+namespace ServerlessProvisioning.Tests.DevTools;
 
 /// <summary>The bulk loader writes exactly the layout the store and the indexes read and maintain.</summary>
 public class OrganizationBulkLoaderTests(AzuriteFixture azurite)

@@ -1,0 +1,45 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace ServerlessProvisioning.Provisioning;
+
+/// <summary>
+/// The step gate: one row per order (RowKey <c>gate</c>) holding the last step a command claimed and when, written
+/// under its ETag so exactly one command answers each waiting step.
+/// </summary>
+internal sealed class OrderGate(TableClient table)
+{
+    const string RowKey = "gate";
+
+    /// <summary>True when this caller is the one to answer <paramref name="step"/> (see <see cref="OrderStore.ClaimStepAsync"/>).</summary>
+    public async Task<bool> ClaimAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pk = OrderRow.PartitionKey(orderId);
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, RowKey, cancellationToken: cancellationToken);
+        var claimed = current.HasValue ? current.Value!.GetInt32("ClaimedStep") ?? 0 : 0;
+        var claimedAt = current.HasValue ? current.Value!.GetDateTimeOffset("ClaimedAt") : null;
+        if (claimed > step || (claimed == step && claimedAt is { } at && now - at < OrderStore.ClaimLease))
+        {
+            return false;
+        }
+
+        var gate = new TableEntity(pk, RowKey) { ["ClaimedStep"] = step, ["ClaimedAt"] = now };
+        try
+        {
+            if (current.HasValue)
+            {
+                await table.UpdateEntityAsync(gate, current.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+            }
+            else
+            {
+                await table.AddEntityAsync(gate, cancellationToken);
+            }
+
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,57 @@
+using Azure.Data.Tables;
+using ServerlessProvisioning.Storage;
+
+namespace ServerlessProvisioning.Provisioning;
+
+/// <summary>
+/// The order's row in its partition of the Orders table (RowKey <c>order</c>): the projection operators read, also
+/// remembering where the order is indexed (<see cref="OrderIndex"/>).
+/// </summary>
+internal static class OrderRow
+{
+    /// <summary>The row's RowKey.</summary>
+    public const string RowKey = "order";
+
+    /// <summary>The order's partition key.</summary>
+    public static string PartitionKey(string orderId) => TableKey.Encode(orderId);
+
+    /// <summary>A newly registered order's row.</summary>
+    public static TableEntity ToEntity(OrderRecord r) => new(PartitionKey(r.OrderId), RowKey)
+    {
+        ["OrderId"] = r.OrderId,
+        ["InstanceId"] = r.InstanceId,
+        ["Fingerprint"] = r.Fingerprint,
+        ["CreatedAt"] = r.CreatedAt,
+        ["UpdatedAt"] = r.UpdatedAt,
+        ["Stage"] = r.Stage.ToString(),
+        ["Outcome"] = r.Outcome?.ToString(),
+        ["OrganizationId"] = r.OrganizationId,
+        ["WorkflowStarted"] = r.WorkflowStarted,
+        ["StartClaimedAt"] = r.StartClaimedAt,
+    };
+
+    /// <summary>The order as its row says.</summary>
+    public static OrderRecord FromEntity(TableEntity e) => new(
+        e.GetString("OrderId"),
+        e.GetString("InstanceId"),
+        e.GetString("Fingerprint"),
+        e.GetDateTimeOffset("CreatedAt") ?? default,
+        e.GetDateTimeOffset("UpdatedAt") ?? default,
+        Enum.Parse<ProvisioningStage>(e.GetString("Stage")),
+        e.GetString("Outcome") is { Length: > 0 } o ? Enum.Parse<ProvisioningOutcome>(o) : null,
+        e.GetString("OrganizationId") is { Length: > 0 } org ? org : null,
+        e.GetBoolean("WorkflowStarted") ?? true,
+        e.GetDateTimeOffset("StartClaimedAt"),
+        e.GetString("ChosenOrganizationId") is { Length: > 0 } chosen ? chosen : null);
+
+    /// <summary>What progress changes in the row (merged); <c>ProgressSequence</c> keeps an older step from rolling it back.</summary>
+    public static TableEntity Progress(ProgressRequest progress) => new(PartitionKey(progress.OrderId), RowKey)
+    {
+        ["Stage"] = progress.Stage.ToString(),
+        ["UpdatedAt"] = progress.At,
+        ["Outcome"] = progress.Outcome?.ToString() ?? string.Empty,
+        ["OrganizationId"] = progress.OrganizationId ?? string.Empty,
+        ["ChosenOrganizationId"] = progress.ChosenOrganizationId ?? string.Empty,
+        ["ProgressSequence"] = progress.Sequence,
+    };
+}
