@@ -116,4 +116,7 @@ public enum AuditAction
 
     /// <summary>A choice would have made an approval request past the invitation's cap; none was made.</summary>
     ApprovalLimitReached,
+
+    /// <summary>A decision came from someone who is no longer a full administrator of the organization; it was not taken.</summary>
+    DecisionRefused,
 }

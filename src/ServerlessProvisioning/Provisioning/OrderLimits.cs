@@ -15,6 +15,12 @@ public static class OrderLimits
     public const int ApprovalRequestsPerInvitation = 3;
 
     /// <summary>
+    /// The most full administrators one approval request (or add-admin request) goes to: the first ten as the directory
+    /// lists them. Each gets a link and an email the order pays for, whatever the organization's size.
+    /// </summary>
+    public const int ApproversPerRequest = 10;
+
+    /// <summary>
     /// Whether a submission with this admin address needs a code: not for the contact's own address (the invitation
     /// link proves it) nor for one a code already proved under this invitation.
     /// </summary>

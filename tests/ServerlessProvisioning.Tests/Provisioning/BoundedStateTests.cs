@@ -90,7 +90,7 @@ public class BoundedStateTests(WorkflowFixture f) : IClassFixture<WorkflowFixtur
         var waiting = await f.WaitForStageAsync(id, ProvisioningStage.AwaitingAdminApproval);
 
         // Assert
-        Assert.Equal(ProvisioningWorkflow.MaxApprovers, waiting.Approval!.Approvers.Count);
+        Assert.Equal(OrderLimits.ApproversPerRequest, waiting.Approval!.Approvers.Count);
         var raw = await f.RawStatusAsync(id);
         Assert.True(Encoding.UTF8.GetByteCount(raw!) < StatusLimit, $"custom status of {Encoding.UTF8.GetByteCount(raw!)} bytes");
         var requests = await f.WaitForMailAsync(order.OrderId, m => m.Count(e => e.Kind == EmailKind.ApprovalRequest) >= 10, "ten approval requests");

@@ -64,7 +64,7 @@ public class ProvisioningWorkflowUnitTests
     static async Task<(ScriptedOrchestration Run, WaitPoint Wait, ProvisioningStatus Status)> AwaitingApprovalAsync()
     {
         var (run, _) = await ChoosingAsync();
-        run.Script(nameof(Inspect), _ => new OrganizationCheck(true, "Acme Corp", OrganizationType.Customer, AdminIsFullAdmin: false, [new AdminContact(Boss), new AdminContact(Deputy)]));
+        run.Script(nameof(Inspect), input => new OrganizationCheck(true, "Acme Corp", OrganizationType.Customer, AdminIsFullAdmin: ((InspectRequest)input!).AdminEmail is Boss or Deputy, [new AdminContact(Boss), new AdminContact(Deputy)]));
         run.Raise(ProvisioningEvents.OrganizationChosen, new OrganizationChosen(2, "org-acme", CreateNew: false, Start));
         var wait = await run.NextWaitAsync();
         var calls = run.TakeActivities();
@@ -244,13 +244,16 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(new ProvisioningResult(ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-acme"), result);
         var calls = run.TakeActivities();
         Assert.Equal(
-            [nameof(RecordProgress), nameof(AddAdministrator), nameof(Assign), nameof(CloseApprovalRequest), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)],
+            [nameof(Inspect), nameof(RecordProgress), nameof(AddAdministrator), nameof(Assign), nameof(CloseApprovalRequest), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)],
             calls.Select(c => c.Name));
-        Assert.Equal(new AddAdministratorRequest("org-acme", Contact), calls[1].Input);
-        Assert.Equal(new AssignRequest("ord-u1", "sub-u1", "org-acme", null), calls[2].Input);
+
+        // The decision counts only from someone who is a full administrator as the directory stands now.
+        Assert.Equal(new InspectRequest("org-acme", Boss), calls[0].Input);
+        Assert.Equal(new AddAdministratorRequest("org-acme", Contact), calls[2].Input);
+        Assert.Equal(new AssignRequest("ord-u1", "sub-u1", "org-acme", null), calls[3].Input);
 
         // The other approvers are told once the assignment is done, not before a step that could still fail.
-        var closed = Assert.IsType<ApprovalClosedMailRequest>(calls[3].Input);
+        var closed = Assert.IsType<ApprovalClosedMailRequest>(calls[4].Input);
         Assert.Equal((ApprovalEnd.Approved, Boss), (closed.End, closed.DecidedBy));
         Assert.Equal([Deputy], closed.Recipients); // the one who approved is not told
         var statuses = run.TakeStatuses();
@@ -258,6 +261,23 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(((ApprovalEnd?)ApprovalEnd.Approved, Boss, "Welcome"), (statuses[0].Approval!.Decision, statuses[0].Approval!.DecidedBy, statuses[0].Approval!.Comment));
         Assert.Equal(ProvisioningOutcome.AssignedToExistingOrganization, statuses[1].Outcome);
         Assert.True(run.AllWaitsEnded);
+    }
+
+    [Fact]
+    public async Task A_decision_from_someone_no_longer_a_full_admin_is_not_taken_and_the_others_can_still_decide()
+    {
+        var (run, _, waiting) = await AwaitingApprovalAsync();
+
+        run.Raise(ProvisioningEvents.ApprovalDecided, new ApprovalDecided(3, Approved: true, null, "removed@acme.example", Start.AddHours(1)));
+        var again = await run.NextWaitAsync();
+
+        var calls = run.TakeActivities();
+        Assert.Equal([nameof(Inspect), nameof(RecordProgress)], calls.Select(c => c.Name));
+        var refused = Assert.Single(Assert.IsType<ProgressRequest>(calls[1].Input).Audit);
+        Assert.Equal(("removed@acme.example", "DecisionRefused"), (refused.Actor, refused.Action));
+        var status = Assert.Single(run.TakeStatuses());
+        Assert.Equal((ProvisioningStage.AwaitingAdminApproval, waiting.Step + 1, (ApprovalEnd?)null), (status.Stage, status.Step, status.Approval!.Decision));
+        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested], again.Events);
     }
 
     [Fact]
@@ -270,15 +290,15 @@ public class ProvisioningWorkflowUnitTests
 
         Assert.Equal(new ProvisioningResult(ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, null), result);
         var calls = run.TakeActivities();
-        Assert.Equal([nameof(CloseApprovalRequest), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)], calls.Select(c => c.Name));
-        var closed = Assert.IsType<ApprovalClosedMailRequest>(calls[0].Input);
+        Assert.Equal([nameof(Inspect), nameof(CloseApprovalRequest), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)], calls.Select(c => c.Name));
+        var closed = Assert.IsType<ApprovalClosedMailRequest>(calls[1].Input);
         Assert.Equal((ApprovalEnd.Rejected, Deputy), (closed.End, closed.DecidedBy));
         Assert.Equal([Boss], closed.Recipients);
-        var rejected = Assert.Single(Assert.IsType<ProgressRequest>(calls[1].Input).Audit);
+        var rejected = Assert.Single(Assert.IsType<ProgressRequest>(calls[2].Input).Audit);
         Assert.Equal((Deputy, "Rejected", "Not one of ours"), (rejected.Actor, rejected.Action, rejected.Detail));
-        var outcome = Assert.IsType<OutcomeMailRequest>(calls[2].Input);
+        var outcome = Assert.IsType<OutcomeMailRequest>(calls[3].Input);
         Assert.Equal((ProvisioningOutcome.Rejected, "Not one of ours"), (outcome.Outcome, outcome.Reason));
-        var callback = Assert.IsType<CallbackRequest>(calls[3].Input);
+        var callback = Assert.IsType<CallbackRequest>(calls[4].Input);
         Assert.Equal((ProvisioningStage.Rejected, (ProvisioningOutcome?)ProvisioningOutcome.Rejected, (string?)null, (string?)"org-acme"), (callback.Stage, callback.Outcome, callback.OrganizationId, callback.ChosenOrganizationId));
         var status = Assert.Single(run.TakeStatuses());
         Assert.Equal((ProvisioningStage.Rejected, ProvisioningOutcome.Rejected), (status.Stage, status.Outcome));
@@ -507,6 +527,7 @@ internal sealed class ScriptedOrchestration
     public ScriptedOrchestration()
     {
         context.SetupGet(c => c.InstanceId).Returns(InstanceId);
+        context.Setup(c => c.CompareVersionTo(It.IsAny<string>())).Returns((string other) => Version.Parse(ProvisioningWorkflow.Version).CompareTo(Version.Parse(other)));
         context.SetupGet(c => c.CurrentUtcDateTime).Returns(() => Now.UtcDateTime);
 
         // The workflow asks for its logger through this virtual member; the mock answers it, so the base class's

@@ -6,8 +6,12 @@ namespace ServerlessProvisioning.Provisioning.Activities;
 /// <summary>A fresh look at the chosen organization, right before the new-admin policy applies.</summary>
 public sealed record InspectRequest(string OrganizationId, string AdminEmail);
 
-/// <summary>What the policy needs to know about the chosen organization.</summary>
-public sealed record OrganizationCheck(bool Exists, string Name, OrganizationType Type, bool AdminIsFullAdmin, IReadOnlyList<AdminContact> FullAdmins);
+/// <summary>
+/// What the policy needs to know about the chosen organization: whether the given address is a full admin there,
+/// and the full admins an approval would ask (at most <see cref="OrderLimits.ApproversPerRequest"/>, of
+/// <see cref="FullAdminCount"/>).
+/// </summary>
+public sealed record OrganizationCheck(bool Exists, string Name, OrganizationType Type, bool AdminIsFullAdmin, IReadOnlyList<AdminContact> FullAdmins, int FullAdminCount = 0);
 
 /// <summary>Reads the chosen organization afresh.</summary>
 public sealed class Inspect(OrganizationStore organizations) : WorkflowActivity<InspectRequest, OrganizationCheck>
@@ -23,6 +27,6 @@ public sealed class Inspect(OrganizationStore organizations) : WorkflowActivity<
         }
 
         var email = EmailAddress.Normalize(input.AdminEmail);
-        return new OrganizationCheck(true, summary.Name, summary.Type, summary.FullAdmins.Any(a => a.Email == email), summary.FullAdmins);
+        return new OrganizationCheck(true, summary.Name, summary.Type, summary.FullAdmins.Any(a => a.Email == email), [.. summary.FullAdmins.Take(OrderLimits.ApproversPerRequest)], summary.FullAdmins.Count);
     }
 }

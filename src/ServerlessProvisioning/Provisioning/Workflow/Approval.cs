@@ -53,6 +53,8 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
                 await CloseAsync(ApprovalEnd.Expired, decidedBy: null, approval.Approvers);
                 await ending.FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The existing administrator did not decide before the deadline.");
                 break;
+            case Command<ApprovalDecided> decided when run.Takes(ProvisioningWorkflow.Bounded) && !await StillStandsAsync(organization, approval, decided.Event):
+                break;
             case Command<ApprovalDecided> { Event.Approved: true } decided:
                 await ApproveAsync(organization, approval, decided.Event);
                 break;
@@ -92,6 +94,36 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
 
         deadlines.Add(new Deadline(Expiry, run.State.ApprovalDeadline));
         return deadlines;
+    }
+
+    // A decision counts only against the directory as it is now: from someone who is still a full administrator of an
+    // organization that still exists. Otherwise nothing is decided, the order keeps waiting (a new step, so the
+    // others can still answer) or, with its organization gone, goes back to the choice without it.
+    async Task<bool> StillStandsAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided)
+    {
+        var check = await run.Context.InspectAsync(new InspectRequest(organization.OrganizationId, decided.DecidedBy), run.ActivityOptions);
+        if (!check.Exists)
+        {
+            run.Outbox.Audit("system", AuditAction.ChoiceRejected, $"{organization.OrganizationId} no longer exists; the approval request is closed");
+            await run.EnterAsync(run.Status with
+            {
+                Stage = ProvisioningStage.AwaitingOrganizationChoice,
+                Approval = approval with { Decision = ApprovalEnd.Withdrawn, DecidedAt = decided.At },
+                Organization = null,
+                CandidateIds = run.Status.CandidateIds?.Where(id => id != organization.OrganizationId).ToList(),
+                ExpiresAt = run.State.InvitationDeadline,
+            });
+            return false;
+        }
+
+        if (!check.AdminIsFullAdmin)
+        {
+            run.Outbox.Audit(decided.DecidedBy, AuditAction.DecisionRefused, $"Not a full administrator of {organization.OrganizationId} any more", decided.At);
+            await run.EnterAsync(run.Status);
+            return false;
+        }
+
+        return true;
     }
 
     async Task ApproveAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided)

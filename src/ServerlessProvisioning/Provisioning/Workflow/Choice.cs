@@ -15,13 +15,17 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         var submission = run.Status.Submission!;
         run.Publish(run.Status with { Stage = ProvisioningStage.Matching, Verification = null });
 
+        // Orders of 1.0 keep whole candidates in their status; later ones keep them beside the order and name them by id.
+        var kept = run.Takes(ProvisioningWorkflow.Bounded);
         var round = run.Status.MatchRound + 1;
-        var match = await run.Context.MatchAsync(new MatchRequest(submission.CompanyName, submission.AdminEmail, run.Order.Scenario, run.Order.OrderId, round), run.ActivityOptions);
-        var ids = match.Candidates.Select(c => c.OrganizationId).ToList();
+        var request = new MatchRequest(submission.CompanyName, submission.AdminEmail, run.Order.Scenario, kept ? run.Order.OrderId : null, kept ? round : 0);
+        var match = await run.Context.MatchAsync(request, run.ActivityOptions);
+        var ids = kept ? match.Candidates.Select(c => c.OrganizationId).ToList() : null;
+        var whole = kept ? null : match.Candidates;
         if (match.AssignTo is { } organization)
         {
             run.Outbox.Audit("system", AuditAction.MatchedByRuleA, $"{run.State.RequestedAdmin} administers {organization.OrganizationId}");
-            run.Status = run.Status with { MatchKind = match.Kind, CandidateIds = ids, MatchRound = round };
+            run.Status = run.Status with { MatchKind = match.Kind, Candidates = whole, CandidateIds = ids, MatchRound = round };
             await ending.AssignExistingAsync(new OrganizationView(organization.OrganizationId, organization.Name, organization.Type), ProvisioningOutcome.AssignedToExistingOrganization);
             return;
         }
@@ -31,6 +35,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         {
             Stage = ProvisioningStage.AwaitingOrganizationChoice,
             MatchKind = match.Kind,
+            Candidates = whole,
             CandidateIds = ids,
             OmittedCandidates = match.OmittedCandidates,
             MatchRound = round,
@@ -56,6 +61,15 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         }
     }
 
+    // Why the organization, as it is now, cannot take the order: gone, of a type the scenario does not assign to, or
+    // without a full administrator to approve or to be told (a requested admin who is one counts).
+    string? WhyNot(OrganizationCheck check) =>
+        !check.Exists ? "no longer exists"
+        : !run.Takes(ProvisioningWorkflow.Bounded) ? null
+        : check.Type != NewAdminPolicy.OrganizationTypeFor(run.Order.Scenario) ? $"is now a {check.Type} organization"
+        : check.FullAdmins.Count == 0 ? "has no full administrator left"
+        : null;
+
     async Task CreateAndAssignAsync(DateTimeOffset at)
     {
         var type = NewAdminPolicy.OrganizationTypeFor(run.Order.Scenario);
@@ -75,11 +89,16 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         var admin = run.State.RequestedAdmin!;
         run.Outbox.Audit(run.Contact, AuditAction.ChoseOrganization, organizationId, at);
         var check = await run.Context.InspectAsync(new InspectRequest(organizationId, admin), run.ActivityOptions);
-        if (!check.Exists)
+        if (WhyNot(check) is { } reason)
         {
-            // Vanished since matching: let the contact choose again rather than fail.
-            run.Outbox.Audit("system", AuditAction.ChoiceRejected, $"{organizationId} no longer exists");
-            await run.EnterAsync(run.Status with { Stage = ProvisioningStage.AwaitingOrganizationChoice, CandidateIds = run.Status.CandidateIds?.Where(id => id != organizationId).ToList() });
+            // The directory changed since matching: let the contact choose again, without it, rather than fail.
+            run.Outbox.Audit("system", AuditAction.ChoiceRejected, $"{organizationId} {reason}");
+            await run.EnterAsync(run.Status with
+            {
+                Stage = ProvisioningStage.AwaitingOrganizationChoice,
+                Candidates = run.Status.Candidates?.Where(c => c.OrganizationId != organizationId).ToList(),
+                CandidateIds = run.Status.CandidateIds?.Where(id => id != organizationId).ToList(),
+            });
             return;
         }
 
@@ -97,13 +116,13 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
                 await run.Outbox.SendAsync(nameof(SendAddAdminRequest), o => run.Context.SendAddAdminRequestAsync(request, o));
                 await ending.CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);
                 break;
-            case NewAdminAction.RequireApproval when run.Status.ApprovalRequestsExhausted():
+            case NewAdminAction.RequireApproval when run.Takes(ProvisioningWorkflow.Bounded) && run.Status.ApprovalRequestsExhausted():
                 // The wizard API answers 429 first; one that still arrives (a race) goes back to the choice.
                 run.Outbox.Audit("system", AuditAction.ApprovalLimitReached, $"{organizationId} not asked: {OrderLimits.ApprovalRequestsPerInvitation} approval requests already made under this invitation");
                 await run.EnterAsync(run.Status with { Stage = ProvisioningStage.AwaitingOrganizationChoice });
                 break;
             case NewAdminAction.RequireApproval:
-                await approval.RequestAsync(organization, check.FullAdmins.Take(ProvisioningWorkflow.MaxApprovers).Select(a => a.Email).ToList());
+                await approval.RequestAsync(organization, [.. check.FullAdmins.Take(OrderLimits.ApproversPerRequest).Select(a => a.Email)]);
                 break;
         }
     }

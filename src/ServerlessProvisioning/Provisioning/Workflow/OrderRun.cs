@@ -78,6 +78,9 @@ sealed class OrderRun
 
     public DateTimeOffset Now => new(Context.CurrentUtcDateTime, TimeSpan.Zero);
 
+    /// <summary>Whether this order started on <paramref name="version"/> or later, and so takes that version's steps.</summary>
+    public bool Takes(string version) => Context.CompareVersionTo(version) >= 0;
+
     /// <summary>The contact the current invitation went to.</summary>
     public string Contact => State.ContactEmail;
 

@@ -23,7 +23,15 @@ public sealed class ProvisioningWorkflow
     /// <c>context.CompareVersionTo(...)</c>, whenever a change would replay differently for an open order
     /// (docs/workflow-versions.md); the Functions host reads the same value from host.json (a test keeps them equal).
     /// </summary>
-    public const string Version = "1.0";
+    public const string Version = "1.1";
+
+    /// <summary>
+    /// 1.1: candidates kept beside the order (the status names them by id), codes and approval requests capped per
+    /// invitation, a choice refused when the organization's type or full administrators changed since matching, and
+    /// an approval taken only from someone who is a full administrator when it arrives. Orders started on 1.0 keep
+    /// their steps (docs/workflow-versions.md).
+    /// </summary>
+    public const string Bounded = "1.1";
 
     /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
     public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);
@@ -33,12 +41,6 @@ public sealed class ProvisioningWorkflow
 
     /// <summary>How many wrong codes kill a verification code.</summary>
     public const int VerificationAttempts = 5;
-
-    /// <summary>
-    /// The most full administrators one approval request goes to: the first ten as the directory lists them. Every
-    /// one of them gets a link and every email is a send the order pays for, whatever the organization's size.
-    /// </summary>
-    public const int MaxApprovers = 10;
 
     /// <summary>The longest single durable wait for a throttled email service; a longer ask is waited out in several.</summary>
     public static readonly TimeSpan MaxThrottleWait = TimeSpan.FromHours(1);

@@ -16,7 +16,7 @@ sealed class Verification(OrderRun run, Invitation invitation, Choice choice) : 
     {
         var replacing = run.Status.Submission is not null;
         var admin = EmailAddress.Normalize(submitted.AdminEmail);
-        if (run.Status.NeedsCode(admin) && run.Status.CodesExhausted())
+        if (run.Takes(ProvisioningWorkflow.Bounded) && run.Status.NeedsCode(admin) && run.Status.CodesExhausted())
         {
             // The wizard API answers 429 first; one that still arrives (a race) is recorded and changes nothing.
             run.Outbox.Audit(run.Contact, AuditAction.CodeLimitReached, $"No code sent to {admin}: {OrderLimits.CodesPerInvitation} already sent under this invitation", submitted.At);
