@@ -157,6 +157,18 @@ public sealed class ProvisioningOptionsValidator : IValidateOptions<Provisioning
             }
         }
 
+        // In Azure the secrets are Key Vault references; one the app cannot read stays the reference text, no secret at all.
+        void Resolved(string? value, string key)
+        {
+            if (KeyVaultReference.IsUnresolved(value))
+            {
+                failures.Add(KeyVaultReference.Failure($"{ProvisioningOptions.Section}:{key}"));
+            }
+        }
+
+        Resolved(options.OrderWebhookSecret, nameof(options.OrderWebhookSecret));
+        Resolved(options.LinkTokenSecret, nameof(options.LinkTokenSecret));
+        Resolved(options.OperatorKey, nameof(options.OperatorKey));
         Positive(options.InvitationLifetime, nameof(options.InvitationLifetime));
         Positive(options.ApprovalLifetime, nameof(options.ApprovalLifetime));
         Positive(options.AbandonedAfter, nameof(options.AbandonedAfter));
