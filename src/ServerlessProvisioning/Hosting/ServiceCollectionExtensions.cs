@@ -60,7 +60,10 @@ public static class ServiceCollectionExtensions
         }
 
         // Without ACS the host brings its own email sender (the local host: the local mailbox).
-        services.AddHttpClient(OrderCallbackClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        // Redirects are not followed: a 307/308 would resend the signed outcome wherever the answer points, and the
+        // order would count as reported. A 3xx is a failed delivery, retried like any other.
+        services.AddHttpClient(OrderCallbackClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddSingleton<IOrderCallback, OrderCallbackClient>();
         services.AddProvisioningActivities();
         services.TryAddSingleton<RetentionPurger>();
