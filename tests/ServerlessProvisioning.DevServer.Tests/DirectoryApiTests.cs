@@ -276,6 +276,28 @@ public class DirectoryApiTests(InProcessHostFixture host) : IClassFixture<InProc
     }
 
     [Fact]
+    public async Task An_import_saved_with_a_byte_order_mark_imports_its_first_line()
+    {
+        var prefix = NewId("bom");
+        var lines = new[]
+        {
+            JsonSerializer.Serialize(Org("Bom One", prefix + "-1.example", prefix + "-1"), Json.Options),
+            JsonSerializer.Serialize(Org("Bom Two", prefix + "-2.example", prefix + "-2"), Json.Options),
+        };
+        // As PowerShell 5's Out-File -Encoding utf8 writes it: EF BB BF, then the lines.
+        using var body = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(string.Join("\r\n", lines) + "\r\n")]);
+        body.Headers.ContentType = new MediaTypeHeaderValue(OrganizationsApi.Ndjson);
+
+        using var response = await SendAsync(HttpMethod.Post, "/api/organizations/import", body);
+        using var first = await SendAsync(HttpMethod.Get, $"/api/organizations/{prefix}-1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = (await response.Content.ReadFromJsonAsync<ImportReport>(Json.Options))!;
+        Assert.Equal((2, 0), (report.Created, report.FailedCount));
+        Assert.Equal("Bom One", (await first.Content.ReadFromJsonAsync<Organization>(Json.Options))!.Name);
+    }
+
+    [Fact]
     public async Task Organizations_are_found_by_a_users_email_and_by_domain_page_by_page()
     {
         var domain = NewId("find") + ".example";
