@@ -28,7 +28,7 @@ public class DirectoryApiTests(InProcessHostFixture host) : IClassFixture<InProc
         subscriptions = (subscriptions ?? []).Select(s => new { id = s, status = "Active" }).ToArray(),
     };
 
-    async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content = null, string? ifMatch = null, string key = DevServerProcess.OperatorKey, bool expectContinue = false)
+    async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content = null, string? ifMatch = null, string key = DevServerProcess.OperatorKey, bool expectContinue = false, string? ifNoneMatch = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         request.Headers.ExpectContinue = expectContinue;
@@ -42,11 +42,16 @@ public class DirectoryApiTests(InProcessHostFixture host) : IClassFixture<InProc
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
         }
 
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
         return await Server.Http.SendAsync(request, TestContext.Current.CancellationToken);
     }
 
-    Task<HttpResponseMessage> PutAsync(string id, object body, string? ifMatch = null) =>
-        SendAsync(HttpMethod.Put, $"/api/organizations/{id}", JsonContent.Create(body, options: Json.Options), ifMatch);
+    Task<HttpResponseMessage> PutAsync(string id, object body, string? ifMatch = null, string? ifNoneMatch = null) =>
+        SendAsync(HttpMethod.Put, $"/api/organizations/{id}", JsonContent.Create(body, options: Json.Options), ifMatch, ifNoneMatch: ifNoneMatch);
 
     static async Task<JsonElement> ProblemAsync(HttpResponseMessage response, HttpStatusCode status)
     {
@@ -85,6 +90,68 @@ public class DirectoryApiTests(InProcessHostFixture host) : IClassFixture<InProc
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         await ProblemAsync(gone, HttpStatusCode.NotFound);
         await ProblemAsync(goneDelete, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task If_None_Match_star_creates_an_organization_and_answers_412_when_it_exists()
+    {
+        var id = NewId("org-create-only");
+        var domain = id + ".example";
+
+        using var created = await PutAsync(id, Org("Create Only Co", domain), ifNoneMatch: "*");
+        using var overwrite = await PutAsync(id, Org("Someone Else's Co", domain), ifNoneMatch: "*");
+        using var same = await PutAsync(id, Org("Create Only Co", domain), ifNoneMatch: "*");
+        using var read = await SendAsync(HttpMethod.Get, $"/api/organizations/{id}");
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var problem = await ProblemAsync(overwrite, HttpStatusCode.PreconditionFailed);
+        Assert.Contains("If-None-Match", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(created.Headers.ETag, overwrite.Headers.ETag);
+        // Even a PUT that would change nothing: the organization exists, so the precondition fails.
+        await ProblemAsync(same, HttpStatusCode.PreconditionFailed);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(created.Headers.ETag, read.Headers.ETag);
+        Assert.Equal("Create Only Co", (await read.Content.ReadFromJsonAsync<Organization>(Json.Options))!.Name);
+    }
+
+    [Fact]
+    public async Task Of_concurrent_PUTs_with_If_None_Match_star_exactly_one_creates()
+    {
+        var id = NewId("org-create-race");
+        var names = Enumerable.Range(1, 4).Select(i => $"Racer {i} Co").ToList();
+
+        var responses = await Task.WhenAll(names.Select(name => PutAsync(id, Org(name, id + ".example"), ifNoneMatch: "*")));
+        using var read = await SendAsync(HttpMethod.Get, $"/api/organizations/{id}");
+
+        var winner = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.All(responses.Where(r => r != winner), r => Assert.Equal(HttpStatusCode.PreconditionFailed, r.StatusCode));
+        var stored = (await read.Content.ReadFromJsonAsync<Organization>(Json.Options))!;
+        Assert.Equal((await winner.Content.ReadFromJsonAsync<Organization>(Json.Options))!.Name, stored.Name);
+        Assert.Equal(winner.Headers.ETag, read.Headers.ETag);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task If_None_Match_with_anything_but_star_or_beside_If_Match_is_refused_and_writes_nothing()
+    {
+        var id = NewId("org-none-match");
+        using var created = await PutAsync(id, Org("None Match Co", id + ".example"));
+        var version = created.Headers.ETag!.ToString();
+
+        using var aVersion = await PutAsync(id, Org("Changed Co", id + ".example"), ifNoneMatch: "\"some-other-version\"");
+        using var withIfMatch = await PutAsync(id, Org("Changed Co", id + ".example"), ifMatch: version, ifNoneMatch: "*");
+        using var read = await SendAsync(HttpMethod.Get, $"/api/organizations/{id}");
+
+        foreach (var refused in new[] { aVersion, withIfMatch })
+        {
+            var problem = await ProblemAsync(refused, HttpStatusCode.BadRequest);
+            Assert.Equal(["ifNoneMatch"], problem.GetProperty("errors").EnumerateObject().Select(p => p.Name));
+        }
+
+        Assert.Equal(version, read.Headers.ETag!.ToString());
     }
 
     [Fact]
@@ -206,6 +273,28 @@ public class DirectoryApiTests(InProcessHostFixture host) : IClassFixture<InProc
         Assert.Contains("users[0].roles[0]", report.Failed[0].Errors.Keys);
         var again = (await second.Content.ReadFromJsonAsync<ImportReport>(Json.Options))!;
         Assert.Equal((0, 0, 2, 2), (again.Created, again.Updated, again.Unchanged, again.FailedCount));
+    }
+
+    [Fact]
+    public async Task An_import_saved_with_a_byte_order_mark_imports_its_first_line()
+    {
+        var prefix = NewId("bom");
+        var lines = new[]
+        {
+            JsonSerializer.Serialize(Org("Bom One", prefix + "-1.example", prefix + "-1"), Json.Options),
+            JsonSerializer.Serialize(Org("Bom Two", prefix + "-2.example", prefix + "-2"), Json.Options),
+        };
+        // As PowerShell 5's Out-File -Encoding utf8 writes it: EF BB BF, then the lines.
+        using var body = new ByteArrayContent([0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(string.Join("\r\n", lines) + "\r\n")]);
+        body.Headers.ContentType = new MediaTypeHeaderValue(OrganizationsApi.Ndjson);
+
+        using var response = await SendAsync(HttpMethod.Post, "/api/organizations/import", body);
+        using var first = await SendAsync(HttpMethod.Get, $"/api/organizations/{prefix}-1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var report = (await response.Content.ReadFromJsonAsync<ImportReport>(Json.Options))!;
+        Assert.Equal((2, 0), (report.Created, report.FailedCount));
+        Assert.Equal("Bom One", (await first.Content.ReadFromJsonAsync<Organization>(Json.Options))!.Name);
     }
 
     [Fact]

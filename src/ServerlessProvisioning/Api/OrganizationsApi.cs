@@ -69,7 +69,7 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         new("PutOrganization", "PUT", "organizations/{organizationId}", ApiAudience.Operator,
             (string organizationId, HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.PutAsync(organizationId, request, ct),
             typeof(Organization), [400, 401, 412, 413, 415, 503],
-            "Creates or replaces one organization (seed-file shape); If-Match makes it conditional on the version read."),
+            "Creates or replaces one organization (seed-file shape); If-Match makes it conditional on the version read, If-None-Match: * on there being none."),
         new("DeleteOrganization", "DELETE", "organizations/{organizationId}", ApiAudience.Operator,
             (string organizationId, HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.DeleteAsync(organizationId, request, ct),
             null, [401, 404, 412, 503],
@@ -104,6 +104,15 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
             return Problems.Validation(new() { ["organizationId"] = [Identifiers.Rule] });
         }
 
+        // If-None-Match: * creates only. Anything else there is refused rather than ignored, since it would look
+        // conditional; so is If-Match beside it, as the two can never both hold.
+        var ifNoneMatch = request.Headers.IfNoneMatch.ToString().Trim();
+        var createOnly = ifNoneMatch == "*";
+        if (ifNoneMatch.Length > 0 && (!createOnly || request.Headers.IfMatch.Count > 0))
+        {
+            return Problems.Validation(new() { ["ifNoneMatch"] = ["If-None-Match on a PUT takes only * (create it only if it does not exist), and not with If-Match."] });
+        }
+
         var (body, problem) = await HttpBodies.ReadAsync(request, MaxOrganizationBytes, cancellationToken);
         if (problem is not null)
         {
@@ -117,7 +126,9 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
             return Problems.Validation(errors, "The organization has invalid fields; see errors. Nothing was written.");
         }
 
-        var result = await WriteAsync(() => store.PutAsync(organization, ETags.ParseIfMatch(request.Headers.IfMatch), cancellationToken));
+        var result = await WriteAsync(() => createOnly
+            ? store.PutIfAbsentAsync(organization, cancellationToken)
+            : store.PutAsync(organization, ETags.ParseIfMatch(request.Headers.IfMatch), cancellationToken));
         if (result.Problem is not null)
         {
             return result.Problem;
@@ -137,7 +148,7 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
 
         if (write.Outcome == OrganizationWrite.PreconditionFailed)
         {
-            return PreconditionFailed(write.Stored, request.HttpContext.Response);
+            return PreconditionFailed(write.Stored, request.HttpContext.Response, createOnly);
         }
 
         request.HttpContext.Response.Headers.ETag = ETags.Format(write.Stored!.ETag);
@@ -294,7 +305,7 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
     static ProblemHttpResult Unknown(string organizationId) =>
         Problems.NotFound($"No organization '{(organizationId.Length <= 80 ? organizationId : organizationId[..80] + "…")}'.");
 
-    static ProblemHttpResult PreconditionFailed(StoredOrganization? current, HttpResponse response)
+    static ProblemHttpResult PreconditionFailed(StoredOrganization? current, HttpResponse response, bool createOnly = false)
     {
         if (current is not null)
         {
@@ -304,8 +315,8 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         return Problems.Create(
             StatusCodes.Status412PreconditionFailed,
             "Precondition failed",
-            current is null
-                ? "If-Match was given but the organization does not exist."
+            current is null ? "If-Match was given but the organization does not exist."
+                : createOnly ? "If-None-Match: * was given but the organization exists. Nothing was written; GET it, and replace it with If-Match and its ETag if you mean to."
                 : "The organization changed since the version in If-Match (provisioning may have assigned a subscription or added an administrator). GET it again, merge, and retry with its new ETag.");
     }
 

@@ -61,7 +61,10 @@ public static class ServiceCollectionExtensions
         }
 
         // Without ACS the host brings its own email sender (the local host: the local mailbox).
-        services.AddHttpClient(OrderCallbackClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30));
+        // Redirects are not followed: a 307/308 would resend the signed outcome wherever the answer points, and the
+        // order would count as reported. A 3xx is a failed delivery, retried like any other.
+        services.AddHttpClient(OrderCallbackClient.HttpClientName, c => c.Timeout = TimeSpan.FromSeconds(30))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddSingleton<IOrderCallback, OrderCallbackClient>();
         services.AddProvisioningActivities();
         services.TryAddSingleton<RetentionPurger>();
@@ -158,6 +161,18 @@ public sealed class ProvisioningOptionsValidator : IValidateOptions<Provisioning
             }
         }
 
+        // In Azure the secrets are Key Vault references; one the app cannot read stays the reference text, no secret at all.
+        void Resolved(string? value, string key)
+        {
+            if (KeyVaultReference.IsUnresolved(value))
+            {
+                failures.Add(KeyVaultReference.Failure($"{ProvisioningOptions.Section}:{key}"));
+            }
+        }
+
+        Resolved(options.OrderWebhookSecret, nameof(options.OrderWebhookSecret));
+        Resolved(options.LinkTokenSecret, nameof(options.LinkTokenSecret));
+        Resolved(options.OperatorKey, nameof(options.OperatorKey));
         Positive(options.InvitationLifetime, nameof(options.InvitationLifetime));
         Positive(options.ApprovalLifetime, nameof(options.ApprovalLifetime));
         Positive(options.AbandonedAfter, nameof(options.AbandonedAfter));

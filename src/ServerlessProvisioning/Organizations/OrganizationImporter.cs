@@ -128,11 +128,14 @@ public sealed class OrganizationImporter(OrganizationStore store)
     /// <summary>
     /// Reads NDJSON: one organization per line (blank lines are skipped), lines numbered from 1. Bytes that are not
     /// UTF-8 make their line fail rather than being replaced, and so does a line over <see cref="OrganizationDocument.MaxBytes"/>.
+    /// A UTF-8 byte order mark at the very start is skipped.
     /// </summary>
     public static IEnumerable<ImportItem> ReadNdjson(ReadOnlyMemory<byte> body)
     {
         var line = 0;
-        var rest = body;
+        // Windows tools (PowerShell 5's Out-File -Encoding utf8, older Notepad) start UTF-8 files with one; it belongs to
+        // the file, not to its first organization.
+        var rest = body.Span.StartsWith("\uFEFF"u8) ? body[3..] : body;
         while (!rest.IsEmpty)
         {
             line++;

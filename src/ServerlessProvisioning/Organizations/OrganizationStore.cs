@@ -55,7 +55,17 @@ public sealed partial class OrganizationStore(TableServiceClient service, TableN
     /// replaced otherwise, untouched when it is that already. <paramref name="ifMatch"/>, when given, is the set of
     /// versions the caller accepts (<see cref="ETag.All"/>: any existing version).
     /// </summary>
-    public async Task<OrganizationWriteResult> PutAsync(Organization organization, IReadOnlyCollection<ETag>? ifMatch, CancellationToken cancellationToken)
+    public Task<OrganizationWriteResult> PutAsync(Organization organization, IReadOnlyCollection<ETag>? ifMatch, CancellationToken cancellationToken) =>
+        PutCoreAsync(organization, ifMatch, createOnly: false, cancellationToken);
+
+    /// <summary>
+    /// Creates the organization as given only if it does not exist (<c>If-None-Match: *</c>), decided under its write
+    /// lock; <see cref="OrganizationWrite.PreconditionFailed"/> with the stored version when it does.
+    /// </summary>
+    public Task<OrganizationWriteResult> PutIfAbsentAsync(Organization organization, CancellationToken cancellationToken) =>
+        PutCoreAsync(organization, ifMatch: null, createOnly: true, cancellationToken);
+
+    async Task<OrganizationWriteResult> PutCoreAsync(Organization organization, IReadOnlyCollection<ETag>? ifMatch, bool createOnly, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(organization);
         // The common case of a repeated import: one read, nothing written, no lock. Unchanged only when no writer holds
@@ -64,7 +74,7 @@ public sealed partial class OrganizationStore(TableServiceClient service, TableN
         var current = await ReadAsync(organization.Id, cancellationToken);
         if (current is not null)
         {
-            if (!Matches(ifMatch, current.Stored.ETag))
+            if (createOnly || !Matches(ifMatch, current.Stored.ETag))
             {
                 return new(OrganizationWrite.PreconditionFailed, current.Stored);
             }
@@ -77,6 +87,11 @@ public sealed partial class OrganizationStore(TableServiceClient service, TableN
 
         return await ChangeAsync(organization.Id, OrganizationIndexes.EntriesFor(organization), old =>
         {
+            if (createOnly && old is not null)
+            {
+                return Stop(OrganizationWrite.PreconditionFailed, old);
+            }
+
             if (ifMatch is not null && (old is null || !Matches(ifMatch, old.ETag)))
             {
                 return Stop(old is null ? OrganizationWrite.NotFound : OrganizationWrite.PreconditionFailed, old);

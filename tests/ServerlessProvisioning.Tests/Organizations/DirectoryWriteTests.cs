@@ -293,4 +293,17 @@ public class DirectoryWriteTests(AzuriteFixture azurite)
         Assert.Contains("line", items[0].Errors!.Keys);
         Assert.Equal("org-ok", items[1].Organization?.Id);
     }
+
+    [Fact]
+    public void An_import_that_starts_with_a_byte_order_mark_reads_its_first_line()
+    {
+        var ndjson = "\uFEFF"u8.ToArray().Concat(Encoding.UTF8.GetBytes(string.Join('\n',
+            """{"id":"org-first","name":"First","type":"Customer","createdAt":"2020-01-01T00:00:00Z"}""",
+            """{"id":"org-second","name":"Second","type":"Customer","createdAt":"2020-01-01T00:00:00Z"}"""))).ToArray();
+
+        var items = OrganizationImporter.ReadNdjson(ndjson).ToList();
+
+        Assert.Equal([(1, "org-first"), (2, "org-second")], items.Select(i => (i.Line, i.Organization?.Id)));
+        Assert.All(items, i => Assert.Null(i.Errors));
+    }
 }

@@ -7,8 +7,8 @@ namespace ServerlessProvisioning.Notifications.Acs;
 /// <summary>
 /// Validates the <c>Email</c> section so that a host started with <c>ValidateOnStart</c> names the missing or
 /// malformed key: with either ACS key set, <c>Email:SenderAddress</c> is required;
-/// <c>Email:AcsConnectionString</c> must parse; <c>Email:AcsEndpoint</c> must be an absolute https URI. With
-/// neither ACS key set, email goes to the local mailbox and nothing is required.
+/// <c>Email:AcsConnectionString</c> must parse and not be an unresolved Key Vault reference; <c>Email:AcsEndpoint</c>
+/// must be an absolute https URI. With neither ACS key set, email goes to the local mailbox and nothing is required.
 /// </summary>
 public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
 {
@@ -58,7 +58,12 @@ public sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
             failures.Add($"{SenderAddressKey} must be a plain email address such as DoNotReply@<your verified domain>, without a display name.");
         }
 
-        if (!string.IsNullOrWhiteSpace(options.AcsConnectionString)
+        if (KeyVaultReference.IsUnresolved(options.AcsConnectionString))
+        {
+            // One line for one mistake: the reference text would also be "malformed", which would send the reader astray.
+            failures.Add(KeyVaultReference.Failure(ConnectionStringKey));
+        }
+        else if (!string.IsNullOrWhiteSpace(options.AcsConnectionString)
             && !AcsConnectionString.TryParse(options.AcsConnectionString, out _, out var error))
         {
             failures.Add($"{ConnectionStringKey} is malformed: {error}");
