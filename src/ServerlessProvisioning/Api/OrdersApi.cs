@@ -355,7 +355,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         using (document)
         {
             var errors = new Dictionary<string, string[]>();
-            reason = JsonFields.Text(document!.RootElement, "reason", errors, required: true, maxLength: 500)?.Trim() ?? string.Empty;
+            reason = JsonFields.Text(document!.RootElement, "reason", errors, required: true, maxLength: FieldLimits.CancelReason)?.Trim() ?? string.Empty;
             if (errors.Count > 0)
             {
                 return Problems.Validation(errors);

@@ -82,7 +82,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
             "Company name and admin email, until an organization is chosen (a new one replaces the previous); 200 with the next state when ready within a few seconds, else 202. An address other than the contact's gets a code first."),
         .. Both("PostVerification", "POST", "/verification", (token, request, api, client, ct) => api.PostVerificationAsync(token, request, client, ct),
             typeof(VerificationBody), [400, 404, 409, 410, 413, 415],
-            "The 6-digit code emailed to the entered admin address; 400 with attemptsLeft when wrong; matching runs once it is right."),
+            $"The {FieldLimits.VerificationCodeDigits}-digit code emailed to the entered admin address; 400 with attemptsLeft when wrong; matching runs once it is right."),
         .. Both("PostChoice", "POST", "/choice", (token, request, api, client, ct) => api.PostChoiceAsync(token, request, client, ct),
             typeof(ChoiceBody), [400, 404, 409, 410, 413, 415],
             "Choose a candidate organization or create a new one."),
@@ -160,7 +160,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
         {
             var root = document!.RootElement;
             var errors = new Dictionary<string, string[]>();
-            var organizationId = JsonFields.Text(root, "organizationId", errors, required: false, maxLength: 400);
+            var organizationId = JsonFields.Text(root, "organizationId", errors, required: false, maxLength: Identifiers.MaxLength);
             var createNew = false;
             if (root.TryGetProperty("createNew", out var createElement) && createElement.ValueKind != JsonValueKind.Null)
             {
@@ -223,9 +223,9 @@ public sealed class WizardApi(WorkflowGateway gateway)
         {
             var errors = new Dictionary<string, string[]>();
             var code = JsonFields.Text(document!.RootElement, "code", errors, required: true, maxLength: 20, allowLineBreaks: false)?.Trim();
-            if (code is not null && (code.Length != 6 || !code.All(char.IsAsciiDigit)))
+            if (code is not null && (code.Length != FieldLimits.VerificationCodeDigits || !code.All(char.IsAsciiDigit)))
             {
-                errors["code"] = ["The 6 digits of the code in the email."];
+                errors["code"] = [$"The {FieldLimits.VerificationCodeDigits} digits of the code in the email."];
             }
 
             if (errors.Count > 0)

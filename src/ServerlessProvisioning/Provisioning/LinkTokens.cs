@@ -135,6 +135,9 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
         }
     }
 
+    // Codes are FieldLimits.VerificationCodeDigits decimal digits, leading zeros kept.
+    static readonly ulong CodeRange = (ulong)Math.Pow(10, FieldLimits.VerificationCodeDigits);
+
     /// <summary>
     /// The 6-digit code that proves an admin address: derived like a token, from the secret key and what it proves
     /// (instance, round, address), so the activity that sends it and the one that checks it agree without storing it,
@@ -144,8 +147,8 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
     {
         var message = Encoding.UTF8.GetBytes($"verification|{instanceId}|{round}|{Matching.EmailAddress.Normalize(email)}");
         var bytes = HMACSHA256.HashData(key.Bytes, message);
-        var number = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) % 1_000_000;
-        return number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        var number = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) % CodeRange;
+        return number.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(FieldLimits.VerificationCodeDigits, '0');
     }
 
     /// <summary>A token is 43 base64url characters; anything else is unknown without a read.</summary>
