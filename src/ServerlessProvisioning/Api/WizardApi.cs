@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
@@ -55,6 +56,22 @@ public sealed record WizardState(
 
 /// <summary>The code awaited to prove the entered admin address: where it went, until when it works, how many wrong codes are left, whether it died of age.</summary>
 public sealed record WizardVerification(string SentTo, DateTimeOffset ExpiresAt, int AttemptsLeft, bool Expired);
+
+/// <summary>
+/// Why an emailed code no longer works: the <c>reason</c> of the <c>400</c> that says so (with <c>attemptsLeft: 0</c>;
+/// absent while attempts are left). The wizard words its advice by it.
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CodeDeadReason>))]
+public enum CodeDeadReason
+{
+    /// <summary>Every attempt was used (the last wrong code included).</summary>
+    [JsonStringEnumMemberName("attemptsExhausted")]
+    AttemptsExhausted,
+
+    /// <summary>The code's time is up.</summary>
+    [JsonStringEnumMemberName("expired")]
+    Expired,
+}
 
 /// <summary>The verification body: the 6-digit code.</summary>
 public sealed record VerificationBody(string Code);
@@ -242,8 +259,8 @@ public sealed class WizardApi(WorkflowGateway gateway)
             if (verification.Expired || verification.AttemptsLeft == 0 || gateway.Now > verification.ExpiresAt)
             {
                 return verification.AttemptsLeft == 0
-                    ? CodeProblem(0, "This code no longer works: every attempt was used. Submit the company details again to get a new one.", CodeDead.AttemptsExhausted)
-                    : CodeProblem(0, "This code no longer works: its time is up. Submit the company details again to get a new one.", CodeDead.Expired);
+                    ? CodeProblem(0, "This code no longer works: every attempt was used. Submit the company details again to get a new one.", CodeDeadReason.AttemptsExhausted)
+                    : CodeProblem(0, "This code no longer works: its time is up. Submit the company details again to get a new one.", CodeDeadReason.Expired);
             }
 
             if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.VerificationCodeEntered, new VerificationCodeEntered(status.Step, code!, gateway.Now), cancellationToken))
@@ -255,7 +272,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
             if (movedOn && next.Stage == ProvisioningStage.AwaitingAdminEmailVerification && next.Verification is { } after && after.Round == verification.Round)
             {
                 return after.AttemptsLeft == 0
-                    ? CodeProblem(0, "That code is wrong, and it was the last attempt. Submit the company details again to get a new code.", CodeDead.AttemptsExhausted)
+                    ? CodeProblem(0, "That code is wrong, and it was the last attempt. Submit the company details again to get a new code.", CodeDeadReason.AttemptsExhausted)
                     : CodeProblem(after.AttemptsLeft, $"That code is wrong. {after.AttemptsLeft} attempt(s) left.");
             }
 
@@ -281,14 +298,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
         return await CommandAsync(client, workflow, ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(status.Step, gateway.Now), cancellationToken);
     }
 
-    // Why a code no longer works, in the problem's "reason" (absent while attempts are left): the page words its advice by it.
-    enum CodeDead
-    {
-        AttemptsExhausted,
-        Expired,
-    }
-
-    static ProblemHttpResult CodeProblem(int attemptsLeft, string message, CodeDead? dead = null)
+    static ProblemHttpResult CodeProblem(int attemptsLeft, string message, CodeDeadReason? dead = null)
     {
         var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["code"] = [message] })
         {
@@ -300,7 +310,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
         };
         if (dead is { } reason)
         {
-            problem.Extensions["reason"] = reason == CodeDead.AttemptsExhausted ? "attemptsExhausted" : "expired";
+            problem.Extensions["reason"] = Json.NameOf(reason);
         }
 
         return TypedResults.Problem(problem);

@@ -22,7 +22,7 @@ public sealed class CloseApprovalRequest(LinkTokens tokens, IEmailSender email, 
         {
             if (input.End == ApprovalEnd.Withdrawn)
             {
-                await tokens.RevokeAsync(TokenKind.Approval, mail.InstanceId, input.Round, recipient, cancellationToken, reason: "withdrawn");
+                await tokens.RevokeAsync(TokenKind.Approval, mail.InstanceId, input.Round, recipient, cancellationToken, reason: Primitives.LinkGoneReason.Withdrawn);
             }
 
             var facts = new EmailFacts(mail.OrderId, mail.SubscriptionId, mail.Scenario, OrganizationName: input.OrganizationName, RequestedAdminEmail: input.RequestedAdminEmail, ApprovalEnd: input.End, DecidedBy: input.DecidedBy);
