@@ -178,7 +178,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             Approval = status.Approval,
             Verification = status.Verification,
             InvitationGeneration = status.InvitationGeneration,
-            Actions = new OrderActions(stage.TakesSubmission(), stage.IsCancellable()),
+            Actions = new OrderActions(stage.TakesInvitationResend(), stage.IsCancellable()),
         });
     }
 
@@ -327,7 +327,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         }
 
         var status = workflow!.Status;
-        if (!status.Stage.TakesSubmission())
+        if (!status.Stage.TakesInvitationResend())
         {
             return WorkflowGateway.WrongStage(status, "The invitation can be resent only until an organization is chosen.");
         }
