@@ -3,6 +3,7 @@
 // a small DOM builder (text only, never HTML strings, so names and emails from the API can never
 // become markup), and the page controller both pages run on (createPage).
 
+import { goneReasons } from './contract.js';
 import { dictionaries } from './i18n.js';
 
 const storageKey = 'serverless-provisioning.lang';
@@ -174,29 +175,12 @@ export async function api(method, path, body, token) {
     : { status: response.status, ok: false, offline: false, data: null, problem: json && typeof json === 'object' ? json : {} };
 }
 
-/** The kind of a 410: expired, replaced, cancelled or withdrawn — the problem's `reason`, else read from its detail. */
+/** The kind of a 410: the problem's `reason` (one of the contract's goneReasons), or 'gone' for one the page does not know. */
 export function goneKind(problem) {
-  if (problem && ['expired', 'replaced', 'cancelled', 'withdrawn'].includes(problem.reason)) {
-    return problem.reason;
-  }
-
-  const detail = (problem && problem.detail ? String(problem.detail) : '').toLowerCase();
-  if (detail.includes('replaced')) {
-    return 'replaced';
-  }
-
-  if (detail.includes('withdrawn')) {
-    return 'withdrawn';
-  }
-
-  if (detail.includes('cancel')) {
-    return 'cancelled';
-  }
-
-  return detail.includes('expired') ? 'expired' : 'gone';
+  return goneReasons.includes(problem?.reason) ? problem.reason : 'gone';
 }
 
-/** The error screen's key for a failed call: notFound, expired, replaced, cancelled, withdrawn, gone or server. */
+/** The error screen's key for a failed call: notFound, one of the goneReasons, gone or server. */
 export function errorKind(result) {
   if (result.status === 404) {
     return 'notFound';
@@ -304,23 +288,13 @@ export function progress(text) {
 
 /** The error screen: a heading, an explanation, the server's own words when they help, and actions. */
 export function errorSection(kind, problem, actions) {
-  const titles = {
-    notFound: ['error.notFound.title', 'error.notFound.text'],
-    missing: ['error.missing.title', 'error.missing.text'],
-    expired: ['error.expired.title', 'error.expired.text'],
-    replaced: ['error.replaced.title', 'error.replaced.text'],
-    cancelled: ['error.cancelled.title', 'error.cancelled.text'],
-    withdrawn: ['error.withdrawn.title', 'error.withdrawn.text'],
-    gone: ['error.gone.title', 'error.gone.text'],
-    network: ['error.network.title', 'error.network.text'],
-    server: ['error.server.title', 'error.server.text'],
-  };
-  const [title, text] = titles[kind] || titles.server;
+  // Each kind has its error.<kind>.title and error.<kind>.text; a 410's kind is its reason.
+  const known = ['notFound', 'missing', ...goneReasons, 'gone', 'network', 'server'].includes(kind) ? kind : 'server';
   // The server's detail is English; it adds precision to an unknown 410 or a server error.
   const detail = problem && problem.detail && (kind === 'gone' || kind === 'server') ? problem.detail : null;
   return h('section', { class: ['panel', 'panel--error'], 'data-state': `error-${kind}`, 'aria-labelledby': 'view-title' },
-    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t(title)),
-    h('p', null, t(text)),
+    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t(`error.${known}.title`)),
+    h('p', null, t(`error.${known}.text`)),
     detail ? h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail })) : null,
     actions && actions.length ? h('p', { class: 'actions' }, actions) : null);
 }

@@ -7,11 +7,9 @@
 import {
   announce, button, facts, formatNumber, h, initLanguageSwitch, onLanguageChange, progress, show, strong, t, timeElement,
 } from './common.js';
+import { limits, stages } from './contract.js';
 
 const keyStorage = 'serverless-provisioning.operator-key';
-const stages = ['InvitationSent', 'AwaitingAdminEmailVerification', 'Matching', 'AwaitingOrganizationChoice', 'AwaitingAdminApproval',
-  'Assigning', 'Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
-const finalStages = ['Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
 // An order that waits is looked at again this often: enough to see a person act, modest on the API.
 const orderPollMs = 4000;
 const defaultPageSize = 25;
@@ -238,7 +236,7 @@ function organizationHref(organizationId) {
 }
 
 function stageBadge(stage) {
-  return h('span', { class: ['badge', 'badge--stage', `badge--${finalStages.includes(stage) ? stage : 'waiting'}`], 'data-stage': stage }, t(`console.stage.${stage}`));
+  return h('span', { class: ['badge', 'badge--stage', `badge--${stages[stage]?.final ? stage : 'waiting'}`], 'data-stage': stage }, t(`console.stage.${stage}`));
 }
 
 function table(className, headings, rows) {
@@ -295,7 +293,7 @@ function signInSection() {
 
 async function ordersPage(stage, pageSize) {
   const mine = generation;
-  const selected = stages.includes(stage) ? stage : null;
+  const selected = Object.hasOwn(stages, stage) ? stage : null;
   const title = t('console.orders.title');
   loading('orders', title);
   const [counts, first] = await Promise.all([
@@ -367,7 +365,7 @@ function stageLink(stage, label, count, capped, current) {
 }
 
 function searchOrderForm() {
-  const input = h('input', { id: 'order-search', name: 'order-search', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true, maxlength: '100' });
+  const input = h('input', { id: 'order-search', name: 'order-search', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true, maxlength: limits.identifier });
   const form = h('form', { class: ['form', 'search-form'], role: 'search' },
     h('div', { class: 'field' }, h('label', { for: 'order-search' }, t('console.orders.search')), input),
     h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('console.orders.open')));
@@ -437,7 +435,7 @@ async function orderPage(orderId) {
     }
 
     // Live enough: while the order waits for someone, look again without reloading the page.
-    if (!finalStages.includes(order.stage)) {
+    if (!stages[order.stage]?.final) {
       pollTimer = window.setTimeout(refresh, orderPollMs);
     }
   }
@@ -517,10 +515,10 @@ function orderDetails(order) {
 
 function actionsSection(order, reload) {
   const can = order.actions || { resendInvitation: false, cancel: false };
-  const contact = h('input', { id: 'new-contact', name: 'new-contact', type: 'email', autocomplete: 'off', maxlength: '254', disabled: !can.resendInvitation, 'aria-describedby': 'resend-help' });
+  const contact = h('input', { id: 'new-contact', name: 'new-contact', type: 'email', autocomplete: 'off', maxlength: limits.email, disabled: !can.resendInvitation, 'aria-describedby': 'resend-help' });
   contact.value = drafts.contact;
   contact.addEventListener('input', () => { drafts.contact = contact.value; });
-  const reason = h('textarea', { id: 'cancel-reason', name: 'cancel-reason', rows: '2', maxlength: '500', disabled: !can.cancel, 'aria-describedby': 'cancel-help' });
+  const reason = h('textarea', { id: 'cancel-reason', name: 'cancel-reason', rows: '2', maxlength: limits.cancelReason, disabled: !can.cancel, 'aria-describedby': 'cancel-help' });
   reason.value = drafts.reason;
   reason.addEventListener('input', () => { drafts.reason = reason.value; });
 
