@@ -5,7 +5,7 @@
 // Authorization header. Loading, polling, commands and errors are common.js createPage's.
 
 import {
-  announce, button, createPage, facts, formatNumber, h, hasText, progress, strong, t, tNodes, timeElement,
+  announce, button, createPage, facts, formatNumber, h, hasText, openDialog, progress, strong, t, tNodes, timeElement,
 } from './common.js';
 import { codeDeadReasons, limits, stages } from './contract.js';
 
@@ -609,21 +609,6 @@ function newOrganizationPanel(state, company, email) {
     h('p', { class: 'actions' }, button(t('choice.new.button'), () => choose({ createNew: true }), 'secondary', { 'data-create-new': 'true' })));
 }
 
-// A native modal dialog: focus goes inside (to the `autofocus` button if any), Escape closes it, and focus
-// returns to the button that opened it.
-function openDialog(trigger, attributes, ...content) {
-  const dialog = h('dialog', { class: 'dialog', ...attributes }, content);
-  dialog.addEventListener('close', () => {
-    dialog.remove();
-    if (trigger.isConnected) {
-      trigger.focus();
-    }
-  });
-  page.view.append(dialog);
-  dialog.showModal();
-  return dialog;
-}
-
 // Before choosing an existing organization, say what happens next; warn when it looks abandoned.
 function confirmChoice(state, candidate, trigger) {
   const email = state.submission?.adminEmail ?? '';
@@ -641,7 +626,7 @@ function confirmChoice(state, candidate, trigger) {
 
   const abandoned = candidate.assessment === 'PossiblyAbandoned';
   const reasons = (candidate.reasons || []).map(reason => (hasText(`reason.${reason}`) ? t(`reason.${reason}`) : reason)).join(', ');
-  const dialog = openDialog(trigger, { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-effect', 'data-confirm': candidate.organizationId },
+  const dialog = openDialog(page.view, trigger, { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-effect', 'data-confirm': candidate.organizationId },
     h('h2', { id: 'confirm-title' }, t('confirm.title', { organization: candidate.name })),
     abandoned ? h('p', { class: ['banner', 'banner--warning'] }, icon('!'), ' ', t('confirm.abandoned', { reasons })) : null,
     h('p', { id: 'confirm-effect' }, effect),
@@ -653,7 +638,7 @@ function confirmChoice(state, candidate, trigger) {
 // Withdrawing is not undone by a click: say what it does first, with "Go back" as the default.
 function confirmWithdrawal(state, trigger) {
   const organization = strong(state.approval?.organizationName ?? state.organization?.name ?? '');
-  const dialog = openDialog(trigger, { 'aria-labelledby': 'withdraw-confirm-title', 'aria-describedby': 'withdraw-confirm-effect', 'data-confirm-withdrawal': 'true' },
+  const dialog = openDialog(page.view, trigger, { 'aria-labelledby': 'withdraw-confirm-title', 'aria-describedby': 'withdraw-confirm-effect', 'data-confirm-withdrawal': 'true' },
     h('h2', { id: 'withdraw-confirm-title' }, tNodes('withdraw.confirm.title', { organization })),
     h('p', { id: 'withdraw-confirm-effect' }, tNodes('withdraw.confirm.effect', { organization })),
     h('p', { class: 'actions' },
