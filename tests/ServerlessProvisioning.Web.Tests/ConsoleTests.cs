@@ -291,6 +291,15 @@ public sealed class ConsoleTests(WebFixture web)
         await organization.GetByRole(AriaRole.Link, new() { Name = orderId }).ClickAsync();
         await Expect(page.Locator("[data-state=order] .order-stage")).ToContainTextAsync("Completed");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Cancel the order" })).ToBeDisabledAsync();
+
+        // Its story is told in words, never as the audit's codes (WizardSubmitted, MatchedByRuleA, Assigned…).
+        var entries = page.Locator("[data-state=order] .timeline__entry");
+        await Expect(page.Locator("[data-state=order] .timeline__entry[data-action=Assigned] .timeline__action")).ToHaveTextAsync("Subscription assigned");
+        foreach (var entry in await entries.AllAsync())
+        {
+            Assert.NotEqual(await entry.GetAttributeAsync("data-action"), (await entry.Locator(".timeline__action").InnerTextAsync()).Trim());
+        }
+
         browser.AssertNoProblems();
     }
 

@@ -81,7 +81,7 @@ public sealed class ApprovalsApi(WorkflowGateway gateway)
         {
             var errors = new Dictionary<string, string[]>();
             var decision = JsonFields.Text(document!.RootElement, "decision", errors, required: true, maxLength: 20);
-            var comment = JsonFields.Text(document.RootElement, "comment", errors, required: false, maxLength: 1000);
+            var comment = JsonFields.Text(document.RootElement, "comment", errors, required: false, maxLength: FieldLimits.ApprovalComment);
             if (decision is not null && decision is not ("approve" or "reject"))
             {
                 errors["decision"] = ["Either \"approve\" or \"reject\"."];

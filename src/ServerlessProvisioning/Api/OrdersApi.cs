@@ -178,7 +178,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             Approval = status.Approval,
             Verification = status.Verification,
             InvitationGeneration = status.InvitationGeneration,
-            Actions = new OrderActions(stage.TakesSubmission(), stage.IsCancellable()),
+            Actions = new OrderActions(stage.TakesInvitationResend(), stage.IsCancellable()),
         });
     }
 
@@ -327,7 +327,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         }
 
         var status = workflow!.Status;
-        if (!status.Stage.TakesSubmission())
+        if (!status.Stage.TakesInvitationResend())
         {
             return WorkflowGateway.WrongStage(status, "The invitation can be resent only until an organization is chosen.");
         }
@@ -355,7 +355,7 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         using (document)
         {
             var errors = new Dictionary<string, string[]>();
-            reason = JsonFields.Text(document!.RootElement, "reason", errors, required: true, maxLength: 500)?.Trim() ?? string.Empty;
+            reason = JsonFields.Text(document!.RootElement, "reason", errors, required: true, maxLength: FieldLimits.CancelReason)?.Trim() ?? string.Empty;
             if (errors.Count > 0)
             {
                 return Problems.Validation(errors);

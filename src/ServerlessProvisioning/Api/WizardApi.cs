@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
@@ -56,6 +57,22 @@ public sealed record WizardState(
 /// <summary>The code awaited to prove the entered admin address: where it went, until when it works, how many wrong codes are left, whether it died of age.</summary>
 public sealed record WizardVerification(string SentTo, DateTimeOffset ExpiresAt, int AttemptsLeft, bool Expired);
 
+/// <summary>
+/// Why an emailed code no longer works: the <c>reason</c> of the <c>400</c> that says so (with <c>attemptsLeft: 0</c>;
+/// absent while attempts are left). The wizard words its advice by it.
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<CodeDeadReason>))]
+public enum CodeDeadReason
+{
+    /// <summary>Every attempt was used (the last wrong code included).</summary>
+    [JsonStringEnumMemberName("attemptsExhausted")]
+    AttemptsExhausted,
+
+    /// <summary>The code's time is up.</summary>
+    [JsonStringEnumMemberName("expired")]
+    Expired,
+}
+
 /// <summary>The verification body: the 6-digit code.</summary>
 public sealed record VerificationBody(string Code);
 
@@ -82,7 +99,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
             "Company name and admin email, until an organization is chosen (a new one replaces the previous); 200 with the next state when ready within a few seconds, else 202. An address other than the contact's gets a code first."),
         .. Both("PostVerification", "POST", "/verification", (token, request, api, client, ct) => api.PostVerificationAsync(token, request, client, ct),
             typeof(VerificationBody), [400, 404, 409, 410, 413, 415],
-            "The 6-digit code emailed to the entered admin address; 400 with attemptsLeft when wrong; matching runs once it is right."),
+            $"The {FieldLimits.VerificationCodeDigits}-digit code emailed to the entered admin address; 400 with attemptsLeft when wrong; matching runs once it is right."),
         .. Both("PostChoice", "POST", "/choice", (token, request, api, client, ct) => api.PostChoiceAsync(token, request, client, ct),
             typeof(ChoiceBody), [400, 404, 409, 410, 413, 415],
             "Choose a candidate organization or create a new one."),
@@ -160,7 +177,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
         {
             var root = document!.RootElement;
             var errors = new Dictionary<string, string[]>();
-            var organizationId = JsonFields.Text(root, "organizationId", errors, required: false, maxLength: 400);
+            var organizationId = JsonFields.Text(root, "organizationId", errors, required: false, maxLength: Identifiers.MaxLength);
             var createNew = false;
             if (root.TryGetProperty("createNew", out var createElement) && createElement.ValueKind != JsonValueKind.Null)
             {
@@ -223,9 +240,9 @@ public sealed class WizardApi(WorkflowGateway gateway)
         {
             var errors = new Dictionary<string, string[]>();
             var code = JsonFields.Text(document!.RootElement, "code", errors, required: true, maxLength: 20, allowLineBreaks: false)?.Trim();
-            if (code is not null && (code.Length != 6 || !code.All(char.IsAsciiDigit)))
+            if (code is not null && (code.Length != FieldLimits.VerificationCodeDigits || !code.All(char.IsAsciiDigit)))
             {
-                errors["code"] = ["The 6 digits of the code in the email."];
+                errors["code"] = [$"The {FieldLimits.VerificationCodeDigits} digits of the code in the email."];
             }
 
             if (errors.Count > 0)
@@ -242,8 +259,8 @@ public sealed class WizardApi(WorkflowGateway gateway)
             if (verification.Expired || verification.AttemptsLeft == 0 || gateway.Now > verification.ExpiresAt)
             {
                 return verification.AttemptsLeft == 0
-                    ? CodeProblem(0, "This code no longer works: every attempt was used. Submit the company details again to get a new one.", CodeDead.AttemptsExhausted)
-                    : CodeProblem(0, "This code no longer works: its time is up. Submit the company details again to get a new one.", CodeDead.Expired);
+                    ? CodeProblem(0, "This code no longer works: every attempt was used. Submit the company details again to get a new one.", CodeDeadReason.AttemptsExhausted)
+                    : CodeProblem(0, "This code no longer works: its time is up. Submit the company details again to get a new one.", CodeDeadReason.Expired);
             }
 
             if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.VerificationCodeEntered, new VerificationCodeEntered(status.Step, code!, gateway.Now), cancellationToken))
@@ -255,7 +272,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
             if (movedOn && next.Stage == ProvisioningStage.AwaitingAdminEmailVerification && next.Verification is { } after && after.Round == verification.Round)
             {
                 return after.AttemptsLeft == 0
-                    ? CodeProblem(0, "That code is wrong, and it was the last attempt. Submit the company details again to get a new code.", CodeDead.AttemptsExhausted)
+                    ? CodeProblem(0, "That code is wrong, and it was the last attempt. Submit the company details again to get a new code.", CodeDeadReason.AttemptsExhausted)
                     : CodeProblem(after.AttemptsLeft, $"That code is wrong. {after.AttemptsLeft} attempt(s) left.");
             }
 
@@ -281,14 +298,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
         return await CommandAsync(client, workflow, ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(status.Step, gateway.Now), cancellationToken);
     }
 
-    // Why a code no longer works, in the problem's "reason" (absent while attempts are left): the page words its advice by it.
-    enum CodeDead
-    {
-        AttemptsExhausted,
-        Expired,
-    }
-
-    static ProblemHttpResult CodeProblem(int attemptsLeft, string message, CodeDead? dead = null)
+    static ProblemHttpResult CodeProblem(int attemptsLeft, string message, CodeDeadReason? dead = null)
     {
         var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["code"] = [message] })
         {
@@ -300,7 +310,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
         };
         if (dead is { } reason)
         {
-            problem.Extensions["reason"] = reason == CodeDead.AttemptsExhausted ? "attemptsExhausted" : "expired";
+            problem.Extensions["reason"] = Json.NameOf(reason);
         }
 
         return TypedResults.Problem(problem);

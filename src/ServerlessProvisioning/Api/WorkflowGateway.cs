@@ -41,7 +41,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
 
         if (lookup == TokenLookup.Gone)
         {
-            return (Gone(record!.RevokedReason ?? "replaced"), null);
+            return (Gone(record!.RevokedReason ?? LinkGoneReason.Replaced), null);
         }
 
         var status = await ReadStatusAsync(client, record!.InstanceId, cancellationToken);
@@ -52,17 +52,17 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
 
         if (kind == TokenKind.Wizard && record.Generation < status.InvitationGeneration)
         {
-            return (Gone("replaced"), null);
+            return (Gone(LinkGoneReason.Replaced), null);
         }
 
         if (kind == TokenKind.Approval && status.Approval is { } approval && (approval.Round != record.Generation || approval.Decision == ApprovalEnd.Withdrawn))
         {
-            return (Gone(approval.Round >= record.Generation ? "withdrawn" : "replaced"), null);
+            return (Gone(approval.Round >= record.Generation ? LinkGoneReason.Withdrawn : LinkGoneReason.Replaced), null);
         }
 
         if (status.Stage == ProvisioningStage.Cancelled)
         {
-            return (Gone("cancelled"), null);
+            return (Gone(LinkGoneReason.Cancelled), null);
         }
 
         // The contact's link works as long as the workflow waits for anyone (an approval can outlive the invitation),
@@ -71,7 +71,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         var approvalExpired = kind == TokenKind.Wizard && status.Approval?.Decision == ApprovalEnd.Expired;
         if ((status.Stage == ProvisioningStage.Expired && !approvalExpired) || (!status.Stage.IsFinal() && now > deadline))
         {
-            return (Gone("expired"), null);
+            return (Gone(LinkGoneReason.Expired), null);
         }
 
         return (null, new OpenWorkflow(record.OrderId, record.InstanceId, status, record));
@@ -79,12 +79,12 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
 
     static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
-    static ProblemHttpResult Gone(string reason) => Problems.Gone(
+    static ProblemHttpResult Gone(LinkGoneReason reason) => Problems.Gone(
         reason switch
         {
-            "cancelled" => "This provisioning was cancelled, so the link no longer works.",
-            "withdrawn" => "The request was withdrawn by whoever made it, so there is nothing to decide any more.",
-            "expired" => "This link has expired. Ask whoever placed the order for a new invitation.",
+            LinkGoneReason.Cancelled => "This provisioning was cancelled, so the link no longer works.",
+            LinkGoneReason.Withdrawn => "The request was withdrawn by whoever made it, so there is nothing to decide any more.",
+            LinkGoneReason.Expired => "This link has expired. Ask whoever placed the order for a new invitation.",
             _ => "This link was replaced by a newer one. Use the most recent email you received.",
         },
         reason);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Http;
 
@@ -33,9 +34,9 @@ public static class Problems
     /// <summary>409.</summary>
     public static ProblemHttpResult Conflict(string detail) => Create(StatusCodes.Status409Conflict, "Conflict", detail);
 
-    /// <summary>410, with a machine-readable <c>reason</c>: <c>expired</c>, <c>replaced</c> or <c>cancelled</c>.</summary>
-    public static ProblemHttpResult Gone(string detail, string reason) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status410Gone, title: "Link no longer valid", type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["reason"] = reason });
+    /// <summary>410, with the machine-readable <c>reason</c> the pages word their explanation by.</summary>
+    public static ProblemHttpResult Gone(string detail, LinkGoneReason reason) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status410Gone, title: "Link no longer valid", type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["reason"] = Json.NameOf(reason) });
 
     /// <summary>401.</summary>
     public static ProblemHttpResult Unauthorized(string detail) => Create(StatusCodes.Status401Unauthorized, "Unauthorized", detail);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Matching;
 
@@ -10,7 +11,7 @@ public static class CompanyName
     public const int KeyLength = 5;
 
     /// <summary>The longest company name accepted from the wizard or an import.</summary>
-    public const int MaxLength = 200;
+    public const int MaxLength = FieldLimits.CompanyName;
 
     /// <summary>What is wrong with a company name as a person enters it (wizard or directory), or null when nothing is.</summary>
     public static string? Problem(string? name)

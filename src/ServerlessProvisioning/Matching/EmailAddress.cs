@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Matching;
 
@@ -10,7 +11,7 @@ namespace ServerlessProvisioning.Matching;
 public sealed record EmailAddress
 {
     /// <summary>The longest address accepted (RFC 5321 path limit).</summary>
-    public const int MaxLength = 254;
+    public const int MaxLength = FieldLimits.Email;
 
     static readonly IdnMapping Idn = new() { AllowUnassigned = false, UseStd3AsciiRules = true };
 

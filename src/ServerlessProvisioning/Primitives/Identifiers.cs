@@ -6,7 +6,7 @@ namespace ServerlessProvisioning.Primitives;
 public static partial class Identifiers
 {
     /// <summary>The longest identifier accepted.</summary>
-    public const int MaxLength = 100;
+    public const int MaxLength = FieldLimits.Identifier;
 
     /// <summary>What to tell someone whose id breaks the rule.</summary>
     public const string Rule = "Letters, digits and . _ - : only, starting with a letter or digit.";

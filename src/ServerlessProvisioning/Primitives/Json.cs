@@ -27,6 +27,27 @@ public static class Json
         return text is not null && Enum.GetNames<TEnum>().Contains(text, StringComparer.Ordinal) && Enum.TryParse(text, out value);
     }
 
+    /// <summary>An enum member as JSON names it: its <see cref="JsonStringEnumMemberNameAttribute"/> name when it has one (<c>"withdrawn"</c>), else its own.</summary>
+    public static string NameOf<TEnum>(TEnum value)
+        where TEnum : struct, Enum => JsonSerializer.Deserialize<string>(Serialize(value), Options)!;
+
+    /// <summary>Parses an enum member by the name JSON gives it (<see cref="NameOf{TEnum}"/>), exactly.</summary>
+    public static bool TryParseName<TEnum>(string? text, out TEnum value)
+        where TEnum : struct, Enum
+    {
+        foreach (var member in Enum.GetValues<TEnum>())
+        {
+            if (NameOf(member) == text)
+            {
+                value = member;
+                return true;
+            }
+        }
+
+        value = default;
+        return false;
+    }
+
     /// <summary>Applies the product's settings to options owned by a host.</summary>
     public static void Configure(JsonSerializerOptions options)
     {

@@ -24,7 +24,7 @@ public enum TokenKind
 /// is the invitation generation (wizard) or approval round (approval) it was issued for: a link of an older one is
 /// dead as soon as the workflow has a newer one. <see cref="RevokedReason"/> says why a revoked link no longer works.
 /// </summary>
-public sealed record TokenRecord(TokenKind Kind, string OrderId, string InstanceId, DateTimeOffset ExpiresAt, string? Holder, bool Revoked, int Generation = 1, string? RevokedReason = null);
+public sealed record TokenRecord(TokenKind Kind, string OrderId, string InstanceId, DateTimeOffset ExpiresAt, string? Holder, bool Revoked, int Generation = 1, LinkGoneReason? RevokedReason = null);
 
 /// <summary>The result of looking a token up.</summary>
 public enum TokenLookup
@@ -83,12 +83,12 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
     }
 
     /// <summary>Marks a token revoked (its link answers 410 with <paramref name="reason"/> from then on).</summary>
-    public async Task RevokeAsync(TokenKind kind, string instanceId, int generation, string holder, CancellationToken cancellationToken, string reason = "replaced")
+    public async Task RevokeAsync(TokenKind kind, string instanceId, int generation, string holder, CancellationToken cancellationToken, LinkGoneReason reason = LinkGoneReason.Replaced)
     {
         var hash = Hash(Derive(kind, instanceId, generation, holder));
         try
         {
-            await table.UpdateEntityAsync(new TableEntity(hash, string.Empty) { ["Revoked"] = true, ["RevokedReason"] = reason }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            await table.UpdateEntityAsync(new TableEntity(hash, string.Empty) { ["Revoked"] = true, ["RevokedReason"] = Json.NameOf(reason) }, ETag.All, TableUpdateMode.Merge, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -119,7 +119,7 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
             entity.GetString("Holder"),
             entity.GetBoolean("Revoked") ?? false,
             entity.GetInt32("Generation") ?? 1,
-            entity.GetString("RevokedReason"));
+            Json.TryParseName<LinkGoneReason>(entity.GetString("RevokedReason"), out var reason) ? reason : null);
         return (record.Revoked ? TokenLookup.Gone : TokenLookup.Found, record);
     }
 
@@ -135,6 +135,9 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
         }
     }
 
+    // Codes are FieldLimits.VerificationCodeDigits decimal digits, leading zeros kept.
+    static readonly ulong CodeRange = (ulong)Math.Pow(10, FieldLimits.VerificationCodeDigits);
+
     /// <summary>
     /// The 6-digit code that proves an admin address: derived like a token, from the secret key and what it proves
     /// (instance, round, address), so the activity that sends it and the one that checks it agree without storing it,
@@ -144,8 +147,8 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
     {
         var message = Encoding.UTF8.GetBytes($"verification|{instanceId}|{round}|{Matching.EmailAddress.Normalize(email)}");
         var bytes = HMACSHA256.HashData(key.Bytes, message);
-        var number = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) % 1_000_000;
-        return number.ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        var number = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes) % CodeRange;
+        return number.ToString(System.Globalization.CultureInfo.InvariantCulture).PadLeft(FieldLimits.VerificationCodeDigits, '0');
     }
 
     /// <summary>A token is 43 base64url characters; anything else is unknown without a read.</summary>

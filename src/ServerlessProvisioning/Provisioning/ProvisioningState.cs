@@ -79,6 +79,12 @@ public static class Stages
     public static bool IsCancellable(this ProvisioningStage stage) =>
         !stage.IsFinal() && stage is not ProvisioningStage.Assigning;
 
+    /// <summary>
+    /// Whether an operator may still resend or redirect the invitation: while the submission can change, since a new
+    /// link forgets it; once an organization is chosen, someone may already be acting on it.
+    /// </summary>
+    public static bool TakesInvitationResend(this ProvisioningStage stage) => stage.TakesSubmission();
+
     /// <summary>Whether an outcome gave the subscription to an organization.</summary>
     public static bool IsAssigned(this ProvisioningOutcome? outcome) =>
         outcome is ProvisioningOutcome.AssignedToExistingOrganization or ProvisioningOutcome.AssignedToNewOrganization or ProvisioningOutcome.AssignedPendingAdminAddition;

@@ -2,6 +2,7 @@ using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Organizations;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Testing;
 
@@ -160,7 +161,7 @@ public class ProvisioningWorkflowWizardTests(WorkflowFixture f) : IClassFixture<
         Assert.Equal(boss, closed.To);
         Assert.Contains("withdrew", closed.Text, StringComparison.Ordinal);
         var (lookup, record) = await Eventually.WaitAsync(() => f.Tokens.FindAsync(link, TokenKind.Approval, DateTimeOffset.UtcNow, CancellationToken.None), r => r.Result == TokenLookup.Gone, what: "revoked link");
-        Assert.Equal("withdrawn", record!.RevokedReason);
+        Assert.Equal(LinkGoneReason.Withdrawn, record!.RevokedReason);
 
         // The contact can choose again: the same organization asks anew, with links of a new round.
         await f.ChooseAsync(id, back, org);

@@ -22,7 +22,7 @@ public sealed class CloseApprovalRequest(LinkTokens tokens, IEmailSender email, 
         {
             if (input.End == ApprovalEnd.Withdrawn)
             {
-                await tokens.RevokeAsync(TokenKind.Approval, mail.InstanceId, input.Round, recipient, cancellationToken, reason: "withdrawn");
+                await tokens.RevokeAsync(TokenKind.Approval, mail.InstanceId, input.Round, recipient, cancellationToken, reason: Primitives.LinkGoneReason.Withdrawn);
             }
 
             var content = EmailComposer.Compose(new ApprovalClosedEmail(mail.OrderId, mail.SubscriptionId, input.OrganizationName, input.RequestedAdminEmail, input.End, input.DecidedBy), mail.Language);

@@ -3,10 +3,11 @@
 // only in the Authorization header; loading, polling and errors are common.js createPage's.
 
 import { button, createPage, facts, h, progress, strong, t, tNodes, timeElement } from './common.js';
+import { limits, stages } from './contract.js';
 
-const finalStages = ['Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
 // After a decision the workflow finishes on its own; follow it to the final stage.
 const followPollMs = 1500;
+const isFinal = stage => Boolean(stages[stage]?.final);
 
 let comment = '';
 let commentError = false;
@@ -16,15 +17,15 @@ const page = createPage({
   loadingKey: 'approval.loading',
   resource: '/api/approvals',
   stateKey: state => `${state.decision || 'pending'}:${state.stage}`,
-  renderState: state => (state.decision || finalStages.includes(state.stage) ? decidedSection(state) : requestSection(state)),
-  pollDelay: state => (state.decision && !finalStages.includes(state.stage) ? followPollMs : 0),
+  renderState: state => (state.decision || isFinal(state.stage) ? decidedSection(state) : requestSection(state)),
+  pollDelay: state => (state.decision && !isFinal(state.stage) ? followPollMs : 0),
 });
 
 // ---- Commands ------------------------------------------------------------------------------------
 
 function decide(decision) {
   const text = comment.trim();
-  if (text.length > 1000) {
+  if (text.length > limits.approvalComment) {
     commentError = true;
     page.render(false);
     document.getElementById('comment')?.focus();
@@ -34,7 +35,7 @@ function decide(decision) {
   page.send('', text ? { decision, comment: text } : { decision }, {
     kind: 'sending',
     progress: () => section('sending', null, t('approval.sending'), progress(t('approval.sending'))),
-    settled: state => Boolean(state.decision) || finalStages.includes(state.stage),
+    settled: state => Boolean(state.decision) || isFinal(state.stage),
     retry: () => decide(decision),
   });
 }
@@ -55,7 +56,7 @@ function requestFacts(state, before) {
     [t('approval.companyName'), state.companyName],
     [t('common.scenario'), t(`scenario.${state.scenario}`)],
     [t('common.order'), state.orderId],
-    [t('approval.deadline'), finalStages.includes(state.stage) ? null : timeElement(state.expiresAt)],
+    [t('approval.deadline'), isFinal(state.stage) ? null : timeElement(state.expiresAt)],
   ]);
 }
 
@@ -65,7 +66,7 @@ function params(state) {
 
 function requestSection(state) {
   const describedBy = commentError ? 'comment-error comment-hint' : 'comment-hint';
-  const area = h('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: '1000', 'aria-describedby': describedBy, 'aria-invalid': commentError ? 'true' : 'false', onInput: e => { comment = e.target.value; } });
+  const area = h('textarea', { id: 'comment', name: 'comment', rows: '3', maxlength: limits.approvalComment, 'aria-describedby': describedBy, 'aria-invalid': commentError ? 'true' : 'false', onInput: e => { comment = e.target.value; } });
   area.value = comment;
   return section('request', null, t('approval.title'),
     h('p', null, tNodes('approval.intro', params(state))),
@@ -76,7 +77,7 @@ function requestSection(state) {
       h('div', { class: ['field', commentError && 'field--invalid'] },
         h('label', { for: 'comment' }, t('approval.comment')),
         h('p', { id: 'comment-hint', class: 'hint' }, t('approval.commentHint')),
-        h('p', { id: 'comment-error', class: 'field__error', hidden: !commentError }, commentError ? [h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t('approval.commentTooLong')] : []),
+        h('p', { id: 'comment-error', class: 'field__error', hidden: !commentError }, commentError ? [h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t('approval.commentTooLong', { max: limits.approvalComment })] : []),
         area),
       h('p', { class: 'actions' },
         button(t('approval.approve'), () => decide('approve'), 'primary', { 'data-decision': 'approve' }),
@@ -85,7 +86,7 @@ function requestSection(state) {
 
 function decidedSection(state) {
   const decision = state.decision || (state.stage === 'Expired' ? 'expired' : null);
-  const finished = finalStages.includes(state.stage);
+  const finished = isFinal(state.stage);
   let title;
   let text;
   let modifier;

@@ -1,8 +1,10 @@
-// Shared by the wizard and approval pages: language, texts, dates, the token in the fragment,
-// a fetch wrapper that understands problem+json and sends the token in the Authorization header,
-// a small DOM builder (text only, never HTML strings, so names and emails from the API can never
-// become markup), and the page controller both pages run on (createPage).
+// Shared by the wizard, approval and console pages: language, texts, dates, the token in the fragment,
+// a fetch wrapper that understands problem+json and sends the token in the Authorization header (or the
+// console's operator key), a small DOM builder (text only, never HTML strings, so names and emails from the
+// API can never become markup), dialogs, and the page controller: the screen that moves focus and announces
+// when it changes (createScreen, all three pages), and the load–poll–command loop the link pages run on (createPage).
 
+import { goneReasons } from './contract.js';
 import { dictionaries } from './i18n.js';
 
 const storageKey = 'serverless-provisioning.lang';
@@ -130,13 +132,16 @@ export function timeElement(iso, dateOnly) {
 }
 
 /**
- * Calls the API, with the link token (when given) as `Authorization: Bearer`. Resolves with
- * {status, ok, offline, data, problem}: data is the JSON body of a success, problem the parsed
- * problem+json of a failure ({title, detail, errors}); offline is true (status 0) when the server
- * could not be reached at all.
+ * Calls the API. Resolves with {status, ok, offline, data, problem}: data is the JSON body of a success,
+ * problem the parsed problem+json of a failure ({title, detail, errors, reason…}); offline is true
+ * (status 0) when the server could not be reached at all.
+ *
+ * auth: {token} sends a link token as `Authorization: Bearer` and no cookies (the link pages); {headers,
+ * credentials} adds headers and sends cookies as asked (the console: its key, and an App Service sign-in cookie).
  */
-export async function api(method, path, body, token) {
-  const headers = { Accept: 'application/json' };
+export async function api(method, path, body, auth) {
+  const { token, headers: extra, credentials } = auth || {};
+  const headers = { Accept: 'application/json', ...extra };
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
   }
@@ -152,7 +157,7 @@ export async function api(method, path, body, token) {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: 'no-store',
-      credentials: 'omit',
+      credentials: credentials || 'omit',
       referrerPolicy: 'no-referrer',
     });
   } catch {
@@ -174,29 +179,12 @@ export async function api(method, path, body, token) {
     : { status: response.status, ok: false, offline: false, data: null, problem: json && typeof json === 'object' ? json : {} };
 }
 
-/** The kind of a 410: expired, replaced, cancelled or withdrawn — the problem's `reason`, else read from its detail. */
+/** The kind of a 410: the problem's `reason` (one of the contract's goneReasons), or 'gone' for one the page does not know. */
 export function goneKind(problem) {
-  if (problem && ['expired', 'replaced', 'cancelled', 'withdrawn'].includes(problem.reason)) {
-    return problem.reason;
-  }
-
-  const detail = (problem && problem.detail ? String(problem.detail) : '').toLowerCase();
-  if (detail.includes('replaced')) {
-    return 'replaced';
-  }
-
-  if (detail.includes('withdrawn')) {
-    return 'withdrawn';
-  }
-
-  if (detail.includes('cancel')) {
-    return 'cancelled';
-  }
-
-  return detail.includes('expired') ? 'expired' : 'gone';
+  return goneReasons.includes(problem?.reason) ? problem.reason : 'gone';
 }
 
-/** The error screen's key for a failed call: notFound, expired, replaced, cancelled, withdrawn, gone or server. */
+/** The error screen's key for a failed call: notFound, one of the goneReasons, gone or server. */
 export function errorKind(result) {
   if (result.status === 404) {
     return 'notFound';
@@ -280,6 +268,23 @@ export function announce(message) {
   }
 }
 
+/**
+ * A native modal dialog in `container`: focus goes inside (to the `autofocus` button if any), Escape closes it,
+ * and focus returns to `opener` (the button that opened it) when it closes.
+ */
+export function openDialog(container, opener, attributes, ...content) {
+  const dialog = h('dialog', { class: 'dialog', ...attributes }, content);
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    if (opener?.isConnected) {
+      opener.focus();
+    }
+  });
+  container.append(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
 /** Replaces the view's content and, when asked, moves focus to its heading (after each step). */
 export function show(container, nodes, moveFocus) {
   container.replaceChildren(...nodes.flat().filter(Boolean));
@@ -304,23 +309,13 @@ export function progress(text) {
 
 /** The error screen: a heading, an explanation, the server's own words when they help, and actions. */
 export function errorSection(kind, problem, actions) {
-  const titles = {
-    notFound: ['error.notFound.title', 'error.notFound.text'],
-    missing: ['error.missing.title', 'error.missing.text'],
-    expired: ['error.expired.title', 'error.expired.text'],
-    replaced: ['error.replaced.title', 'error.replaced.text'],
-    cancelled: ['error.cancelled.title', 'error.cancelled.text'],
-    withdrawn: ['error.withdrawn.title', 'error.withdrawn.text'],
-    gone: ['error.gone.title', 'error.gone.text'],
-    network: ['error.network.title', 'error.network.text'],
-    server: ['error.server.title', 'error.server.text'],
-  };
-  const [title, text] = titles[kind] || titles.server;
+  // Each kind has its error.<kind>.title and error.<kind>.text; a 410's kind is its reason.
+  const known = ['notFound', 'missing', ...goneReasons, 'gone', 'network', 'server'].includes(kind) ? kind : 'server';
   // The server's detail is English; it adds precision to an unknown 410 or a server error.
   const detail = problem && problem.detail && (kind === 'gone' || kind === 'server') ? problem.detail : null;
   return h('section', { class: ['panel', 'panel--error'], 'data-state': `error-${kind}`, 'aria-labelledby': 'view-title' },
-    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t(title)),
-    h('p', null, t(text)),
+    h('h1', { id: 'view-title' }, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', t(`error.${known}.title`)),
+    h('p', null, t(`error.${known}.text`)),
     detail ? h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail })) : null,
     actions && actions.length ? h('p', { class: 'actions' }, actions) : null);
 }
@@ -331,6 +326,32 @@ export function button(text, onClick, variant, extra) {
 }
 
 // ---- The page controller -------------------------------------------------------------------------
+
+/**
+ * Draws a page's screens into `view`. Each screen has a key; when the key changes, focus moves to the new
+ * screen's heading and the heading is announced, with any note the screen marks `data-announce`. The first
+ * screen takes no focus (the reader just opened the page); moveFocus, when given, decides instead.
+ */
+export function createScreen(view) {
+  let lastKey = null;
+  return {
+    /** The key of the screen shown last; null before the first. */
+    get key() {
+      return lastKey;
+    },
+    show(key, nodes, moveFocus) {
+      const changed = key !== lastKey;
+      const focus = moveFocus ?? (lastKey !== null && changed);
+      lastKey = key;
+      show(view, nodes, focus);
+      if (changed && focus) {
+        const heading = view.querySelector('h1');
+        const notes = [...view.querySelectorAll('[data-announce]')].map(node => node.textContent);
+        announce([heading?.textContent ?? '', ...notes].join(' ').trim());
+      }
+    },
+  };
+}
 
 const fastPollMs = 1000;
 const offlinePollMs = 5000;
@@ -356,6 +377,7 @@ const pendingLimitMs = 30000;
 export function createPage(options) {
   const { titleKey, loadingKey, resource, stateKey, renderState, pollDelay } = options;
   const view = document.getElementById('view');
+  const display = createScreen(view);
   const token = tokenFromFragment();
 
   /** What the page shows: loading, the state, or an error screen. */
@@ -366,7 +388,6 @@ export function createPage(options) {
   let pending = null;
   /** A message above the current step: conflict, invalid, offline, or a page's own note. */
   let banner = null;
-  let lastKey = null;
   let lastJson = null;
   let pollTimer = 0;
 
@@ -381,7 +402,7 @@ export function createPage(options) {
   }
 
   function call(method, path, body) {
-    return api(method, resource + path, body, token);
+    return api(method, resource + path, body, { token });
   }
 
   function reloadFromScratch() {
@@ -415,7 +436,7 @@ export function createPage(options) {
 
     screen = { kind: 'state' };
     const json = JSON.stringify(state);
-    if (json !== lastJson || currentKey() !== lastKey) {
+    if (json !== lastJson || currentKey() !== display.key) {
       lastJson = json;
       render();
     }
@@ -542,19 +563,12 @@ export function createPage(options) {
     return pending ? `pending:${pending.kind}` : stateKey(state);
   }
 
-  /** Draws the current screen; focus moves to its heading (and it is announced) when the screen changed, unless moveFocus says otherwise. */
+  /**
+   * Draws the current screen; focus moves to its heading (and it is announced) when the screen changed, unless
+   * moveFocus says otherwise. The first state after loading takes no focus: the page was just opened.
+   */
   function render(moveFocus) {
-    const key = currentKey();
-    const changed = key !== lastKey;
-    const focus = moveFocus ?? (lastKey !== null && lastKey !== 'loading' && changed);
-    lastKey = key;
-    show(view, [bannerNode(), mainSection()], focus);
-    if (changed && focus) {
-      // The heading, and any note the screen marks to be read with it.
-      const heading = view.querySelector('h1');
-      const notes = [...view.querySelectorAll('[data-announce]')].map(node => node.textContent);
-      announce([heading?.textContent ?? '', ...notes].join(' ').trim());
-    }
+    display.show(currentKey(), [bannerNode(), mainSection()], moveFocus ?? (display.key === 'loading' ? false : undefined));
   }
 
   function mainSection() {

@@ -2,21 +2,22 @@
 // The operator key lives only in sessionStorage (given once as #key=…, it is moved there and taken out of the
 // address bar) and travels only in the x-functions-key header. Views are addressed by the fragment (#/orders,
 // #/order/<id>, #/directory?email=…, #/organization/<id>), which browsers never send to a server.
-// Text from the API is always inserted as text (common.js h()), never as HTML.
+// Text from the API is always inserted as text (common.js h()), never as HTML. Calls go through common.js api(),
+// and views are drawn by its createScreen (focus and announcements when the view changes), like the other pages.
 
 import {
-  announce, button, facts, formatNumber, h, initLanguageSwitch, onLanguageChange, progress, show, strong, t, timeElement,
+  announce, api, button, createScreen, facts, formatNumber, h, initLanguageSwitch, onLanguageChange, openDialog, progress, strong, t,
+  timeElement,
 } from './common.js';
+import { limits, stages } from './contract.js';
 
 const keyStorage = 'serverless-provisioning.operator-key';
-const stages = ['InvitationSent', 'AwaitingAdminEmailVerification', 'Matching', 'AwaitingOrganizationChoice', 'AwaitingAdminApproval',
-  'Assigning', 'Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
-const finalStages = ['Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
 // An order that waits is looked at again this often: enough to see a person act, modest on the API.
 const orderPollMs = 4000;
 const defaultPageSize = 25;
 
 const view = document.getElementById('view');
+const display = createScreen(view);
 const nav = document.getElementById('console-nav');
 let key = takeKeyFromFragment() || readKey();
 let principal = null;
@@ -24,7 +25,6 @@ let signInError = null;
 // Each rendering of a route gets a number; answers for an older one are dropped.
 let generation = 0;
 let pollTimer = 0;
-let lastFocusKey = null;
 
 initLanguageSwitch('console.title');
 onLanguageChange(() => route());
@@ -107,39 +107,18 @@ async function signedInPrincipal() {
 
 // ---- The API ------------------------------------------------------------------------------------
 
-/** Calls an operator route with the key; resolves with {status, ok, offline, data, problem}. A 401 signs out. */
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json', 'x-functions-key': key || '' };
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-  }
-
-  let response;
-  try {
-    response = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store', credentials: 'same-origin', referrerPolicy: 'no-referrer',
-    });
-  } catch {
-    return { status: 0, ok: false, offline: true, data: null, problem: null };
-  }
-
-  let json = null;
-  if ((response.headers.get('Content-Type') || '').includes('json')) {
-    try {
-      json = await response.json();
-    } catch {
-      json = null;
-    }
-  }
-
-  if (response.status === 401) {
+/**
+ * Calls an operator route with the key in x-functions-key (and, same-origin, an App Service sign-in cookie, so the
+ * audit trail names the person); resolves like api(). A 401 signs out.
+ */
+async function call(method, path, body) {
+  const result = await api(method, path, body, { headers: { 'x-functions-key': key || '' }, credentials: 'same-origin' });
+  if (result.status === 401) {
     forgetKey();
     signInError = 'console.signIn.rejected';
   }
 
-  return response.ok
-    ? { status: response.status, ok: true, offline: false, data: json, problem: null }
-    : { status: response.status, ok: false, offline: false, data: null, problem: json && typeof json === 'object' ? json : {} };
+  return result;
 }
 
 // ---- Routing ------------------------------------------------------------------------------------
@@ -190,15 +169,9 @@ function pageSizeOf(query) {
   return size >= 1 && size <= 100 ? size : defaultPageSize;
 }
 
-/** Shows a view; focus moves to its heading (and it is announced) when the view is another one. */
+/** Shows a view; focus moves to its heading (and it is announced) when the view, or its address, is another one. */
 function render(name, ...nodes) {
-  const focusKey = `${name}:${window.location.hash}`;
-  const moveFocus = lastFocusKey !== null && focusKey !== lastFocusKey;
-  lastFocusKey = focusKey;
-  show(view, nodes, moveFocus);
-  if (moveFocus) {
-    announce(view.querySelector('h1')?.textContent ?? '');
-  }
+  display.show(`${name}:${window.location.hash}`, nodes);
 }
 
 function panel(state, title, ...content) {
@@ -238,7 +211,7 @@ function organizationHref(organizationId) {
 }
 
 function stageBadge(stage) {
-  return h('span', { class: ['badge', 'badge--stage', `badge--${finalStages.includes(stage) ? stage : 'waiting'}`], 'data-stage': stage }, t(`console.stage.${stage}`));
+  return h('span', { class: ['badge', 'badge--stage', `badge--${stages[stage]?.final ? stage : 'waiting'}`], 'data-stage': stage }, t(`console.stage.${stage}`));
 }
 
 function table(className, headings, rows) {
@@ -272,7 +245,7 @@ function signInSection() {
     }
 
     key = value;
-    const result = await api('GET', '/api/order-counts');
+    const result = await call('GET', '/api/order-counts');
     if (result.ok) {
       storeKey(value);
       signInError = null;
@@ -295,12 +268,12 @@ function signInSection() {
 
 async function ordersPage(stage, pageSize) {
   const mine = generation;
-  const selected = stages.includes(stage) ? stage : null;
+  const selected = Object.hasOwn(stages, stage) ? stage : null;
   const title = t('console.orders.title');
   loading('orders', title);
   const [counts, first] = await Promise.all([
-    api('GET', '/api/order-counts'),
-    api('GET', `/api/orders?pageSize=${pageSize}${selected ? `&stage=${selected}` : ''}`),
+    call('GET', '/api/order-counts'),
+    call('GET', `/api/orders?pageSize=${pageSize}${selected ? `&stage=${selected}` : ''}`),
   ]);
   if (mine !== generation) {
     return;
@@ -332,7 +305,7 @@ async function ordersPage(stage, pageSize) {
     if (page.continuationToken) {
       more.append(button(t('console.orders.more'), async event => {
         event.currentTarget.disabled = true;
-        const next = await api('GET', `/api/orders?pageSize=${pageSize}${selected ? `&stage=${selected}` : ''}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
+        const next = await call('GET', `/api/orders?pageSize=${pageSize}${selected ? `&stage=${selected}` : ''}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
         if (mine !== generation) {
           return;
         }
@@ -367,7 +340,7 @@ function stageLink(stage, label, count, capped, current) {
 }
 
 function searchOrderForm() {
-  const input = h('input', { id: 'order-search', name: 'order-search', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true, maxlength: '100' });
+  const input = h('input', { id: 'order-search', name: 'order-search', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true, maxlength: limits.identifier });
   const form = h('form', { class: ['form', 'search-form'], role: 'search' },
     h('div', { class: 'field' }, h('label', { for: 'order-search' }, t('console.orders.search')), input),
     h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('console.orders.open')));
@@ -398,7 +371,7 @@ async function orderPage(orderId) {
   const actions = h('div', { id: 'order-actions' });
 
   async function refresh() {
-    const result = await api('GET', `/api/orders/${encodeURIComponent(orderId)}`);
+    const result = await call('GET', `/api/orders/${encodeURIComponent(orderId)}`);
     if (mine !== generation) {
       return;
     }
@@ -437,7 +410,7 @@ async function orderPage(orderId) {
     }
 
     // Live enough: while the order waits for someone, look again without reloading the page.
-    if (!finalStages.includes(order.stage)) {
+    if (!stages[order.stage]?.final) {
       pollTimer = window.setTimeout(refresh, orderPollMs);
     }
   }
@@ -517,10 +490,10 @@ function orderDetails(order) {
 
 function actionsSection(order, reload) {
   const can = order.actions || { resendInvitation: false, cancel: false };
-  const contact = h('input', { id: 'new-contact', name: 'new-contact', type: 'email', autocomplete: 'off', maxlength: '254', disabled: !can.resendInvitation, 'aria-describedby': 'resend-help' });
+  const contact = h('input', { id: 'new-contact', name: 'new-contact', type: 'email', autocomplete: 'off', maxlength: limits.email, disabled: !can.resendInvitation, 'aria-describedby': 'resend-help' });
   contact.value = drafts.contact;
   contact.addEventListener('input', () => { drafts.contact = contact.value; });
-  const reason = h('textarea', { id: 'cancel-reason', name: 'cancel-reason', rows: '2', maxlength: '500', disabled: !can.cancel, 'aria-describedby': 'cancel-help' });
+  const reason = h('textarea', { id: 'cancel-reason', name: 'cancel-reason', rows: '2', maxlength: limits.cancelReason, disabled: !can.cancel, 'aria-describedby': 'cancel-help' });
   reason.value = drafts.reason;
   reason.addEventListener('input', () => { drafts.reason = reason.value; });
 
@@ -537,7 +510,7 @@ function actionsSection(order, reload) {
       to ? t('console.resend.confirmTo', { email: to }) : t('console.resend.confirmSame', { email: order.provisioningContactEmail || '' }),
       t('console.resend.confirm'),
       async () => {
-        const result = await api('POST', `/api/orders/${encodeURIComponent(order.orderId)}/invitation`, to ? { provisioningContactEmail: to } : {});
+        const result = await call('POST', `/api/orders/${encodeURIComponent(order.orderId)}/invitation`, to ? { provisioningContactEmail: to } : {});
         settleAction(result, 'console.resend.done', reload, () => { drafts.contact = ''; });
       });
   });
@@ -557,7 +530,7 @@ function actionsSection(order, reload) {
     }
 
     confirmAction(t('console.cancel.confirmTitle'), t('console.cancel.confirmText', { id: order.orderId, reason: why }), t('console.cancel.confirm'), async () => {
-      const result = await api('POST', `/api/orders/${encodeURIComponent(order.orderId)}/cancel`, { reason: why });
+      const result = await call('POST', `/api/orders/${encodeURIComponent(order.orderId)}/cancel`, { reason: why });
       settleAction(result, 'console.cancel.done', reload, () => { drafts.reason = ''; });
     }, 'danger');
   });
@@ -588,27 +561,17 @@ function settleAction(result, doneKey, reload, onDone) {
 
 /** A modal confirmation; "Go back" has focus, Escape goes back. */
 function confirmAction(title, text, confirmLabel, onConfirm, variant) {
-  const opener = document.activeElement;
-  const dialog = h('dialog', { class: 'dialog', 'aria-labelledby': 'confirm-title', 'data-dialog': 'confirm' },
-    h('h2', { id: 'confirm-title' }, title),
-    h('p', null, text));
-  const back = button(t('common.cancel'), () => dialog.close());
+  const back = button(t('common.cancel'), () => dialog.close(), null, { autofocus: true });
   const yes = button(confirmLabel, async () => {
     yes.disabled = true;
     back.disabled = true;
     await onConfirm();
     dialog.close();
   }, variant || 'primary');
-  dialog.append(h('p', { class: 'actions' }, yes, back));
-  dialog.addEventListener('close', () => {
-    dialog.remove();
-    if (opener && document.contains(opener)) {
-      opener.focus();
-    }
-  });
-  view.append(dialog);
-  dialog.showModal();
-  back.focus();
+  const dialog = openDialog(view, document.activeElement, { 'aria-labelledby': 'confirm-title', 'data-dialog': 'confirm' },
+    h('h2', { id: 'confirm-title' }, title),
+    h('p', null, text),
+    h('p', { class: 'actions' }, yes, back));
 }
 
 // ---- Directory ----------------------------------------------------------------------------------
@@ -625,7 +588,7 @@ async function directoryPage(query) {
   }
 
   loading('directory', title);
-  const first = await api('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${defaultPageSize}`);
+  const first = await call('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${defaultPageSize}`);
   if (mine !== generation) {
     return;
   }
@@ -661,7 +624,7 @@ async function directoryPage(query) {
     more.replaceChildren();
     if (page.continuationToken) {
       more.append(button(t('console.orders.more'), async () => {
-        const next = await api('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${defaultPageSize}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
+        const next = await call('GET', `/api/organizations?${by}=${encodeURIComponent(value)}&pageSize=${defaultPageSize}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
         if (mine === generation && next.ok) {
           addPage(next.data);
         }
@@ -710,9 +673,9 @@ async function organizationPage(organizationId) {
   loading('organization', title);
   const id = encodeURIComponent(organizationId || '');
   const [stored, summary, orders] = await Promise.all([
-    api('GET', `/api/organizations/${id}`),
-    api('GET', `/api/organizations?id=${id}`),
-    api('GET', `/api/organizations/${id}/orders?pageSize=${defaultPageSize}`),
+    call('GET', `/api/organizations/${id}`),
+    call('GET', `/api/organizations?id=${id}`),
+    call('GET', `/api/organizations/${id}/orders?pageSize=${defaultPageSize}`),
   ]);
   if (mine !== generation) {
     return;

@@ -5,16 +5,16 @@
 // Authorization header. Loading, polling, commands and errors are common.js createPage's.
 
 import {
-  announce, button, createPage, facts, formatNumber, h, hasText, progress, strong, t, tNodes, timeElement,
+  announce, button, createPage, facts, formatNumber, h, hasText, openDialog, progress, strong, t, tNodes, timeElement,
 } from './common.js';
+import { codeDeadReasons, limits, stages } from './contract.js';
 
 const fastPollMs = 1000;
 const approvalPollMs = 3000;
 // The earliest second look at a code's state, should the reader's clock be ahead of the server's.
 const codeExpiryPollMs = 5000;
-const finalStages = ['Completed', 'Rejected', 'Expired', 'Cancelled', 'Failed'];
-/** Where a new submission is taken (and replaces the previous one): until an organization is chosen. */
-const changeableStages = ['InvitationSent', 'AwaitingAdminEmailVerification', 'AwaitingOrganizationChoice'];
+/** A whole code: its digits, once spaces and dashes are left out. */
+const codePattern = new RegExp(`^\\d{${limits.verificationCodeDigits}}$`);
 
 /** What the person typed, kept across renders (language switch, server errors, a retry). */
 const form = { companyName: '', adminEmail: '' };
@@ -67,7 +67,8 @@ function pollDelay(state) {
 }
 
 function isEditing(state) {
-  return editing && changeableStages.includes(state.stage);
+  // The details can be changed (a new submission replaces the previous one) until an organization is chosen.
+  return editing && Boolean(stages[state.stage]?.changeable);
 }
 
 function codeIsDead(verification) {
@@ -136,7 +137,7 @@ function sendDetails(kind, onInvalid, retry) {
 
 function verify() {
   const digits = code.replace(/[\s-]/g, '');
-  if (!/^\d{6}$/.test(digits)) {
+  if (!codePattern.test(digits)) {
     codeError = { key: digits ? 'verify.code.format' : 'verify.code.missing' };
     showCodeError();
     return;
@@ -170,7 +171,7 @@ function verify() {
     invalid: problem => {
       if (problem.attemptsLeft === 0) {
         // Dead: that was the last attempt, or its time ran out; the API says which. The next step is a new code.
-        const byAttempts = problem.reason ? problem.reason === 'attemptsExhausted' : attemptsBefore <= 1;
+        const byAttempts = codeDeadReasons.includes(problem.reason) ? problem.reason === 'attemptsExhausted' : attemptsBefore <= 1;
         deadCode = { expiresAt: sent.expiresAt, reason: byAttempts ? 'attempts' : 'expired' };
         code = '';
         codeError = null;
@@ -244,8 +245,8 @@ function validate(only) {
   if (!only || only === 'companyName') {
     if (!company) {
       errors.companyName = { key: 'form.companyName.missing' };
-    } else if (company.length > 200) {
-      errors.companyName = { key: 'form.companyName.tooLong' };
+    } else if (company.length > limits.companyName) {
+      errors.companyName = { key: 'form.companyName.tooLong', params: { max: limits.companyName } };
     } else if (!/[\p{L}\p{N}]/u.test(company)) {
       errors.companyName = { key: 'form.companyName.noLetters' };
     }
@@ -254,8 +255,8 @@ function validate(only) {
   if (!only || only === 'adminEmail') {
     if (!email) {
       errors.adminEmail = { key: 'form.adminEmail.missing' };
-    } else if (email.length > 254) {
-      errors.adminEmail = { key: 'form.adminEmail.tooLong' };
+    } else if (email.length > limits.email) {
+      errors.adminEmail = { key: 'form.adminEmail.tooLong', params: { max: limits.email } };
     } else if (!emailPattern.test(email)) {
       errors.adminEmail = { key: 'form.adminEmail.invalid' };
     }
@@ -357,7 +358,7 @@ function icon(symbol) {
 // The order, subscription, scenario and deadline (while something is still to be done), on every step.
 function orderStrip(state) {
   // While waiting for approval the deadline is the approver's, shown in the step itself.
-  const open = !['AwaitingAdminApproval', ...finalStages].includes(state.stage);
+  const open = state.stage !== 'AwaitingAdminApproval' && !stages[state.stage]?.final;
   return h('div', { class: 'order', role: 'group', 'aria-labelledby': 'order-title' },
     h('h2', { id: 'order-title', class: 'visually-hidden' }, t('common.yourOrder')),
     facts([
@@ -380,8 +381,8 @@ function changeButton(variant) {
 
 function formSection(state, changing) {
   const fields = [
-    field('companyName', 'text', { autocomplete: 'organization', maxlength: '200' }),
-    field('adminEmail', 'email', { autocomplete: 'email', maxlength: '254', spellcheck: 'false', autocapitalize: 'off' }),
+    field('companyName', 'text', { autocomplete: 'organization', maxlength: limits.companyName }),
+    field('adminEmail', 'email', { autocomplete: 'email', maxlength: limits.email, spellcheck: 'false', autocapitalize: 'off' }),
   ];
   const formNode = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'view-title', onSubmit: event => { event.preventDefault(); submit(); } },
     fields,
@@ -444,13 +445,14 @@ function verificationSection(state) {
   const verification = state.verification;
   const email = strong(verification.sentTo);
   const input = h('input', {
-    id: 'code', name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '12',
+    // Room for the spaces or dashes some people type between the digits.
+    id: 'code', name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 2 * limits.verificationCodeDigits,
     spellcheck: 'false', autocapitalize: 'off', class: 'code-input', required: true, 'aria-required': 'true',
     'aria-invalid': codeError ? 'true' : 'false', 'aria-describedby': codeError ? 'code-error code-hint' : 'code-hint', value: code,
     onInput: event => {
       code = event.target.value;
       // A malformed code's message goes once it has 6 digits; a wrong code's stays until the next try.
-      if (codeError?.key?.startsWith('verify.code.') && /^\d{6}$/.test(code.replace(/[\s-]/g, ''))) {
+      if (codeError?.key?.startsWith('verify.code.') && codePattern.test(code.replace(/[\s-]/g, ''))) {
         codeError = null;
         updateField('code');
       }
@@ -607,21 +609,6 @@ function newOrganizationPanel(state, company, email) {
     h('p', { class: 'actions' }, button(t('choice.new.button'), () => choose({ createNew: true }), 'secondary', { 'data-create-new': 'true' })));
 }
 
-// A native modal dialog: focus goes inside (to the `autofocus` button if any), Escape closes it, and focus
-// returns to the button that opened it.
-function openDialog(trigger, attributes, ...content) {
-  const dialog = h('dialog', { class: 'dialog', ...attributes }, content);
-  dialog.addEventListener('close', () => {
-    dialog.remove();
-    if (trigger.isConnected) {
-      trigger.focus();
-    }
-  });
-  page.view.append(dialog);
-  dialog.showModal();
-  return dialog;
-}
-
 // Before choosing an existing organization, say what happens next; warn when it looks abandoned.
 function confirmChoice(state, candidate, trigger) {
   const email = state.submission?.adminEmail ?? '';
@@ -639,7 +626,7 @@ function confirmChoice(state, candidate, trigger) {
 
   const abandoned = candidate.assessment === 'PossiblyAbandoned';
   const reasons = (candidate.reasons || []).map(reason => (hasText(`reason.${reason}`) ? t(`reason.${reason}`) : reason)).join(', ');
-  const dialog = openDialog(trigger, { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-effect', 'data-confirm': candidate.organizationId },
+  const dialog = openDialog(page.view, trigger, { 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-effect', 'data-confirm': candidate.organizationId },
     h('h2', { id: 'confirm-title' }, t('confirm.title', { organization: candidate.name })),
     abandoned ? h('p', { class: ['banner', 'banner--warning'] }, icon('!'), ' ', t('confirm.abandoned', { reasons })) : null,
     h('p', { id: 'confirm-effect' }, effect),
@@ -651,7 +638,7 @@ function confirmChoice(state, candidate, trigger) {
 // Withdrawing is not undone by a click: say what it does first, with "Go back" as the default.
 function confirmWithdrawal(state, trigger) {
   const organization = strong(state.approval?.organizationName ?? state.organization?.name ?? '');
-  const dialog = openDialog(trigger, { 'aria-labelledby': 'withdraw-confirm-title', 'aria-describedby': 'withdraw-confirm-effect', 'data-confirm-withdrawal': 'true' },
+  const dialog = openDialog(page.view, trigger, { 'aria-labelledby': 'withdraw-confirm-title', 'aria-describedby': 'withdraw-confirm-effect', 'data-confirm-withdrawal': 'true' },
     h('h2', { id: 'withdraw-confirm-title' }, tNodes('withdraw.confirm.title', { organization })),
     h('p', { id: 'withdraw-confirm-effect' }, tNodes('withdraw.confirm.effect', { organization })),
     h('p', { class: 'actions' },

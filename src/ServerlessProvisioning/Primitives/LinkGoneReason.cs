@@ -1,0 +1,27 @@
+using System.Text.Json.Serialization;
+
+namespace ServerlessProvisioning.Primitives;
+
+/// <summary>
+/// Why a wizard or approval link no longer works: the <c>reason</c> of its <c>410</c> problem, what a revoked token
+/// records, and what the pages word their explanation by (each has a label in <c>assets/i18n.js</c>).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LinkGoneReason>))]
+public enum LinkGoneReason
+{
+    /// <summary>The deadline of the step the link was for has passed.</summary>
+    [JsonStringEnumMemberName("expired")]
+    Expired,
+
+    /// <summary>A newer link went out (an operator resent the invitation, or another approval round began).</summary>
+    [JsonStringEnumMemberName("replaced")]
+    Replaced,
+
+    /// <summary>An operator cancelled the order.</summary>
+    [JsonStringEnumMemberName("cancelled")]
+    Cancelled,
+
+    /// <summary>Approval links: the contact withdrew the request.</summary>
+    [JsonStringEnumMemberName("withdrawn")]
+    Withdrawn,
+}
