@@ -56,6 +56,7 @@ public static partial class PageContract
         js.Append("});\n");
         AppendList<ProvisioningOutcome>(js, "outcomes", "How an order ended: its `outcome`");
         AppendList<LinkGoneReason>(js, "goneReasons", "Why a link answers 410: the problem's `reason`");
+        AppendList<LimitReason>(js, "limitReasons", "Why a command answers 429: the problem's `reason`");
         AppendList<CodeDeadReason>(js, "codeDeadReasons", "Why an emailed code no longer works: the `reason` of the 400 with `attemptsLeft: 0`");
         AppendList<ApprovalEnd>(js, "approvalDecisions", "How an approval request ended: the approval's `decision`");
         AppendList<AuditAction>(js, "auditActions", "Every action an order's audit trail records: `audit[].action`");

@@ -29,7 +29,10 @@ public sealed record WizardState(
     WizardApproval? Approval,
     string Language,
     WizardVerification? Verification = null,
-    int Step = 0)
+    int Step = 0,
+    int OmittedCandidates = 0,
+    int CodesLeft = OrderLimits.CodesPerInvitation,
+    int ApprovalRequestsLeft = OrderLimits.ApprovalRequestsPerInvitation)
 {
     /// <summary>The wizard's view of a workflow status.</summary>
     public static WizardState Of(ProvisioningStatus s)
@@ -50,7 +53,10 @@ public sealed record WizardState(
             s.Approval is { } a ? new WizardApproval(a.OrganizationName, a.ExpiresAt, a.Decision, a.Comment, a.DecidedAt) : null,
             s.Language,
             s.Verification is { } v ? new WizardVerification(v.SentTo, v.ExpiresAt, v.AttemptsLeft, v.Expired) : null,
-            s.Step);
+            s.Step,
+            s.OmittedCandidates,
+            Math.Max(0, OrderLimits.CodesPerInvitation - s.CodesSent),
+            Math.Max(0, OrderLimits.ApprovalRequestsPerInvitation - s.ApprovalRequestsSent));
     }
 }
 
@@ -95,13 +101,13 @@ public sealed class WizardApi(WorkflowGateway gateway)
             null, [404, 410],
             "The wizard's state."),
         .. Both("PostSubmission", "POST", "/submission", (token, request, api, client, ct) => api.PostSubmissionAsync(token, request, client, ct),
-            typeof(SubmissionBody), [400, 404, 409, 410, 413, 415],
+            typeof(SubmissionBody), [400, 404, 409, 410, 413, 415, 429],
             "Company name and admin email, until an organization is chosen (a new one replaces the previous); 200 with the next state when ready within a few seconds, else 202. An address other than the contact's gets a code first."),
         .. Both("PostVerification", "POST", "/verification", (token, request, api, client, ct) => api.PostVerificationAsync(token, request, client, ct),
             typeof(VerificationBody), [400, 404, 409, 410, 413, 415],
             $"The {FieldLimits.VerificationCodeDigits}-digit code emailed to the entered admin address; 400 with attemptsLeft when wrong; matching runs once it is right."),
         .. Both("PostChoice", "POST", "/choice", (token, request, api, client, ct) => api.PostChoiceAsync(token, request, client, ct),
-            typeof(ChoiceBody), [400, 404, 409, 410, 413, 415],
+            typeof(ChoiceBody), [400, 404, 409, 410, 413, 415, 429],
             "Choose a candidate organization or create a new one."),
         .. Both("PostWithdrawal", "POST", "/withdrawal", (token, request, api, client, ct) => api.PostWithdrawalAsync(token, client, ct),
             null, [404, 409, 410],
@@ -158,6 +164,13 @@ public sealed class WizardApi(WorkflowGateway gateway)
             if (!status.Stage.TakesSubmission())
             {
                 return WorkflowGateway.WrongStage(status, "The company details can be changed only until an organization is chosen.");
+            }
+
+            if (status.NeedsCode(adminEmail!.Trim()) && status.CodesExhausted())
+            {
+                return Problems.TooMany(
+                    $"This invitation has already sent {OrderLimits.CodesPerInvitation} verification codes. Enter your own address as the administrator, or ask whoever placed the order for a new invitation.",
+                    LimitReason.TooManyCodes);
             }
 
             return await CommandAsync(client, workflow, ProvisioningEvents.WizardSubmitted, new WizardSubmitted(status.Step, companyName!.Trim(), adminEmail!.Trim(), gateway.Now), cancellationToken);
@@ -220,6 +233,13 @@ public sealed class WizardApi(WorkflowGateway gateway)
                 if (needsApproval && candidate.FullAdmins.Count == 0)
                 {
                     return Problems.Validation(new() { ["organizationId"] = ["This organization has no full administrator who could approve a new administrator."] }, "Choose another organization or create a new one.");
+                }
+
+                if (needsApproval && status.ApprovalRequestsExhausted())
+                {
+                    return Problems.TooMany(
+                        $"This invitation has already asked for approval {OrderLimits.ApprovalRequestsPerInvitation} times. Create a new organization, or ask whoever placed the order for a new invitation.",
+                        LimitReason.TooManyApprovalRequests);
                 }
             }
 

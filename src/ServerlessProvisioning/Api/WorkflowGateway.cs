@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
 using ServerlessProvisioning.Http;
+using ServerlessProvisioning.Matching;
+using ServerlessProvisioning.Organizations;
 using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Provisioning;
 
@@ -16,7 +18,7 @@ public sealed record OpenWorkflow(string OrderId, string InstanceId, Provisionin
 /// status; then, for a command, claim the step it answers, raise the event, and optionally wait for the next step.
 /// Exactly one command answers each step (<see cref="OrderStore.ClaimStepAsync"/>); the workflow ignores any other.
 /// </summary>
-public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, CandidateStore candidates, TimeProvider time)
+public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, CandidateStore candidates, OrganizationStore organizations, TimeProvider time)
 {
     /// <summary>How long a wizard command waits for the workflow's next state before answering 202.</summary>
     public static readonly TimeSpan CommandWait = TimeSpan.FromSeconds(5);
@@ -65,6 +67,13 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             return (Gone(LinkGoneReason.Cancelled), null);
         }
 
+        // A pending request is decided only by someone who is a full administrator now, not when it was sent.
+        if (kind == TokenKind.Approval && status.Stage == ProvisioningStage.AwaitingAdminApproval && status.Approval is { Decision: null } pending
+            && !await IsFullAdminAsync(pending.OrganizationId, record.Holder, cancellationToken))
+        {
+            return (Gone(LinkGoneReason.NoLongerAdmin), null);
+        }
+
         // The contact's link works as long as the workflow waits for anyone (an approval can outlive the invitation),
         // and after an approval expired it tells why; an approver's link, until the approval deadline.
         var deadline = kind == TokenKind.Wizard ? Max(record.ExpiresAt, status.ExpiresAt) : record.ExpiresAt;
@@ -79,10 +88,15 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
 
     static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
+    async Task<bool> IsFullAdminAsync(string organizationId, string? holder, CancellationToken cancellationToken) =>
+        holder is not null && await organizations.GetSummaryAsync(organizationId, cancellationToken) is { } organization
+        && organization.FullAdmins.Any(a => EmailAddress.SamePerson(a.Email, holder));
+
     static ProblemHttpResult Gone(LinkGoneReason reason) => Problems.Gone(
         reason switch
         {
             LinkGoneReason.Cancelled => "This provisioning was cancelled, so the link no longer works.",
+            LinkGoneReason.NoLongerAdmin => "You are no longer a full administrator of this organization, so you cannot decide this request. The other administrators still can.",
             LinkGoneReason.Withdrawn => "The request was withdrawn by whoever made it, so there is nothing to decide any more.",
             LinkGoneReason.Expired => "This link has expired. Ask whoever placed the order for a new invitation.",
             _ => "This link was replaced by a newer one. Use the most recent email you received.",

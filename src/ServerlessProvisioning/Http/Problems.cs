@@ -38,6 +38,10 @@ public static class Problems
     public static ProblemHttpResult Gone(string detail, LinkGoneReason reason) =>
         TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status410Gone, title: "Link no longer valid", type: "https://httpstatuses.io/410", extensions: new Dictionary<string, object?> { ["reason"] = Json.NameOf(reason) });
 
+    /// <summary>429, with the machine-readable <c>reason</c>: a loop a person drives reached its cap.</summary>
+    public static ProblemHttpResult TooMany(string detail, LimitReason reason) =>
+        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Limit reached", type: "https://httpstatuses.io/429", extensions: new Dictionary<string, object?> { ["reason"] = Json.NameOf(reason) });
+
     /// <summary>401.</summary>
     public static ProblemHttpResult Unauthorized(string detail) => Create(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
 }

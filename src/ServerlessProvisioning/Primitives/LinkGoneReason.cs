@@ -24,4 +24,8 @@ public enum LinkGoneReason
     /// <summary>Approval links: the contact withdrew the request.</summary>
     [JsonStringEnumMemberName("withdrawn")]
     Withdrawn,
+
+    /// <summary>Approval links: whoever holds it is no longer a full administrator of the organization, so cannot decide.</summary>
+    [JsonStringEnumMemberName("noLongerAdmin")]
+    NoLongerAdmin,
 }

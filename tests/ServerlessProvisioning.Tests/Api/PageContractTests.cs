@@ -45,6 +45,7 @@ public class PageContractTests
         { "outcomes", "console.outcome.{0}" },
         { "goneReasons", "error.{0}.title" },
         { "goneReasons", "error.{0}.text" },
+        { "limitReasons", "limit.{0}" },
         { "approvalDecisions", "decision.{0}" },
         { "approvalDecisions", "console.decision.{0}" },
         { "auditActions", "console.audit.{0}" },

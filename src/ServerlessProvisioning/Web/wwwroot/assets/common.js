@@ -4,7 +4,7 @@
 // API can never become markup), dialogs, and the page controller: the screen that moves focus and announces
 // when it changes (createScreen, all three pages), and the load–poll–command loop the link pages run on (createPage).
 
-import { goneReasons } from './contract.js';
+import { goneReasons, limitReasons } from './contract.js';
 import { dictionaries } from './i18n.js';
 
 const storageKey = 'serverless-provisioning.lang';
@@ -552,6 +552,14 @@ export function createPage(options) {
       return;
     }
 
+    if (result.status === 429) {
+      // A cap on a loop the person drives (codes, approval requests): nothing was sent; say which, and what still works.
+      banner = { kind: 'limit', reason: limitReasons.includes(result.problem.reason) ? result.problem.reason : null, detail: result.problem.detail };
+      render();
+      schedulePoll();
+      return;
+    }
+
     fail(result, command.retry);
   }
 
@@ -598,6 +606,12 @@ export function createPage(options) {
       // A page's own news about the step it shows (a new code sent), read out with the heading.
       return h('div', { class: ['banner', 'banner--info'], 'data-banner': banner.name, 'data-announce': true },
         h('p', null, h('span', { class: 'icon', 'aria-hidden': 'true' }, 'i'), ' ', tNodes(banner.key, banner.params || {})));
+    }
+
+    if (banner.kind === 'limit') {
+      return h('div', { class: ['banner', 'banner--error'], role: 'alert', 'data-banner': 'limit', 'data-reason': banner.reason || '' },
+        h('p', null, h('span', { class: 'icon', 'aria-hidden': 'true' }, '!'), ' ', banner.reason ? t(`limit.${banner.reason}`) : t('error.invalid')),
+        banner.reason ? null : h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail: banner.detail })));
     }
 
     const conflict = banner.kind === 'conflict';

@@ -39,6 +39,13 @@ export const goneReasons = Object.freeze([
   'replaced',
   'cancelled',
   'withdrawn',
+  'noLongerAdmin',
+]);
+
+/** Why a command answers 429: the problem's `reason` (LimitReason). */
+export const limitReasons = Object.freeze([
+  'tooManyCodes',
+  'tooManyApprovalRequests',
 ]);
 
 /** Why an emailed code no longer works: the `reason` of the 400 with `attemptsLeft: 0` (CodeDeadReason). */
@@ -91,6 +98,9 @@ export const auditActions = Object.freeze([
   'EmailThrottled',
   'EmailSentAfterThrottling',
   'IgnoredStaleCommand',
+  'CodeLimitReached',
+  'ApprovalLimitReached',
+  'DecisionRefused',
 ]);
 
 /** The longest value of each field, in characters, and the digits of a verification code (FieldLimits). */

@@ -536,6 +536,7 @@ function choiceSection(state) {
     candidates.length && !several ? h('ul', { class: 'help' }, h('li', null, t('choice.help1')), h('li', null, t('choice.help2')), h('li', null, t('choice.help3'))) : null,
     candidates.length && !several ? h('p', { class: 'policy' }, icon('i'), ' ', t(`choice.policy.${state.scenario}`, { email })) : null,
     candidates.length > 1 ? h('p', { class: 'muted sorted' }, t('choice.sorted')) : null,
+    state.omittedCandidates > 0 ? h('p', { class: ['banner', 'banner--info'], 'data-omitted': state.omittedCandidates }, icon('i'), ' ', t('choice.omitted', { count: String(state.omittedCandidates) })) : null,
     candidates.length ? candidateTable(state, candidates) : null,
     newOrganizationPanel(state, company, email));
 }

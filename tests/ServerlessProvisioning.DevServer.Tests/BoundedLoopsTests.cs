@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ServerlessProvisioning.Notifications;
+using ServerlessProvisioning.Primitives;
+using ServerlessProvisioning.Provisioning;
+using ServerlessProvisioning.Testing;
+
+namespace ServerlessProvisioning.DevServer.Tests;
+
+/// <summary>
+/// The loops a link holder drives are capped, and a decision counts only from a current full administrator: over
+/// HTTP, on the local host with the real workflow and Azurite.
+/// </summary>
+public class BoundedLoopsTests(InProcessHostFixture host) : IClassFixture<InProcessHostFixture>
+{
+    LocalHost Server => host.Server;
+
+    static string NewId(string prefix) => prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+
+    static async Task<string?> ReasonAsync(HttpResponseMessage response)
+    {
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return problem.RootElement.TryGetProperty("reason", out var reason) ? reason.GetString() : null;
+    }
+
+    [Fact]
+    public async Task A_sixth_code_is_refused_with_429_and_the_contacts_own_address_still_works()
+    {
+        // Arrange: five submissions, each with another address that needs a code.
+        var orderId = NewId("codes");
+        var token = await host.InviteAsync(orderId);
+        for (var i = 1; i <= OrderLimits.CodesPerInvitation; i++)
+        {
+            using var sent = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Contoso", adminEmail = $"stranger{i}@contoso.com" });
+            Assert.True(sent.IsSuccessStatusCode, $"submission {i}: {sent.StatusCode}");
+            await Server.WaitForMailAsync(orderId, m => m.Count(x => x.Kind == EmailKind.AdminEmailVerification) == i, $"code {i}");
+            await Eventually.WaitAsync(async () => await host.WizardAsync(token), s => s.CodesLeft == OrderLimits.CodesPerInvitation - i, TimeSpan.FromSeconds(30), $"code {i} counted");
+        }
+
+        // Act
+        using var sixth = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Contoso", adminEmail = "stranger6@contoso.com" });
+        using var own = await Server.SubmitAsync(token, new { companyName = "Acme", adminEmail = "buyer@acme.com" });
+
+        // Assert
+        Assert.Equal(HttpStatusCode.TooManyRequests, sixth.StatusCode);
+        Assert.Equal("tooManyCodes", await ReasonAsync(sixth));
+        Assert.True(own.IsSuccessStatusCode, $"the contact's own address: {own.StatusCode}");
+        var mail = await Server.MailAsync(orderId);
+        Assert.Equal(OrderLimits.CodesPerInvitation, mail.Count(m => m.Kind == EmailKind.AdminEmailVerification));
+        Assert.DoesNotContain(mail, m => m.To == "stranger6@contoso.com");
+        Assert.All(mail.Where(m => m.Kind == EmailKind.AdminEmailVerification), m => Assert.DoesNotContain("Contoso", m.Text, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_approver_removed_from_the_organization_gets_410_noLongerAdmin_and_the_order_keeps_waiting()
+    {
+        // Arrange: an organization of the test's own with two full admins; the request goes to both.
+        var orderId = NewId("stale");
+        var word = "Zeb" + Guid.NewGuid().ToString("N")[..6];
+        var domain = word.ToLowerInvariant() + ".example";
+        var organizationId = $"org-{word.ToLowerInvariant()}";
+        object Organization(params string[] admins) => new
+        {
+            name = $"{word} Ltd",
+            type = "Customer",
+            createdAt = "2020-01-01T00:00:00Z",
+            users = admins.Select(a => new { email = a, roles = new[] { "FullAdmin" } }).Append(new { email = $"member@{domain}", roles = Array.Empty<string>() }),
+        };
+        using (var put = await OperatorPutAsync($"/api/organizations/{organizationId}", Organization($"one@{domain}", $"two@{domain}")))
+        {
+            Assert.True(put.IsSuccessStatusCode, $"PUT: {put.StatusCode}");
+        }
+
+        var token = await host.InviteAsync(orderId);
+        using (var submitted = await Server.SubmitAsync(token, new { companyName = word, adminEmail = $"new@{domain}" }))
+        {
+            Assert.True(submitted.IsSuccessStatusCode);
+        }
+
+        using (var chosen = await Server.PostJsonAsync($"/api/wizard/{token}/choice", new { organizationId }))
+        {
+            Assert.True(chosen.IsSuccessStatusCode);
+        }
+
+        var requests = await Server.WaitForMailAsync(orderId, m => m.Count(x => x.Kind == EmailKind.ApprovalRequest) == 2, "two approval requests");
+        var removed = requests.Single(m => m.Kind == EmailKind.ApprovalRequest && m.To == $"one@{domain}");
+
+        // Act: "one" is no longer an administrator.
+        using (var put = await OperatorPutAsync($"/api/organizations/{organizationId}", Organization($"two@{domain}")))
+        {
+            Assert.True(put.IsSuccessStatusCode, $"PUT: {put.StatusCode}");
+        }
+
+        using var opened = await Server.Http.GetAsync($"/api/approvals/{removed.ApprovalToken}");
+        using var decided = await Server.PostJsonAsync($"/api/approvals/{removed.ApprovalToken}", new { decision = "approve" });
+
+        // Assert
+        Assert.Equal(HttpStatusCode.Gone, opened.StatusCode);
+        Assert.Equal("noLongerAdmin", await ReasonAsync(opened));
+        Assert.Equal(HttpStatusCode.Gone, decided.StatusCode);
+        Assert.Equal("noLongerAdmin", await ReasonAsync(decided));
+        var state = await host.WizardAsync(token);
+        Assert.Equal((ProvisioningStage.AwaitingAdminApproval, (ApprovalEnd?)null), (state.Stage, state.Approval!.Decision));
+    }
+
+    async Task<HttpResponseMessage> OperatorPutAsync(string path, object body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body, options: Json.Options) };
+        request.Headers.Add("x-functions-key", LocalHost.OperatorKey);
+        return await Server.Http.SendAsync(request);
+    }
+}
