@@ -264,6 +264,42 @@ public class ProvisioningWorkflowUnitTests
     }
 
     [Fact]
+    public async Task A_fourth_approval_request_under_one_invitation_is_not_made()
+    {
+        // Arrange: choose and withdraw three times.
+        var (run, _, waiting) = await AwaitingApprovalAsync();
+        var step = waiting.Step;
+        for (var round = 1; round <= OrderLimits.ApprovalRequestsPerInvitation; round++)
+        {
+            run.Raise(ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(step, Start.AddMinutes(round)));
+            await run.NextWaitAsync();
+            step++;
+            if (round < OrderLimits.ApprovalRequestsPerInvitation)
+            {
+                run.Raise(ProvisioningEvents.OrganizationChosen, new OrganizationChosen(step, "org-acme", CreateNew: false, Start.AddMinutes(round)));
+                await run.NextWaitAsync();
+                step++;
+            }
+        }
+
+        run.TakeActivities();
+        var before = run.TakeStatuses()[^1];
+        Assert.Equal((ProvisioningStage.AwaitingOrganizationChoice, 3), (before.Stage, before.ApprovalRequestsSent));
+
+        // Act
+        run.Raise(ProvisioningEvents.OrganizationChosen, new OrganizationChosen(step, "org-acme", CreateNew: false, Start.AddHours(1)));
+        var wait = await run.NextWaitAsync();
+
+        // Assert: no request mailed, the refusal audited, and the choice still open on a new step.
+        var calls = run.TakeActivities();
+        Assert.Equal([nameof(Inspect), nameof(RecordProgress)], calls.Select(c => c.Name));
+        Assert.Contains(Assert.IsType<ProgressRequest>(calls[1].Input).Audit, a => a.Action == "ApprovalLimitReached");
+        var after = Assert.Single(run.TakeStatuses());
+        Assert.Equal((ProvisioningStage.AwaitingOrganizationChoice, step + 1, 3), (after.Stage, after.Step, after.ApprovalRequestsSent));
+        Assert.Contains(ProvisioningEvents.OrganizationChosen, wait.Events);
+    }
+
+    [Fact]
     public async Task A_decision_from_someone_no_longer_a_full_admin_is_not_taken_and_the_others_can_still_decide()
     {
         var (run, _, waiting) = await AwaitingApprovalAsync();
