@@ -105,6 +105,43 @@ public class BoundedLoopsTests(InProcessHostFixture host) : IClassFixture<InProc
         Assert.Equal((ProvisioningStage.AwaitingAdminApproval, (ApprovalEnd?)null), (state.Stage, state.Approval!.Decision));
     }
 
+    [Fact]
+    public async Task An_operator_resend_takes_effect_on_its_first_try_while_the_old_link_submits_in_a_loop()
+    {
+        // Arrange: the old link's holder resubmits as fast as the API answers (the contact's own address: no code).
+        var orderId = NewId("starve");
+        var token = await host.InviteAsync(orderId);
+        using var stop = new CancellationTokenSource();
+        var submissions = 0;
+        var loop = Task.Run(async () =>
+        {
+            for (var i = 0; i < 400 && !stop.IsCancellationRequested; i++)
+            {
+                using var sent = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = $"Acme {i}", adminEmail = "buyer@acme.com" });
+                Interlocked.Increment(ref submissions);
+                if (sent.StatusCode == HttpStatusCode.Gone)
+                {
+                    return;
+                }
+            }
+        });
+        await Eventually.WaitAsync(() => Task.FromResult(Volatile.Read(ref submissions)), n => n >= 3, TimeSpan.FromSeconds(60), "the loop under way");
+
+        // Act: one resend, to a colleague.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/invitation") { Content = JsonContent.Create(new { provisioningContactEmail = "colleague@acme.com" }, options: Json.Options) };
+        request.Headers.Add("x-functions-key", LocalHost.OperatorKey);
+        using var resent = await Server.Http.SendAsync(request);
+
+        // Assert: taken at once, and it takes effect: the colleague is invited and the old link dies.
+        Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
+        var mail = await Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.Invitation && x.To == "colleague@acme.com"), "the colleague's invitation");
+        Assert.Equal(2, mail.Count(m => m.Kind == EmailKind.Invitation));
+        await loop.WaitAsync(TimeSpan.FromSeconds(120));
+        await stop.CancelAsync();
+        using var old = await Server.Http.GetAsync($"/api/wizard/{token}");
+        Assert.Equal(HttpStatusCode.Gone, old.StatusCode);
+    }
+
     async Task<HttpResponseMessage> OperatorPutAsync(string path, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body, options: Json.Options) };

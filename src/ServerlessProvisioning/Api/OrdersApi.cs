@@ -332,9 +332,9 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             return WorkflowGateway.WrongStage(status, "The invitation can be resent only until an organization is chosen.");
         }
 
-        if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.InvitationResendRequested, new InvitationResendRequested(status.Step, contact?.Trim(), OperatorIdentity.Of(request), gateway.Now), cancellationToken))
+        if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.InvitationResendRequested, new InvitationResendRequested(status.Step, contact?.Trim(), OperatorIdentity.Of(request), gateway.Now), cancellationToken, byOperator: true))
         {
-            return Problems.Conflict("Someone answered this step at the same time; check the order and try again.");
+            return Problems.Conflict("Another operator command for this order is being applied; check the order and try again.");
         }
 
         logger.LogInformation("Order {OrderId}: invitation resend requested", orderId);
@@ -374,9 +374,9 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             return Problems.Conflict($"The order has already finished (stage {status.Stage}).");
         }
 
-        if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.CancelRequested, new CancelRequested(status.Step, reason, OperatorIdentity.Of(request), gateway.Now), cancellationToken))
+        if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.CancelRequested, new CancelRequested(status.Step, reason, OperatorIdentity.Of(request), gateway.Now), cancellationToken, byOperator: true))
         {
-            return Problems.Conflict("Someone answered this step at the same time; check the order and try again.");
+            return Problems.Conflict("Another operator command for this order is being applied; check the order and try again.");
         }
 
         logger.LogInformation("Order {OrderId}: cancel requested", orderId);

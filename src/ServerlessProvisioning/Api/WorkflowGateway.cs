@@ -159,11 +159,16 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
     /// Answers the workflow's current step with <paramref name="command"/>: claims the step (false when another command
     /// already did) and raises the event.
     /// </summary>
-    public async Task<bool> SendAsync<T>(DurableTaskClient client, OpenWorkflow workflow, string eventName, T command, CancellationToken cancellationToken)
+    /// <remarks>An operator's command (<paramref name="byOperator"/>) claims the operators' gate, so no link holder can starve it.</remarks>
+    public async Task<bool> SendAsync<T>(DurableTaskClient client, OpenWorkflow workflow, string eventName, T command, CancellationToken cancellationToken, bool byOperator = false)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(workflow);
-        if (!await orders.ClaimStepAsync(workflow.OrderId, workflow.Status.Step, time.GetUtcNow(), cancellationToken))
+        var now = time.GetUtcNow();
+        var claimed = byOperator
+            ? await orders.ClaimOperatorStepAsync(workflow.OrderId, workflow.Status.Step, now, cancellationToken)
+            : await orders.ClaimStepAsync(workflow.OrderId, workflow.Status.Step, now, cancellationToken);
+        if (!claimed)
         {
             return false;
         }

@@ -4,12 +4,14 @@ using Azure.Data.Tables;
 namespace ServerlessProvisioning.Provisioning;
 
 /// <summary>
-/// The step gate: one row per order (RowKey <c>gate</c>) holding the last step a command claimed and when, written
-/// under its ETag so exactly one command answers each waiting step.
+/// A step gate: one row per order (RowKey <c>gate</c> for the people a step waits for, <c>opgate</c> for operators)
+/// holding the last step a command claimed and when, written under its ETag so exactly one command of that kind
+/// answers each waiting step. Operators have a gate of their own so that a link holder submitting in a loop never
+/// takes the step an operator's resend or cancel needs.
 /// </summary>
-internal sealed class OrderGate(TableClient table)
+internal sealed class OrderGate(TableClient table, string rowKey = "gate")
 {
-    const string RowKey = "gate";
+    string RowKey => rowKey;
 
     /// <summary>True when this caller is the one to answer <paramref name="step"/> (see <see cref="OrderStore.ClaimStepAsync"/>).</summary>
     public async Task<bool> ClaimAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken)

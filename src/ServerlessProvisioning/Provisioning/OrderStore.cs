@@ -27,6 +27,7 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     readonly TableClient table = service.GetTableClient(names.Orders);
     readonly OrderAudit audit = new(service.GetTableClient(names.Orders));
     readonly OrderGate gate = new(service.GetTableClient(names.Orders));
+    readonly OrderGate operatorGate = new(service.GetTableClient(names.Orders), "opgate");
     readonly OrderIndex index = new(service.GetTableClient(names.OrderIndex), service.GetTableClient(names.Orders));
 
     /// <summary>Registers an order exactly once: an insert that only the first delivery wins.</summary>
@@ -130,6 +131,14 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     /// </summary>
     public Task<bool> ClaimStepAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken) =>
         gate.ClaimAsync(orderId, step, now, cancellationToken);
+
+    /// <summary>
+    /// Like <see cref="ClaimStepAsync"/>, for an operator's command on a gate of its own: one operator command per
+    /// step, never blocked by the people the step waits for (the workflow takes a fresh operator command whatever
+    /// step it has moved to since).
+    /// </summary>
+    public Task<bool> ClaimOperatorStepAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken) =>
+        operatorGate.ClaimAsync(orderId, step, now, cancellationToken);
 
     /// <summary>Deletes everything kept for an order (retention purge), its index entries included.</summary>
     public async Task DeleteAsync(string orderId, CancellationToken cancellationToken)

@@ -69,7 +69,7 @@ sealed class Inbox(OrderRun run)
             }
 
             var (step, command) = waits.First(w => w.Task == winner).Read();
-            if (step == run.Status.Step)
+            if (step == run.Status.Step || IsFreshOperatorCommand(command))
             {
                 return command;
             }
@@ -79,4 +79,17 @@ sealed class Inbox(OrderRun run)
             run.Outbox.Audit("system", AuditAction.IgnoredStaleCommand, $"{name} for step {step} at step {run.Status.Step}");
         }
     }
+
+    /// <summary>How long after it was sent an operator's command is taken whatever step the order moved to.</summary>
+    public static readonly TimeSpan OperatorCommandGrace = TimeSpan.FromMinutes(2);
+
+    // An operator's resend or cancel wins over people answering the step it saw (a link holder submitting in a loop):
+    // taken at any step while fresh. A stale one (buffered while the order waited elsewhere) is still ignored.
+    bool IsFreshOperatorCommand(Happening command) =>
+        run.Takes(ProvisioningWorkflow.Bounded) && command switch
+        {
+            Command<CancelRequested> c => run.Now - c.Event.At <= OperatorCommandGrace,
+            Command<InvitationResendRequested> r => run.Now - r.Event.At <= OperatorCommandGrace,
+            _ => false,
+        };
 }
