@@ -54,6 +54,28 @@ public class BoundedLoopsTests(InProcessHostFixture host) : IClassFixture<InProc
     }
 
     [Fact]
+    public async Task Submissions_past_the_invitations_cap_answer_429_so_the_history_stays_bounded()
+    {
+        // Arrange: every submission the invitation may take, with the contact's own address (no code needed).
+        var orderId = NewId("subs");
+        var token = await host.InviteAsync(orderId);
+        for (var i = 1; i <= OrderLimits.SubmissionsPerInvitation; i++)
+        {
+            using var sent = await Server.SubmitAsync(token, new { companyName = $"Acme {i}", adminEmail = "buyer@acme.com" });
+            Assert.True(sent.IsSuccessStatusCode, $"submission {i}: {sent.StatusCode}");
+            await Eventually.WaitAsync(async () => await host.WizardAsync(token), s => s.SubmissionsLeft == OrderLimits.SubmissionsPerInvitation - i && s.Stage == ProvisioningStage.AwaitingOrganizationChoice, TimeSpan.FromSeconds(30), $"submission {i} taken");
+        }
+
+        // Act
+        using var more = await Server.PostJsonAsync($"/api/wizard/{token}/submission", new { companyName = "Acme again", adminEmail = "buyer@acme.com" });
+
+        // Assert
+        Assert.Equal(HttpStatusCode.TooManyRequests, more.StatusCode);
+        Assert.Equal("tooManySubmissions", await ReasonAsync(more));
+        Assert.Equal(0, (await host.WizardAsync(token)).SubmissionsLeft);
+    }
+
+    [Fact]
     public async Task An_approver_removed_from_the_organization_gets_410_noLongerAdmin_and_the_order_keeps_waiting()
     {
         // Arrange: an organization of the test's own with two full admins; the request goes to both.

@@ -32,7 +32,8 @@ public sealed record WizardState(
     int Step = 0,
     int OmittedCandidates = 0,
     int CodesLeft = OrderLimits.CodesPerInvitation,
-    int ApprovalRequestsLeft = OrderLimits.ApprovalRequestsPerInvitation)
+    int ApprovalRequestsLeft = OrderLimits.ApprovalRequestsPerInvitation,
+    int SubmissionsLeft = OrderLimits.SubmissionsPerInvitation)
 {
     /// <summary>The wizard's view of a workflow status.</summary>
     public static WizardState Of(ProvisioningStatus s)
@@ -56,7 +57,8 @@ public sealed record WizardState(
             s.Step,
             s.OmittedCandidates,
             Math.Max(0, OrderLimits.CodesPerInvitation - s.CodesSent),
-            Math.Max(0, OrderLimits.ApprovalRequestsPerInvitation - s.ApprovalRequestsSent));
+            Math.Max(0, OrderLimits.ApprovalRequestsPerInvitation - s.ApprovalRequestsSent),
+            Math.Max(0, OrderLimits.SubmissionsPerInvitation - s.Submissions));
     }
 }
 
@@ -164,6 +166,13 @@ public sealed class WizardApi(WorkflowGateway gateway)
             if (!status.Stage.TakesSubmission())
             {
                 return WorkflowGateway.WrongStage(status, "The company details can be changed only until an organization is chosen.");
+            }
+
+            if (status.SubmissionsExhausted())
+            {
+                return Problems.TooMany(
+                    $"This invitation has already taken {OrderLimits.SubmissionsPerInvitation} submissions. Ask whoever placed the order for a new invitation.",
+                    LimitReason.TooManySubmissions);
             }
 
             if (status.NeedsCode(adminEmail!.Trim()) && status.CodesExhausted())

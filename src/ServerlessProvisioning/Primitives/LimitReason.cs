@@ -6,6 +6,10 @@ namespace ServerlessProvisioning.Primitives;
 [JsonConverter(typeof(JsonStringEnumConverter<LimitReason>))]
 public enum LimitReason
 {
+    /// <summary>The invitation has taken all the submissions it may.</summary>
+    [JsonStringEnumMemberName("tooManySubmissions")]
+    TooManySubmissions,
+
     /// <summary>The invitation has sent all the verification codes it may.</summary>
     [JsonStringEnumMemberName("tooManyCodes")]
     TooManyCodes,

@@ -111,6 +111,9 @@ public enum AuditAction
     /// <summary>A command answered a step the order had left; it was ignored.</summary>
     IgnoredStaleCommand,
 
+    /// <summary>A submission past the invitation's cap on submissions; it was not taken.</summary>
+    SubmissionLimitReached,
+
     /// <summary>A submission would have sent a code past the invitation's cap; none was sent.</summary>
     CodeLimitReached,
 

@@ -8,6 +8,12 @@ namespace ServerlessProvisioning.Provisioning;
 /// </summary>
 public static class OrderLimits
 {
+    /// <summary>
+    /// Submissions one invitation takes: each one matches and grows the order's history, so a link holder submitting
+    /// in a loop cannot grow it without bound. Far more than a person fixing typos needs.
+    /// </summary>
+    public const int SubmissionsPerInvitation = 20;
+
     /// <summary>Verification codes one invitation may send: each goes to an address the contact typed, a stranger's maybe.</summary>
     public const int CodesPerInvitation = 5;
 
@@ -30,6 +36,9 @@ public static class OrderLimits
         return !((status.ContactEmail is { } contact && EmailAddress.SamePerson(adminEmail, contact))
             || (status.ProvenAdmin is { } proven && EmailAddress.SamePerson(adminEmail, proven)));
     }
+
+    /// <summary>Whether this invitation has taken all the submissions it may.</summary>
+    public static bool SubmissionsExhausted(this ProvisioningStatus status) => status?.Submissions >= SubmissionsPerInvitation;
 
     /// <summary>Whether this invitation has sent all the codes it may.</summary>
     public static bool CodesExhausted(this ProvisioningStatus status) => status?.CodesSent >= CodesPerInvitation;

@@ -81,9 +81,11 @@ public static class Stages
 
     /// <summary>
     /// Whether an operator may still resend or redirect the invitation: while the submission can change, since a new
-    /// link forgets it; once an organization is chosen, someone may already be acting on it.
+    /// link forgets it, and while a submission is being matched (the workflow takes the resend when it next waits,
+    /// so a contact submitting in a loop cannot make it fail); once an organization is chosen, someone may already be
+    /// acting on it.
     /// </summary>
-    public static bool TakesInvitationResend(this ProvisioningStage stage) => stage.TakesSubmission();
+    public static bool TakesInvitationResend(this ProvisioningStage stage) => stage.TakesSubmission() || stage == ProvisioningStage.Matching;
 
     /// <summary>Whether an outcome gave the subscription to an organization.</summary>
     public static bool IsAssigned(this ProvisioningOutcome? outcome) =>
@@ -181,7 +183,8 @@ public sealed record ProvisioningStatus(
     int MatchRound = 0,
     int CodesSent = 0,
     int ApprovalRequestsSent = 0,
-    string? ProvenAdmin = null);
+    string? ProvenAdmin = null,
+    int Submissions = 0);
 
 /// <summary>What the workflow returns.</summary>
 public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);

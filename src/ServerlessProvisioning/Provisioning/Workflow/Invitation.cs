@@ -47,6 +47,7 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
             // A new invitation (maybe to someone else) starts its own codes and approval requests, and forgets the proof.
             CodesSent = 0,
             ApprovalRequestsSent = 0,
+            Submissions = 0,
             ProvenAdmin = null,
         });
         var request = new InvitationRequest(run.Mail, run.Contact, generation, deadline, IsReminder: false, previousContact);

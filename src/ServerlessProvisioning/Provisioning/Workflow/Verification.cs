@@ -16,6 +16,14 @@ sealed class Verification(OrderRun run, Invitation invitation, Choice choice) : 
     {
         var replacing = run.Status.Submission is not null;
         var admin = EmailAddress.Normalize(submitted.AdminEmail);
+        if (run.Takes(ProvisioningWorkflow.Bounded) && run.Status.SubmissionsExhausted())
+        {
+            // The wizard API answers 429 first; one that still arrives (a race) is recorded and changes nothing.
+            run.Outbox.Audit(run.Contact, AuditAction.SubmissionLimitReached, $"{OrderLimits.SubmissionsPerInvitation} submissions already taken under this invitation", submitted.At);
+            await run.EnterAsync(run.Status);
+            return;
+        }
+
         if (run.Takes(ProvisioningWorkflow.Bounded) && run.Status.NeedsCode(admin) && run.Status.CodesExhausted())
         {
             // The wizard API answers 429 first; one that still arrives (a race) is recorded and changes nothing.
@@ -26,7 +34,7 @@ sealed class Verification(OrderRun run, Invitation invitation, Choice choice) : 
 
         run.State = run.State with { RequestedAdmin = admin };
         run.Outbox.Audit(run.Contact, replacing ? AuditAction.SubmissionReplaced : AuditAction.WizardSubmitted, $"Company '{submitted.CompanyName}', admin {admin}", submitted.At);
-        run.Status = run.Status with { Submission = new SubmissionView(submitted.CompanyName, admin), Verification = null, Candidates = null, CandidateIds = null, OmittedCandidates = 0, MatchKind = null, Notice = null, Organization = null, Approval = null };
+        run.Status = run.Status with { Submissions = run.Status.Submissions + 1, Submission = new SubmissionView(submitted.CompanyName, admin), Verification = null, Candidates = null, CandidateIds = null, OmittedCandidates = 0, MatchKind = null, Notice = null, Organization = null, Approval = null };
 
         if (!run.Status.NeedsCode(admin))
         {

@@ -12,7 +12,7 @@
 export const stages = Object.freeze({
   InvitationSent: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true }),
   AwaitingAdminEmailVerification: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true }),
-  Matching: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: false }),
+  Matching: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: true }),
   AwaitingOrganizationChoice: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true }),
   AwaitingAdminApproval: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: false }),
   Assigning: Object.freeze({ final: false, changeable: false, cancellable: false, invitationResendable: false }),
@@ -44,6 +44,7 @@ export const goneReasons = Object.freeze([
 
 /** Why a command answers 429: the problem's `reason` (LimitReason). */
 export const limitReasons = Object.freeze([
+  'tooManySubmissions',
   'tooManyCodes',
   'tooManyApprovalRequests',
 ]);
@@ -98,6 +99,7 @@ export const auditActions = Object.freeze([
   'EmailThrottled',
   'EmailSentAfterThrottling',
   'IgnoredStaleCommand',
+  'SubmissionLimitReached',
   'CodeLimitReached',
   'ApprovalLimitReached',
   'DecisionRefused',
