@@ -25,11 +25,23 @@ public static class MailboxEndpoints
         }).WithName("GetMailbox").WithTags("Local development").WithSummary("Every email the local host kept, newest first (JSON, or a page for browsers).")
             .Produces<IReadOnlyList<MailboxEntry>>(StatusCodes.Status200OK, "application/json");
 
+        // The page's own styles, after the product's app.css: the deployed app has no mailbox, so its CSS carries none.
+        dev.MapGet("/mailbox.css", () => Results.Text(Stylesheet.Value, "text/css; charset=utf-8"))
+            .WithName("GetMailboxStylesheet").ExcludeFromDescription();
+
         dev.MapGet("/mailbox/{id}", async (string id, LocalMailbox mailbox, CancellationToken ct) =>
             await mailbox.GetHtmlAsync(id, ct) is { } html ? Results.Content(html, "text/html; charset=utf-8") : Results.NotFound())
             .WithName("GetMailboxMessage").ExcludeFromDescription();
         return endpoints;
     }
+
+    static readonly Lazy<string> Stylesheet = new(() =>
+    {
+        using var stream = typeof(MailboxEndpoints).Assembly.GetManifestResourceStream("ServerlessProvisioning.DevServer.mailbox.css")
+            ?? throw new InvalidOperationException("The mailbox stylesheet is not embedded.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
 
     static string Page(IReadOnlyList<MailboxEntry> entries)
     {
@@ -37,7 +49,7 @@ public static class MailboxEndpoints
         var html = new StringBuilder("""
             <!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Local mailbox · Subscription provisioning</title><meta http-equiv="refresh" content="5"><meta name="referrer" content="no-referrer">
-            <link rel="icon" href="/assets/icon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"></head>
+            <link rel="icon" href="/assets/icon.svg" type="image/svg+xml"><link rel="stylesheet" href="/assets/app.css"><link rel="stylesheet" href="/dev/mailbox.css"></head>
             <body><header class="site-header"><div class="site-header__inner"><p class="brand"><span class="brand__mark" aria-hidden="true"></span>Subscription provisioning · local host</p></div></header>
             <main class="page"><h1>Local mailbox</h1>
             <p class="muted">Every email the local host sent, newest first. This page refreshes every 5 seconds; add <code>?orderId=…</code> to see one order's emails.</p>

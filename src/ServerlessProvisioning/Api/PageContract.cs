@@ -21,7 +21,7 @@ public static partial class PageContract
     public const string Path = "assets/contract.js";
 
     /// <summary>The command that rewrites the checked-in module from the code.</summary>
-    public const string UpdateCommand = "UPDATE_CONTRACT=1 dotnet test tests/ServerlessProvisioning.Tests --filter PageContract";
+    public const string UpdateCommand = "UPDATE_CONTRACT=1 dotnet test tests/ServerlessProvisioning.UnitTests --filter PageContract";
 
     // Each trait of a stage, as the pages name it, with the rule that decides it.
     static readonly (string Name, string Meaning, Func<ProvisioningStage, bool> Has)[] StageTraits =

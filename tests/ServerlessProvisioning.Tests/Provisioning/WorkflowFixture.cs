@@ -69,7 +69,7 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
                     services.AddSingleton<IEmailSender>(sp => sp.GetRequiredService<TroubledMailService>());
                 },
             });
-        await new OrganizationImporter(Organizations).ImportAsync(Tests.Matching.MatchingWorld.Organizations, CancellationToken.None);
+        await new OrganizationImporter(Organizations).ImportAsync(MatchingWorld.Organizations, CancellationToken.None);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,5 @@
 // What the pages must know of the server, generated from the C# by ServerlessProvisioning.Api.PageContract.
-// Do not edit: change the C# and run `UPDATE_CONTRACT=1 dotnet test tests/ServerlessProvisioning.Tests --filter PageContract`.
+// Do not edit: change the C# and run `UPDATE_CONTRACT=1 dotnet test tests/ServerlessProvisioning.UnitTests --filter PageContract`.
 // Every stage, outcome, gone reason, decision and audit action here has a label in i18n.js in both languages.
 
 /**

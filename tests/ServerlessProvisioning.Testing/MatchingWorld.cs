@@ -1,11 +1,13 @@
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Organizations;
+using Xunit;
 
-namespace ServerlessProvisioning.Tests.Matching;
+namespace ServerlessProvisioning.Testing;
 
 /// <summary>
 /// A small world of organizations and the decisions SPEC §2 expects for submissions against it. The same
-/// table runs against the reference rules (pure) and against the indexed store on Azurite.
+/// table runs against the reference rules (pure, in ServerlessProvisioning.UnitTests) and against the indexed store on
+/// Azurite (in ServerlessProvisioning.Tests).
 /// </summary>
 public static class MatchingWorld
 {

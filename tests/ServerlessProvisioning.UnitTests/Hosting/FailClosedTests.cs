@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 using ServerlessProvisioning.Configuration;
 using ServerlessProvisioning.Hosting;
 
-namespace ServerlessProvisioning.Tests.Hosting;
+namespace ServerlessProvisioning.UnitTests.Hosting;
 
 /// <summary>
 /// A host that would quietly do the wrong thing stops instead: outside Development without ACS no email would leave

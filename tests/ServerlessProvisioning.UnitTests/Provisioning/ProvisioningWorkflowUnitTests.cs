@@ -9,13 +9,14 @@ using ServerlessProvisioning.Provisioning.Activities;
 using Xunit.Sdk;
 using Match = ServerlessProvisioning.Provisioning.Activities.Match;
 
-namespace ServerlessProvisioning.Tests.Provisioning;
+namespace ServerlessProvisioning.UnitTests.Provisioning;
 
 /// <summary>
 /// The workflow's stage transitions on a strict mock of <see cref="TaskOrchestrationContext"/>: no engine, no storage,
 /// no real timers, milliseconds per test. Each transition asserts the activities called, in order, and the custom
-/// statuses published. The same paths run on the real engine in <see cref="ProvisioningWorkflowTests"/> and
-/// <see cref="ProvisioningWorkflowWizardTests"/>; these pin the exact calls, which the engine tests cannot see.
+/// statuses published. The same paths run on the real engine in ProvisioningWorkflowTests and
+/// ProvisioningWorkflowWizardTests (ServerlessProvisioning.Tests); these pin the exact calls, which the engine tests
+/// cannot see.
 /// </summary>
 public class ProvisioningWorkflowUnitTests
 {

@@ -4,7 +4,7 @@ using System.Text.Json;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.DevTools;
 
-namespace ServerlessProvisioning.Tests.Api;
+namespace ServerlessProvisioning.UnitTests.Api;
 
 /// <summary>
 /// The pages' <c>assets/contract.js</c> is what <see cref="PageContract"/> renders from the C#, and every stage, outcome,

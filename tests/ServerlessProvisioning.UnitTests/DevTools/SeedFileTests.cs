@@ -2,7 +2,7 @@ using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Organizations;
 
-namespace ServerlessProvisioning.Tests.DevTools;
+namespace ServerlessProvisioning.UnitTests.DevTools;
 
 public class SeedFileTests
 {

@@ -4,7 +4,7 @@ using ServerlessProvisioning.Configuration;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Notifications.Acs;
 
-namespace ServerlessProvisioning.Tests.Notifications.Acs;
+namespace ServerlessProvisioning.UnitTests.Notifications.Acs;
 
 public class EmailOptionsValidatorTests
 {

@@ -1,6 +1,6 @@
 using ServerlessProvisioning.Notifications.Acs;
 
-namespace ServerlessProvisioning.Tests.Notifications.Acs;
+namespace ServerlessProvisioning.UnitTests.Notifications.Acs;
 
 public class AcsConnectionStringTests
 {

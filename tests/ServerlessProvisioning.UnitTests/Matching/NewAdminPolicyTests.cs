@@ -1,6 +1,6 @@
 using ServerlessProvisioning.Matching;
 
-namespace ServerlessProvisioning.Tests.Matching;
+namespace ServerlessProvisioning.UnitTests.Matching;
 
 public class NewAdminPolicyTests
 {

@@ -1,15 +1,22 @@
 using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Organizations;
+using ServerlessProvisioning.Testing;
 
-namespace ServerlessProvisioning.Tests.Matching;
+namespace ServerlessProvisioning.UnitTests.Matching;
 
 public class MatchingRulesTests
 {
+    // MatchingWorld lives in ServerlessProvisioning.Testing; xunit's MemberData analyzer fails on a member of another
+    // assembly, so the table is named here.
+    public static TheoryData<string, string, MatchKind, string[], string, bool> Cases => MatchingWorld.Cases;
+
+    public static TheoryData<string, string, OrganizationType, MatchKind, string[]> TypeCases => MatchingWorld.TypeCases;
+
     static readonly MatchingPolicy Policy = MatchingPolicy.Default;
 
     [Theory]
-    [MemberData(nameof(MatchingWorld.Cases), MemberType = typeof(MatchingWorld))]
+    [MemberData(nameof(Cases))]
     public void Reference_rules_decide_as_the_spec_says(string companyName, string email, MatchKind kind, string[] ids, string firstMatchedBy, bool notice)
     {
         var result = ReferenceMatcher.Match(MatchingWorld.Submit(companyName, email), MatchingWorld.Organizations, Policy, MatchingWorld.Now);
@@ -176,7 +183,7 @@ public class MatchingRulesTests
             SharesEmailDomain: true);
 
     [Theory]
-    [MemberData(nameof(MatchingWorld.TypeCases), MemberType = typeof(MatchingWorld))]
+    [MemberData(nameof(TypeCases))]
     public void Only_organizations_of_the_scenarios_type_are_considered(string companyName, string email, OrganizationType type, MatchKind kind, string[] ids)
     {
         var result = ReferenceMatcher.Match(MatchingWorld.Submit(companyName, email), MatchingWorld.Organizations, Policy, MatchingWorld.Now, type);

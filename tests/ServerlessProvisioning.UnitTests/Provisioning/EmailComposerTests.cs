@@ -5,7 +5,7 @@ using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Provisioning.Activities;
 
-namespace ServerlessProvisioning.Tests.Provisioning;
+namespace ServerlessProvisioning.UnitTests.Provisioning;
 
 /// <summary>
 /// Every email, in both languages, against a checked-in rendering (Provisioning/Snapshots); a change to a
@@ -62,7 +62,7 @@ public class EmailComposerTests
     {
         var content = EmailComposer.Compose(Facts(kind, outcome, reason: outcome is ProvisioningOutcome.Rejected or ProvisioningOutcome.Cancelled ? "Not our company" : null, end: end), language);
         var rendered = $"Subject: {content.Subject}\n\n{content.PlainText}\n--- html ---\n{content.Html}\n";
-        var path = Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "tests", "ServerlessProvisioning.Tests", "Provisioning", "Snapshots", name + ".txt");
+        var path = Path.Combine(AzuriteProcess.FindRepositoryRoot()!, "tests", "ServerlessProvisioning.UnitTests", "Provisioning", "Snapshots", name + ".txt");
         if (Environment.GetEnvironmentVariable("UPDATE_SNAPSHOTS") == "1")
         {
             File.WriteAllText(path, rendered, new UTF8Encoding(false));

@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using System.Reflection;
 using System.Reflection.Emit;
 using ServerlessProvisioning.Storage;
-using ServerlessProvisioning.Tests.Architecture.Sample.High;
-using ServerlessProvisioning.Tests.Architecture.Sample.Low;
+using ServerlessProvisioning.UnitTests.Architecture.Sample.High;
+using ServerlessProvisioning.UnitTests.Architecture.Sample.Low;
 
-namespace ServerlessProvisioning.Tests.Architecture
+namespace ServerlessProvisioning.UnitTests.Architecture
 {
     /// <summary>Fails when a namespace of the product library uses a namespace of its own rank or above.</summary>
     public class LayeringTests
@@ -48,7 +48,7 @@ namespace ServerlessProvisioning.Tests.Architecture
         {
             // Arrange
             var tests = typeof(LayeringTests).Assembly;
-            var layerOf = NamespaceAfter("ServerlessProvisioning.Tests.Architecture.Sample.");
+            var layerOf = NamespaceAfter("ServerlessProvisioning.UnitTests.Architecture.Sample.");
             string[][] sampleLayers = [["Low"], ["High"]];
 
             // Act
@@ -237,7 +237,7 @@ namespace ServerlessProvisioning.Tests.Architecture
 }
 
 // The analyzer's self-check: each Low type uses High in one place only, so any blind spot drops exactly its line.
-namespace ServerlessProvisioning.Tests.Architecture.Sample.Low
+namespace ServerlessProvisioning.UnitTests.Architecture.Sample.Low
 {
     /// <summary>Uses High only inside a lambda inside an async method body.</summary>
     public sealed class LambdaUser
@@ -266,7 +266,7 @@ namespace ServerlessProvisioning.Tests.Architecture.Sample.Low
     }
 }
 
-namespace ServerlessProvisioning.Tests.Architecture.Sample.High
+namespace ServerlessProvisioning.UnitTests.Architecture.Sample.High
 {
     /// <summary>Uses Low, which the layers allow.</summary>
     public sealed class HighThing
