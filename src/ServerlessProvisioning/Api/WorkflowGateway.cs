@@ -168,6 +168,11 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         var claimed = byOperator
             ? await orders.ClaimOperatorStepAsync(workflow.OrderId, workflow.Status.Step, now, cancellationToken)
             : await orders.ClaimStepAsync(workflow.OrderId, workflow.Status.Step, now, cancellationToken);
+        if (claimed && byOperator)
+        {
+            await orders.HoldStepAsync(workflow.OrderId, workflow.Status.Step, now, cancellationToken);
+        }
+
         if (!claimed)
         {
             return false;
@@ -193,6 +198,12 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 1.5, 250));
             if (await ReadStatusAsync(client, workflow.InstanceId, cancellationToken) is { } latest)
             {
+                // A wizard link that an operator's resend replaced meanwhile sees nothing of the new invitation's state.
+                if (workflow.Token is { Kind: TokenKind.Wizard } link && latest.InvitationGeneration > link.Generation)
+                {
+                    return (workflow.Status, false);
+                }
+
                 current = latest;
                 if (latest.Step > workflow.Status.Step || latest.Stage.IsFinal())
                 {

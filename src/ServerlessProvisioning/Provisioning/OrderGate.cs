@@ -13,6 +13,38 @@ internal sealed class OrderGate(TableClient table, string rowKey = "gate")
 {
     string RowKey => rowKey;
 
+    /// <summary>
+    /// Takes <paramref name="step"/> whoever holds it, so no command of this gate's kind can answer it (or an earlier
+    /// step) until the claim lapses: an operator's command, once accepted, is what the step gets.
+    /// </summary>
+    public async Task HoldAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var pk = OrderRow.PartitionKey(orderId);
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, RowKey, cancellationToken: cancellationToken);
+            var claimed = current.HasValue ? current.Value!.GetInt32("ClaimedStep") ?? 0 : 0;
+            var gate = new TableEntity(pk, RowKey) { ["ClaimedStep"] = Math.Max(claimed, step), ["ClaimedAt"] = now };
+            try
+            {
+                if (current.HasValue)
+                {
+                    await table.UpdateEntityAsync(gate, current.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                else
+                {
+                    await table.AddEntityAsync(gate, cancellationToken);
+                }
+
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
+            {
+                // Someone claimed at the same moment: read again and take it over.
+            }
+        }
+    }
+
     /// <summary>True when this caller is the one to answer <paramref name="step"/> (see <see cref="OrderStore.ClaimStepAsync"/>).</summary>
     public async Task<bool> ClaimAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -140,6 +140,14 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     public Task<bool> ClaimOperatorStepAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken) =>
         operatorGate.ClaimAsync(orderId, step, now, cancellationToken);
 
+    /// <summary>
+    /// After an operator's claim: takes the people's gate for <paramref name="step"/> too, whoever held it, so nobody
+    /// (an old link's holder above all) can answer the step the operator's command is for; a command someone raised
+    /// before may still arrive first, as it would have without the operator.
+    /// </summary>
+    public Task HoldStepAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken) =>
+        gate.HoldAsync(orderId, step, now, cancellationToken);
+
     /// <summary>Deletes everything kept for an order (retention purge), its index entries included.</summary>
     public async Task DeleteAsync(string orderId, CancellationToken cancellationToken)
     {
