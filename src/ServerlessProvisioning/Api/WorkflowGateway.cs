@@ -196,7 +196,8 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         {
             await Task.Delay(delay, cancellationToken);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 1.5, 250));
-            if (await ReadStatusAsync(client, workflow.InstanceId, cancellationToken) is { } latest)
+            // Polled without its candidates (one read each time); they are read once, for the answer.
+            if (await ReadBareStatusAsync(client, workflow.InstanceId, cancellationToken) is { } latest)
             {
                 // A wizard link that an operator's resend replaced meanwhile sees nothing of the new invitation's state.
                 if (workflow.Token is { Kind: TokenKind.Wizard } link && latest.InvitationGeneration > link.Generation)
@@ -207,12 +208,12 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
                 current = latest;
                 if (latest.Step > workflow.Status.Step || latest.Stage.IsFinal())
                 {
-                    return (latest, true);
+                    return (await candidates.WithCandidatesAsync(latest, cancellationToken), true);
                 }
             }
         }
 
-        return (current, false);
+        return (current == workflow.Status ? current : await candidates.WithCandidatesAsync(current, cancellationToken), false);
     }
 
     /// <summary>409 for a command the workflow's stage does not take.</summary>
@@ -225,6 +226,11 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
     /// <summary>The workflow's custom status with its candidates, or null while it has none (not started).</summary>
     public async Task<ProvisioningStatus?> ReadStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken) =>
         (await ReadAsync(client, instanceId, cancellationToken)).Status;
+
+    static async Task<ProvisioningStatus?> ReadBareStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken) =>
+        (await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken))?.SerializedCustomStatus is { Length: > 0 } json
+            ? Json.Deserialize<ProvisioningStatus>(json)
+            : null;
 
     /// <summary>The instance's metadata and custom status, with the candidates the status names (<see cref="CandidateStore"/>).</summary>
     public async Task<(OrchestrationMetadata? Metadata, ProvisioningStatus? Status)> ReadAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)

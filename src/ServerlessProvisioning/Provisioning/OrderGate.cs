@@ -11,8 +11,6 @@ namespace ServerlessProvisioning.Provisioning;
 /// </summary>
 internal sealed class OrderGate(TableClient table, string rowKey = "gate")
 {
-    string RowKey => rowKey;
-
     /// <summary>
     /// Takes <paramref name="step"/> whoever holds it, so no command of this gate's kind can answer it (or an earlier
     /// step) until the claim lapses: an operator's command, once accepted, is what the step gets.
@@ -22,9 +20,9 @@ internal sealed class OrderGate(TableClient table, string rowKey = "gate")
         var pk = OrderRow.PartitionKey(orderId);
         for (var attempt = 0; ; attempt++)
         {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, RowKey, cancellationToken: cancellationToken);
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, rowKey, cancellationToken: cancellationToken);
             var claimed = current.HasValue ? current.Value!.GetInt32("ClaimedStep") ?? 0 : 0;
-            var gate = new TableEntity(pk, RowKey) { ["ClaimedStep"] = Math.Max(claimed, step), ["ClaimedAt"] = now };
+            var gate = new TableEntity(pk, rowKey) { ["ClaimedStep"] = Math.Max(claimed, step), ["ClaimedAt"] = now };
             try
             {
                 if (current.HasValue)
@@ -49,7 +47,7 @@ internal sealed class OrderGate(TableClient table, string rowKey = "gate")
     public async Task<bool> ClaimAsync(string orderId, int step, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var pk = OrderRow.PartitionKey(orderId);
-        var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, RowKey, cancellationToken: cancellationToken);
+        var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, rowKey, cancellationToken: cancellationToken);
         var claimed = current.HasValue ? current.Value!.GetInt32("ClaimedStep") ?? 0 : 0;
         var claimedAt = current.HasValue ? current.Value!.GetDateTimeOffset("ClaimedAt") : null;
         if (claimed > step || (claimed == step && claimedAt is { } at && now - at < OrderStore.ClaimLease))
@@ -57,7 +55,7 @@ internal sealed class OrderGate(TableClient table, string rowKey = "gate")
             return false;
         }
 
-        var gate = new TableEntity(pk, RowKey) { ["ClaimedStep"] = step, ["ClaimedAt"] = now };
+        var gate = new TableEntity(pk, rowKey) { ["ClaimedStep"] = step, ["ClaimedAt"] = now };
         try
         {
             if (current.HasValue)
