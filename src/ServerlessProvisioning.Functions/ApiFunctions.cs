@@ -162,17 +162,20 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
     [Function("PutOrganization")]
     public async Task<IResult> PutOrganization(
         [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/organizations/{organizationId}")] HttpRequest request,
-        string organizationId) =>
-        await organizations.PutAsync(organizationId, request, request.HttpContext.RequestAborted);
+        string organizationId,
+        [DurableClient] DurableTaskClient client) =>
+        await organizations.PutAsync(organizationId, request, client, request.HttpContext.RequestAborted);
 
     [Function("DeleteOrganization")]
     public async Task<IResult> DeleteOrganization(
         [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/organizations/{organizationId}")] HttpRequest request,
-        string organizationId) =>
-        await organizations.DeleteAsync(organizationId, request, request.HttpContext.RequestAborted);
+        string organizationId,
+        [DurableClient] DurableTaskClient client) =>
+        await organizations.DeleteAsync(organizationId, request, client, request.HttpContext.RequestAborted);
 
     [Function("ImportOrganizations")]
     public async Task<IResult> ImportOrganizations(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/organizations/import")] HttpRequest request) =>
-        await organizations.ImportAsync(request, request.HttpContext.RequestAborted);
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/organizations/import")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await organizations.ImportAsync(request, client, request.HttpContext.RequestAborted);
 }

@@ -128,6 +128,97 @@ public class BoundedLoopsTests(InProcessHostFixture host) : IClassFixture<InProc
     }
 
     [Fact]
+    public async Task A_pending_approval_follows_the_directory_added_admins_are_asked_and_a_deleted_organization_closes_it()
+    {
+        // Arrange: a request to the two full admins of an organization of the test's own.
+        var orderId = NewId("follow");
+        var word = "Yeb" + Guid.NewGuid().ToString("N")[..6];
+        var domain = word.ToLowerInvariant() + ".example";
+        var organizationId = $"org-{word.ToLowerInvariant()}";
+        object Organization(params string[] admins) => new
+        {
+            id = organizationId,
+            name = $"{word} Ltd",
+            type = "Customer",
+            createdAt = "2020-01-01T00:00:00Z",
+            users = admins.Select(a => new { email = a, roles = new[] { "FullAdmin" } }).Append(new { email = $"member@{domain}", roles = Array.Empty<string>() }),
+        };
+        using (var put = await OperatorPutAsync($"/api/organizations/{organizationId}", Organization($"one@{domain}", $"two@{domain}")))
+        {
+            Assert.True(put.IsSuccessStatusCode, $"PUT: {put.StatusCode}");
+        }
+
+        var token = await host.InviteAsync(orderId);
+        using (var submitted = await Server.SubmitAsync(token, new { companyName = word, adminEmail = $"new@{domain}" }))
+        {
+            Assert.True(submitted.IsSuccessStatusCode);
+        }
+
+        using (var chosen = await Server.PostJsonAsync($"/api/wizard/{token}/choice", new { organizationId }))
+        {
+            Assert.True(chosen.IsSuccessStatusCode);
+        }
+
+        var requests = await Server.WaitForMailAsync(orderId, m => m.Count(x => x.Kind == EmailKind.ApprovalRequest) == 2, "two approval requests");
+        var one = requests.Single(m => m.Kind == EmailKind.ApprovalRequest && m.To == $"one@{domain}");
+        var two = requests.Single(m => m.Kind == EmailKind.ApprovalRequest && m.To == $"two@{domain}");
+
+        // Act 1: an import replaces the organization: "one" is gone, "three" is a full admin now.
+        using (var import = new HttpRequestMessage(HttpMethod.Post, "/api/organizations/import"))
+        {
+            import.Content = new StringContent(JsonSerializer.Serialize(Organization($"two@{domain}", $"three@{domain}"), Json.Options) + "\n", System.Text.Encoding.UTF8, "application/x-ndjson");
+            import.Headers.Add("x-functions-key", LocalHost.OperatorKey);
+            using var imported = await Server.Http.SendAsync(import);
+            Assert.Equal(HttpStatusCode.OK, imported.StatusCode);
+        }
+
+        // Assert 1: "three" is asked in the same round (nobody else again); "one" cannot decide; the order still waits.
+        var mail = await Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.ApprovalRequest && x.To == $"three@{domain}"), "the added admin's request");
+        Assert.Equal(3, mail.Count(m => m.Kind == EmailKind.ApprovalRequest));
+        var three = mail.Single(m => m.Kind == EmailKind.ApprovalRequest && m.To == $"three@{domain}");
+        using (var opened = await Server.Http.GetAsync($"/api/approvals/{three.ApprovalToken}"))
+        {
+            Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+        }
+
+        using (var removed = await Server.Http.GetAsync($"/api/approvals/{one.ApprovalToken}"))
+        {
+            Assert.Equal("noLongerAdmin", await ReasonAsync(removed));
+        }
+
+        var waiting = await host.WizardAsync(token);
+        Assert.Equal(ProvisioningStage.AwaitingAdminApproval, waiting.Stage);
+        using (var view = new HttpRequestMessage(HttpMethod.Get, $"/api/orders/{orderId}"))
+        {
+            view.Headers.Add("x-functions-key", LocalHost.OperatorKey);
+            using var order = await Server.Http.SendAsync(view);
+            using var json = JsonDocument.Parse(await order.Content.ReadAsStringAsync());
+            Assert.Equal([$"three@{domain}", $"two@{domain}"], json.RootElement.GetProperty("approval").GetProperty("approvers").EnumerateArray().Select(a => a.GetString()).Order());
+        }
+
+        // Act 2: the organization is deleted.
+        using (var delete = new HttpRequestMessage(HttpMethod.Delete, $"/api/organizations/{organizationId}"))
+        {
+            delete.Headers.Add("x-functions-key", LocalHost.OperatorKey);
+            using var deleted = await Server.Http.SendAsync(delete);
+            Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        }
+
+        // Assert 2: the request closes, the approvers and the contact are told, and the contact chooses again without it.
+        var closing = await Server.WaitForMailAsync(orderId, m => m.Any(x => x.Kind == EmailKind.RequestClosed), "the contact told");
+        Assert.Equal([$"three@{domain}", $"two@{domain}"], closing.Where(m => m.Kind == EmailKind.ApprovalClosed).Select(m => m.To).Order());
+        Assert.Equal("buyer@acme.com", closing.Single(m => m.Kind == EmailKind.RequestClosed).To);
+        var state = await Eventually.WaitAsync(() => host.WizardAsync(token), s => s.Stage == ProvisioningStage.AwaitingOrganizationChoice, TimeSpan.FromSeconds(30), "back at the choice");
+        Assert.Equal((ApprovalEnd?)ApprovalEnd.Closed, state.Approval!.Decision);
+        Assert.DoesNotContain(state.Candidates ?? [], c => c.OrganizationId == organizationId);
+        using (var closed = await Server.Http.GetAsync($"/api/approvals/{two.ApprovalToken}"))
+        {
+            Assert.Equal(HttpStatusCode.Gone, closed.StatusCode);
+            Assert.Equal("closed", await ReasonAsync(closed));
+        }
+    }
+
+    [Fact]
     public async Task An_operator_resend_takes_effect_on_its_first_try_while_the_old_link_submits_in_a_loop()
     {
         // Arrange: the old link's holder resubmits as fast as the API answers (the contact's own address: no code).

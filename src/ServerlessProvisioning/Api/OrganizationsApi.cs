@@ -6,6 +6,7 @@ using Azure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 using ServerlessProvisioning.Http;
@@ -41,7 +42,7 @@ public sealed record DirectoryPage(IReadOnlyList<DirectoryEntry> Items, string? 
 /// The organization directory (operator key): one organization read, written or deleted with ETags, many imported
 /// as NDJSON, found by a user's email or an email domain through the indexes (docs/directory.md).
 /// </summary>
-public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ContinuationTokens continuationTokens, MatchingPolicy policy, TimeProvider time, ILogger<OrganizationsApi> logger)
+public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ContinuationTokens continuationTokens, MatchingPolicy policy, PendingApprovals pendingApprovals, TimeProvider time, ILogger<OrganizationsApi> logger)
 {
     /// <summary>The largest organization a PUT takes (an organization with thousands of users).</summary>
     public const int MaxOrganizationBytes = OrganizationDocument.MaxBytes;
@@ -67,15 +68,15 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
             null, [401, 404],
             "One organization as stored, with its ETag (it changes with every write, provisioning's included)."),
         new("PutOrganization", "PUT", "organizations/{organizationId}", ApiAudience.Operator,
-            (string organizationId, HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.PutAsync(organizationId, request, ct),
+            (string organizationId, HttpRequest request, OrganizationsApi api, DurableTaskClient client, CancellationToken ct) => api.PutAsync(organizationId, request, client, ct),
             typeof(Organization), [400, 401, 412, 413, 415, 503],
             "Creates or replaces one organization (seed-file shape); If-Match makes it conditional on the version read, If-None-Match: * on there being none."),
         new("DeleteOrganization", "DELETE", "organizations/{organizationId}", ApiAudience.Operator,
-            (string organizationId, HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.DeleteAsync(organizationId, request, ct),
+            (string organizationId, HttpRequest request, OrganizationsApi api, DurableTaskClient client, CancellationToken ct) => api.DeleteAsync(organizationId, request, client, ct),
             null, [401, 404, 412, 503],
             "Deletes one organization and every index entry it had; If-Match makes it conditional."),
         new("ImportOrganizations", "POST", "organizations/import", ApiAudience.Operator,
-            (HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.ImportAsync(request, ct),
+            (HttpRequest request, OrganizationsApi api, DurableTaskClient client, CancellationToken ct) => api.ImportAsync(request, client, ct),
             typeof(Organization), [401, 413, 415],
             "Imports organizations as NDJSON (application/x-ndjson: one organization per line, up to 32 MiB, each line up to 1 MiB); good lines are imported even when others fail.",
             Ndjson),
@@ -96,7 +97,7 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
     }
 
     /// <summary>PUT /api/organizations/{organizationId}: 201 created, 200 replaced (or unchanged), with the ETag and the stored organization.</summary>
-    public async Task<Results<Created<Organization>, Ok<Organization>, ProblemHttpResult>> PutAsync(string organizationId, HttpRequest request, CancellationToken cancellationToken)
+    public async Task<Results<Created<Organization>, Ok<Organization>, ProblemHttpResult>> PutAsync(string organizationId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!Identifiers.IsValid(organizationId))
@@ -153,13 +154,18 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
 
         request.HttpContext.Response.Headers.ETag = ETags.Format(write.Stored!.ETag);
         logger.LogInformation("Organization {OrganizationId} {Outcome} by {Operator}", organizationId, write.Outcome, OperatorIdentity.Of(request));
+        if (write.Outcome == OrganizationWrite.Replaced)
+        {
+            await pendingApprovals.TellAsync([organizationId], client, cancellationToken);
+        }
+
         return write.Outcome == OrganizationWrite.Created
             ? TypedResults.Created($"/api/organizations/{Uri.EscapeDataString(organizationId)}", write.Stored.Organization)
             : TypedResults.Ok(write.Stored.Organization);
     }
 
     /// <summary>DELETE /api/organizations/{organizationId}.</summary>
-    public async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string organizationId, HttpRequest request, CancellationToken cancellationToken)
+    public async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(string organizationId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!Identifiers.IsValid(organizationId))
@@ -181,12 +187,13 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
                 return PreconditionFailed(result.Write.Stored, request.HttpContext.Response);
             default:
                 logger.LogInformation("Organization {OrganizationId} deleted by {Operator}", organizationId, OperatorIdentity.Of(request));
+                await pendingApprovals.TellAsync([organizationId], client, cancellationToken);
                 return TypedResults.NoContent();
         }
     }
 
     /// <summary>POST /api/organizations/import: one organization per line; what was created, updated, unchanged, and why lines failed.</summary>
-    public async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportAsync(HttpRequest request, CancellationToken cancellationToken)
+    public async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportAsync(HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -202,6 +209,7 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         }
 
         var result = await importer.ImportAsync(OrganizationImporter.ReadNdjson(body), cancellationToken);
+        await pendingApprovals.TellAsync(result.ReplacedIds, client, cancellationToken);
         logger.LogInformation("Import by {Operator}: {Created} created, {Updated} updated, {Unchanged} unchanged, {Failed} failed", OperatorIdentity.Of(request), result.Created, result.Updated, result.Unchanged, result.FailedCount);
         return TypedResults.Ok(new ImportReport(result.Created, result.Updated, result.Unchanged, result.Failed, result.FailedCount));
     }

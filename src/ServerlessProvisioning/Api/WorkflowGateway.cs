@@ -57,9 +57,12 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             return (Gone(LinkGoneReason.Replaced), null);
         }
 
-        if (kind == TokenKind.Approval && status.Approval is { } approval && (approval.Round != record.Generation || approval.Decision == ApprovalEnd.Withdrawn))
+        if (kind == TokenKind.Approval && status.Approval is { } approval && (approval.Round != record.Generation || approval.Decision is ApprovalEnd.Withdrawn or ApprovalEnd.Closed))
         {
-            return (Gone(approval.Round >= record.Generation ? LinkGoneReason.Withdrawn : LinkGoneReason.Replaced), null);
+            var reason = approval.Round < record.Generation ? LinkGoneReason.Replaced
+                : approval.Round == record.Generation && approval.Decision == ApprovalEnd.Closed ? LinkGoneReason.Closed
+                : LinkGoneReason.Withdrawn;
+            return (Gone(reason), null);
         }
 
         if (status.Stage == ProvisioningStage.Cancelled)
@@ -98,6 +101,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             LinkGoneReason.Cancelled => "This provisioning was cancelled, so the link no longer works.",
             LinkGoneReason.NoLongerAdmin => "You are no longer a full administrator of this organization, so you cannot decide this request. The other administrators still can.",
             LinkGoneReason.Withdrawn => "The request was withdrawn by whoever made it, so there is nothing to decide any more.",
+            LinkGoneReason.Closed => "The request was closed because the organization changed in the directory (deleted, without a full administrator, or no longer of the right type), so there is nothing to decide any more.",
             LinkGoneReason.Expired => "This link has expired. Ask whoever placed the order for a new invitation.",
             _ => "This link was replaced by a newer one. Use the most recent email you received.",
         },

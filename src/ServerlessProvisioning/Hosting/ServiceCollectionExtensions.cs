@@ -70,6 +70,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<RetentionPurger>();
 
         services.TryAddSingleton<WorkflowGateway>();
+        services.TryAddSingleton<PendingApprovals>();
         services.TryAddSingleton<ContinuationTokens>();
         services.TryAddSingleton(WorkflowRelease.Current);
         services.TryAddSingleton<OrderWebhookApi>();

@@ -29,6 +29,9 @@ public enum EmailKind
 
     /// <summary>The outcome, to the provisioning contact.</summary>
     Outcome,
+
+    /// <summary>To the provisioning contact: their approval request closed because the organization changed; they choose again.</summary>
+    RequestClosed,
 }
 
 /// <summary>A recipient.</summary>

@@ -8,9 +8,10 @@ public sealed record ImportFailure(int Line, string? OrganizationId, IReadOnlyDi
 
 /// <summary>
 /// What an import did. <see cref="Failed"/> lists at most <see cref="OrganizationImporter.MaxFailuresListed"/>
-/// failures, the first lines first; <see cref="FailedCount"/> counts them all.
+/// failures, the first lines first; <see cref="FailedCount"/> counts them all; <see cref="ReplacedIds"/> names the
+/// organizations it changed (orders awaiting their approval follow them).
 /// </summary>
-public sealed record ImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportFailure> Failed, int FailedCount);
+public sealed record ImportResult(int Created, int Updated, int Unchanged, IReadOnlyList<ImportFailure> Failed, int FailedCount, IReadOnlyList<string> ReplacedIds);
 
 /// <summary>One organization to import, or the reasons its line could not be read.</summary>
 public sealed record ImportItem(int Line, Organization? Organization, string? OrganizationId, IReadOnlyDictionary<string, string[]>? Errors);
@@ -33,6 +34,7 @@ public sealed class OrganizationImporter(OrganizationStore store)
     {
         ArgumentNullException.ThrowIfNull(items);
         var failures = new ConcurrentBag<ImportFailure>();
+        var replaced = new ConcurrentBag<string>();
         int created = 0, updated = 0, unchanged = 0;
         await Parallel.ForEachAsync(FirstOfEachId(items), new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
         {
@@ -60,6 +62,7 @@ public sealed class OrganizationImporter(OrganizationStore store)
                     break;
                 case OrganizationWrite.Replaced:
                     Interlocked.Increment(ref updated);
+                    replaced.Add(organization.Id);
                     break;
                 case OrganizationWrite.Unchanged:
                     Interlocked.Increment(ref unchanged);
@@ -71,7 +74,7 @@ public sealed class OrganizationImporter(OrganizationStore store)
         });
 
         var ordered = failures.OrderBy(f => f.Line).ToList();
-        return new ImportResult(created, updated, unchanged, ordered.Take(MaxFailuresListed).ToList(), ordered.Count);
+        return new ImportResult(created, updated, unchanged, ordered.Take(MaxFailuresListed).ToList(), ordered.Count, [.. replaced]);
     }
 
     // In reading order, so that within one import the first line of an id, or of a subscription, is the one that counts

@@ -28,4 +28,11 @@ public enum LinkGoneReason
     /// <summary>Approval links: whoever holds it is no longer a full administrator of the organization, so cannot decide.</summary>
     [JsonStringEnumMemberName("noLongerAdmin")]
     NoLongerAdmin,
+
+    /// <summary>
+    /// Approval links: the request was closed because its organization changed in the directory (deleted, left
+    /// without a full administrator, or of a type that no longer takes the order).
+    /// </summary>
+    [JsonStringEnumMemberName("closed")]
+    Closed,
 }

@@ -22,6 +22,13 @@ public enum ApprovalEnd
     /// <summary>The contact withdrew the request.</summary>
     [JsonStringEnumMemberName("withdrawn")]
     Withdrawn,
+
+    /// <summary>
+    /// The organization changed in the directory while the request waited (deleted, left without a full
+    /// administrator, or of a type that no longer takes the order); the contact chooses again.
+    /// </summary>
+    [JsonStringEnumMemberName("closed")]
+    Closed,
 }
 
 /// <summary>

@@ -122,4 +122,10 @@ public enum AuditAction
 
     /// <summary>A decision came from someone who is no longer a full administrator of the organization; it was not taken.</summary>
     DecisionRefused,
+
+    /// <summary>The organization of a pending approval changed in the directory: added full administrators were asked, removed ones no longer are.</summary>
+    ApproversChanged,
+
+    /// <summary>The organization of a pending approval was deleted or no longer fits: the request closed and the contact chooses again.</summary>
+    ApprovalClosed,
 }

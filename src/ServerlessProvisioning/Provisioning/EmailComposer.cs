@@ -29,6 +29,7 @@ public static class EmailComposer
             VerificationCodeEmail f => VerificationCode(t, f),
             ApprovalRequestEmail f => ApprovalRequest(t, f),
             ApprovalClosedEmail f => ApprovalClosed(t, f),
+            RequestClosedEmail f => RequestClosed(t, f),
             AddAdminRequestEmail f => AddAdminRequest(t, f),
             OutcomeEmail f => (OutcomeSubject(t, f), OutcomeParagraphs(t, f), f.Link is null ? null : t.Pick("Ver el estado", "See the status"), f.Link),
             _ => throw new ArgumentOutOfRangeException(nameof(facts), facts.Kind, "Unknown email kind."),
@@ -77,11 +78,22 @@ public static class EmailComposer
                 ApprovalEnd.Approved => t.Pick($"{f.DecidedBy} la ha aprobado. No tiene que hacer nada más.", $"{f.DecidedBy} approved it. Nothing more is needed from you."),
                 ApprovalEnd.Rejected => t.Pick($"{f.DecidedBy} la ha rechazado. No tiene que hacer nada más.", $"{f.DecidedBy} rejected it. Nothing more is needed from you."),
                 ApprovalEnd.Withdrawn => t.Pick("Quien la pidió la ha retirado. No se ha cambiado nada y el enlace que recibió ya no funciona.", "The requester withdrew it. Nothing was changed, and the link you received no longer works."),
+                ApprovalEnd.Closed => t.Pick($"La organización {f.OrganizationName} ha cambiado en el directorio (se eliminó, ya no tiene administradores completos o ya no admite este tipo de suscripción), así que ya no hay nada que decidir. No se ha cambiado nada y el enlace que recibió ya no funciona.", $"The organization {f.OrganizationName} changed in the directory (it was deleted, has no full administrator left, or no longer takes this kind of subscription), so there is nothing to decide any more. Nothing was changed, and the link you received no longer works."),
                 _ => t.Pick("Nadie la decidió antes del plazo, así que ha caducado y no se ha cambiado nada.", "Nobody decided before the deadline, so it expired and nothing was changed."),
             },
         ],
         null,
         null);
+
+    static (string, string[], string?, string?) RequestClosed(Texts t, RequestClosedEmail f) => (
+        t.Pick($"Elija de nuevo: la solicitud a {f.OrganizationName} se ha cerrado", $"Choose again: the request to {f.OrganizationName} is closed"),
+        [
+            t.Pick($"Pidió a los administradores de {f.OrganizationName} que aprobaran a {f.RequestedAdminEmail} para la suscripción {f.SubscriptionId} (pedido {f.OrderId}).", $"You asked the administrators of {f.OrganizationName} to approve {f.RequestedAdminEmail} for subscription {f.SubscriptionId} (order {f.OrderId})."),
+            t.Pick($"Mientras tanto, {f.OrganizationName} ha cambiado en el directorio (se eliminó, ya no tiene administradores completos o ya no admite este tipo de suscripción), así que la solicitud se ha cerrado. No se ha cambiado nada.", $"Meanwhile {f.OrganizationName} changed in the directory (it was deleted, has no full administrator left, or no longer takes this kind of subscription), so the request is closed. Nothing was changed."),
+            t.Pick($"Abra el asistente para elegir otra organización o crear una nueva antes del {t.Date(f.ChooseBy)}.", $"Open the wizard to choose another organization or create a new one before {t.Date(f.ChooseBy)}."),
+        ],
+        t.Pick("Elegir de nuevo", "Choose again"),
+        f.Link);
 
     static (string, string[], string?, string?) ApprovalRequest(Texts t, ApprovalRequestEmail f) => (
         t.Pick(

@@ -51,6 +51,13 @@ public sealed record ApprovalClosedEmail(string OrderId, string SubscriptionId, 
     public override EmailKind Kind => EmailKind.ApprovalClosed;
 }
 
+/// <summary>The contact hears that their approval request closed because the organization changed, and chooses again by <paramref name="ChooseBy"/>.</summary>
+public sealed record RequestClosedEmail(string OrderId, string SubscriptionId, string OrganizationName, string RequestedAdminEmail, DateTimeOffset ChooseBy, string Link) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => EmailKind.RequestClosed;
+}
+
 /// <summary>PartnerForCustomer: the existing admins are asked to add the new admin themselves.</summary>
 public sealed record AddAdminRequestEmail(string OrderId, string SubscriptionId, string OrganizationName, string RequestedAdminEmail) : EmailFacts(OrderId, SubscriptionId)
 {

@@ -59,6 +59,25 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByOrganizationAsync(string organizationId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
         ListPartitionAsync(OrganizationPartition(organizationId), continuationToken, pageSize, cancellationToken);
 
+    /// <summary>
+    /// The orders awaiting an approval: those that named the organization (one partition; an order that named it
+    /// before may be waiting on another), or, without one, every order of that stage. Order ids only.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AwaitingApprovalAsync(string? organizationId, CancellationToken cancellationToken)
+    {
+        var stage = ProvisioningStage.AwaitingAdminApproval.ToString();
+        var filter = organizationId is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {stage}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {OrganizationPartition(organizationId)} and Stage eq {stage}");
+        var ids = new List<string>();
+        await foreach (var entry in index.QueryAsync<TableEntity>(filter, select: ["OrderId"], cancellationToken: cancellationToken))
+        {
+            ids.Add(entry.GetString("OrderId"));
+        }
+
+        return ids;
+    }
+
     /// <summary>How many entries each stage's partition holds, stopping past <see cref="OrderStore.CountCap"/> (key-only queries).</summary>
     public async Task<(IReadOnlyDictionary<ProvisioningStage, int> Counts, IReadOnlyList<ProvisioningStage> Capped)> CountAsync(CancellationToken cancellationToken)
     {

@@ -112,6 +112,10 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByOrganizationAsync(string organizationId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
         index.ListByOrganizationAsync(organizationId, continuationToken, pageSize, cancellationToken);
 
+    /// <summary>The ids of the orders awaiting an approval that named the organization (or, without one, of all of them).</summary>
+    public Task<IReadOnlyList<string>> AwaitingApprovalAsync(string? organizationId, CancellationToken cancellationToken) =>
+        index.AwaitingApprovalAsync(organizationId, cancellationToken);
+
     /// <summary>
     /// How many orders each stage holds: one key-only query of each stage's index partition, never a scan of the
     /// table; a stage holding more than <see cref="CountCap"/> stops there (its count is the cap, and it is in Capped).

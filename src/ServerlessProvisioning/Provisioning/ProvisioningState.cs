@@ -212,6 +212,9 @@ public static class ProvisioningEvents
 
     /// <summary>An operator resends or redirects the invitation.</summary>
     public const string InvitationResendRequested = nameof(InvitationResendRequested);
+
+    /// <summary>The directory changed an organization an order waits on (its pending approval's).</summary>
+    public const string OrganizationChanged = nameof(OrganizationChanged);
 }
 
 /// <summary>The wizard's submission event.</summary>
@@ -234,6 +237,12 @@ public sealed record CancelRequested(int Step, string Reason, string Operator, D
 
 /// <summary>The resend/redirect event.</summary>
 public sealed record InvitationResendRequested(int Step, string? ProvisioningContactEmail, string Operator, DateTimeOffset At);
+
+/// <summary>
+/// The directory wrote or deleted an organization that the order's pending approval is for; not a person's command, so
+/// it answers no step: the approval reads the organization again and follows it (docs/rules.md).
+/// </summary>
+public sealed record OrganizationChanged(string OrganizationId, DateTimeOffset At);
 
 /// <summary>One line of an order's audit trail: who did what, when.</summary>
 public sealed record AuditEntry(int Sequence, DateTimeOffset At, string Actor, string Action, string? Detail = null);

@@ -236,7 +236,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(("org-acme", Contact, Contact, 1, approvalDeadline, (ApprovalEnd?)null), (status.Approval!.OrganizationId, status.Approval.RequestedAdminEmail, status.Approval.RequestedBy, status.Approval.Round, status.Approval.ExpiresAt, status.Approval.Decision));
         Assert.Equal([Boss, Deputy], status.Approval.Approvers);
         Assert.Equal(approvalDeadline, status.ExpiresAt);
-        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested], approving.Events);
+        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested, ProvisioningEvents.OrganizationChanged], approving.Events);
         Assert.Equal(approvalDeadline.UtcDateTime, approving.FireAt);
 
         run.Raise(ProvisioningEvents.ApprovalDecided, new ApprovalDecided(3, Approved: true, "Welcome", Boss, Start.AddHours(2)));
@@ -314,7 +314,76 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(("removed@acme.example", "DecisionRefused"), (refused.Actor, refused.Action));
         var status = Assert.Single(run.TakeStatuses());
         Assert.Equal((ProvisioningStage.AwaitingAdminApproval, waiting.Step + 1, (ApprovalEnd?)null), (status.Stage, status.Step, status.Approval!.Decision));
-        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested], again.Events);
+        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested, ProvisioningEvents.OrganizationChanged], again.Events);
+    }
+
+    [Fact]
+    public async Task An_administrator_added_while_the_approval_waits_is_asked_in_the_same_round_and_nobody_else_again()
+    {
+        var (run, _, waiting) = await AwaitingApprovalAsync();
+        const string Added = "added@acme.example";
+        run.Script(nameof(Inspect), _ => new OrganizationCheck(true, "Acme Corp", OrganizationType.Customer, false, [new AdminContact(Boss), new AdminContact(Added)], 2));
+
+        run.Raise(ProvisioningEvents.OrganizationChanged, new OrganizationChanged("org-acme", Start.AddHours(1)));
+        var again = await run.NextWaitAsync();
+
+        var calls = run.TakeActivities();
+        Assert.Equal([nameof(Inspect), nameof(RecordProgress), nameof(SendApprovalRequests)], calls.Select(c => c.Name));
+        var audit = Assert.Single(Assert.IsType<ProgressRequest>(calls[1].Input).Audit);
+        Assert.Equal("ApproversChanged", audit.Action);
+        Assert.Contains(Added, audit.Detail, StringComparison.Ordinal);
+        Assert.Contains(Deputy, audit.Detail, StringComparison.Ordinal);
+        var asked = Assert.IsType<ApprovalMailRequest>(calls[2].Input);
+        Assert.Equal([Added], asked.Approvers);
+        Assert.Equal((waiting.Approval!.Round, waiting.Approval.ExpiresAt, false), (asked.Round, asked.ExpiresAt, asked.IsReminder));
+        var status = Assert.Single(run.TakeStatuses());
+        Assert.Equal((ProvisioningStage.AwaitingAdminApproval, waiting.Step), (status.Stage, status.Step));
+        Assert.Equal([Boss, Added], status.Approval!.Approvers);
+        Assert.Contains(ProvisioningEvents.OrganizationChanged, again.Events);
+    }
+
+    [Fact]
+    public async Task A_change_that_leaves_the_approvers_as_they_were_or_of_another_organization_does_nothing_visible()
+    {
+        var (run, _, _) = await AwaitingApprovalAsync();
+
+        run.Raise(ProvisioningEvents.OrganizationChanged, new OrganizationChanged("org-labs", Start.AddHours(1)));
+        await run.NextWaitAsync();
+        Assert.Empty(run.TakeActivities());
+        run.Raise(ProvisioningEvents.OrganizationChanged, new OrganizationChanged("org-acme", Start.AddHours(1)));
+        await run.NextWaitAsync();
+
+        Assert.Equal([nameof(Inspect)], run.TakeActivities().Select(c => c.Name));
+        Assert.Empty(run.TakeStatuses());
+    }
+
+    [Theory]
+    [InlineData(false, OrganizationType.Customer, 2)]
+    [InlineData(true, OrganizationType.Partner, 2)]
+    [InlineData(true, OrganizationType.Customer, 0)]
+    public async Task An_approval_whose_organization_was_deleted_or_no_longer_fits_closes_and_the_contact_chooses_again(bool exists, OrganizationType type, int admins)
+    {
+        var (run, _, waiting) = await AwaitingApprovalAsync();
+        var fullAdmins = new[] { new AdminContact(Boss), new AdminContact(Deputy) }.Take(admins).ToList();
+        run.Script(nameof(Inspect), _ => new OrganizationCheck(exists, exists ? "Acme Corp" : string.Empty, type, false, fullAdmins, admins));
+
+        run.Raise(ProvisioningEvents.OrganizationChanged, new OrganizationChanged("org-acme", Start.AddHours(1)));
+        var choosing = await run.NextWaitAsync();
+
+        var calls = run.TakeActivities();
+        Assert.Equal([nameof(Inspect), nameof(RecordProgress), nameof(CloseApprovalRequest)], calls.Select(c => c.Name));
+        Assert.Equal("ApprovalClosed", Assert.Single(Assert.IsType<ProgressRequest>(calls[1].Input).Audit).Action);
+        var closed = Assert.IsType<ApprovalClosedMailRequest>(calls[2].Input);
+        Assert.Equal((ApprovalEnd.Closed, (string?)null, waiting.Approval!.Round), (closed.End, closed.DecidedBy, closed.Round));
+        Assert.Equal([Boss, Deputy], closed.Recipients);
+        Assert.Equal(Contact, closed.Contact!.ContactEmail);
+        Assert.True(closed.Contact.ChooseBy >= InvitationDeadline);
+        var status = Assert.Single(run.TakeStatuses());
+        Assert.Equal((ProvisioningStage.AwaitingOrganizationChoice, waiting.Step + 1, (ApprovalEnd?)ApprovalEnd.Closed), (status.Stage, status.Step, status.Approval!.Decision));
+        Assert.Equal(["org-labs"], status.CandidateIds);
+        Assert.Null(status.Organization);
+        Assert.Equal(closed.Contact.ChooseBy, status.ExpiresAt);
+        Assert.Contains(ProvisioningEvents.OrganizationChosen, choosing.Events);
     }
 
     [Fact]
@@ -598,6 +667,7 @@ internal sealed class ScriptedOrchestration
         SetupEvent<ApprovalWithdrawn>();
         SetupEvent<CancelRequested>();
         SetupEvent<InvitationResendRequested>();
+        SetupEvent<OrganizationChanged>();
 
         context.Setup(c => c.CreateTimer(It.IsAny<DateTime>(), It.IsAny<CancellationToken>())).Returns((DateTime fireAt, CancellationToken token) =>
         {

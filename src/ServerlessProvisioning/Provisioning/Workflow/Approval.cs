@@ -5,7 +5,9 @@ namespace ServerlessProvisioning.Provisioning.Workflow;
 
 /// <summary>
 /// The existing administrators' approval: each full admin gets a link of their own and the first decision counts;
-/// the contact may withdraw the request (back to the choice); the others hear how it ended.
+/// the contact may withdraw the request (back to the choice); the others hear how it ended. From 1.2 it follows the
+/// directory while it waits: administrators added to the organization are asked too, and a request whose organization
+/// was deleted or no longer fits is closed and the contact chooses again.
 /// </summary>
 sealed class Approval(OrderRun run, Ending ending) : IWait
 {
@@ -36,7 +38,8 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
     /// <inheritdoc/>
     public async Task<Happening?> WaitAsync()
     {
-        var next = await run.Inbox.NextAsync(Accept.Approval | Accept.Withdrawal | Accept.Cancel, Deadlines());
+        var follows = run.Takes(ProvisioningWorkflow.FollowsDirectory);
+        var next = await run.Inbox.NextAsync(Accept.Approval | Accept.Withdrawal | Accept.Cancel | (follows ? Accept.DirectoryChange : 0), Deadlines());
         var organization = run.Status.Organization!;
         var approval = run.Status.Approval!;
         switch (next)
@@ -63,6 +66,12 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
                 run.Status = run.Status with { Approval = approval with { Decision = ApprovalEnd.Rejected, DecidedBy = e.DecidedBy, Comment = e.Comment, DecidedAt = e.At } };
                 await CloseAsync(ApprovalEnd.Rejected, e.DecidedBy, OthersThan(approval, e.DecidedBy));
                 await ending.FinishAsync(ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, e.DecidedBy, e.Comment, action: AuditAction.Rejected);
+                break;
+            case Command<OrganizationChanged> changed when changed.Event.OrganizationId == organization.OrganizationId:
+                await FollowAsync(organization, approval);
+                break;
+            case Command<OrganizationChanged>:
+                // Another organization's change, buffered while the order waited elsewhere: nothing to follow.
                 break;
             case Command<ApprovalWithdrawn> withdrawn:
                 // Back to the choice the contact had, under the invitation's deadline; the approvers' links die now.
@@ -102,6 +111,12 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
     async Task<bool> StillStandsAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided)
     {
         var check = await run.Context.InspectAsync(new InspectRequest(organization.OrganizationId, decided.DecidedBy), run.ActivityOptions);
+        if (run.Takes(ProvisioningWorkflow.FollowsDirectory) && Choice.WhyNot(run, check) is { } reason)
+        {
+            await CloseForDirectoryAsync(organization, approval, reason);
+            return false;
+        }
+
         if (!check.Exists)
         {
             run.Outbox.Audit("system", AuditAction.ChoiceRejected, $"{organization.OrganizationId} no longer exists; the approval request is closed");
@@ -124,6 +139,60 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
         }
 
         return true;
+    }
+
+    // The organization changed while the request waited (the directory's write raised OrganizationChanged): read it as
+    // it is now. Gone or no longer fitting: the request closes. Otherwise the approvers become the full administrators
+    // a request made now would ask; those not asked yet get their link (same round, same deadline). Someone removed
+    // from the organization cannot decide any more: the link checks the directory when it is used (410 noLongerAdmin).
+    async Task FollowAsync(OrganizationView organization, ApprovalView approval)
+    {
+        var check = await run.Context.InspectAsync(new InspectRequest(organization.OrganizationId, run.State.RequestedAdmin!), run.ActivityOptions);
+        if (Choice.WhyNot(run, check) is { } reason)
+        {
+            await CloseForDirectoryAsync(organization, approval, reason);
+            return;
+        }
+
+        var approvers = check.FullAdmins.Take(OrderLimits.ApproversPerRequest).Select(a => a.Email).ToList();
+        var added = approvers.Where(a => !approval.Approvers.Any(b => EmailAddress.SamePerson(a, b))).ToList();
+        var dropped = approval.Approvers.Where(b => !approvers.Any(a => EmailAddress.SamePerson(a, b))).ToList();
+        if (added.Count == 0 && dropped.Count == 0)
+        {
+            return;
+        }
+
+        run.State = run.State with { ApprovalMail = run.State.ApprovalMail! with { Approvers = approvers } };
+        run.Status = run.Status with { Approval = approval with { Approvers = approvers } };
+        run.Outbox.Audit("system", AuditAction.ApproversChanged, $"{organization.OrganizationId} changed: asked {added.Count} more ({string.Join(", ", added)}); {dropped.Count} no longer asked ({string.Join(", ", dropped)})");
+        run.Context.SetCustomStatus(run.Status);
+        await run.Outbox.RecordAsync();
+        if (added.Count > 0)
+        {
+            var mail = run.State.ApprovalMail with { Approvers = added, IsReminder = false };
+            await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(mail, o));
+        }
+    }
+
+    // The organization cannot take the order any more: the request closes, its approvers are told and their links die,
+    // and the contact is told and chooses again without it, with at least an approval's time to do so.
+    async Task CloseForDirectoryAsync(OrganizationView organization, ApprovalView approval, string reason)
+    {
+        var chooseBy = run.State.InvitationDeadline > run.Now + run.Timings.ApprovalLifetime ? run.State.InvitationDeadline : run.Now + run.Timings.ApprovalLifetime;
+        run.State = run.State with { InvitationDeadline = chooseBy };
+        run.Outbox.Audit("system", AuditAction.ApprovalClosed, $"{organization.OrganizationId} {reason}; the contact chooses again until {chooseBy:O}");
+        await run.EnterAsync(run.Status with
+        {
+            Stage = ProvisioningStage.AwaitingOrganizationChoice,
+            Approval = approval with { Decision = ApprovalEnd.Closed, DecidedAt = run.Now },
+            Organization = null,
+            Candidates = run.Status.Candidates?.Where(c => c.OrganizationId != organization.OrganizationId).ToList(),
+            CandidateIds = run.Status.CandidateIds?.Where(id => id != organization.OrganizationId).ToList(),
+            ExpiresAt = chooseBy,
+        });
+        var contact = new ContactNotice(run.Contact, run.Status.InvitationGeneration, chooseBy);
+        var request = new ApprovalClosedMailRequest(run.Mail, run.State.ApprovalMail!.OrganizationName, run.State.RequestedAdmin!, run.State.ApprovalRound, approval.Approvers, ApprovalEnd.Closed, null, contact);
+        await run.Outbox.SendAsync(nameof(CloseApprovalRequest), o => run.Context.CloseApprovalRequestAsync(request, o));
     }
 
     async Task ApproveAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided)

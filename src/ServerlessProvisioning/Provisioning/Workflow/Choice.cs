@@ -63,7 +63,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
 
     // Why the organization, as it is now, cannot take the order: gone, of a type the scenario does not assign to, or
     // without a full administrator to approve or to be told (a requested admin who is one counts).
-    string? WhyNot(OrganizationCheck check) =>
+    internal static string? WhyNot(OrderRun run, OrganizationCheck check) =>
         !check.Exists ? "no longer exists"
         : !run.Takes(ProvisioningWorkflow.Bounded) ? null
         : check.Type != NewAdminPolicy.OrganizationTypeFor(run.Order.Scenario) ? $"is now a {check.Type} organization"
@@ -89,7 +89,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         var admin = run.State.RequestedAdmin!;
         run.Outbox.Audit(run.Contact, AuditAction.ChoseOrganization, organizationId, at);
         var check = await run.Context.InspectAsync(new InspectRequest(organizationId, admin), run.ActivityOptions);
-        if (WhyNot(check) is { } reason)
+        if (WhyNot(run, check) is { } reason)
         {
             // The directory changed since matching: let the contact choose again, without it, rather than fail.
             run.Outbox.Audit("system", AuditAction.ChoiceRejected, $"{organizationId} {reason}");

@@ -14,6 +14,7 @@ enum Accept
     Resend = 16,
     Verification = 32,
     Withdrawal = 64,
+    DirectoryChange = 128,
 }
 
 /// <summary>What ended a wait: a timer or a command.</summary>
@@ -59,6 +60,9 @@ sealed class Inbox(OrderRun run)
             Wait<ApprovalWithdrawn>(Accept.Withdrawal, ProvisioningEvents.ApprovalWithdrawn, e => e.Step);
             Wait<CancelRequested>(Accept.Cancel, ProvisioningEvents.CancelRequested, e => e.Step);
             Wait<InvitationResendRequested>(Accept.Resend, ProvisioningEvents.InvitationResendRequested, e => e.Step);
+
+            // Not a person's answer to a step: taken whenever the wait accepts it.
+            Wait<OrganizationChanged>(Accept.DirectoryChange, ProvisioningEvents.OrganizationChanged, _ => run.Status.Step);
 
             var timer = context.CreateTimer(fireAt.UtcDateTime, cts.Token);
             var winner = await Task.WhenAny(waits.Select(w => w.Task).Append(timer));

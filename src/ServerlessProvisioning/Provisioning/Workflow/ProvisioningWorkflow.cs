@@ -23,7 +23,7 @@ public sealed class ProvisioningWorkflow
     /// <c>context.CompareVersionTo(...)</c>, whenever a change would replay differently for an open order
     /// (docs/workflow-versions.md); the Functions host reads the same value from host.json (a test keeps them equal).
     /// </summary>
-    public const string Version = "1.1";
+    public const string Version = "1.2";
 
     /// <summary>
     /// 1.1: candidates kept beside the order (the status names them by id), codes and approval requests capped per
@@ -32,6 +32,13 @@ public sealed class ProvisioningWorkflow
     /// their steps (docs/workflow-versions.md).
     /// </summary>
     public const string Bounded = "1.1";
+
+    /// <summary>
+    /// 1.2: a pending approval follows the directory (an <see cref="OrganizationChanged"/> event): added full
+    /// administrators are asked in the same round, and a request whose organization was deleted or no longer fits
+    /// closes (<see cref="ApprovalEnd.Closed"/>), its approvers and the contact told, and the contact chooses again.
+    /// </summary>
+    public const string FollowsDirectory = "1.2";
 
     /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
     public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);

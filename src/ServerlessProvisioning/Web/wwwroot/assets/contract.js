@@ -40,6 +40,7 @@ export const goneReasons = Object.freeze([
   'cancelled',
   'withdrawn',
   'noLongerAdmin',
+  'closed',
 ]);
 
 /** Why a command answers 429: the problem's `reason` (LimitReason). */
@@ -61,6 +62,7 @@ export const approvalDecisions = Object.freeze([
   'rejected',
   'expired',
   'withdrawn',
+  'closed',
 ]);
 
 /** Every action an order's audit trail records: `audit[].action` (AuditAction). */
@@ -103,6 +105,8 @@ export const auditActions = Object.freeze([
   'CodeLimitReached',
   'ApprovalLimitReached',
   'DecisionRefused',
+  'ApproversChanged',
+  'ApprovalClosed',
 ]);
 
 /** The longest value of each field, in characters, and the digits of a verification code (FieldLimits). */

@@ -521,12 +521,13 @@ function choiceSection(state) {
   const intro = several
     ? t('choice.introSeveral', { email, subscription: state.subscriptionId })
     : candidates.length ? t('choice.intro', { company, email }) : t('choice.empty.text', { company, email });
-  const withdrawn = state.approval?.decision === 'withdrawn';
+  const ended = state.approval?.decision;
+  const note = ended === 'withdrawn' ? 'withdraw.note' : ended === 'closed' ? 'closed.note' : null;
   return h('section', { class: ['panel', 'panel--wide'], 'data-state': candidates.length ? 'choice' : 'choice-empty', 'aria-labelledby': 'view-title' },
     h('h1', { id: 'view-title' }, title),
-    withdrawn
-      ? h('div', { class: ['banner', 'banner--info', 'withdrawn-note'], 'data-announce': true },
-        h('p', null, icon('i'), ' ', tNodes('withdraw.note', { organization: strong(state.approval.organizationName) })))
+    note
+      ? h('div', { class: ['banner', 'banner--info', `${ended}-note`], 'data-announce': true },
+        h('p', null, icon('i'), ' ', tNodes(note, { organization: strong(state.approval.organizationName) })))
       : null,
     orderStrip(state),
     submissionFacts(state),
