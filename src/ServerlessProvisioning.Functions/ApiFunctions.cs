@@ -12,7 +12,7 @@ namespace ServerlessProvisioning.Functions;
 /// pages can live at <c>/wizard/</c>. Operator routes use Functions keys (<c>x-functions-key</c>). Triggers return
 /// the handlers' minimal-API results as they are: the ASP.NET Core integration executes an <see cref="IResult"/>.
 /// </summary>
-public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, WizardApi wizard, ApprovalsApi approvals, OrganizationsApi organizations)
+public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, OrderWaitsApi waits, WizardApi wizard, ApprovalsApi approvals, OrganizationsApi organizations)
 {
     [Function("PostOrder")]
     public async Task<IResult> PostOrder(
@@ -43,6 +43,20 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         string orderId,
         [DurableClient] DurableTaskClient client) =>
         await orders.CancelAsync(orderId, request, client, request.HttpContext.RequestAborted);
+
+    [Function("RemindApprovers")]
+    public async Task<IResult> RemindApprovers(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/approval/reminder")] HttpRequest request,
+        string orderId,
+        [DurableClient] DurableTaskClient client) =>
+        await waits.RemindAsync(orderId, request, client, request.HttpContext.RequestAborted);
+
+    [Function("MoveDeadline")]
+    public async Task<IResult> MoveDeadline(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/deadline")] HttpRequest request,
+        string orderId,
+        [DurableClient] DurableTaskClient client) =>
+        await waits.MoveDeadlineAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
     [Function("GetOrder")]
     public async Task<IResult> GetOrder(

@@ -192,6 +192,38 @@ public sealed class ConsoleTests(WebFixture web)
     }
 
     [Fact(Timeout = 240_000)]
+    public async Task A_pending_approval_is_reminded_and_its_deadline_moved_through_the_page()
+    {
+        var orderId = await OrderAwaitingApprovalAsync();
+        await using var browser = await web.NewPageAsync();
+        var page = await SignedInAsync(browser, $"#/order/{orderId}");
+        var order = page.Locator("[data-state=order]");
+        await Expect(order.Locator(".order-stage")).ToContainTextAsync("Awaiting approval");
+
+        // Remind.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send a reminder" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync("ana@acme.com");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Yes, remind them" }).ClickAsync();
+        await Expect(page.Locator("[data-note=done]")).ToHaveTextAsync("The reminder is being sent.");
+        await Eventually.WaitAsync(() => OrderAsync(orderId), o => o.Audit.Any(a => a.Action == "ApprovalReminderRequested"), TimeSpan.FromSeconds(60), "the reminder audited");
+        await Expect(order.Locator(".timeline")).ToContainTextAsync("Approvers reminded by an operator");
+
+        // Move the deadline to a day later than it is, in the browser's own time zone.
+        var before = (await OrderAsync(orderId)).ExpiresAt!.Value;
+        var field = page.GetByLabel("New deadline");
+        await Expect(field).ToBeEnabledAsync();
+        var shown = await field.InputValueAsync();
+        await field.FillAsync(DateTime.Parse(shown, System.Globalization.CultureInfo.InvariantCulture).AddDays(1).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Move the deadline" }).ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Yes, move it" }).ClickAsync();
+        var moved = await Eventually.WaitAsync(() => OrderAsync(orderId), o => o.ExpiresAt > before.AddHours(23), TimeSpan.FromSeconds(60), "the deadline moved");
+        Assert.Equal(moved.ExpiresAt, moved.Approval!.ExpiresAt);
+        Assert.Contains(moved.Audit, a => a.Action == "DeadlineMoved");
+        browser.AssertNoProblems();
+    }
+
+    [Fact(Timeout = 240_000)]
     public async Task Once_an_organization_is_chosen_resend_is_disabled_and_cancel_through_the_page_ends_the_order()
     {
         var orderId = await OrderAwaitingApprovalAsync();
@@ -219,7 +251,7 @@ public sealed class ConsoleTests(WebFixture web)
 
         var view = await Eventually.WaitAsync(() => OrderAsync(orderId), o => o.Stage == ProvisioningStage.Cancelled, TimeSpan.FromSeconds(60), "the order cancelled");
         Assert.Equal(ProvisioningOutcome.Cancelled, view.Outcome);
-        Assert.Equal(new OrderActions(false, false), view.Actions);
+        Assert.Equal(new OrderActions(false, false, false, false), view.Actions);
 
         // Both actions now would be a 409: the page says why instead.
         await Expect(order.Locator(".order-stage")).ToContainTextAsync("Cancelled");

@@ -44,8 +44,11 @@ public sealed record OrderView(
     int? InvitationGeneration = null,
     OrderActions? Actions = null);
 
-/// <summary>Which operator commands the API takes for the order now (the others answer 409).</summary>
-public sealed record OrderActions(bool ResendInvitation, bool Cancel);
+/// <summary>
+/// Which operator commands the API takes for the order now (the others answer 409): <c>remindApprovers</c> and
+/// <c>moveDeadline</c> only for orders of workflow 1.2 or later.
+/// </summary>
+public sealed record OrderActions(bool ResendInvitation, bool Cancel, bool RemindApprovers = false, bool MoveDeadline = false);
 
 /// <summary>GET /api/order-counts answer: every stage, in workflow order, with how many orders it holds (at most <c>cap</c>).</summary>
 public sealed record OrderCounts(IReadOnlyList<StageCount> Stages, int Cap);
@@ -178,7 +181,11 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             Approval = status.Approval,
             Verification = status.Verification,
             InvitationGeneration = status.InvitationGeneration,
-            Actions = new OrderActions(stage.TakesInvitationResend(), stage.IsCancellable()),
+            Actions = new OrderActions(
+                stage.TakesInvitationResend(),
+                stage.IsCancellable(),
+                status.Manageable && stage == ProvisioningStage.AwaitingAdminApproval,
+                status.Manageable && stage.TakesDeadlineChange()),
         });
     }
 

@@ -30,6 +30,7 @@ public static partial class PageContract
         ("changeable", "the company details can still be sent, or changed", Stages.TakesSubmission),
         ("cancellable", "an operator may cancel", Stages.IsCancellable),
         ("invitationResendable", "an operator may resend or redirect the invitation", Stages.TakesInvitationResend),
+        ("deadlineMovable", "an operator may move the deadline of what the order waits for", Stages.TakesDeadlineChange),
     ];
 
     /// <summary>The module's text.</summary>

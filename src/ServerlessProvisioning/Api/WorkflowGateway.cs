@@ -79,7 +79,10 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
 
         // The contact's link works as long as the workflow waits for anyone (an approval can outlive the invitation),
         // and after an approval expired it tells why; an approver's link, until the approval deadline.
-        var deadline = kind == TokenKind.Wizard ? Max(record.ExpiresAt, status.ExpiresAt) : record.ExpiresAt;
+        // An operator may move either deadline: the status says the current one.
+        var deadline = kind == TokenKind.Wizard ? Max(record.ExpiresAt, status.ExpiresAt)
+            : status.Approval is { } current && current.Round == record.Generation ? current.ExpiresAt
+            : record.ExpiresAt;
         var approvalExpired = kind == TokenKind.Wizard && status.Approval?.Decision == ApprovalEnd.Expired;
         if ((status.Stage == ProvisioningStage.Expired && !approvalExpired) || (!status.Stage.IsFinal() && now > deadline))
         {

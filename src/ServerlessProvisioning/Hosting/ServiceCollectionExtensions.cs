@@ -71,6 +71,7 @@ public static class ServiceCollectionExtensions
 
         services.TryAddSingleton<WorkflowGateway>();
         services.TryAddSingleton<PendingApprovals>();
+        services.TryAddSingleton<OrderWaitsApi>();
         services.TryAddSingleton<ContinuationTokens>();
         services.TryAddSingleton(WorkflowRelease.Current);
         services.TryAddSingleton<OrderWebhookApi>();

@@ -128,4 +128,10 @@ public enum AuditAction
 
     /// <summary>The organization of a pending approval was deleted or no longer fits: the request closed and the contact chooses again.</summary>
     ApprovalClosed,
+
+    /// <summary>An operator moved the deadline of what the order waits for.</summary>
+    DeadlineMoved,
+
+    /// <summary>An operator reminded the approvers of a pending approval.</summary>
+    ApprovalReminderRequested,
 }

@@ -87,6 +87,9 @@ public static class Stages
     /// </summary>
     public static bool TakesInvitationResend(this ProvisioningStage stage) => stage.TakesSubmission() || stage == ProvisioningStage.Matching;
 
+    /// <summary>Whether the order waits for a person with a deadline an operator may move (the invitation and choice, or the approval).</summary>
+    public static bool TakesDeadlineChange(this ProvisioningStage stage) => stage.TakesSubmission() || stage == ProvisioningStage.AwaitingAdminApproval;
+
     /// <summary>Whether an outcome gave the subscription to an organization.</summary>
     public static bool IsAssigned(this ProvisioningOutcome? outcome) =>
         outcome is ProvisioningOutcome.AssignedToExistingOrganization or ProvisioningOutcome.AssignedToNewOrganization or ProvisioningOutcome.AssignedPendingAdminAddition;
@@ -184,7 +187,8 @@ public sealed record ProvisioningStatus(
     int CodesSent = 0,
     int ApprovalRequestsSent = 0,
     string? ProvenAdmin = null,
-    int Submissions = 0);
+    int Submissions = 0,
+    bool Manageable = false);
 
 /// <summary>What the workflow returns.</summary>
 public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);
@@ -213,6 +217,12 @@ public static class ProvisioningEvents
     /// <summary>An operator resends or redirects the invitation.</summary>
     public const string InvitationResendRequested = nameof(InvitationResendRequested);
 
+    /// <summary>An operator asks the current approvers again.</summary>
+    public const string ApprovalReminderRequested = nameof(ApprovalReminderRequested);
+
+    /// <summary>An operator moves the deadline of what the order waits for.</summary>
+    public const string DeadlineChangeRequested = nameof(DeadlineChangeRequested);
+
     /// <summary>The directory changed an organization an order waits on (its pending approval's).</summary>
     public const string OrganizationChanged = nameof(OrganizationChanged);
 }
@@ -237,6 +247,12 @@ public sealed record CancelRequested(int Step, string Reason, string Operator, D
 
 /// <summary>The resend/redirect event.</summary>
 public sealed record InvitationResendRequested(int Step, string? ProvisioningContactEmail, string Operator, DateTimeOffset At);
+
+/// <summary>An operator's reminder to the current approvers of a pending approval.</summary>
+public sealed record ApprovalReminderRequested(int Step, string Operator, DateTimeOffset At);
+
+/// <summary>An operator's new deadline for what the order waits for now (the invitation and choice, or the approval).</summary>
+public sealed record DeadlineChangeRequested(int Step, DateTimeOffset ExpiresAt, string Operator, DateTimeOffset At);
 
 /// <summary>
 /// The directory wrote or deleted an organization that the order's pending approval is for; not a person's command, so

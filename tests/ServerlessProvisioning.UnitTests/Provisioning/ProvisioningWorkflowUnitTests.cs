@@ -93,7 +93,7 @@ public class ProvisioningWorkflowUnitTests
         var status = Assert.Single(run.TakeStatuses());
         Assert.Equal((ProvisioningStage.InvitationSent, 1, 1, InvitationDeadline), (status.Stage, status.Step, status.InvitationGeneration, status.ExpiresAt));
         Assert.Null(status.Submission);
-        Assert.Equal([ProvisioningEvents.WizardSubmitted, ProvisioningEvents.CancelRequested, ProvisioningEvents.InvitationResendRequested], wait.Events);
+        Assert.Equal([ProvisioningEvents.WizardSubmitted, ProvisioningEvents.CancelRequested, ProvisioningEvents.InvitationResendRequested, ProvisioningEvents.DeadlineChangeRequested], wait.Events);
         Assert.Equal(InvitationDeadline.UtcDateTime, wait.FireAt);
     }
 
@@ -122,7 +122,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Null(choosing.Candidates);
         Assert.Equal("Similar names found.", choosing.Notice);
         Assert.Null(choosing.Verification);
-        Assert.Equal([ProvisioningEvents.WizardSubmitted, ProvisioningEvents.OrganizationChosen, ProvisioningEvents.CancelRequested, ProvisioningEvents.InvitationResendRequested], wait.Events);
+        Assert.Equal([ProvisioningEvents.WizardSubmitted, ProvisioningEvents.OrganizationChosen, ProvisioningEvents.CancelRequested, ProvisioningEvents.InvitationResendRequested, ProvisioningEvents.DeadlineChangeRequested], wait.Events);
         Assert.Equal(InvitationDeadline.UtcDateTime, wait.FireAt);
     }
 
@@ -145,7 +145,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal((ProvisioningStage.AwaitingAdminEmailVerification, 2), (status.Stage, status.Step));
         Assert.Equal(new VerificationView(OtherAdmin, codeExpires, ProvisioningWorkflow.VerificationAttempts, Expired: false, Round: 1), status.Verification);
         Assert.Null(status.CandidateIds);
-        Assert.Equal([ProvisioningEvents.WizardSubmitted, ProvisioningEvents.VerificationCodeEntered, ProvisioningEvents.CancelRequested, ProvisioningEvents.InvitationResendRequested], verifying.Events);
+        Assert.Equal([ProvisioningEvents.WizardSubmitted, ProvisioningEvents.VerificationCodeEntered, ProvisioningEvents.CancelRequested, ProvisioningEvents.InvitationResendRequested, ProvisioningEvents.DeadlineChangeRequested], verifying.Events);
         Assert.Equal(codeExpires.UtcDateTime, verifying.FireAt); // the code dies before the invitation: its timer is the one waited on
 
         run.Script(nameof(CheckVerificationCode), _ => true);
@@ -236,7 +236,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(("org-acme", Contact, Contact, 1, approvalDeadline, (ApprovalEnd?)null), (status.Approval!.OrganizationId, status.Approval.RequestedAdminEmail, status.Approval.RequestedBy, status.Approval.Round, status.Approval.ExpiresAt, status.Approval.Decision));
         Assert.Equal([Boss, Deputy], status.Approval.Approvers);
         Assert.Equal(approvalDeadline, status.ExpiresAt);
-        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested, ProvisioningEvents.OrganizationChanged], approving.Events);
+        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested, ProvisioningEvents.ApprovalReminderRequested, ProvisioningEvents.DeadlineChangeRequested, ProvisioningEvents.OrganizationChanged], approving.Events);
         Assert.Equal(approvalDeadline.UtcDateTime, approving.FireAt);
 
         run.Raise(ProvisioningEvents.ApprovalDecided, new ApprovalDecided(3, Approved: true, "Welcome", Boss, Start.AddHours(2)));
@@ -314,7 +314,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(("removed@acme.example", "DecisionRefused"), (refused.Actor, refused.Action));
         var status = Assert.Single(run.TakeStatuses());
         Assert.Equal((ProvisioningStage.AwaitingAdminApproval, waiting.Step + 1, (ApprovalEnd?)null), (status.Stage, status.Step, status.Approval!.Decision));
-        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested, ProvisioningEvents.OrganizationChanged], again.Events);
+        Assert.Equal([ProvisioningEvents.ApprovalDecided, ProvisioningEvents.ApprovalWithdrawn, ProvisioningEvents.CancelRequested, ProvisioningEvents.ApprovalReminderRequested, ProvisioningEvents.DeadlineChangeRequested, ProvisioningEvents.OrganizationChanged], again.Events);
     }
 
     [Fact]
@@ -384,6 +384,65 @@ public class ProvisioningWorkflowUnitTests
         Assert.Null(status.Organization);
         Assert.Equal(closed.Contact.ChooseBy, status.ExpiresAt);
         Assert.Contains(ProvisioningEvents.OrganizationChosen, choosing.Events);
+    }
+
+    [Fact]
+    public async Task An_operator_reminder_asks_every_current_approver_again_under_a_key_of_its_own_and_opens_a_new_step()
+    {
+        var (run, _, waiting) = await AwaitingApprovalAsync();
+
+        run.Raise(ProvisioningEvents.ApprovalReminderRequested, new ApprovalReminderRequested(waiting.Step, "ops@example.com", Start.AddHours(1)));
+        var again = await run.NextWaitAsync();
+
+        var calls = run.TakeActivities();
+        Assert.Equal([nameof(RecordProgress), nameof(SendApprovalRequests)], calls.Select(c => c.Name));
+        var audit = Assert.Single(Assert.IsType<ProgressRequest>(calls[0].Input).Audit);
+        Assert.Equal(("ops@example.com", "ApprovalReminderRequested"), (audit.Actor, audit.Action));
+        var reminder = Assert.IsType<ApprovalMailRequest>(calls[1].Input);
+        Assert.Equal([Boss, Deputy], reminder.Approvers);
+        Assert.Equal((true, 1, waiting.Approval!.Round, waiting.Approval.ExpiresAt), (reminder.IsReminder, reminder.Nudge, reminder.Round, reminder.ExpiresAt));
+        var status = Assert.Single(run.TakeStatuses());
+        Assert.Equal((ProvisioningStage.AwaitingAdminApproval, waiting.Step + 1), (status.Stage, status.Step));
+        Assert.Contains(ProvisioningEvents.ApprovalReminderRequested, again.Events);
+
+        // A second one is numbered on, so the email service sends it too.
+        run.Raise(ProvisioningEvents.ApprovalReminderRequested, new ApprovalReminderRequested(status.Step, "ops@example.com", Start.AddHours(2)));
+        await run.NextWaitAsync();
+        Assert.Equal(2, Assert.IsType<ApprovalMailRequest>(run.TakeActivities()[1].Input).Nudge);
+    }
+
+    [Fact]
+    public async Task An_operator_moves_the_approval_deadline_and_the_workflow_waits_until_then()
+    {
+        var (run, _, waiting) = await AwaitingApprovalAsync();
+        var later = waiting.Approval!.ExpiresAt.AddDays(20);
+
+        run.Raise(ProvisioningEvents.DeadlineChangeRequested, new DeadlineChangeRequested(waiting.Step, later, "ops@example.com", Start.AddHours(1)));
+        var again = await run.NextWaitAsync();
+
+        var calls = run.TakeActivities();
+        Assert.Equal([nameof(RecordProgress)], calls.Select(c => c.Name));
+        var audit = Assert.Single(Assert.IsType<ProgressRequest>(calls[0].Input).Audit);
+        Assert.Equal(("ops@example.com", "DeadlineMoved"), (audit.Actor, audit.Action));
+        var status = Assert.Single(run.TakeStatuses());
+        Assert.Equal((ProvisioningStage.AwaitingAdminApproval, waiting.Step + 1, later, later), (status.Stage, status.Step, status.ExpiresAt, status.Approval!.ExpiresAt));
+        Assert.Equal(later.UtcDateTime, again.FireAt);
+    }
+
+    [Fact]
+    public async Task An_operator_moves_the_invitation_deadline_while_the_contact_chooses()
+    {
+        var (run, choosing) = await ChoosingAsync();
+        var sooner = Start.AddDays(3);
+
+        run.Raise(ProvisioningEvents.DeadlineChangeRequested, new DeadlineChangeRequested(2, sooner, "ops@example.com", Start.AddHours(1)));
+        var again = await run.NextWaitAsync();
+
+        Assert.Equal([nameof(RecordProgress)], run.TakeActivities().Select(c => c.Name));
+        var status = Assert.Single(run.TakeStatuses());
+        Assert.Equal((ProvisioningStage.AwaitingOrganizationChoice, 3, sooner), (status.Stage, status.Step, status.ExpiresAt));
+        Assert.Equal(sooner.UtcDateTime, again.FireAt);
+        Assert.Contains(ProvisioningEvents.DeadlineChangeRequested, again.Events);
     }
 
     [Fact]
@@ -668,6 +727,8 @@ internal sealed class ScriptedOrchestration
         SetupEvent<CancelRequested>();
         SetupEvent<InvitationResendRequested>();
         SetupEvent<OrganizationChanged>();
+        SetupEvent<ApprovalReminderRequested>();
+        SetupEvent<DeadlineChangeRequested>();
 
         context.Setup(c => c.CreateTimer(It.IsAny<DateTime>(), It.IsAny<CancellationToken>())).Returns((DateTime fireAt, CancellationToken token) =>
         {

@@ -6,7 +6,10 @@ using ServerlessProvisioning.Notifications;
 
 namespace ServerlessProvisioning.Provisioning.Activities;
 
-/// <summary>Emails the approval request (or reminder) to every full admin, each with a link of their own.</summary>
+/// <summary>
+/// Emails the approval request (or reminder) to every full admin, each with a link of their own; <c>Nudge</c> numbers
+/// an operator's reminder (0 for the request and the workflow's own reminder).
+/// </summary>
 public sealed record ApprovalMailRequest(
     MailContext Mail,
     string ContactEmail,
@@ -17,7 +20,8 @@ public sealed record ApprovalMailRequest(
     IReadOnlyList<string> Approvers,
     int Round,
     DateTimeOffset ExpiresAt,
-    bool IsReminder);
+    bool IsReminder,
+    int Nudge = 0);
 
 /// <summary>Emails each approver a link of their own.</summary>
 public sealed class SendApprovalRequests(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options, ILogger<SendApprovalRequests> logger)
@@ -35,7 +39,7 @@ public sealed class SendApprovalRequests(LinkTokens tokens, IEmailSender email, 
             var facts = new ApprovalRequestEmail(mail.OrderId, mail.SubscriptionId, input.ContactEmail, input.CompanyName, input.OrganizationName, input.RequestedAdminEmail, input.ExpiresAt, link, input.IsReminder);
             var content = EmailComposer.Compose(facts, mail.Language);
             await email.SendAsync(
-                new OutgoingEmail(mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver)), kind, mail.OrderId, new EmailRecipient(approver), content.Subject, content.PlainText, content.Html, new EmailLinks(Approval: link, ApprovalToken: token)),
+                new OutgoingEmail(input.Nudge == 0 ? mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver)) : mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver), "operator", input.Nudge), kind, mail.OrderId, new EmailRecipient(approver), content.Subject, content.PlainText, content.Html, new EmailLinks(Approval: link, ApprovalToken: token)),
                 cancellationToken);
         }
 

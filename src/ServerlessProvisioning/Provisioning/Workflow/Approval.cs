@@ -39,7 +39,7 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
     public async Task<Happening?> WaitAsync()
     {
         var follows = run.Takes(ProvisioningWorkflow.FollowsDirectory);
-        var next = await run.Inbox.NextAsync(Accept.Approval | Accept.Withdrawal | Accept.Cancel | (follows ? Accept.DirectoryChange : 0), Deadlines());
+        var next = await run.Inbox.NextAsync(Accept.Approval | Accept.Withdrawal | Accept.Cancel | (follows ? Accept.DirectoryChange | Accept.Reminder : 0), Deadlines());
         var organization = run.Status.Organization!;
         var approval = run.Status.Approval!;
         switch (next)
@@ -66,6 +66,9 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
                 run.Status = run.Status with { Approval = approval with { Decision = ApprovalEnd.Rejected, DecidedBy = e.DecidedBy, Comment = e.Comment, DecidedAt = e.At } };
                 await CloseAsync(ApprovalEnd.Rejected, e.DecidedBy, OthersThan(approval, e.DecidedBy));
                 await ending.FinishAsync(ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, e.DecidedBy, e.Comment, action: AuditAction.Rejected);
+                break;
+            case Command<ApprovalReminderRequested> reminded:
+                await RemindAsync(reminded.Event);
                 break;
             case Command<OrganizationChanged> changed when changed.Event.OrganizationId == organization.OrganizationId:
                 await FollowAsync(organization, approval);
@@ -139,6 +142,32 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
         }
 
         return true;
+    }
+
+    /// <summary>An operator moves the approval's deadline: the approvers' links work until then, and its reminder goes out again before it when that is still ahead.</summary>
+    public async Task MoveDeadlineAsync(DeadlineChangeRequested moved)
+    {
+        var remindAt = moved.ExpiresAt - run.Timings.ApprovalReminderBefore;
+        run.State = run.State with
+        {
+            ApprovalDeadline = moved.ExpiresAt,
+            ApprovalReminderSent = run.State.ApprovalReminderSent && remindAt <= run.Now,
+            ApprovalMail = run.State.ApprovalMail! with { ExpiresAt = moved.ExpiresAt },
+        };
+        run.Outbox.Audit(moved.Operator, AuditAction.DeadlineMoved, $"Approval deadline {moved.ExpiresAt:O}", moved.At);
+        await run.EnterAsync(run.Status with { ExpiresAt = moved.ExpiresAt, Approval = run.Status.Approval! with { ExpiresAt = moved.ExpiresAt } });
+    }
+
+    // An operator asks the current approvers again: each gets a reminder with their own link (the same round, so the
+    // link they have keeps working), under a key of its own so the email service does not take it for a repeat.
+    async Task RemindAsync(ApprovalReminderRequested reminded)
+    {
+        var nudge = run.State.OperatorReminders + 1;
+        run.State = run.State with { OperatorReminders = nudge };
+        var reminder = run.State.ApprovalMail! with { IsReminder = true, Nudge = nudge };
+        run.Outbox.Audit(reminded.Operator, AuditAction.ApprovalReminderRequested, $"{reminder.Approvers.Count} approver(s) reminded", reminded.At);
+        await run.EnterAsync(run.Status);
+        await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(reminder, o));
     }
 
     // The organization changed while the request waited (the directory's write raised OrganizationChanged): read it as

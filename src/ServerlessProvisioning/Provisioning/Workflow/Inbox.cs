@@ -15,6 +15,8 @@ enum Accept
     Verification = 32,
     Withdrawal = 64,
     DirectoryChange = 128,
+    Reminder = 256,
+    Deadline = 512,
 }
 
 /// <summary>What ended a wait: a timer or a command.</summary>
@@ -35,9 +37,17 @@ readonly record struct Deadline(string Name, DateTimeOffset At);
 /// </summary>
 sealed class Inbox(OrderRun run)
 {
-    /// <summary>Waits for the first of: an accepted command for the current step, or one of the deadlines (the earliest fires).</summary>
+    /// <summary>
+    /// Waits for the first of: an accepted command for the current step, or one of the deadlines (the earliest fires).
+    /// From 1.2 every wait also takes an operator's new deadline.
+    /// </summary>
     public async Task<Happening> NextAsync(Accept accept, IEnumerable<Deadline> deadlines)
     {
+        if (run.Takes(ProvisioningWorkflow.ManagesWaits))
+        {
+            accept |= Accept.Deadline;
+        }
+
         var (timerName, fireAt) = deadlines.MinBy(t => t.At);
         var context = run.Context;
         while (true)
@@ -62,6 +72,8 @@ sealed class Inbox(OrderRun run)
             Wait<InvitationResendRequested>(Accept.Resend, ProvisioningEvents.InvitationResendRequested, e => e.Step);
 
             // Not a person's answer to a step: taken whenever the wait accepts it.
+            Wait<ApprovalReminderRequested>(Accept.Reminder, ProvisioningEvents.ApprovalReminderRequested, e => e.Step);
+            Wait<DeadlineChangeRequested>(Accept.Deadline, ProvisioningEvents.DeadlineChangeRequested, e => e.Step);
             Wait<OrganizationChanged>(Accept.DirectoryChange, ProvisioningEvents.OrganizationChanged, _ => run.Status.Step);
 
             var timer = context.CreateTimer(fireAt.UtcDateTime, cts.Token);
@@ -94,6 +106,8 @@ sealed class Inbox(OrderRun run)
         {
             Command<CancelRequested> c => run.Now - c.Event.At <= OperatorCommandGrace,
             Command<InvitationResendRequested> r => run.Now - r.Event.At <= OperatorCommandGrace,
+            Command<ApprovalReminderRequested> r => run.Now - r.Event.At <= OperatorCommandGrace,
+            Command<DeadlineChangeRequested> d => run.Now - d.Event.At <= OperatorCommandGrace,
             _ => false,
         };
 }

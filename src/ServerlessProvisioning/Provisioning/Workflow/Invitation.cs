@@ -105,6 +105,18 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
         await InviteAsync(run.Status.InvitationGeneration + 1, previous, "resent by operator");
     }
 
+    /// <summary>
+    /// An operator moves the invitation's deadline (and with it the choice's): the contact's link works until then, and
+    /// its reminder goes out again before it when that is still ahead.
+    /// </summary>
+    public async Task MoveDeadlineAsync(DeadlineChangeRequested moved)
+    {
+        var remindAt = moved.ExpiresAt - run.Timings.InvitationReminderBefore;
+        run.State = run.State with { InvitationDeadline = moved.ExpiresAt, InvitationReminderSent = run.State.InvitationReminderSent && remindAt <= run.Now };
+        run.Outbox.Audit(moved.Operator, AuditAction.DeadlineMoved, $"Invitation deadline {moved.ExpiresAt:O}", moved.At);
+        await run.EnterAsync(run.Status with { ExpiresAt = moved.ExpiresAt });
+    }
+
     async Task SendReminderAsync()
     {
         run.State = run.State with { InvitationReminderSent = true };

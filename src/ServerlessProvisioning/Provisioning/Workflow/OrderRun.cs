@@ -18,6 +18,7 @@ namespace ServerlessProvisioning.Provisioning.Workflow;
 /// <param name="ApprovalDeadline">When the current approval request expires.</param>
 /// <param name="ApprovalReminderSent">Whether the current approval request's reminder went out.</param>
 /// <param name="ApprovalMail">The current approval request as emailed (its reminder and closing reuse it).</param>
+/// <param name="OperatorReminders">How many reminders operators asked for (each email's key names its number).</param>
 sealed record RunState(
     string ContactEmail,
     DateTimeOffset InvitationDeadline,
@@ -27,7 +28,8 @@ sealed record RunState(
     int ApprovalRound = 0,
     DateTimeOffset ApprovalDeadline = default,
     bool ApprovalReminderSent = false,
-    ApprovalMailRequest? ApprovalMail = null);
+    ApprovalMailRequest? ApprovalMail = null,
+    int OperatorReminders = 0);
 
 /// <summary>
 /// One order's run of the workflow: the orchestration context, the order, the state carried between waits and the
@@ -46,7 +48,7 @@ sealed class OrderRun
         ActivityOptions = ProvisioningWorkflow.ActivityOptions(firstRetry);
         MailOptions = ProvisioningWorkflow.MailOptions(firstRetry);
         State = new RunState(Order.ProvisioningContactEmail, Now + input.Timings.InvitationLifetime);
-        Status = new ProvisioningStatus(Order.OrderId, Order.SubscriptionId, Order.Scenario, ProvisioningStage.InvitationSent, 0, State.InvitationDeadline, Language: Order.Language);
+        Status = new ProvisioningStatus(Order.OrderId, Order.SubscriptionId, Order.Scenario, ProvisioningStage.InvitationSent, 0, State.InvitationDeadline, Language: Order.Language, Manageable: Takes(ProvisioningWorkflow.ManagesWaits));
         Outbox = new Outbox(this);
         Inbox = new Inbox(this);
     }

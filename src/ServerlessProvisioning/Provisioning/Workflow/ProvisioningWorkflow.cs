@@ -40,6 +40,12 @@ public sealed class ProvisioningWorkflow
     /// </summary>
     public const string FollowsDirectory = "1.2";
 
+    /// <summary>
+    /// 1.2: operators manage what an order waits for: every wait takes a new deadline, and a pending approval an
+    /// operator's reminder (<see cref="DeadlineChangeRequested"/>, <see cref="ApprovalReminderRequested"/>).
+    /// </summary>
+    public const string ManagesWaits = "1.2";
+
     /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
     public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);
 
@@ -63,6 +69,7 @@ public sealed class ProvisioningWorkflow
     readonly Invitation invitation;
     readonly Verification verification;
     readonly Ending ending;
+    readonly Approval approval;
     readonly Dictionary<ProvisioningStage, IWait> waits;
 
     ProvisioningWorkflow(TaskOrchestrationContext context, ProvisioningInput input)
@@ -70,7 +77,7 @@ public sealed class ProvisioningWorkflow
         run = new OrderRun(context, input);
         ending = new Ending(run);
         invitation = new Invitation(run, ending);
-        var approval = new Approval(run, ending);
+        approval = new Approval(run, ending);
         var choice = new Choice(run, invitation, approval, ending);
         verification = new Verification(run, invitation, choice);
 
@@ -156,6 +163,12 @@ public sealed class ProvisioningWorkflow
                 break;
             case Command<InvitationResendRequested> resend:
                 await invitation.ResendAsync(resend.Event);
+                break;
+            case Command<DeadlineChangeRequested> moved when run.Status.Stage == ProvisioningStage.AwaitingAdminApproval:
+                await approval.MoveDeadlineAsync(moved.Event);
+                break;
+            case Command<DeadlineChangeRequested> moved:
+                await invitation.MoveDeadlineAsync(moved.Event);
                 break;
             default:
                 throw new InvalidOperationException($"Unexpected {next}.");

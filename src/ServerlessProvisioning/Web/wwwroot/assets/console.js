@@ -6,7 +6,7 @@
 // and views are drawn by its createScreen (focus and announcements when the view changes), like the other pages.
 
 import {
-  announce, api, button, createScreen, facts, formatNumber, h, initLanguageSwitch, onLanguageChange, openDialog, progress, strong, t,
+  announce, api, button, createScreen, facts, formatDateTime, formatNumber, h, initLanguageSwitch, onLanguageChange, openDialog, progress, strong, t,
   timeElement,
 } from './common.js';
 import { limits, stages } from './contract.js';
@@ -535,11 +535,59 @@ function actionsSection(order, reload) {
     }, 'danger');
   });
 
+  const waitForms = waitsForms(order, can, reload);
   return h('section', { class: 'order-actions', 'aria-labelledby': 'actions-title' },
     h('h2', { id: 'actions-title' }, t('console.order.actions')),
     actionNote ? h('div', { class: ['banner', actionNote.kind === 'done' ? 'banner--info' : 'banner--error'], role: actionNote.kind === 'done' ? 'status' : 'alert', 'data-note': actionNote.kind },
       h('p', null, actionNote.text), actionNote.detail ? h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail: actionNote.detail })) : null) : null,
-    h('div', { class: 'action-forms' }, resendForm, cancelForm));
+    h('div', { class: 'action-forms' }, resendForm, cancelForm, ...waitForms));
+}
+
+// What the order waits for: a new deadline (a local date and time, sent as UTC), and a reminder to pending approvers.
+function waitsForms(order, can, reload) {
+  const id = encodeURIComponent(order.orderId);
+  const input = h('input', { id: 'new-deadline', name: 'new-deadline', type: 'datetime-local', disabled: !can.moveDeadline, 'aria-describedby': 'deadline-help' });
+  if (order.expiresAt) {
+    const at = new Date(order.expiresAt);
+    input.value = new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  }
+
+  const deadlineForm = h('form', { class: ['form', 'action-form'], 'data-action': 'deadline', novalidate: true },
+    h('h3', null, t('console.deadline.title')),
+    h('p', { id: 'deadline-help', class: 'hint' }, can.moveDeadline ? t('console.deadline.help') : t('console.deadline.disabled', { stage: t(`console.stage.${order.stage}`) })),
+    h('div', { class: 'field' }, h('label', { for: 'new-deadline' }, t('console.deadline.when')), input),
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'button', disabled: !can.moveDeadline }, t('console.deadline.submit'))));
+  deadlineForm.addEventListener('submit', event => {
+    event.preventDefault();
+    const when = input.value ? new Date(input.value) : null;
+    if (!when || Number.isNaN(when.getTime())) {
+      actionNote = { kind: 'error', text: t('console.deadline.missing') };
+      reload();
+      return;
+    }
+
+    confirmAction(t('console.deadline.confirmTitle'), t('console.deadline.confirmText', { when: formatDateTime(when.toISOString()) }), t('console.deadline.confirm'), async () => {
+      const result = await call('POST', `/api/orders/${id}/deadline`, { expiresAt: when.toISOString() });
+      settleAction(result, 'console.deadline.done', reload, () => {});
+    });
+  });
+
+  if (!can.remindApprovers) {
+    return [deadlineForm];
+  }
+
+  const remindForm = h('form', { class: ['form', 'action-form'], 'data-action': 'remind', novalidate: true },
+    h('h3', null, t('console.remind.title')),
+    h('p', { class: 'hint' }, t('console.remind.help', { count: String(order.approval?.approvers?.length ?? 0) })),
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, t('console.remind.submit'))));
+  remindForm.addEventListener('submit', event => {
+    event.preventDefault();
+    confirmAction(t('console.remind.confirmTitle'), t('console.remind.confirmText', { approvers: (order.approval?.approvers || []).join(', ') }), t('console.remind.confirm'), async () => {
+      const result = await call('POST', `/api/orders/${id}/approval/reminder`);
+      settleAction(result, 'console.remind.done', reload, () => {});
+    });
+  });
+  return [deadlineForm, remindForm];
 }
 
 function settleAction(result, doneKey, reload, onDone) {

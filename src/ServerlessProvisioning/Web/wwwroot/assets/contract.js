@@ -8,19 +8,20 @@
  * - changeable: the company details can still be sent, or changed.
  * - cancellable: an operator may cancel.
  * - invitationResendable: an operator may resend or redirect the invitation.
+ * - deadlineMovable: an operator may move the deadline of what the order waits for.
  */
 export const stages = Object.freeze({
-  InvitationSent: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true }),
-  AwaitingAdminEmailVerification: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true }),
-  Matching: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: true }),
-  AwaitingOrganizationChoice: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true }),
-  AwaitingAdminApproval: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: false }),
-  Assigning: Object.freeze({ final: false, changeable: false, cancellable: false, invitationResendable: false }),
-  Completed: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false }),
-  Rejected: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false }),
-  Expired: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false }),
-  Cancelled: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false }),
-  Failed: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false }),
+  InvitationSent: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true }),
+  AwaitingAdminEmailVerification: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true }),
+  Matching: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: true, deadlineMovable: false }),
+  AwaitingOrganizationChoice: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true }),
+  AwaitingAdminApproval: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: false, deadlineMovable: true }),
+  Assigning: Object.freeze({ final: false, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
+  Completed: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
+  Rejected: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
+  Expired: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
+  Cancelled: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
+  Failed: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
 });
 
 /** How an order ended: its `outcome` (ProvisioningOutcome). */
@@ -107,6 +108,8 @@ export const auditActions = Object.freeze([
   'DecisionRefused',
   'ApproversChanged',
   'ApprovalClosed',
+  'DeadlineMoved',
+  'ApprovalReminderRequested',
 ]);
 
 /** The longest value of each field, in characters, and the digits of a verification code (FieldLimits). */
