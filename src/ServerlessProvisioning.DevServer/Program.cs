@@ -31,15 +31,7 @@ builder.Services.AddLocalDurableTask(builder.Configuration);
 builder.Services.AddHostedService<RetentionService>();
 builder.Services.AddSingleton<OperatorKeyFilter>();
 builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
-{
-    document.Info.Title = "Serverless Provisioning API";
-    document.Info.Description = "Order webhook, provisioning wizard, approvals and operator routes (SPEC §3).";
-    document.Info.Version = "v1";
-    // Relative to wherever it is served, so the checked-in copy (docs/openapi.json) does not depend on a port.
-    document.Servers = [];
-    return Task.CompletedTask;
-}));
+builder.Services.AddOpenApi(options => options.AddProvisioningDescription());
 builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 
 var app = builder.Build();

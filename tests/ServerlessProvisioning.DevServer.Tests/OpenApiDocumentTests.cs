@@ -2,6 +2,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ServerlessProvisioning.DevTools;
+using ServerlessProvisioning.Hosting;
+using ServerlessProvisioning.Http;
 
 namespace ServerlessProvisioning.DevServer.Tests;
 
@@ -31,6 +33,32 @@ public class OpenApiDocumentTests(ProcessHostFixture host) : IClassFixture<Proce
 
         Assert.Equal("OrderRequest", post.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString()!.Split('/')[^1]);
         Assert.Equal(["200", "202", "400", "401", "409", "413", "415", "503"], post.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order());
+    }
+
+    [Fact]
+    public async Task Every_route_declares_its_parameters_headers_and_security_scheme()
+    {
+        using var document = JsonDocument.Parse(await host.Server.Http.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken));
+        var schemes = document.RootElement.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("x-functions-key", schemes.GetProperty(ApiSecurity.OperatorKey).GetProperty("name").GetString());
+        Assert.Equal("bearer", schemes.GetProperty(ApiSecurity.LinkToken).GetProperty("scheme").GetString());
+
+        foreach (var route in ApiEndpoints.All)
+        {
+            var operation = document.RootElement.GetProperty("paths").GetProperty("/api/" + route.Template).GetProperty(route.Method.ToLowerInvariant());
+            var parameters = operation.TryGetProperty("parameters", out var list) ? list.EnumerateArray().Select(p => (p.GetProperty("in").GetString(), p.GetProperty("name").GetString())).ToList() : [];
+            foreach (var parameter in route.Parameters)
+            {
+                Assert.Contains((parameter.In == ApiParameterLocation.Query ? "query" : "header", parameter.Name), parameters);
+            }
+
+            var security = operation.TryGetProperty("security", out var requirements) ? requirements.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(s => s.Name)).ToList() : [];
+            Assert.Equal(route.SecurityScheme is { } scheme ? [scheme] : [], security);
+            foreach (var header in route.ResponseHeaders)
+            {
+                Assert.All(header.Statuses, status => Assert.True(operation.GetProperty("responses").GetProperty(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).GetProperty("headers").TryGetProperty(header.Name, out _), $"{route.Name} {status} {header.Name}"));
+            }
+        }
     }
 
     static string Normalize(string json) =>

@@ -10,7 +10,7 @@ namespace ServerlessProvisioning.DevServer.Endpoints;
 public sealed class OperatorKeyFilter(IOptions<ProvisioningOptions> options) : IEndpointFilter
 {
     /// <summary>The header Azure Functions reads keys from.</summary>
-    public const string Header = "x-functions-key";
+    public const string Header = ApiSecurity.OperatorKeyHeader;
 
     /// <inheritdoc/>
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

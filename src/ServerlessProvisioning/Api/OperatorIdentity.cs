@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessProvisioning.Http;
 
 namespace ServerlessProvisioning.Api;
 
@@ -63,7 +64,7 @@ public static class OperatorIdentity
             return "operator:" + name;
         }
 
-        var key = request.Headers["x-functions-key"].ToString();
+        var key = request.Headers[ApiSecurity.OperatorKeyHeader].ToString();
         if (key.Length == 0)
         {
             key = request.Query["code"].ToString();

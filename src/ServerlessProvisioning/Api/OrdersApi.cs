@@ -113,7 +113,14 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         new("ListOrders", "GET", "orders", ApiAudience.Operator,
             (HttpRequest request, OrdersApi api, CancellationToken ct) => api.ListAsync(request, ct),
             null, [400, 401],
-            "Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100)."),
+            "Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100).")
+        {
+            Parameters =
+            [
+                ApiParameter.Query<ProvisioningStage>("stage", "Only the orders at this stage."),
+                .. ApiParameter.Paging(MaxPageSize),
+            ],
+        },
         new("CountOrders", "GET", "order-counts", ApiAudience.Operator,
             (OrdersApi api, CancellationToken ct) => api.CountAsync(ct),
             null, [401],
@@ -121,7 +128,10 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         new("ListOrganizationOrders", "GET", "organizations/{organizationId}/orders", ApiAudience.Operator,
             (string organizationId, HttpRequest request, OrdersApi api, CancellationToken ct) => api.ListByOrganizationAsync(organizationId, request, ct),
             null, [400, 401],
-            "The orders that named an organization (assigned to it or chose it), newest first, paged (?continuationToken=, ?pageSize= up to 100)."),
+            "The orders that named an organization (assigned to it or chose it), newest first, paged (?continuationToken=, ?pageSize= up to 100).")
+        {
+            Parameters = ApiParameter.Paging(MaxPageSize),
+        },
         new("GetOrder", "GET", "orders/{orderId}", ApiAudience.Operator,
             (string orderId, OrdersApi api, DurableTaskClient client, CancellationToken ct) => api.GetAsync(orderId, client, ct),
             null, [401, 404],

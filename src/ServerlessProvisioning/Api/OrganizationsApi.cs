@@ -62,25 +62,53 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         new("FindOrganizations", "GET", "organizations", ApiAudience.Operator,
             (HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.FindAsync(request, ct),
             null, [400, 401],
-            "Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=)."),
+            "Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).")
+        {
+            Parameters =
+            [
+                ApiParameter.Query<string>("id", "The organization with this id (at most one). Give exactly one of id, email and domain."),
+                ApiParameter.Query<string>("email", "The organizations with a user at this address (its identity: case and IDN folded), each saying whether the address is a full administrator there."),
+                ApiParameter.Query<string>("domain", "The organizations with a user at this domain, such as acme.com."),
+                .. ApiParameter.Paging(MaxPageSize),
+            ],
+        },
         new("GetOrganization", "GET", "organizations/{organizationId}", ApiAudience.Operator,
             (string organizationId, HttpResponse response, OrganizationsApi api, CancellationToken ct) => api.GetAsync(organizationId, response, ct),
             null, [401, 404],
-            "One organization as stored, with its ETag (it changes with every write, provisioning's included)."),
+            "One organization as stored, with its ETag (it changes with every write, provisioning's included).")
+        {
+            ResponseHeaders = [ETagHeader(200)],
+        },
         new("PutOrganization", "PUT", "organizations/{organizationId}", ApiAudience.Operator,
             (string organizationId, HttpRequest request, OrganizationsApi api, DurableTaskClient client, CancellationToken ct) => api.PutAsync(organizationId, request, client, ct),
             typeof(Organization), [400, 401, 412, 413, 415, 503],
-            "Creates or replaces one organization (seed-file shape); If-Match makes it conditional on the version read, If-None-Match: * on there being none."),
+            "Creates or replaces one organization (seed-file shape); If-Match makes it conditional on the version read, If-None-Match: * on there being none.")
+        {
+            Parameters =
+            [
+                ApiParameter.IfMatch("Replace only while the organization is at one of these versions (the ETag of a GET), or * for any existing one; 412 otherwise."),
+                ApiParameter.Header("If-None-Match", "Only *: create only, 412 when the organization exists. Not with If-Match."),
+            ],
+            ResponseHeaders = [ETagHeader(200, 201, 412)],
+        },
         new("DeleteOrganization", "DELETE", "organizations/{organizationId}", ApiAudience.Operator,
             (string organizationId, HttpRequest request, OrganizationsApi api, DurableTaskClient client, CancellationToken ct) => api.DeleteAsync(organizationId, request, client, ct),
             null, [401, 404, 412, 503],
-            "Deletes one organization and every index entry it had; If-Match makes it conditional."),
+            "Deletes one organization and every index entry it had; If-Match makes it conditional.")
+        {
+            Parameters = [ApiParameter.IfMatch("Delete only while the organization is at one of these versions (the ETag of a GET), or * for any; 412 otherwise.")],
+            ResponseHeaders = [ETagHeader(412)],
+        },
         new("ImportOrganizations", "POST", "organizations/import", ApiAudience.Operator,
             (HttpRequest request, OrganizationsApi api, DurableTaskClient client, CancellationToken ct) => api.ImportAsync(request, client, ct),
             typeof(Organization), [401, 413, 415],
             "Imports organizations as NDJSON (application/x-ndjson: one organization per line, up to 32 MiB, each line up to 1 MiB); good lines are imported even when others fail.",
             Ndjson),
     ];
+
+    // The organization's version, for If-Match: on what a read or write answers, and on a 412 (the current one).
+    static ApiResponseHeader ETagHeader(params int[] statuses) =>
+        new("ETag", "The organization's version (a strong entity-tag): send it in If-Match to write only over this version.", statuses);
 
     /// <summary>GET /api/organizations/{organizationId}.</summary>
     public async Task<Results<Ok<Organization>, ProblemHttpResult>> GetAsync(string organizationId, HttpResponse response, CancellationToken cancellationToken)

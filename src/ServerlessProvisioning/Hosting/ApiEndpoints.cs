@@ -21,7 +21,8 @@ public static class ApiEndpoints
         foreach (var route in All)
         {
             // Success answers come from the handler's typed result; the body it reads itself and its problems, from the route.
-            var endpoint = api.MapMethods(route.Template, [route.Method], route.Handler).WithName(route.Name).WithSummary(route.Summary).WithTags(route.Tag);
+            // The route itself is metadata too: the OpenAPI description reads its parameters, headers and security from it.
+            var endpoint = api.MapMethods(route.Template, [route.Method], route.Handler).WithName(route.Name).WithSummary(route.Summary).WithTags(route.Tag).WithMetadata(route);
             if (route.Body is not null)
             {
                 endpoint.Accepts(route.Body, route.BodyMediaType);

@@ -21,10 +21,29 @@ public enum ApiAudience
 /// result gives the OpenAPI document the success answers); the Functions host declares a trigger calling the same
 /// method, and a test keeps both hosts' routes equal. <see cref="Body"/> and <see cref="Problems"/> describe what
 /// the signature cannot: the body the handler reads itself (JSON unless <see cref="BodyMediaType"/> says otherwise),
-/// and the problem statuses it may answer.
+/// and the problem statuses it may answer; <see cref="Parameters"/> the query parameters and headers it reads itself,
+/// <see cref="ResponseHeaders"/> the headers it sets, and <see cref="SecurityScheme"/> (from the audience) the proof it takes.
 /// </summary>
 public sealed record ApiRoute(string Name, string Method, string Template, ApiAudience Audience, Delegate Handler, Type? Body, IReadOnlyList<int> Problems, string Summary, string BodyMediaType = "application/json")
 {
+    /// <summary>The query parameters and request headers the handler reads itself (not its path's, not its proof's).</summary>
+    public IReadOnlyList<ApiParameter> Parameters { get; init; } = [];
+
+    /// <summary>The headers the handler sets on its answers, beyond those every <c>/api</c> answer carries.</summary>
+    public IReadOnlyList<ApiResponseHeader> ResponseHeaders { get; init; } = [];
+
+    /// <summary>
+    /// The security scheme the route takes (<see cref="ApiSecurity"/>), or null: operator routes take the operator key;
+    /// link routes take the token as a bearer token, except those with <c>{token}</c> in their path, which read it
+    /// there and nothing else (<c>WorkflowGateway.TokenOf</c>); the webhook proves itself by its signature header.
+    /// </summary>
+    public string? SecurityScheme => Audience switch
+    {
+        ApiAudience.Operator => ApiSecurity.OperatorKey,
+        ApiAudience.Wizard or ApiAudience.Approver when !Template.Contains("{token}", StringComparison.Ordinal) => ApiSecurity.LinkToken,
+        _ => null,
+    };
+
     /// <summary>Whether the route needs the operator key.</summary>
     public bool RequiresOperatorKey => Audience == ApiAudience.Operator;
 

@@ -24,7 +24,13 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
         new("PostOrder", "POST", "orders", ApiAudience.OrderSystem,
             (HttpRequest request, OrderWebhookApi api, DurableTaskClient client, CancellationToken ct) => api.PostOrderAsync(request, client, ct),
             typeof(OrderRequest), [400, 401, 409, 413, 415, 503],
-            "Order webhook: starts provisioning. Signed with X-Provisioning-Signature; the same order again answers 200 with the same body."),
+            "Order webhook: starts provisioning. Signed with X-Provisioning-Signature; the same order again answers 200 with the same body.")
+        {
+            Parameters =
+            [
+                ApiParameter.Header(WebhookSignature.Header, "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<raw body>\" keyed with the webhook secret>; several v1= during a secret rotation. 401 when missing, wrong or more than 5 minutes off.", required: true),
+            ],
+        },
     ];
 
     ProvisioningOptions Options => options.Value;
