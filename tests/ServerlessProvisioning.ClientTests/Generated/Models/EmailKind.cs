@@ -39,5 +39,9 @@ namespace ServerlessProvisioning.Client.Models
         #pragma warning disable CS1591
         Outcome,
         #pragma warning restore CS1591
+        [EnumMember(Value = "RequestClosed")]
+        #pragma warning disable CS1591
+        RequestClosed,
+        #pragma warning restore CS1591
     }
 }

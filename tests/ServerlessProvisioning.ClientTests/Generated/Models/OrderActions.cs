@@ -8,7 +8,7 @@ using System;
 namespace ServerlessProvisioning.Client.Models
 {
     /// <summary>
-    /// Which operator commands the API takes for the order now (the others answer 409).
+    /// Which operator commands the API takes for the order now (the others answer 409): `remindApprovers` and`moveDeadline` only for orders of workflow 1.2 or later.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class OrderActions : IAdditionalDataHolder, IParsable
@@ -17,6 +17,10 @@ namespace ServerlessProvisioning.Client.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The cancel property</summary>
         public bool? Cancel { get; set; }
+        /// <summary>The moveDeadline property</summary>
+        public bool? MoveDeadline { get; set; }
+        /// <summary>The remindApprovers property</summary>
+        public bool? RemindApprovers { get; set; }
         /// <summary>The resendInvitation property</summary>
         public bool? ResendInvitation { get; set; }
         /// <summary>
@@ -25,6 +29,8 @@ namespace ServerlessProvisioning.Client.Models
         public OrderActions()
         {
             AdditionalData = new Dictionary<string, object>();
+            MoveDeadline = false;
+            RemindApprovers = false;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -45,6 +51,8 @@ namespace ServerlessProvisioning.Client.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "cancel", n => { Cancel = n.GetBoolValue(); } },
+                { "moveDeadline", n => { MoveDeadline = n.GetBoolValue(); } },
+                { "remindApprovers", n => { RemindApprovers = n.GetBoolValue(); } },
                 { "resendInvitation", n => { ResendInvitation = n.GetBoolValue(); } },
             };
         }
@@ -56,6 +64,8 @@ namespace ServerlessProvisioning.Client.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteBoolValue("cancel", Cancel);
+            writer.WriteBoolValue("moveDeadline", MoveDeadline);
+            writer.WriteBoolValue("remindApprovers", RemindApprovers);
             writer.WriteBoolValue("resendInvitation", ResendInvitation);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -3,7 +3,9 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using ServerlessProvisioning.Client.Api.Orders.Item.Approval;
 using ServerlessProvisioning.Client.Api.Orders.Item.Cancel;
+using ServerlessProvisioning.Client.Api.Orders.Item.Deadline;
 using ServerlessProvisioning.Client.Api.Orders.Item.Invitation;
 using ServerlessProvisioning.Client.Models;
 using System.Collections.Generic;
@@ -19,10 +21,20 @@ namespace ServerlessProvisioning.Client.Api.Orders.Item
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WithOrderItemRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The approval property</summary>
+        public global::ServerlessProvisioning.Client.Api.Orders.Item.Approval.ApprovalRequestBuilder Approval
+        {
+            get => new global::ServerlessProvisioning.Client.Api.Orders.Item.Approval.ApprovalRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The cancel property</summary>
         public global::ServerlessProvisioning.Client.Api.Orders.Item.Cancel.CancelRequestBuilder Cancel
         {
             get => new global::ServerlessProvisioning.Client.Api.Orders.Item.Cancel.CancelRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The deadline property</summary>
+        public global::ServerlessProvisioning.Client.Api.Orders.Item.Deadline.DeadlineRequestBuilder Deadline
+        {
+            get => new global::ServerlessProvisioning.Client.Api.Orders.Item.Deadline.DeadlineRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The invitation property</summary>
         public global::ServerlessProvisioning.Client.Api.Orders.Item.Invitation.InvitationRequestBuilder Invitation
