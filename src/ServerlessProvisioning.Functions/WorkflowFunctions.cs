@@ -45,6 +45,10 @@ public sealed class WorkflowFunctions(IServiceProvider services)
     public Task<MailDelivery> RunSendApprovalRequests([ActivityTrigger] ApprovalMailRequest request, CancellationToken cancellationToken) =>
         Activity<SendApprovalRequests>().RunAsync(request, cancellationToken);
 
+    [Function(nameof(SendAssignmentNotice))]
+    public Task<MailDelivery> RunSendAssignmentNotice([ActivityTrigger] AssignmentNoticeRequest request, CancellationToken cancellationToken) =>
+        Activity<SendAssignmentNotice>().RunAsync(request, cancellationToken);
+
     [Function(nameof(SendAddAdminRequest))]
     public Task<MailDelivery> RunSendAddAdminRequest([ActivityTrigger] AddAdminMailRequest request, CancellationToken cancellationToken) =>
         Activity<SendAddAdminRequest>().RunAsync(request, cancellationToken);

@@ -54,7 +54,8 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
 
         if (kind == TokenKind.Wizard && record.Generation < status.InvitationGeneration)
         {
-            return (Gone(LinkGoneReason.Replaced), null);
+            var redirected = record.Holder is { } holder && status.ContactEmail is { } contact && !EmailAddress.SamePerson(holder, contact);
+            return (Gone(redirected ? LinkGoneReason.Redirected : LinkGoneReason.Replaced), null);
         }
 
         if (kind == TokenKind.Approval && status.Approval is { } approval && (approval.Round != record.Generation || approval.Decision is ApprovalEnd.Withdrawn or ApprovalEnd.Closed))
@@ -104,6 +105,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             LinkGoneReason.Cancelled => "This provisioning was cancelled, so the link no longer works.",
             LinkGoneReason.NoLongerAdmin => "You are no longer a full administrator of this organization, so you cannot decide this request. The other administrators still can.",
             LinkGoneReason.Withdrawn => "The request was withdrawn by whoever made it, so there is nothing to decide any more.",
+            LinkGoneReason.Redirected => "The invitation was sent to someone else, so this link no longer works. If you think that is a mistake, ask whoever placed the order.",
             LinkGoneReason.Closed => "The request was closed because the organization changed in the directory (deleted, without a full administrator, or no longer of the right type), so there is nothing to decide any more.",
             LinkGoneReason.Expired => "This link has expired. Ask whoever placed the order for a new invitation.",
             _ => "This link was replaced by a newer one. Use the most recent email you received.",

@@ -32,6 +32,12 @@ public enum EmailKind
 
     /// <summary>To the provisioning contact: their approval request closed because the organization changed; they choose again.</summary>
     RequestClosed,
+
+    /// <summary>To an organization's other full administrators: a subscription was assigned to it without an approval.</summary>
+    AssignmentNotice,
+
+    /// <summary>To the previous provisioning contact: an operator sent the invitation to someone else.</summary>
+    InvitationRedirected,
 }
 
 /// <summary>A recipient.</summary>

@@ -35,4 +35,8 @@ public enum LinkGoneReason
     /// </summary>
     [JsonStringEnumMemberName("closed")]
     Closed,
+
+    /// <summary>Wizard links: an operator sent the invitation to another contact.</summary>
+    [JsonStringEnumMemberName("redirected")]
+    Redirected,
 }

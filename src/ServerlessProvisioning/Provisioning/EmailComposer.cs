@@ -30,6 +30,8 @@ public static class EmailComposer
             ApprovalRequestEmail f => ApprovalRequest(t, f),
             ApprovalClosedEmail f => ApprovalClosed(t, f),
             RequestClosedEmail f => RequestClosed(t, f),
+            AssignmentNoticeEmail f => AssignmentNotice(t, f),
+            InvitationRedirectedEmail f => InvitationRedirected(t, f),
             AddAdminRequestEmail f => AddAdminRequest(t, f),
             OutcomeEmail f => (OutcomeSubject(t, f), OutcomeParagraphs(t, f), f.Link is null ? null : t.Pick("Ver el estado", "See the status"), f.Link),
             _ => throw new ArgumentOutOfRangeException(nameof(facts), facts.Kind, "Unknown email kind."),
@@ -81,6 +83,25 @@ public static class EmailComposer
                 ApprovalEnd.Closed => t.Pick($"La organización {f.OrganizationName} ha cambiado en el directorio (se eliminó, ya no tiene administradores completos o ya no admite este tipo de suscripción), así que ya no hay nada que decidir. No se ha cambiado nada y el enlace que recibió ya no funciona.", $"The organization {f.OrganizationName} changed in the directory (it was deleted, has no full administrator left, or no longer takes this kind of subscription), so there is nothing to decide any more. Nothing was changed, and the link you received no longer works."),
                 _ => t.Pick("Nadie la decidió antes del plazo, así que ha caducado y no se ha cambiado nada.", "Nobody decided before the deadline, so it expired and nothing was changed."),
             },
+        ],
+        null,
+        null);
+
+    static (string, string[], string?, string?) AssignmentNotice(Texts t, AssignmentNoticeEmail f) => (
+        t.Pick($"Suscripción {f.SubscriptionId} asignada a {f.OrganizationName}", $"Subscription {f.SubscriptionId} assigned to {f.OrganizationName}"),
+        [
+            t.Pick($"Usted es administrador completo de la organización {f.OrganizationName}.", $"You are a full administrator of the organization {f.OrganizationName}."),
+            t.Pick($"La suscripción {f.SubscriptionId} del pedido {f.OrderId} se ha asignado a su organización, con {f.AdminEmail} como administrador (ya es administrador completo de ella). La aprovisionó {f.ContactEmail}.", $"Subscription {f.SubscriptionId} of order {f.OrderId} was assigned to your organization, with {f.AdminEmail} as its administrator (already one of its full administrators). {f.ContactEmail} provisioned it."),
+            t.Pick("No tiene que hacer nada. Si no reconoce esta suscripción, hable con sus otros administradores o con quien realizó el pedido.", "Nothing is needed from you. If you do not recognise this subscription, talk to your other administrators or to whoever placed the order."),
+        ],
+        null,
+        null);
+
+    static (string, string[], string?, string?) InvitationRedirected(Texts t, InvitationRedirectedEmail f) => (
+        t.Pick($"La invitación de la suscripción {f.SubscriptionId} se envió a otra persona", $"The invitation for subscription {f.SubscriptionId} went to someone else"),
+        [
+            t.Pick($"Un operador ha enviado la invitación para aprovisionar la suscripción {f.SubscriptionId} (pedido {f.OrderId}) a otro contacto.", $"An operator sent the invitation to provision subscription {f.SubscriptionId} (order {f.OrderId}) to another contact."),
+            t.Pick("El enlace que recibió ya no funciona y no tiene que hacer nada. Si cree que es un error, hable con quien realizó el pedido.", "The link you received no longer works, and nothing is needed from you. If you think this is a mistake, talk to whoever placed the order."),
         ],
         null,
         null);

@@ -58,6 +58,20 @@ public sealed record RequestClosedEmail(string OrderId, string SubscriptionId, s
     public override EmailKind Kind => EmailKind.RequestClosed;
 }
 
+/// <summary>An organization's other full admins hear that a subscription was assigned to it, for whom and by whom.</summary>
+public sealed record AssignmentNoticeEmail(string OrderId, string SubscriptionId, string OrganizationName, string AdminEmail, string ContactEmail) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => EmailKind.AssignmentNotice;
+}
+
+/// <summary>The previous contact hears that an operator sent the invitation to someone else (not to whom), so their link no longer works.</summary>
+public sealed record InvitationRedirectedEmail(string OrderId, string SubscriptionId) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => EmailKind.InvitationRedirected;
+}
+
 /// <summary>PartnerForCustomer: the existing admins are asked to add the new admin themselves.</summary>
 public sealed record AddAdminRequestEmail(string OrderId, string SubscriptionId, string OrganizationName, string RequestedAdminEmail) : EmailFacts(OrderId, SubscriptionId)
 {

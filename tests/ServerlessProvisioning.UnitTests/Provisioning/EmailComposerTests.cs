@@ -26,6 +26,8 @@ public class EmailComposerTests
         EmailKind.ApprovalRequest or EmailKind.ApprovalReminder => new ApprovalRequestEmail("ord-1001", "sub-1001", "buyer@acme.com", company, "Acme Corporation", "new.admin@acme.com", Deadline, Link, kind == EmailKind.ApprovalReminder),
         EmailKind.ApprovalClosed => new ApprovalClosedEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", end ?? ApprovalEnd.Expired, end is ApprovalEnd.Approved or ApprovalEnd.Rejected ? "ana@acme.com" : null),
         EmailKind.AddAdminRequest => new AddAdminRequestEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com"),
+        EmailKind.AssignmentNotice => new AssignmentNoticeEmail("ord-1001", "sub-1001", "Acme Corporation", "ana@acme.com", "buyer@acme.com"),
+        EmailKind.InvitationRedirected => new InvitationRedirectedEmail("ord-1001", "sub-1001"),
         EmailKind.RequestClosed => new RequestClosedEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", Deadline, Link),
         _ => new OutcomeEmail("ord-1001", "sub-1001", outcome, "Acme Corporation", "new.admin@acme.com", reason, outcome is null ? null : Link),
     };
@@ -35,7 +37,7 @@ public class EmailComposerTests
         var data = new TheoryData<string, EmailKind, ProvisioningOutcome?, ApprovalEnd?, string>();
         foreach (var language in new[] { "es", "en" })
         {
-            foreach (var kind in new[] { EmailKind.Invitation, EmailKind.InvitationReminder, EmailKind.AdminEmailVerification, EmailKind.ApprovalRequest, EmailKind.ApprovalReminder, EmailKind.AddAdminRequest, EmailKind.RequestClosed })
+            foreach (var kind in new[] { EmailKind.Invitation, EmailKind.InvitationReminder, EmailKind.AdminEmailVerification, EmailKind.ApprovalRequest, EmailKind.ApprovalReminder, EmailKind.AddAdminRequest, EmailKind.RequestClosed, EmailKind.AssignmentNotice, EmailKind.InvitationRedirected })
             {
                 data.Add($"{kind}.{language}", kind, null, null, language);
             }

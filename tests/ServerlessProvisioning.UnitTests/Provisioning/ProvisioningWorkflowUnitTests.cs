@@ -208,14 +208,17 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal(new ProvisioningResult(ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-acme"), result);
         var calls = run.TakeActivities();
         Assert.Equal(
-            [nameof(Match), nameof(RecordProgress), nameof(Assign), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)],
+            [nameof(Match), nameof(RecordProgress), nameof(Assign), nameof(SendAssignmentNotice), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)],
             calls.Select(c => c.Name));
         Assert.Equal(new AssignRequest("ord-u1", "sub-u1", "org-acme", null), calls[2].Input);
-        var outcome = Assert.IsType<OutcomeMailRequest>(calls[4].Input);
+
+        // The organization's other full admins hear of it: nobody was asked.
+        Assert.Equal(new AssignmentNoticeRequest(Assert.IsType<AssignmentNoticeRequest>(calls[3].Input).Mail, "org-acme", Contact, Contact), calls[3].Input);
+        var outcome = Assert.IsType<OutcomeMailRequest>(calls[5].Input);
         Assert.Equal((ProvisioningOutcome.AssignedToExistingOrganization, "Acme Corp", Contact), (outcome.Outcome, outcome.OrganizationName, outcome.RequestedAdminEmail));
-        var callback = Assert.IsType<CallbackRequest>(calls[5].Input);
+        var callback = Assert.IsType<CallbackRequest>(calls[6].Input);
         Assert.Equal((ProvisioningStage.Completed, "org-acme"), (callback.Stage, callback.OrganizationId));
-        Assert.Same(ProvisioningWorkflow.CallbackOptions, calls[5].Options);
+        Assert.Same(ProvisioningWorkflow.CallbackOptions, calls[6].Options);
         var statuses = run.TakeStatuses();
         Assert.Equal([ProvisioningStage.Matching, ProvisioningStage.Assigning, ProvisioningStage.Completed], statuses.Select(s => s.Stage));
         Assert.Equal(MatchKind.AdminOfOne, statuses[1].MatchKind);
@@ -492,7 +495,7 @@ public class ProvisioningWorkflowUnitTests
 
         Assert.Equal(new ProvisioningResult(ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-labs"), result);
         var calls = run.TakeActivities();
-        Assert.Equal([nameof(Inspect), nameof(RecordProgress), nameof(Assign), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)], calls.Select(c => c.Name));
+        Assert.Equal([nameof(Inspect), nameof(RecordProgress), nameof(Assign), nameof(SendAssignmentNotice), nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)], calls.Select(c => c.Name));
         Assert.Equal(["IgnoredStaleCommand", "ChoseOrganization"], Assert.IsType<ProgressRequest>(calls[1].Input).Audit.Select(a => a.Action));
         Assert.Equal([ProvisioningStage.Assigning, ProvisioningStage.Completed], run.TakeStatuses().Select(s => s.Stage));
     }
@@ -676,6 +679,7 @@ internal sealed class ScriptedOrchestration
         [nameof(SendInvitation)] = _ => MailDelivery.Done,
         [nameof(SendVerificationCode)] = _ => MailDelivery.Done,
         [nameof(SendApprovalRequests)] = _ => MailDelivery.Done,
+        [nameof(SendAssignmentNotice)] = _ => MailDelivery.Done,
         [nameof(SendAddAdminRequest)] = _ => MailDelivery.Done,
         [nameof(CloseApprovalRequest)] = _ => MailDelivery.Done,
         [nameof(SendOutcome)] = _ => MailDelivery.Done,

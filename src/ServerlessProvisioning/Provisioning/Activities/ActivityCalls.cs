@@ -43,6 +43,9 @@ public static class ActivityCalls
     /// <summary>Runs <see cref="CloseApprovalRequest"/>.</summary>
     public static Task<MailDelivery> CloseApprovalRequestAsync(this TaskOrchestrationContext context, ApprovalClosedMailRequest request, TaskOptions options) => Call<MailDelivery>(context, nameof(CloseApprovalRequest), request, options);
 
+    /// <summary>Runs <see cref="SendAssignmentNotice"/>.</summary>
+    public static Task<MailDelivery> SendAssignmentNoticeAsync(this TaskOrchestrationContext context, AssignmentNoticeRequest request, TaskOptions options) => Call<MailDelivery>(context, nameof(SendAssignmentNotice), request, options);
+
     /// <summary>Runs <see cref="SendAddAdminRequest"/>.</summary>
     public static Task<MailDelivery> SendAddAdminRequestAsync(this TaskOrchestrationContext context, AddAdminMailRequest request, TaskOptions options) => Call<MailDelivery>(context, nameof(SendAddAdminRequest), request, options);
 

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Provisioning.Activities;
 
@@ -22,9 +24,19 @@ public sealed class SendInvitation(LinkTokens tokens, IEmailSender email, IOptio
     protected override async Task SendAsync(InvitationRequest input, CancellationToken cancellationToken)
     {
         var mail = input.Mail;
+        var redirected = !input.IsReminder && input.PreviousContactEmail is { } previous && !EmailAddress.SamePerson(previous, input.ContactEmail);
         if (input.Generation > 1 && !input.IsReminder)
         {
-            await tokens.RevokeAsync(TokenKind.Wizard, mail.InstanceId, input.Generation - 1, input.PreviousContactEmail ?? input.ContactEmail, cancellationToken);
+            await tokens.RevokeAsync(TokenKind.Wizard, mail.InstanceId, input.Generation - 1, input.PreviousContactEmail ?? input.ContactEmail, cancellationToken, redirected ? LinkGoneReason.Redirected : LinkGoneReason.Replaced);
+        }
+
+        if (redirected)
+        {
+            // The previous contact hears their link is dead and why, not who has it now.
+            var notice = EmailComposer.Compose(new InvitationRedirectedEmail(mail.OrderId, mail.SubscriptionId), mail.Language);
+            await email.SendAsync(
+                new OutgoingEmail(mail.EmailKey(EmailKind.InvitationRedirected, input.Generation), EmailKind.InvitationRedirected, mail.OrderId, new EmailRecipient(input.PreviousContactEmail!), notice.Subject, notice.PlainText, notice.Html, new EmailLinks()),
+                cancellationToken);
         }
 
         var token = await tokens.IssueAsync(TokenKind.Wizard, mail.OrderId, mail.InstanceId, input.Generation, input.ContactEmail, input.ExpiresAt, cancellationToken);

@@ -15,6 +15,13 @@ sealed class Ending(OrderRun run)
     {
         await EnterAssigningAsync(organization);
         await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, null), run.ActivityOptions);
+        if (run.Takes(ProvisioningWorkflow.ManagesWaits))
+        {
+            // Nobody was asked (the admin already administers it): the organization's other full admins are told.
+            var notice = new AssignmentNoticeRequest(run.Mail, organization.OrganizationId, run.State.RequestedAdmin!, run.Contact);
+            await run.Outbox.SendAsync(nameof(SendAssignmentNotice), o => run.Context.SendAssignmentNoticeAsync(notice, o));
+        }
+
         await CompleteAsync(outcome);
     }
 

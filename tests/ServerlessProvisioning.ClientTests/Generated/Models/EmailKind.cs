@@ -43,5 +43,13 @@ namespace ServerlessProvisioning.Client.Models
         #pragma warning disable CS1591
         RequestClosed,
         #pragma warning restore CS1591
+        [EnumMember(Value = "AssignmentNotice")]
+        #pragma warning disable CS1591
+        AssignmentNotice,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "InvitationRedirected")]
+        #pragma warning disable CS1591
+        InvitationRedirected,
+        #pragma warning restore CS1591
     }
 }

@@ -42,6 +42,7 @@ export const goneReasons = Object.freeze([
   'withdrawn',
   'noLongerAdmin',
   'closed',
+  'redirected',
 ]);
 
 /** Why a command answers 429: the problem's `reason` (LimitReason). */
