@@ -22,6 +22,7 @@ public class StartUpTests
     [InlineData("Provisioning__InvitationLifetime=00:00:20")]
     public async Task Run_sh_starts_as_documented_with_the_sample_organizations_and_no_warnings(string variable)
     {
+        SkipUnlessAzuriteIsInstalled();
         var environment = Documented(variable);
         await using var host = await HostProcess.StartAsync(["bash", Path.Combine(Root, "run.sh")], environment, TimeSpan.FromMinutes(4));
 
@@ -118,6 +119,16 @@ public class StartUpTests
         Assert.NotEqual(0, portExit);
         await HostProcess.NoneLeftAsync(seedMarker);
         await HostProcess.NoneLeftAsync(portMarker);
+    }
+
+    // run.sh runs `npm ci` when node_modules is missing or older than package-lock.json. ./test.sh has run it already;
+    // a test must not reinstall (or replace a shared, linked node_modules) behind the developer's back.
+    static void SkipUnlessAzuriteIsInstalled()
+    {
+        var modules = Path.Combine(Root, "node_modules");
+        var installed = File.Exists(Path.Combine(modules, ".bin", "azurite"))
+            && File.GetLastWriteTimeUtc(Path.Combine(modules, ".package-lock.json")) >= File.GetLastWriteTimeUtc(Path.Combine(Root, "package-lock.json"));
+        Assert.SkipUnless(installed, "node_modules is missing or older than package-lock.json, so ./run.sh would run npm ci first: run npm ci (or ./test.sh).");
     }
 
     // The environment the docs show, plus the fixed secret and key the test host's helpers sign and read with.
