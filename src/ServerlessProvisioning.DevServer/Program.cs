@@ -1,3 +1,6 @@
+using Azure.Core;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Options;
 using ServerlessProvisioning.DevServer.Durable;
 using ServerlessProvisioning.DevServer.Endpoints;
 using ServerlessProvisioning.DevServer.Local;
@@ -21,38 +24,35 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 // Request logs would carry link tokens (they travel in API paths, SPEC §3): never log them, whatever the settings say.
 builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 builder.Logging.AddFilter("Microsoft.AspNetCore.HttpLogging", LogLevel.None);
-var local = await LocalSetup.ApplyAsync(builder);
-
-builder.Services.AddProvisioning(builder.Configuration);
-// The local mailbox is the email sender unless Email:* points at ACS (then it stays, empty, at /dev/mailbox).
-builder.Services.AddLocalMailbox();
-builder.Services.RequireEmailOutsideDevelopment(builder.Environment);
-builder.Services.AddLocalDurableTask(builder.Configuration);
-builder.Services.AddHostedService<RetentionService>();
-builder.Services.AddSingleton<OperatorKeyFilter>();
-builder.Services.AddProblemDetails();
-builder.Services.AddOpenApi(options => options.AddProvisioningDescription());
-builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
-
-var app = builder.Build();
-app.Use((context, next) =>
+LocalSetup local;
+try
 {
-    if (ApiHeaders.IsApi(context.Request.Path))
-    {
-        ApiHeaders.Apply(context.Response);
-    }
+    local = await LocalSetup.ApplyAsync(builder);
+}
+catch (InvalidOperationException e)
+{
+    // Azurite is missing or would not start: what to do about it is in the message.
+    await Console.Error.WriteLineAsync($"Cannot start the local host: {e.Message}");
+    return 1;
+}
 
-    return next(context);
-});
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapProvisioningApi(app.Services.GetRequiredService<OperatorKeyFilter>());
-app.MapMailbox();
-app.MapStaticPages();
-app.MapOpenApi();
-app.Lifetime.ApplicationStopped.Register(() => local.Azurite?.DisposeAsync().AsTask().GetAwaiter().GetResult());
+// Whatever happens from here on, the Azurite this host started stops with it: a failed start leaves none behind.
+await using var stopsAzurite = local;
+WebApplication app;
+try
+{
+    app = Build(builder);
+    // Every ValidateOnStart check now, rather than inside StartAsync (which logs it with a stack trace), so a
+    // configuration error stops the host with the one line below; the seed's importer needs valid options too.
+    app.Services.GetService<IStartupValidator>()?.Validate();
+}
+catch (Exception e) when (ConfigurationFailure.Describe(e) is { } line)
+{
+    await Console.Error.WriteLineAsync($"Configuration error: {line}");
+    return 1;
+}
 
-if (app.Configuration["seed"] is { Length: > 0 } seed)
+if (local.Seed(app.Configuration) is { } seed)
 {
     try
     {
@@ -69,12 +69,20 @@ if (app.Configuration["seed"] is { Length: > 0 } seed)
     catch (Exception e) when (e is SeedFileException or IOException or UnauthorizedAccessException)
     {
         await Console.Error.WriteLineAsync($"Cannot load --seed {seed}: {e.Message}");
-        await (local.Azurite?.DisposeAsync() ?? ValueTask.CompletedTask);
         return 1;
     }
 }
 
-await app.StartAsync();
+try
+{
+    await app.StartAsync();
+}
+catch (Exception e) when (ConfigurationFailure.Describe(e) is { } line)
+{
+    await Console.Error.WriteLineAsync($"Configuration error: {line}");
+    return 1;
+}
+
 Console.WriteLine($"""
 
     Serverless Provisioning is running at {local.Url}
@@ -96,6 +104,42 @@ if (local.GeneratedOperatorKey is not null)
 
 await app.WaitForShutdownAsync();
 return 0;
+
+// The services and routes: everything that reads configuration, so its errors surface here or in the validation.
+static WebApplication Build(WebApplicationBuilder builder)
+{
+    builder.Services.AddProvisioning(builder.Configuration);
+    // The local mailbox is the email sender unless Email:* points at ACS (then it stays, empty, at /dev/mailbox).
+    builder.Services.AddLocalMailbox();
+    builder.Services.RequireEmailOutsideDevelopment(builder.Environment);
+    builder.Services.AddLocalDurableTask(builder.Configuration);
+    builder.Services.AddHostedService<RetentionService>();
+    builder.Services.AddSingleton<OperatorKeyFilter>();
+    builder.Services.AddProblemDetails();
+    builder.Services.AddOpenApi(options => options.AddProvisioningDescription());
+    builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+
+    // Expected 409s (an insert that finds its entity) are answers, not warnings in the terminal.
+    builder.Services.AddAzureClients(clients => clients.ConfigureDefaults(options => options.AddPolicy(new ExpectedConflicts(), HttpPipelinePosition.PerCall)));
+
+    var app = builder.Build();
+    app.Use((context, next) =>
+    {
+        if (ApiHeaders.IsApi(context.Request.Path))
+        {
+            ApiHeaders.Apply(context.Response);
+        }
+
+        return next(context);
+    });
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.MapProvisioningApi(app.Services.GetRequiredService<OperatorKeyFilter>());
+    app.MapMailbox();
+    app.MapStaticPages();
+    app.MapOpenApi();
+    return app;
+}
 
 /// <summary>The local host's entry point, visible to tests.</summary>
 public partial class Program;

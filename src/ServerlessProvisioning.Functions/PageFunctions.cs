@@ -7,6 +7,23 @@ namespace ServerlessProvisioning.Functions;
 /// <summary>Serves the wizard and approval pages from the app itself, at the addresses the emails link to, and the operator console.</summary>
 public static class PageFunctions
 {
+    /// <summary>
+    /// The root address leads to the console, as on the local host. An optional parameter of length 0 is how a Functions
+    /// route matches nothing but <c>/</c> (the route prefix is empty, host.json); the host's own default page there is
+    /// turned off by the app setting <c>AzureWebJobsDisableHomepage</c> (infra/main.bicep).
+    /// </summary>
+    [Function("RootPage")]
+    public static async Task<IResult> RootPage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RootRoute)] HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        await StaticPages.HandleRoot(request.HttpContext);
+        return Results.Empty;
+    }
+
+    /// <summary>The route of <see cref="RootPage"/>: <c>/</c> only.</summary>
+    public const string RootRoute = "{root:maxlength(0)?}";
+
     [Function("WizardPage")]
     public static Task<IResult> WizardPage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "wizard/{*path}")] HttpRequest request, string? path) =>

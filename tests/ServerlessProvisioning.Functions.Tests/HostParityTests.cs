@@ -30,10 +30,23 @@ public class HostParityTests
     [Fact]
     public void Functions_serves_the_pages_at_the_addresses_emails_link_to()
     {
-        var pages = Triggers.Where(t => t.Type == "httpTrigger" && !t.Route!.StartsWith("api/", StringComparison.Ordinal)).Select(t => t.Route).Order();
+        var pages = Triggers.Where(t => t.Type == "httpTrigger" && !t.Route!.StartsWith("api/", StringComparison.Ordinal) && t.Route != PageFunctions.RootRoute).Select(t => t.Route).Order();
 
         Assert.Equal(["approval/{*path}", "assets/{*path}", "console/{*path}", "wizard/{*path}"], pages);
         Assert.Equal(StaticPages.Folders.Select(f => f + "/{*path}").Order(), pages);
+        // And the root, which both hosts send to the console.
+        Assert.Single(Triggers, t => t.Type == "httpTrigger" && t.Route == PageFunctions.RootRoute && t.AuthLevel == "Anonymous");
+    }
+
+    [Fact]
+    public async Task The_root_sends_people_to_the_console_as_on_the_local_host()
+    {
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext();
+
+        await PageFunctions.RootPage(context.Request);
+
+        Assert.Equal(302, context.Response.StatusCode);
+        Assert.Equal("/console/", context.Response.Headers.Location.ToString());
     }
 
     [Fact]

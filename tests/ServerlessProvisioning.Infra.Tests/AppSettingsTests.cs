@@ -39,6 +39,7 @@ public sealed class AppSettingsTests(InfraFixture infra)
         ["AzureWebJobsStorage__queueServiceUri"] = "identity-based AzureWebJobsStorage: the task hub's queues",
         ["AzureWebJobsStorage__tableServiceUri"] = "identity-based AzureWebJobsStorage: the task hub's and the product's tables",
         ["TASKHUB_NAME"] = "host.json: extensions.durableTask.hubName is %TASKHUB_NAME%",
+        ["AzureWebJobsDisableHomepage"] = "the Functions host: no default page at /, which PageFunctions.RootPage redirects to the console",
         ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "the Functions host and the worker's telemetry exporter",
         ["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] = "telemetry signed with the managed identity (local auth is disabled)",
     };

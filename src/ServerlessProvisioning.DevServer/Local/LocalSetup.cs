@@ -6,10 +6,17 @@ namespace ServerlessProvisioning.DevServer.Local;
 
 /// <summary>
 /// What the local host fills in so it runs with no configuration: Azurite (unless <c>AzureWebJobsStorage</c>
-/// is set), a development webhook secret and operator key (printed), and its own URL as the links' base.
+/// is set), a development webhook secret and operator key (printed), its own URL as the links' base, and on the
+/// Azurite it starts the sample organizations.
 /// </summary>
-public sealed class LocalSetup
+public sealed class LocalSetup : IAsyncDisposable
 {
+    /// <summary>The <c>--seed</c> value that starts with an empty directory.</summary>
+    public const string NoSeed = "none";
+
+    /// <summary>The sample organizations, relative to the repository root.</summary>
+    public static readonly string DefaultSeed = Path.Combine("samples", "organizations.json");
+
     /// <summary>The default address when no <c>--urls</c> is given.</summary>
     public const string DefaultUrl = "http://127.0.0.1:5080";
 
@@ -24,6 +31,22 @@ public sealed class LocalSetup
 
     /// <summary>The URL this host serves.</summary>
     public string Url { get; private set; } = DefaultUrl;
+
+    /// <summary>
+    /// The organizations file to load before serving: <c>--seed</c>'s, else on the Azurite this host started (empty,
+    /// in memory) the repository's <c>samples/organizations.json</c>, wherever the host is started from. Null: none
+    /// (<c>--seed none</c>, or storage of its own, whose organizations a re-import would replace).
+    /// </summary>
+    public string? Seed(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return configuration["seed"] switch
+        {
+            null => Azurite is not null && AzuriteProcess.FindRepositoryRoot() is { } root && File.Exists(Path.Combine(root, DefaultSeed)) ? Path.Combine(root, DefaultSeed) : null,
+            var given when string.IsNullOrWhiteSpace(given) || given.Equals(NoSeed, StringComparison.OrdinalIgnoreCase) => null,
+            var given => given,
+        };
+    }
 
     /// <summary>Applies the defaults to the builder's configuration, starting Azurite when needed.</summary>
     public static async Task<LocalSetup> ApplyAsync(WebApplicationBuilder builder)
@@ -73,5 +96,15 @@ public sealed class LocalSetup
 
         configuration.AddInMemoryCollection(defaults);
         return setup;
+    }
+
+    /// <summary>Stops the Azurite this host started, if any (also when the host fails to start).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Azurite is { } azurite)
+        {
+            Azurite = null;
+            await azurite.DisposeAsync();
+        }
     }
 }

@@ -37,14 +37,20 @@ public sealed class ProvisioningOptions
     /// <summary>How long an invitation (and the organization choice) stays open.</summary>
     public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(30);
 
-    /// <summary>How long before the invitation deadline the reminder goes out.</summary>
-    public TimeSpan InvitationReminderBefore { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>
+    /// How long before the invitation deadline the reminder goes out; 0 sends none. Unset, see
+    /// <see cref="InvitationReminder"/>.
+    /// </summary>
+    public TimeSpan? InvitationReminderBefore { get; set; }
 
     /// <summary>How long the existing admin has to decide.</summary>
     public TimeSpan ApprovalLifetime { get; set; } = TimeSpan.FromDays(7);
 
-    /// <summary>How long before the approval deadline the reminder goes out.</summary>
-    public TimeSpan ApprovalReminderBefore { get; set; } = TimeSpan.FromDays(2);
+    /// <summary>
+    /// How long before the approval deadline the reminder goes out; 0 sends none. Unset, see
+    /// <see cref="ApprovalReminder"/>.
+    /// </summary>
+    public TimeSpan? ApprovalReminderBefore { get; set; }
 
     /// <summary>Age after which an organization with no active subscription is PossiblyAbandoned.</summary>
     public TimeSpan AbandonedAfter { get; set; } = TimeSpan.FromDays(365);
@@ -54,6 +60,29 @@ public sealed class ProvisioningOptions
 
     /// <summary>Comma-separated free-mail domains replacing the built-in list.</summary>
     public string? FreeMailDomains { get; set; }
+
+    // The defaults: 7 days before a 30-day invitation's deadline, 2 days before a 7-day approval's.
+    static readonly (TimeSpan Before, TimeSpan Lifetime) DefaultInvitationReminder = (TimeSpan.FromDays(7), TimeSpan.FromDays(30));
+    static readonly (TimeSpan Before, TimeSpan Lifetime) DefaultApprovalReminder = (TimeSpan.FromDays(2), TimeSpan.FromDays(7));
+
+    /// <summary>
+    /// How long before the invitation deadline the reminder goes out: <see cref="InvitationReminderBefore"/> when set,
+    /// else 7 days, or the same share of a shorter lifetime (7/30 of it: about 4.7 s before the end of a 20-second
+    /// invitation), so a shortened lifetime keeps a reminder that fits without setting it too.
+    /// </summary>
+    public TimeSpan InvitationReminder() => InvitationReminderBefore ?? Proportional(DefaultInvitationReminder, InvitationLifetime);
+
+    /// <summary>
+    /// How long before the approval deadline the reminder goes out: <see cref="ApprovalReminderBefore"/> when set, else
+    /// 2 days, or the same share of a shorter lifetime (2/7 of it).
+    /// </summary>
+    public TimeSpan ApprovalReminder() => ApprovalReminderBefore ?? Proportional(DefaultApprovalReminder, ApprovalLifetime);
+
+    // Methods rather than properties: ConfigurationKeys lists every property as a setting.
+    static TimeSpan Proportional((TimeSpan Before, TimeSpan Lifetime) standard, TimeSpan lifetime) =>
+        lifetime <= TimeSpan.Zero ? TimeSpan.Zero
+        : lifetime >= standard.Lifetime ? standard.Before
+        : TimeSpan.FromTicks((long)(lifetime.Ticks * ((double)standard.Before.Ticks / standard.Lifetime.Ticks)));
 }
 
 /// <summary>The <c>Email</c> section (SPEC §5): Azure Communication Services, or the local mailbox when unset.</summary>

@@ -179,15 +179,17 @@ public sealed class ProvisioningOptionsValidator : IValidateOptions<Provisioning
         Positive(options.ApprovalLifetime, nameof(options.ApprovalLifetime));
         Positive(options.AbandonedAfter, nameof(options.AbandonedAfter));
         Positive(options.CompletedRetention, nameof(options.CompletedRetention));
-        if (options.InvitationReminderBefore < TimeSpan.Zero || options.InvitationReminderBefore >= options.InvitationLifetime && options.InvitationLifetime > TimeSpan.Zero && options.InvitationReminderBefore != TimeSpan.Zero)
+        // Only a reminder set explicitly can fail to fit: unset, it follows the lifetime (ProvisioningOptions.InvitationReminder).
+        void Fits(TimeSpan? reminder, TimeSpan lifetime, string key, string lifetimeKey)
         {
-            failures.Add("Provisioning:InvitationReminderBefore must be shorter than Provisioning:InvitationLifetime (0 turns the reminder off).");
+            if (reminder is { } before && (before < TimeSpan.Zero || before >= lifetime && lifetime > TimeSpan.Zero && before != TimeSpan.Zero))
+            {
+                failures.Add($"Provisioning:{key} ({before:c}) must be shorter than Provisioning:{lifetimeKey} ({lifetime:c}); 0 turns the reminder off, and left unset it follows the lifetime.");
+            }
         }
 
-        if (options.ApprovalReminderBefore < TimeSpan.Zero || options.ApprovalReminderBefore >= options.ApprovalLifetime && options.ApprovalLifetime > TimeSpan.Zero && options.ApprovalReminderBefore != TimeSpan.Zero)
-        {
-            failures.Add("Provisioning:ApprovalReminderBefore must be shorter than Provisioning:ApprovalLifetime (0 turns the reminder off).");
-        }
+        Fits(options.InvitationReminderBefore, options.InvitationLifetime, nameof(options.InvitationReminderBefore), nameof(options.InvitationLifetime));
+        Fits(options.ApprovalReminderBefore, options.ApprovalLifetime, nameof(options.ApprovalReminderBefore), nameof(options.ApprovalLifetime));
 
         if (!Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
         {

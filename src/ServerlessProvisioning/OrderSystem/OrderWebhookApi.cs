@@ -136,7 +136,7 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
 
     async Task StartAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)
     {
-        var timings = new ProvisioningTimings(Options.InvitationLifetime, Options.InvitationReminderBefore, Options.ApprovalLifetime, Options.ApprovalReminderBefore);
+        var timings = new ProvisioningTimings(Options.InvitationLifetime, Options.InvitationReminder(), Options.ApprovalLifetime, Options.ApprovalReminder());
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(

@@ -8,7 +8,7 @@ namespace ServerlessProvisioning.Web;
 /// <summary>
 /// The wizard, approval and operator console pages (plain HTML, CSS and JavaScript in <c>Web/wwwroot</c>), embedded
 /// in this library so both hosts serve the same files at the same addresses: <c>/wizard/</c>, <c>/approval/</c>
-/// (the emails link to them), <c>/console/</c> and <c>/assets/…</c>.
+/// (the emails link to them), <c>/console/</c> and <c>/assets/…</c>; <c>/</c> sends people to the console.
 /// </summary>
 public static class StaticPages
 {
@@ -39,12 +39,25 @@ public static class StaticPages
     public static IEndpointRouteBuilder MapStaticPages(this IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapGroup(string.Empty).ExcludeFromDescription();
+        pages.MapGet("/", HandleRoot);
         foreach (var folder in Folders)
         {
             pages.MapGet($"/{folder}/{{**path}}", (HttpContext c, string? path) => HandleAsync(c, folder, path));
         }
 
         return endpoints;
+    }
+
+    /// <summary>
+    /// The site's root: a person who opens the host's address lands on the operator console (the wizard and the
+    /// approval page are reached through the links in emails). A temporary redirect, so it can change.
+    /// </summary>
+    public static Task HandleRoot(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.StatusCode = StatusCodes.Status302Found;
+        context.Response.Headers.Location = "/console/";
+        return Task.CompletedTask;
     }
 
     /// <summary>
