@@ -35,4 +35,8 @@ public enum LinkGoneReason
     /// </summary>
     [JsonStringEnumMemberName("closed")]
     Closed,
+
+    /// <summary>Add-admin links: another administrator of the organization already decided the request (the first decision counts).</summary>
+    [JsonStringEnumMemberName("decided")]
+    Decided,
 }

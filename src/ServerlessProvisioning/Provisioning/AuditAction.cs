@@ -128,4 +128,10 @@ public enum AuditAction
 
     /// <summary>The organization of a pending approval was deleted or no longer fits: the request closed and the contact chooses again.</summary>
     ApprovalClosed,
+
+    /// <summary>PartnerForCustomer, after the assignment: an existing full admin approved adding the new admin from the request's link.</summary>
+    AdminAdditionApproved,
+
+    /// <summary>PartnerForCustomer, after the assignment: an existing full admin declined adding the new admin; the subscription stays assigned.</summary>
+    AdminAdditionDeclined,
 }

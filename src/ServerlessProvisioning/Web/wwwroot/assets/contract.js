@@ -41,6 +41,7 @@ export const goneReasons = Object.freeze([
   'withdrawn',
   'noLongerAdmin',
   'closed',
+  'decided',
 ]);
 
 /** Why a command answers 429: the problem's `reason` (LimitReason). */
@@ -107,6 +108,8 @@ export const auditActions = Object.freeze([
   'DecisionRefused',
   'ApproversChanged',
   'ApprovalClosed',
+  'AdminAdditionApproved',
+  'AdminAdditionDeclined',
 ]);
 
 /** The longest value of each field, in characters, and the digits of a verification code (FieldLimits). */
