@@ -12,10 +12,10 @@ namespace ServerlessProvisioning.Api;
 public sealed record OrganizationRef(string Id, string Name);
 
 /// <summary>
-/// GET /api/approvals/{token} answer (SPEC §3). <see cref="Kind"/> says what the link asks: to approve before the
-/// subscription is assigned, or to add the administrator to an organization it was already assigned to
-/// (PartnerForCustomer). <see cref="Decision"/>, <see cref="DecidedBy"/>, <see cref="Comment"/> and
-/// <see cref="DecidedAt"/> appear once the request is decided.
+/// GET /api/approvals/{token} answer (SPEC §3). <c>kind</c> says what the link asks: to approve before the
+/// subscription is assigned (<c>approval</c>), or to add the administrator to an organization it was already assigned
+/// to (<c>addAdmin</c>, PartnerForCustomer). <c>decision</c>, <c>decidedBy</c>, <c>comment</c> and <c>decidedAt</c>
+/// appear once the request is decided.
 /// </summary>
 public sealed record ApprovalState(
     string OrderId,
