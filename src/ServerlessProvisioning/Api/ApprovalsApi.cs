@@ -189,7 +189,7 @@ public sealed class ApprovalsApi(WorkflowGateway gateway, AdminAdditions additio
                 return Problems.Conflict("This request was already decided.");
             }
 
-            return TypedResults.Accepted((string?)null, ApprovalState.Of(status with { Approval = status.Approval! with { Decision = approved ? ApprovalEnd.Approved : ApprovalEnd.Rejected } }));
+            return TypedResults.Accepted((string?)null, ApprovalState.Of(status with { Approval = status.Approval! with { Decision = approved ? ApprovalEnd.Approved : ApprovalEnd.Rejected, DecidedBy = decided.DecidedBy, Comment = decided.Comment, DecidedAt = decided.At } }));
         }
     }
 }

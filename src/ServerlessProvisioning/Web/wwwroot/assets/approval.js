@@ -19,14 +19,18 @@ const key = (state, name) => (isAddAdmin(state) ? `approval.addAdmin.${name}` : 
 
 let comment = '';
 let commentError = false;
+// The decision this page sent and the API took (its 202). The workflow may show it a moment later than the
+// answer did: until then the page keeps showing it, and keeps following the order.
+let sent = null;
+const effective = state => (state.decision || !sent || isFinal(state.stage) ? state : { ...state, decision: sent.decision, comment: sent.comment, decidedAt: sent.decidedAt });
 
 const page = createPage({
   titleKey: 'approval.title',
   loadingKey: 'approval.loading',
   resource: '/api/approvals',
-  stateKey: state => `${state.kind || 'approval'}:${state.decision || 'pending'}:${state.stage}`,
-  renderState: state => (isDecided(state) ? decidedSection(state) : requestSection(state)),
-  pollDelay: state => (state.decision && !isAddAdmin(state) && !isFinal(state.stage) ? followPollMs : 0),
+  stateKey: state => `${state.kind || 'approval'}:${effective(state).decision || 'pending'}:${state.stage}`,
+  renderState: state => (isDecided(effective(state)) ? decidedSection(effective(state)) : requestSection(state)),
+  pollDelay: state => (effective(state).decision && !isAddAdmin(state) && !isFinal(state.stage) ? followPollMs : 0),
 });
 
 // ---- Commands ------------------------------------------------------------------------------------
@@ -44,6 +48,7 @@ function decide(decision) {
     kind: 'sending',
     progress: () => section('sending', null, t('approval.sending'), progress(t('approval.sending'))),
     settled: isDecided,
+    onSettled: state => { if (state.decision) { sent = state; } },
     retry: () => decide(decision),
   });
 }
