@@ -92,7 +92,9 @@ public sealed class ApprovalFlowTests(WebFixture web)
         await Expect(waiting.Locator("h1")).ToHaveTextAsync(new Regex("Waiting for the existing administrator"));
         await Expect(waiting).ToContainTextAsync("Acme Corporation");
         await Expect(waiting).ToContainTextAsync(newAdmin);
-        await Expect(waiting).ToContainTextAsync("you cannot continue provisioning until the existing administrator adds you");
+        // The admin to add is not the contact: the next step names them; and the page names who was asked.
+        await Expect(waiting).ToContainTextAsync($"you cannot continue provisioning until the existing administrator adds {newAdmin} as an administrator");
+        await Expect(waiting.Locator("[data-approvers] .admins")).ToContainTextAsync("Ana Ruiz");
         await Expect(waiting.Locator("time")).ToHaveAttributeAsync("datetime", new Regex(@"^\d{4}-"));
         await Screenshots.SaveAsync(wizard, "wizard-waiting");
 

@@ -24,7 +24,21 @@ public sealed class ApprovalRejectionTests(WebFixture web)
         await approver.Page.GotoAsync(mail.First(e => e.Kind == EmailKind.ApprovalRequest).Links.Approval!);
         await approver.Page.GetByLabel("Comment (optional)").FillAsync("We do not know this company.\nPlease call me first.");
         await approver.Page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
-        await Expect(approver.Page.Locator("[data-state=decided][data-decision=rejected] h1")).ToHaveTextAsync(new Regex("You rejected the request"));
+
+        // Rejecting asks first, with "Go back" ready: going back leaves the request (and the comment) as they were.
+        var confirm = approver.Page.GetByRole(AriaRole.Dialog);
+        await Expect(confirm.Locator("h2")).ToHaveTextAsync(new Regex("Reject adding it-.*@fabrikam.com to Fabrikam Partners\\?"));
+        await Expect(confirm.GetByRole(AriaRole.Button, new() { Name = "Go back" })).ToBeFocusedAsync();
+        await Screenshots.SaveAsync(approver.Page, "approval-reject-confirm", fullPage: false);
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Go back" }).ClickAsync();
+        await Expect(approver.Page.Locator("[data-state=request]")).ToBeVisibleAsync();
+        await Expect(approver.Page.GetByLabel("Comment (optional)")).ToHaveValueAsync("We do not know this company.\nPlease call me first.");
+        await approver.Page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
+        await approver.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Yes, reject" }).ClickAsync();
+        var decided = approver.Page.Locator("[data-state=decided][data-decision=rejected]");
+        await Expect(decided.Locator("h1")).ToHaveTextAsync(new Regex("You rejected the request"));
+        // The decided request shows its comment.
+        await Expect(decided.Locator(".comment blockquote")).ToContainTextAsync("We do not know this company.");
 
         var rejected = wizard.Locator("[data-state=rejected]");
         await Expect(rejected).ToBeVisibleAsync(new() { Timeout = 45_000 });

@@ -37,6 +37,7 @@ public sealed class TokenPrivacyTests(WebFixture web)
         var approvalToken = mail.First(e => e.Kind == EmailKind.ApprovalRequest && !withdrawn.Contains(e.ApprovalToken)).ApprovalToken!;
         await approver.Page.GotoAsync($"{web.Server.BaseUrl}/approval/#t={approvalToken}");
         await approver.Page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
+        await approver.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Yes, reject" }).ClickAsync();
         await Expect(approver.Page.Locator("[data-state=decided][data-decision=rejected]")).ToBeVisibleAsync();
         await Expect(wizard.Locator("[data-state=rejected]")).ToBeVisibleAsync(new() { Timeout = 45_000 });
 

@@ -33,7 +33,8 @@ public sealed record WizardState(
     int OmittedCandidates = 0,
     int CodesLeft = OrderLimits.CodesPerInvitation,
     int ApprovalRequestsLeft = OrderLimits.ApprovalRequestsPerInvitation,
-    int SubmissionsLeft = OrderLimits.SubmissionsPerInvitation)
+    int SubmissionsLeft = OrderLimits.SubmissionsPerInvitation,
+    bool? AdminIsContact = null)
 {
     /// <summary>The wizard's view of a workflow status.</summary>
     public static WizardState Of(ProvisioningStatus s)
@@ -58,7 +59,9 @@ public sealed record WizardState(
             s.OmittedCandidates,
             Math.Max(0, OrderLimits.CodesPerInvitation - s.CodesSent),
             Math.Max(0, OrderLimits.ApprovalRequestsPerInvitation - s.ApprovalRequestsSent),
-            Math.Max(0, OrderLimits.SubmissionsPerInvitation - s.Submissions));
+            Math.Max(0, OrderLimits.SubmissionsPerInvitation - s.Submissions),
+            // Whether the page says "add you" or names the admin; the contact's own address is not shown.
+            s.Submission is { } submission && s.ContactEmail is { } contact ? EmailAddress.SamePerson(submission.AdminEmail, contact) : null);
     }
 }
 

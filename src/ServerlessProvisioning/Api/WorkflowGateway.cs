@@ -35,7 +35,9 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
     {
         ArgumentNullException.ThrowIfNull(client);
         var now = time.GetUtcNow();
-        var (lookup, record) = await tokens.FindAsync(token ?? string.Empty, kind, now, cancellationToken);
+        // The approval page opens both kinds of approval link; the record says which it is.
+        TokenKind[] kinds = kind == TokenKind.Approval ? [TokenKind.Approval, TokenKind.AddAdmin] : [kind];
+        var (lookup, record) = await tokens.FindAsync(token ?? string.Empty, kinds, now, cancellationToken);
         if (lookup == TokenLookup.Unknown)
         {
             return (Problems.NotFound("This link is not valid. Check that you copied it whole, or ask for a new one."), null);
@@ -50,6 +52,14 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         if (status is null)
         {
             return (Problems.NotFound("This link is not valid any more."), null);
+        }
+
+        // An add-admin link outlives the finished workflow: its own rule (AdminAdditions) says when it is gone.
+        if (record.Kind == TokenKind.AddAdmin)
+        {
+            return status.Organization is null || status.Submission is null
+                ? (Problems.NotFound("This link is not valid any more."), null)
+                : (null, new OpenWorkflow(record.OrderId, record.InstanceId, status, record));
         }
 
         if (kind == TokenKind.Wizard && record.Generation < status.InvitationGeneration)
@@ -99,7 +109,8 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         holder is not null && await organizations.GetSummaryAsync(organizationId, cancellationToken) is { } organization
         && organization.FullAdmins.Any(a => EmailAddress.SamePerson(a.Email, holder));
 
-    static ProblemHttpResult Gone(LinkGoneReason reason) => Problems.Gone(
+    /// <summary>410 for a link that no longer works, worded for its reason.</summary>
+    public static ProblemHttpResult Gone(LinkGoneReason reason) => Problems.Gone(
         reason switch
         {
             LinkGoneReason.Cancelled => "This provisioning was cancelled, so the link no longer works.",
@@ -107,6 +118,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             LinkGoneReason.Withdrawn => "The request was withdrawn by whoever made it, so there is nothing to decide any more.",
             LinkGoneReason.Redirected => "The invitation was sent to someone else, so this link no longer works. If you think that is a mistake, ask whoever placed the order.",
             LinkGoneReason.Closed => "The request was closed because the organization changed in the directory (deleted, without a full administrator, or no longer of the right type), so there is nothing to decide any more.",
+            LinkGoneReason.Decided => "Another administrator of the organization already decided this request; the first decision counts, so there is nothing left to decide.",
             LinkGoneReason.Expired => "This link has expired. Ask whoever placed the order for a new invitation.",
             _ => "This link was replaced by a newer one. Use the most recent email you received.",
         },

@@ -77,6 +77,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<OrderWebhookApi>();
         services.TryAddSingleton<OrdersApi>();
         services.TryAddSingleton<WizardApi>();
+        services.TryAddSingleton<AdminAdditions>();
         services.TryAddSingleton<ApprovalsApi>();
         services.TryAddSingleton<OrganizationsApi>();
         return services;

@@ -24,7 +24,7 @@ public enum EmailKind
     /// <summary>The other approvers are told the request ended (decided by another, expired or withdrawn).</summary>
     ApprovalClosed,
 
-    /// <summary>PartnerForCustomer: the existing full admin is asked to add the new admin.</summary>
+    /// <summary>PartnerForCustomer: the existing full admin is asked to add the new admin, with a link to do it in one click.</summary>
     AddAdminRequest,
 
     /// <summary>The outcome, to the provisioning contact.</summary>
@@ -38,6 +38,9 @@ public enum EmailKind
 
     /// <summary>To the previous provisioning contact: an operator sent the invitation to someone else.</summary>
     InvitationRedirected,
+
+    /// <summary>PartnerForCustomer, to the provisioning contact: an existing full admin added the new admin, or declined to.</summary>
+    AdminAdditionDecided,
 }
 
 /// <summary>A recipient.</summary>

@@ -132,8 +132,8 @@ public sealed partial class OrganizationStore(TableServiceClient service, TableN
         }
     }
 
-    /// <summary>Makes the address a full admin (adding the user if needed); idempotent.</summary>
-    public Task AddFullAdminAsync(string organizationId, string email, string? name, CancellationToken cancellationToken) =>
+    /// <summary>Makes the address a full admin (adding the user if needed); idempotent: <see cref="OrganizationWrite.Unchanged"/> when it is one already.</summary>
+    public Task<OrganizationWriteResult> AddFullAdminAsync(string organizationId, string email, string? name, CancellationToken cancellationToken) =>
         ChangeAsync(organizationId, [], old =>
         {
             if (old is null)

@@ -39,4 +39,8 @@ public enum LinkGoneReason
     /// <summary>Wizard links: an operator sent the invitation to another contact.</summary>
     [JsonStringEnumMemberName("redirected")]
     Redirected,
+
+    /// <summary>Add-admin links: another administrator of the organization already decided the request (the first decision counts).</summary>
+    [JsonStringEnumMemberName("decided")]
+    Decided,
 }

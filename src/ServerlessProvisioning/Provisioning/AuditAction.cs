@@ -134,4 +134,10 @@ public enum AuditAction
 
     /// <summary>An operator reminded the approvers of a pending approval.</summary>
     ApprovalReminderRequested,
+
+    /// <summary>PartnerForCustomer, after the assignment: an existing full admin approved adding the new admin from the request's link.</summary>
+    AdminAdditionApproved,
+
+    /// <summary>PartnerForCustomer, after the assignment: an existing full admin declined adding the new admin; the subscription stays assigned.</summary>
+    AdminAdditionDeclined,
 }

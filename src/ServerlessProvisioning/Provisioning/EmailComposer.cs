@@ -33,6 +33,7 @@ public static class EmailComposer
             AssignmentNoticeEmail f => AssignmentNotice(t, f),
             InvitationRedirectedEmail f => InvitationRedirected(t, f),
             AddAdminRequestEmail f => AddAdminRequest(t, f),
+            AdminAdditionDecidedEmail f => AdminAdditionDecided(t, f),
             OutcomeEmail f => (OutcomeSubject(t, f), OutcomeParagraphs(t, f), f.Link is null ? null : t.Pick("Ver el estado", "See the status"), f.Link),
             _ => throw new ArgumentOutOfRangeException(nameof(facts), facts.Kind, "Unknown email kind."),
         };
@@ -133,9 +134,35 @@ public static class EmailComposer
 
     static (string, string[], string?, string?) AddAdminRequest(Texts t, AddAdminRequestEmail f) => (
         t.Pick($"Solicitud: añadir a {f.RequestedAdminEmail} como administrador de {f.OrganizationName}", $"Request: add {f.RequestedAdminEmail} as an administrator of {f.OrganizationName}"),
+        f.Link is null
+            ?
+            [
+                t.Pick($"Un socio ha aprovisionado la suscripción {f.SubscriptionId} (pedido {f.OrderId}) en su organización {f.OrganizationName}.", $"A partner provisioned subscription {f.SubscriptionId} (order {f.OrderId}) in your organization {f.OrganizationName}."),
+                t.Pick($"El socio solicita que añada a {f.RequestedAdminEmail} como administrador. No se ha añadido automáticamente: usted decide si lo añade desde la administración de su organización.", $"The partner asks you to add {f.RequestedAdminEmail} as an administrator. Nobody was added automatically: you decide whether to add them in your organization's administration."),
+            ]
+            :
+            [
+                t.Pick($"Un socio ha aprovisionado la suscripción {f.SubscriptionId} (pedido {f.OrderId}) en su organización {f.OrganizationName}. La suscripción ya está asignada.", $"A partner provisioned subscription {f.SubscriptionId} (order {f.OrderId}) in your organization {f.OrganizationName}. The subscription is already assigned."),
+                t.Pick($"El socio solicita que añada a {f.RequestedAdminEmail} como administrador completo. No se ha añadido automáticamente: usted decide.", $"The partner asks you to add {f.RequestedAdminEmail} as a full administrator. Nobody was added automatically: you decide."),
+                t.Pick("Abra la solicitud para añadirlo con un clic o rechazarla. La primera decisión de un administrador cuenta; la suscripción sigue asignada en ambos casos.", "Open the request to add them in one click, or to decline. The first administrator to decide settles it; the subscription stays assigned either way."),
+                t.Pick($"Puede decidir hasta el {t.Date(f.Deadline!.Value)}.", $"You can decide until {t.Date(f.Deadline!.Value)}."),
+            ],
+        f.Link is null ? null : t.Pick("Revisar la solicitud", "Review the request"),
+        f.Link);
+
+    static (string, string[], string?, string?) AdminAdditionDecided(Texts t, AdminAdditionDecidedEmail f) => (
+        f.Approved
+            ? t.Pick($"{f.RequestedAdminEmail} ya es administrador de {f.OrganizationName}", $"{f.RequestedAdminEmail} is now an administrator of {f.OrganizationName}")
+            : t.Pick($"No se ha añadido a {f.RequestedAdminEmail} como administrador de {f.OrganizationName}", $"{f.RequestedAdminEmail} was not added as an administrator of {f.OrganizationName}"),
         [
-            t.Pick($"Un socio ha aprovisionado la suscripción {f.SubscriptionId} (pedido {f.OrderId}) en su organización {f.OrganizationName}.", $"A partner provisioned subscription {f.SubscriptionId} (order {f.OrderId}) in your organization {f.OrganizationName}."),
-            t.Pick($"El socio solicita que añada a {f.RequestedAdminEmail} como administrador. No se ha añadido automáticamente: usted decide si lo añade desde la administración de su organización.", $"The partner asks you to add {f.RequestedAdminEmail} as an administrator. Nobody was added automatically: you decide whether to add them in your organization's administration."),
+            f.Approved
+                ? t.Pick($"Un administrador completo de {f.OrganizationName} ha añadido a {f.RequestedAdminEmail} como administrador completo.", $"A full administrator of {f.OrganizationName} added {f.RequestedAdminEmail} as a full administrator.")
+                : t.Pick($"Un administrador completo de {f.OrganizationName} ha rechazado añadir a {f.RequestedAdminEmail} como administrador.", $"A full administrator of {f.OrganizationName} declined to add {f.RequestedAdminEmail} as an administrator."),
+            t.Pick($"La suscripción {f.SubscriptionId} (pedido {f.OrderId}) sigue asignada a {f.OrganizationName}.", $"Subscription {f.SubscriptionId} (order {f.OrderId}) stays assigned to {f.OrganizationName}."),
+            string.IsNullOrWhiteSpace(f.Comment) ? t.Pick("No dejó ningún comentario.", "They left no comment.") : t.Pick($"Su comentario: {f.Comment}", $"Their comment: {f.Comment}"),
+            f.Approved
+                ? t.Pick("No tiene que hacer nada más.", "Nothing more is needed from you.")
+                : t.Pick($"Si {f.RequestedAdminEmail} debe administrarla, hable con los administradores de {f.OrganizationName}.", $"If {f.RequestedAdminEmail} should administer it, talk to the administrators of {f.OrganizationName}."),
         ],
         null,
         null);

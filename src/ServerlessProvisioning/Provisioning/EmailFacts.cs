@@ -72,11 +72,22 @@ public sealed record InvitationRedirectedEmail(string OrderId, string Subscripti
     public override EmailKind Kind => EmailKind.InvitationRedirected;
 }
 
-/// <summary>PartnerForCustomer: the existing admins are asked to add the new admin themselves.</summary>
-public sealed record AddAdminRequestEmail(string OrderId, string SubscriptionId, string OrganizationName, string RequestedAdminEmail) : EmailFacts(OrderId, SubscriptionId)
+/// <summary>
+/// PartnerForCustomer: the existing admins are asked to add the new admin, each with a link of their own that adds
+/// them (or declines) in one click until <paramref name="Deadline"/>; without a link (an activity queued before links
+/// existed), to add them in their organization's administration.
+/// </summary>
+public sealed record AddAdminRequestEmail(string OrderId, string SubscriptionId, string OrganizationName, string RequestedAdminEmail, string? Link = null, DateTimeOffset? Deadline = null) : EmailFacts(OrderId, SubscriptionId)
 {
     /// <inheritdoc/>
     public override EmailKind Kind => EmailKind.AddAdminRequest;
+}
+
+/// <summary>PartnerForCustomer: the contact hears that an existing admin added the new admin, or declined to (with their comment).</summary>
+public sealed record AdminAdditionDecidedEmail(string OrderId, string SubscriptionId, string OrganizationName, string RequestedAdminEmail, bool Approved, string? Comment) : EmailFacts(OrderId, SubscriptionId)
+{
+    /// <inheritdoc/>
+    public override EmailKind Kind => EmailKind.AdminAdditionDecided;
 }
 
 /// <summary>How the order ended, for the contact (and, on a cancel during an approval, the approvers).</summary>

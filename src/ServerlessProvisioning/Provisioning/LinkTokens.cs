@@ -15,8 +15,15 @@ public enum TokenKind
     /// <summary>The provisioning wizard.</summary>
     Wizard,
 
-    /// <summary>The approval page.</summary>
+    /// <summary>The approval page, for a request to approve (the workflow waits for the decision).</summary>
     Approval,
+
+    /// <summary>
+    /// The approval page, for a request to add an administrator (PartnerForCustomer: the subscription is assigned and
+    /// the workflow has finished; the API itself applies the decision). Derived apart from <see cref="Approval"/>, so a
+    /// token of one kind never decides the other.
+    /// </summary>
+    AddAdmin,
 }
 
 /// <summary>
@@ -97,15 +104,20 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
     }
 
     /// <summary>Looks a presented token up: one point read.</summary>
-    public async Task<(TokenLookup Result, TokenRecord? Record)> FindAsync(string token, TokenKind kind, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<(TokenLookup Result, TokenRecord? Record)> FindAsync(string token, TokenKind kind, DateTimeOffset now, CancellationToken cancellationToken) =>
+        FindAsync(token, [kind], now, cancellationToken);
+
+    /// <summary>Looks a presented token up when a page opens several kinds (the approval page: <see cref="TokenKind.Approval"/> and <see cref="TokenKind.AddAdmin"/>); the record says which.</summary>
+    public async Task<(TokenLookup Result, TokenRecord? Record)> FindAsync(string token, IReadOnlyCollection<TokenKind> kinds, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(kinds);
         if (!LooksLikeToken(token))
         {
             return (TokenLookup.Unknown, null);
         }
 
         var response = await table.GetEntityIfExistsAsync<TableEntity>(Hash(token), string.Empty, cancellationToken: cancellationToken);
-        if (!response.HasValue || response.Value!.GetString("Kind") != kind.ToString())
+        if (!response.HasValue || !Enum.TryParse<TokenKind>(response.Value!.GetString("Kind"), out var kind) || !kinds.Contains(kind))
         {
             return (TokenLookup.Unknown, null);
         }

@@ -123,6 +123,13 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     public Task<(IReadOnlyDictionary<ProvisioningStage, int> Counts, IReadOnlyList<ProvisioningStage> Capped)> CountAsync(CancellationToken cancellationToken) =>
         index.CountAsync(cancellationToken);
 
+    /// <summary>
+    /// Writes audit entries without moving the order (upserts keyed by sequence, so writing them again changes nothing):
+    /// for what happens to an order after its workflow finished, numbered apart from the workflow's own entries.
+    /// </summary>
+    public Task RecordAuditAsync(string orderId, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
+        audit.WriteAsync(orderId, entries, cancellationToken);
+
     /// <summary>The audit trail, oldest first.</summary>
     public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string orderId, CancellationToken cancellationToken) =>
         audit.ListAsync(orderId, cancellationToken);

@@ -25,9 +25,10 @@ public class EmailComposerTests
         EmailKind.AdminEmailVerification => new VerificationCodeEmail("ord-1001", "sub-1001", "buyer@acme.com", "042917", Deadline),
         EmailKind.ApprovalRequest or EmailKind.ApprovalReminder => new ApprovalRequestEmail("ord-1001", "sub-1001", "buyer@acme.com", company, "Acme Corporation", "new.admin@acme.com", Deadline, Link, kind == EmailKind.ApprovalReminder),
         EmailKind.ApprovalClosed => new ApprovalClosedEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", end ?? ApprovalEnd.Expired, end is ApprovalEnd.Approved or ApprovalEnd.Rejected ? "ana@acme.com" : null),
-        EmailKind.AddAdminRequest => new AddAdminRequestEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com"),
+        EmailKind.AddAdminRequest => new AddAdminRequestEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", Link, Deadline),
         EmailKind.AssignmentNotice => new AssignmentNoticeEmail("ord-1001", "sub-1001", "Acme Corporation", "ana@acme.com", "buyer@acme.com"),
         EmailKind.InvitationRedirected => new InvitationRedirectedEmail("ord-1001", "sub-1001"),
+        EmailKind.AdminAdditionDecided => new AdminAdditionDecidedEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", end == ApprovalEnd.Approved, end == ApprovalEnd.Approved ? null : "Not someone we know"),
         EmailKind.RequestClosed => new RequestClosedEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", Deadline, Link),
         _ => new OutcomeEmail("ord-1001", "sub-1001", outcome, "Acme Corporation", "new.admin@acme.com", reason, outcome is null ? null : Link),
     };
@@ -45,6 +46,11 @@ public class EmailComposerTests
             foreach (var end in Enum.GetValues<ApprovalEnd>())
             {
                 data.Add($"ApprovalClosed-{end}.{language}", EmailKind.ApprovalClosed, null, end, language);
+            }
+
+            foreach (var end in new[] { ApprovalEnd.Approved, ApprovalEnd.Rejected })
+            {
+                data.Add($"AdminAdditionDecided-{end}.{language}", EmailKind.AdminAdditionDecided, null, end, language);
             }
 
             foreach (var outcome in Enum.GetValues<ProvisioningOutcome>())
@@ -91,6 +97,7 @@ public class EmailComposerTests
     [Theory]
     [InlineData(EmailKind.Invitation)]
     [InlineData(EmailKind.ApprovalRequest)]
+    [InlineData(EmailKind.AddAdminRequest)]
     [InlineData(EmailKind.Outcome)]
     public void Links_and_deadlines_reach_the_reader(EmailKind kind)
     {
@@ -112,6 +119,24 @@ public class EmailComposerTests
         Assert.DoesNotContain("<script>", content.Html, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Co", content.Html, StringComparison.Ordinal);
         Assert.Contains("<script>alert('x')</script> & Co", content.PlainText, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_add_admin_request_queued_before_links_existed_still_reads_without_one()
+    {
+        var content = EmailComposer.Compose(new AddAdminRequestEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com"), "en");
+
+        Assert.Contains("in your organization's administration", content.PlainText, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=", content.Html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_admins_comment_reaches_the_contact_encoded()
+    {
+        var content = EmailComposer.Compose(new AdminAdditionDecidedEmail("ord-1001", "sub-1001", "Acme Corporation", "new.admin@acme.com", false, "<b>no</b>"), "en");
+
+        Assert.DoesNotContain("<b>no</b>", content.Html, StringComparison.Ordinal);
+        Assert.Contains("Their comment: <b>no</b>", content.PlainText, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -112,7 +112,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
                 run.Outbox.Audit("system", AuditAction.AdminAdditionRequested, $"{admin} to {organizationId}; asked {check.FullAdmins.Count} full admin(s)");
                 await ending.EnterAssigningAsync(organization);
                 await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organizationId, null), run.ActivityOptions);
-                var request = new AddAdminMailRequest(run.Mail, check.Name, admin, check.FullAdmins.Select(a => a.Email).ToList());
+                var request = new AddAdminMailRequest(run.Mail, check.Name, admin, check.FullAdmins.Select(a => a.Email).ToList(), organizationId, run.Now + run.Timings.ApprovalLifetime);
                 await run.Outbox.SendAsync(nameof(SendAddAdminRequest), o => run.Context.SendAddAdminRequestAsync(request, o));
                 await ending.CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);
                 break;

@@ -8,13 +8,21 @@ using System;
 namespace ServerlessProvisioning.Client.Models
 {
     /// <summary>
-    /// GET /api/approvals/{token} answer (SPEC §3).
+    /// GET /api/approvals/{token} answer (SPEC §3). `kind` says what the link asks: to approve before thesubscription is assigned (`approval`), or to add the administrator to an organization it was already assignedto (`addAdmin`, PartnerForCustomer). `decision`, `decidedBy`, `comment` and `decidedAt`appear once the request is decided.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class ApprovalState : IAdditionalDataHolder, IParsable
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The comment property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Comment { get; set; }
+#nullable restore
+#else
+        public string Comment { get; set; }
+#endif
         /// <summary>The companyName property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -23,10 +31,22 @@ namespace ServerlessProvisioning.Client.Models
 #else
         public string CompanyName { get; set; }
 #endif
+        /// <summary>The decidedAt property</summary>
+        public DateTimeOffset? DecidedAt { get; set; }
+        /// <summary>The decidedBy property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? DecidedBy { get; set; }
+#nullable restore
+#else
+        public string DecidedBy { get; set; }
+#endif
         /// <summary>The decision property</summary>
         public global::ServerlessProvisioning.Client.Models.ApprovalEnd? Decision { get; set; }
         /// <summary>The expiresAt property</summary>
         public DateTimeOffset? ExpiresAt { get; set; }
+        /// <summary>What an approval link asks its holder: the approval page&apos;s `kind`.</summary>
+        public global::ServerlessProvisioning.Client.Models.ApprovalKind? Kind { get; set; }
         /// <summary>The language property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -85,6 +105,7 @@ namespace ServerlessProvisioning.Client.Models
         public ApprovalState()
         {
             AdditionalData = new Dictionary<string, object>();
+            Kind = global::ServerlessProvisioning.Client.Models.ApprovalKind.Approval;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -104,9 +125,13 @@ namespace ServerlessProvisioning.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "comment", n => { Comment = n.GetStringValue(); } },
                 { "companyName", n => { CompanyName = n.GetStringValue(); } },
+                { "decidedAt", n => { DecidedAt = n.GetDateTimeOffsetValue(); } },
+                { "decidedBy", n => { DecidedBy = n.GetStringValue(); } },
                 { "decision", n => { Decision = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.ApprovalEnd>(); } },
                 { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
+                { "kind", n => { Kind = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.ApprovalKind>(); } },
                 { "language", n => { Language = n.GetStringValue(); } },
                 { "orderId", n => { OrderId = n.GetStringValue(); } },
                 { "organization", n => { Organization = n.GetObjectValue<global::ServerlessProvisioning.Client.Models.OrganizationRef>(global::ServerlessProvisioning.Client.Models.OrganizationRef.CreateFromDiscriminatorValue); } },
@@ -124,9 +149,13 @@ namespace ServerlessProvisioning.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("comment", Comment);
             writer.WriteStringValue("companyName", CompanyName);
+            writer.WriteDateTimeOffsetValue("decidedAt", DecidedAt);
+            writer.WriteStringValue("decidedBy", DecidedBy);
             writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.ApprovalEnd>("decision", Decision);
             writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
+            writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.ApprovalKind>("kind", Kind);
             writer.WriteStringValue("language", Language);
             writer.WriteStringValue("orderId", OrderId);
             writer.WriteObjectValue<global::ServerlessProvisioning.Client.Models.OrganizationRef>("organization", Organization);

@@ -51,5 +51,9 @@ namespace ServerlessProvisioning.Client.Models
         #pragma warning disable CS1591
         InvitationRedirected,
         #pragma warning restore CS1591
+        [EnumMember(Value = "AdminAdditionDecided")]
+        #pragma warning disable CS1591
+        AdminAdditionDecided,
+        #pragma warning restore CS1591
     }
 }

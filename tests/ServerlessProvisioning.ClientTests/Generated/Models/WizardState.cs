@@ -15,6 +15,8 @@ namespace ServerlessProvisioning.Client.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The adminIsContact property</summary>
+        public bool? AdminIsContact { get; set; }
         /// <summary>The approval property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -137,6 +139,7 @@ namespace ServerlessProvisioning.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "adminIsContact", n => { AdminIsContact = n.GetBoolValue(); } },
                 { "approval", n => { Approval = n.GetObjectValue<global::ServerlessProvisioning.Client.Models.WizardApproval>(global::ServerlessProvisioning.Client.Models.WizardApproval.CreateFromDiscriminatorValue); } },
                 { "approvalRequestsLeft", n => { ApprovalRequestsLeft = n.GetIntValue(); } },
                 { "candidates", n => { Candidates = n.GetCollectionOfObjectValues<global::ServerlessProvisioning.Client.Models.Candidate>(global::ServerlessProvisioning.Client.Models.Candidate.CreateFromDiscriminatorValue)?.AsList(); } },
@@ -165,6 +168,7 @@ namespace ServerlessProvisioning.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteBoolValue("adminIsContact", AdminIsContact);
             writer.WriteObjectValue<global::ServerlessProvisioning.Client.Models.WizardApproval>("approval", Approval);
             writer.WriteIntValue("approvalRequestsLeft", ApprovalRequestsLeft);
             writer.WriteCollectionOfObjectValues<global::ServerlessProvisioning.Client.Models.Candidate>("candidates", Candidates);

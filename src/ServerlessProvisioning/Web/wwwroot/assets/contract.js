@@ -43,6 +43,7 @@ export const goneReasons = Object.freeze([
   'noLongerAdmin',
   'closed',
   'redirected',
+  'decided',
 ]);
 
 /** Why a command answers 429: the problem's `reason` (LimitReason). */
@@ -111,6 +112,8 @@ export const auditActions = Object.freeze([
   'ApprovalClosed',
   'DeadlineMoved',
   'ApprovalReminderRequested',
+  'AdminAdditionApproved',
+  'AdminAdditionDeclined',
 ]);
 
 /** The longest value of each field, in characters, and the digits of a verification code (FieldLimits). */

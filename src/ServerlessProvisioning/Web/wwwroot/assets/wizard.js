@@ -660,7 +660,8 @@ function waitingSection(state) {
       [t('common.organization'), organization],
       [t('waiting.deadline'), approval.expiresAt ? timeElement(approval.expiresAt) : null],
     ]),
-    nextSteps(`next.${state.scenario}`),
+    approversFacts(state),
+    nextSteps(`next.${state.scenario}`, state),
     progress(t('waiting.auto')),
     approval.decision ? null : h('div', { class: 'withdraw', role: 'group', 'aria-labelledby': 'withdraw-title' },
       h('h2', { id: 'withdraw-title' }, t('withdraw.title')),
@@ -668,10 +669,29 @@ function waitingSection(state) {
       h('p', { class: 'actions' }, button(t('withdraw.button'), event => confirmWithdrawal(state, event.currentTarget), 'secondary', { 'data-withdraw': 'true' }))));
 }
 
-function nextSteps(key) {
+// Who was asked, as the candidate list showed the organization's full administrators (names, and addresses as
+// the state gives them), with how many more there are.
+function approversFacts(state) {
+  const organizationId = state.organization?.organizationId;
+  const candidate = (state.candidates || []).find(c => c.organizationId === organizationId);
+  if (!candidate || !(candidate.fullAdmins || []).length) {
+    return null;
+  }
+
+  const more = (candidate.fullAdminCount || 0) - candidate.fullAdmins.length;
+  return h('div', { class: 'approvers', role: 'group', 'aria-labelledby': 'approvers-title', 'data-approvers': 'true' },
+    h('h2', { id: 'approvers-title' }, t('waiting.approvers')),
+    admins(candidate.fullAdmins),
+    more > 0 ? h('p', { class: 'muted' }, t('waiting.approversMore', { count: formatNumber(more) })) : null);
+}
+
+// A step's advice; where it differs when the admin to add is not the contact (the contact's "add you" becomes
+// "add them"), the key has a `.other` form that names the admin.
+function nextSteps(key, state) {
+  const other = state && state.adminIsContact === false && hasText(`${key}.other`);
   return h('div', { class: 'next-steps', role: 'group', 'aria-labelledby': 'next-title' },
     h('h2', { id: 'next-title' }, t('next.title')),
-    h('p', null, t(key)));
+    h('p', null, other ? tNodes(`${key}.other`, { email: strong(state.submission?.adminEmail ?? '') }) : t(key)));
 }
 
 function doneSection(state) {
@@ -701,7 +721,7 @@ function rejectedSection(state) {
     h('p', null, tNodes('rejected.text', { organization: strong(organization), email: strong(state.submission?.adminEmail ?? '') })),
     // The approver's own words, in whatever language they wrote them.
     comment ? h('figure', { class: 'comment' }, h('figcaption', null, t('rejected.comment')), h('blockquote', null, comment)) : null,
-    nextSteps(`next.restart.${state.scenario}`));
+    nextSteps(`next.restart.${state.scenario}`, state));
 }
 
 // The existing administrator let the approval's deadline pass.
@@ -715,7 +735,7 @@ function approvalExpiredSection(state) {
       email: strong(state.submission?.adminEmail ?? ''),
       deadline: timeElement(approval.expiresAt),
     })),
-    nextSteps(`next.restart.${state.scenario}`));
+    nextSteps(`next.restart.${state.scenario}`, state));
 }
 
 function endSection(state, name, titleKey, textKey) {
@@ -723,5 +743,5 @@ function endSection(state, name, titleKey, textKey) {
     h('h1', { id: 'view-title' }, icon('!'), ' ', t(titleKey)),
     orderStrip(state),
     h('p', null, t(textKey, { order: state.orderId })),
-    name === 'expired' && state.organization ? nextSteps(`next.restart.${state.scenario}`) : null);
+    name === 'expired' && state.organization ? nextSteps(`next.restart.${state.scenario}`, state) : null);
 }

@@ -72,7 +72,7 @@ namespace ServerlessProvisioning.Client.Api.Approvals
             return await RequestAdapter.SendAsync<global::ServerlessProvisioning.Client.Models.ApprovalState>(requestInfo, global::ServerlessProvisioning.Client.Models.ApprovalState.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Approve or reject adding the requested administrator. The link&apos;s token in Authorization: Bearer.
+        /// Approve or reject adding the requested administrator (an add-admin link: add them now, or decline). The link&apos;s token in Authorization: Bearer.
         /// </summary>
         /// <returns>A <see cref="global::ServerlessProvisioning.Client.Models.ApprovalState"/></returns>
         /// <param name="body">The approver&apos;s decision body.</param>
@@ -126,7 +126,7 @@ namespace ServerlessProvisioning.Client.Api.Approvals
             return requestInfo;
         }
         /// <summary>
-        /// Approve or reject adding the requested administrator. The link&apos;s token in Authorization: Bearer.
+        /// Approve or reject adding the requested administrator (an add-admin link: add them now, or decline). The link&apos;s token in Authorization: Bearer.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The approver&apos;s decision body.</param>

@@ -59,7 +59,7 @@ namespace ServerlessProvisioning.Client.Api.Approvals.Item
             return await RequestAdapter.SendAsync<global::ServerlessProvisioning.Client.Models.ApprovalState>(requestInfo, global::ServerlessProvisioning.Client.Models.ApprovalState.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Approve or reject adding the requested administrator.
+        /// Approve or reject adding the requested administrator (an add-admin link: add them now, or decline).
         /// </summary>
         /// <returns>A <see cref="global::ServerlessProvisioning.Client.Models.ApprovalState"/></returns>
         /// <param name="body">The approver&apos;s decision body.</param>
@@ -113,7 +113,7 @@ namespace ServerlessProvisioning.Client.Api.Approvals.Item
             return requestInfo;
         }
         /// <summary>
-        /// Approve or reject adding the requested administrator.
+        /// Approve or reject adding the requested administrator (an add-admin link: add them now, or decline).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The approver&apos;s decision body.</param>
