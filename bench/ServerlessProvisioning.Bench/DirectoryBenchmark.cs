@@ -421,7 +421,7 @@ internal static class DirectoryBenchmark
     static async Task<TableNames> CreateTablesAsync(TableServiceClient service, string prefix, CancellationToken cancellationToken)
     {
         var names = new TableNames(prefix);
-        foreach (var table in new[] { names.Organizations, names.UserIndex, names.DomainIndex, names.SubscriptionIndex })
+        foreach (var table in new[] { names.Organizations, names.UserIndex, names.DomainIndex, names.NameIndex, names.SubscriptionIndex })
         {
             await service.CreateTableIfNotExistsAsync(table, cancellationToken);
         }
@@ -432,7 +432,7 @@ internal static class DirectoryBenchmark
     // Azurite keeps every table in memory; one that has been measured goes before the next is loaded.
     static async Task DeleteTablesAsync(TableServiceClient service, TableNames names, CancellationToken cancellationToken)
     {
-        foreach (var table in new[] { names.Organizations, names.UserIndex, names.DomainIndex, names.SubscriptionIndex })
+        foreach (var table in new[] { names.Organizations, names.UserIndex, names.DomainIndex, names.NameIndex, names.SubscriptionIndex })
         {
             await service.DeleteTableAsync(table, cancellationToken);
         }

@@ -56,7 +56,7 @@ internal static class MatchingBenchmark
         await using var azurite = await AzuriteProcess.StartAsync(cancellationToken);
         var service = new TableServiceClient(azurite.ConnectionString);
         var names = new TableNames("bench");
-        foreach (var table in new[] { names.Organizations, names.UserIndex, names.DomainIndex, names.SubscriptionIndex })
+        foreach (var table in new[] { names.Organizations, names.UserIndex, names.DomainIndex, names.NameIndex, names.SubscriptionIndex })
         {
             await service.CreateTableIfNotExistsAsync(table, cancellationToken);
         }
@@ -76,7 +76,7 @@ internal static class MatchingBenchmark
         });
         var load = await new OrganizationBulkLoader(service, names, options.LoadConcurrency).LoadAsync(world.Organizations, progress, cancellationToken);
         var loadSeconds = Math.Round(Stopwatch.GetElapsedTime(loadStart).TotalSeconds, 1);
-        var entities = load.OrganizationEntities + load.UserIndexEntities + load.DomainIndexEntities;
+        var entities = load.OrganizationEntities + load.UserIndexEntities + load.DomainIndexEntities + load.NameIndexEntities;
         Log($"matching @ {size:N0}: loaded {entities:N0} entities in {load.Requests:N0} requests, {loadSeconds} s");
 
         int? problems = null;

@@ -6,7 +6,7 @@ using ServerlessProvisioning.Storage;
 namespace ServerlessProvisioning.DevTools;
 
 /// <summary>What a bulk load wrote.</summary>
-public sealed record BulkLoadResult(int Organizations, int OrganizationEntities, int UserIndexEntities, int DomainIndexEntities, int SubscriptionIndexEntities, int Requests);
+public sealed record BulkLoadResult(int Organizations, int OrganizationEntities, int UserIndexEntities, int DomainIndexEntities, int SubscriptionIndexEntities, int Requests, int NameIndexEntities = 0);
 
 /// <summary>
 /// Loads many organizations into EMPTY tables with batch transactions, for benchmarks and large first
@@ -16,7 +16,7 @@ public sealed record BulkLoadResult(int Organizations, int OrganizationEntities,
 /// batches per index partition, many batches in flight.
 /// </summary>
 /// <remarks>
-/// Precondition: the four tables exist and hold none of the organizations, users or index keys being loaded.
+/// Precondition: the five tables exist and hold none of the organizations, users or index keys being loaded.
 /// Entities are inserted, not merged: an index entity that already exists would have to be read and merged
 /// (what <see cref="OrganizationStore.PutAsync"/> does, one organization at a time under its write lock), so here it fails the load with a 409 instead of
 /// silently losing the organizations it listed. Nothing may write the tables while the load runs.
@@ -29,6 +29,7 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
     readonly TableClient organizations = service.GetTableClient(names.Organizations);
     readonly TableClient users = service.GetTableClient(names.UserIndex);
     readonly TableClient domains = service.GetTableClient(names.DomainIndex);
+    readonly TableClient nameIndex = service.GetTableClient(names.NameIndex);
     readonly TableClient subscriptions = service.GetTableClient(names.SubscriptionIndex);
 
     /// <summary>Writes the organizations and their index entities; see the class remarks for the precondition.</summary>
@@ -43,8 +44,9 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
 
         var organizationBatches = source.SelectMany(OrganizationBatches);
         var (userEntities, domainEntities) = IndexEntities(source);
+        var nameEntities = NameIndexEntities(source);
         var subscriptionEntities = source.SelectMany(o => o.Subscriptions.Select(s => OrganizationIndexes.CreateSubscriptionEntity(s.Id, o.Id, o.CreatedAt))).ToList();
-        var indexBatches = Batches(users, userEntities).Concat(Batches(domains, domainEntities)).Concat(Batches(subscriptions, subscriptionEntities));
+        var indexBatches = Batches(users, userEntities).Concat(Batches(domains, domainEntities)).Concat(Batches(nameIndex, nameEntities)).Concat(Batches(subscriptions, subscriptionEntities));
 
         var organizationEntities = 0;
         var written = 0;
@@ -66,7 +68,7 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
             entitiesWritten?.Report(Interlocked.Add(ref written, batch.Entities.Count));
         });
 
-        return new BulkLoadResult(source.Count, organizationEntities, userEntities.Count, domainEntities.Count, subscriptionEntities.Count, requests);
+        return new BulkLoadResult(source.Count, organizationEntities, userEntities.Count, domainEntities.Count, subscriptionEntities.Count, requests, nameEntities.Count);
     }
 
     /// <summary>The index entities the organizations need, each listing every organization that shares its key.</summary>
@@ -76,6 +78,10 @@ public sealed class OrganizationBulkLoader(TableServiceClient service, TableName
         var entries = source.SelectMany(OrganizationIndexes.EntriesFor).ToList();
         return (Entities(entries.OfType<UserIndexEntry>(), e => e.Membership), Entities(entries.OfType<DomainIndexEntry>(), e => e.Organization));
     }
+
+    /// <summary>The name index entities the organizations need (one each).</summary>
+    public static IReadOnlyList<TableEntity> NameIndexEntities(IEnumerable<Organization> source) =>
+        Entities(source.SelectMany(OrganizationIndexes.EntriesFor).OfType<NameIndexEntry>(), e => e.Organization);
 
     static List<TableEntity> Entities<TEntry, TItem>(IEnumerable<TEntry> entries, Func<TEntry, TItem> item)
         where TEntry : IndexEntry =>

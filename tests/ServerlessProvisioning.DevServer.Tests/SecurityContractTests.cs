@@ -110,7 +110,7 @@ public class SecurityContractTests(InProcessHostFixture host, AzuriteFixture azu
         var body = JsonSerializer.SerializeToUtf8Bytes(LocalHostFixture.Order(intruder), Json.Options);
         Assert.True(OrderParser.TryParse(body, out var request, out _));
         var orders = ((InProcessHost)Server).Services.GetRequiredService<OrderStore>();
-        await orders.RegisterAsync(intruder, request!.Fingerprint(), ownerInstance, DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
+        await orders.RegisterAsync(intruder, request!.Fingerprint(), ownerInstance, DateTimeOffset.UtcNow, request.SubscriptionId, request.ProvisioningContactEmail, TestContext.Current.CancellationToken);
         await orders.MarkStartedAsync(intruder, TestContext.Current.CancellationToken);
 
         using var repeated = await Server.PostSignedAsync("/api/orders", body);

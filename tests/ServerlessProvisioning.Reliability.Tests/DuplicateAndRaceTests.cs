@@ -250,7 +250,7 @@ public class DuplicateAndRaceTests(RaceHost host) : IClassFixture<RaceHost>
         // leaves behind: the order row, claimed by the dead delivery, and no workflow.
         Assert.True(OrderParser.TryParse(JsonSerializer.SerializeToUtf8Bytes(order), out var request, out _));
         var crashedAt = DateTimeOffset.UtcNow - OrderStore.StartLease + TimeSpan.FromSeconds(3);
-        await new OrderStore(host.Tables, ReliabilityHost.Names).RegisterAsync(request!.OrderId, request.Fingerprint(), InstanceIds.ForOrder(orderId), crashedAt, TestContext.Current.CancellationToken);
+        await new OrderStore(host.Tables, ReliabilityHost.Names).RegisterAsync(request!.OrderId, request.Fingerprint(), InstanceIds.ForOrder(orderId), crashedAt, request.SubscriptionId, request.ProvisioningContactEmail, TestContext.Current.CancellationToken);
 
         // The order system redelivers: it waits for the dead delivery's claim to lapse, then starts the workflow.
         using var redelivered = await host.Server.PostOrderAsync(order);

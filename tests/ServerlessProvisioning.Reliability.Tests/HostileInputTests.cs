@@ -44,12 +44,16 @@ public sealed class CorpusHost : ReliabilityHost
             async () =>
             {
                 var rows = await RowsAsync(Names.Orders);
-                return Orders.All(id => rows.Any(r => r.RowKey == "order" && r.GetString("OrderId") == id && r.GetString("IndexedStage") == r.GetString("Stage")));
+                return Orders.All(id => rows.Any(r => r.RowKey == "order" && r.GetString("OrderId") == id && IsIndexedUnderItsStage(r)));
             },
             settled => settled,
             StepTimeout,
             "the set-up orders' progress to be recorded");
     }
+
+    // The order row names the index entries it has ([[PartitionKey, RowKey], …]); one of them is its stage's.
+    static bool IsIndexedUnderItsStage(TableEntity row) =>
+        row.GetString("IndexedKeys") is { Length: > 0 } keys && keys.Contains($"[\"{row.GetString("Stage")}\",", StringComparison.Ordinal);
 
     async Task ToChoiceAsync(string token, string adminEmail)
     {

@@ -39,6 +39,13 @@ public sealed class NewOrganizationTests(WebFixture web)
 
         await Expect(page.Locator(".notice")).ToContainTextAsync("gmail.com is a free-mail domain");
         await Expect(page.Locator("tr[data-organization-id=org-smith] .col-name")).ToContainTextAsync("exactly the same name");
+
+        // A stranger at gmail.com sees the firm's administrator by name, the address masked and not as a link.
+        var admins = page.Locator("tr[data-organization-id=org-smith] .col-admins");
+        await Expect(admins.Locator(".admin-name")).ToHaveTextAsync("John Smith");
+        await Expect(admins.Locator(".admin-email")).ToHaveTextAsync("s•••@gmail.com");
+        await Expect(admins.Locator("a")).ToHaveCountAsync(0);
+        await Expect(admins).Not.ToContainTextAsync("smith.plumbing");
         browser.AssertNoProblems();
     }
 }

@@ -102,7 +102,7 @@ public sealed class ContinuationTokens(LinkTokenKey key)
 }
 
 /// <summary>The operator's order routes (operator key): list, view, resend or redirect the invitation, cancel.</summary>
-public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, ContinuationTokens continuationTokens, ILogger<OrdersApi> logger)
+public sealed partial class OrdersApi(WorkflowGateway gateway, OrderStore orders, ContinuationTokens continuationTokens, ILogger<OrdersApi> logger)
 {
     /// <summary>The most orders one list page holds.</summary>
     public const int MaxPageSize = 100;
@@ -113,11 +113,15 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         new("ListOrders", "GET", "orders", ApiAudience.Operator,
             (HttpRequest request, OrdersApi api, CancellationToken ct) => api.ListAsync(request, ct),
             null, [400, 401],
-            "Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100).")
+            "Operator list, newest first, optionally one stage (?stage=); or a search through the orders index by contact (?contact=), subscription (?subscriptionId=), typed company name prefix (?company=) or open orders expiring before a time, soonest first (?expiringBefore=); one of them at a time; paged (?continuationToken=, ?pageSize= up to 100).")
         {
             Parameters =
             [
                 ApiParameter.Query<ProvisioningStage>("stage", "Only the orders at this stage."),
+                ApiParameter.Query<string>("contact", "The orders whose current contact is this address (its identity: case and IDN folded)."),
+                ApiParameter.Query<string>("subscriptionId", "The orders of this subscription."),
+                ApiParameter.Query<string>("company", "The orders whose typed company name starts with this text, folded as matching folds it."),
+                ApiParameter.Query<DateTimeOffset>("expiringBefore", "Open orders whose current deadline is before this time (ISO 8601), soonest first."),
                 .. ApiParameter.Paging(MaxPageSize),
             ],
         },
@@ -272,34 +276,90 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
         return (pageSize, continuation);
     }
 
-    /// <summary>GET /api/orders: newest first, optionally of one stage, paged.</summary>
+    /// <summary>The query parameters of GET /api/orders that choose what it lists; at most one at a time.</summary>
+    public static IReadOnlyList<string> ListFilters { get; } = ["stage", "contact", "subscriptionId", "company", "expiringBefore"];
+
+    /// <summary>
+    /// GET /api/orders: newest first, optionally of one stage; or a search through the orders index — by contact
+    /// (the same person: case, IDN), subscription, typed company name (folded prefix) or deadline (open orders expiring
+    /// before a time, soonest first). One filter at a time; paged.
+    /// </summary>
     public async Task<Results<Ok<OrderList>, ProblemHttpResult>> ListAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var errors = new Dictionary<string, string[]>();
-        ProvisioningStage? stage = null;
-        if (request.Query["stage"].ToString() is { Length: > 0 } stageText)
+        var given = ListFilters.Where(f => request.Query[f].ToString().Length > 0).ToList();
+        if (given.Count > 1)
         {
-            if (Json.TryParseEnum<ProvisioningStage>(stageText, out var parsed))
+            foreach (var filter in given)
             {
-                stage = parsed;
+                errors[filter] = [$"Give at most one of {string.Join(", ", ListFilters)}: they do not combine."];
             }
-            else
-            {
-                errors["stage"] = [$"One of {string.Join(", ", Enum.GetNames<ProvisioningStage>())}."];
-            }
+
+            return Problems.Validation(errors);
         }
 
-        var list = "orders/" + (stage?.ToString() ?? "all");
+        var filterName = given.SingleOrDefault();
+        var text = filterName is null ? string.Empty : request.Query[filterName].ToString();
+        Func<string?, int, Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)>>? query = null;
+        var list = "orders/all";
+        switch (filterName)
+        {
+            case null:
+                query = (continuation, size) => orders.ListAsync(null, continuation, size, cancellationToken);
+                break;
+            case "stage" when Json.TryParseEnum<ProvisioningStage>(text, out var stage):
+                list = "orders/" + stage;
+                query = (continuation, size) => orders.ListAsync(stage, continuation, size, cancellationToken);
+                break;
+            case "stage":
+                errors["stage"] = [$"One of {string.Join(", ", Enum.GetNames<ProvisioningStage>())}."];
+                break;
+            case "contact":
+                if (EmailAddress.TryParse(text, out var contact, out var emailError))
+                {
+                    list = "orders/contact/" + contact.Value;
+                    query = (continuation, size) => orders.ListByContactAsync(contact.Value, continuation, size, cancellationToken);
+                }
+                else
+                {
+                    errors["contact"] = [emailError!];
+                }
+
+                break;
+            case "subscriptionId" when Identifiers.IsValid(text.Trim()):
+                var subscriptionId = text.Trim();
+                list = "orders/subscription/" + subscriptionId;
+                query = (continuation, size) => orders.ListBySubscriptionAsync(subscriptionId, continuation, size, cancellationToken);
+                break;
+            case "subscriptionId":
+                errors["subscriptionId"] = [Identifiers.Rule];
+                break;
+            case "company" when text.Length <= FieldLimits.CompanyName && CompanyName.Normalize(text).Length > 0:
+                list = "orders/company/" + CompanyName.Normalize(text);
+                query = (continuation, size) => orders.ListByCompanyPrefixAsync(text, continuation, size, cancellationToken);
+                break;
+            case "company":
+                errors["company"] = [$"The start of a company name: at least one letter or digit, at most {FieldLimits.CompanyName} characters."];
+                break;
+            case "expiringBefore" when TryParseTime(text, out var before):
+                list = "orders/expiring/" + before.UtcTicks.ToString(CultureInfo.InvariantCulture);
+                query = (continuation, size) => orders.ListExpiringBeforeAsync(before, continuation, size, cancellationToken);
+                break;
+            case "expiringBefore":
+                errors["expiringBefore"] = ["An ISO 8601 time such as 2026-12-24T18:00:00Z (or with an offset, its + written %2B)."];
+                break;
+        }
+
         var (pageSize, continuation) = ReadPaging(request, list, errors);
-        if (errors.Count > 0)
+        if (errors.Count > 0 || query is null)
         {
             return Problems.Validation(errors);
         }
 
         try
         {
-            var (items, next) = await orders.ListAsync(stage, continuation, pageSize, cancellationToken);
+            var (items, next) = await query(continuation, pageSize);
             return TypedResults.Ok(new OrderList(items, next is null ? null : continuationTokens.Encode(list, next)));
         }
         catch (Azure.RequestFailedException e) when (e.Status == 400)
@@ -307,6 +367,28 @@ public sealed class OrdersApi(WorkflowGateway gateway, OrderStore orders, Contin
             return Problems.Validation(new() { ["continuationToken"] = ["Use the continuationToken of the previous page as it is."] });
         }
     }
+
+    // An ISO 8601 date, or date and time with an optional offset (none means UTC). A '+' the query string turned into
+    // a space is read as the '+' it was.
+    static bool TryParseTime(string text, out DateTimeOffset time)
+    {
+        time = default;
+        var trimmed = text.Trim();
+        if (IsoTime().Match(trimmed) is not { Success: true } match)
+        {
+            return false;
+        }
+
+        if (match.Groups["space"].Success)
+        {
+            trimmed = string.Concat(trimmed.AsSpan(0, match.Groups["space"].Index), "+", trimmed.AsSpan(match.Groups["space"].Index + 1));
+        }
+
+        return DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out time);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2}|(?<space> )\d{2}:\d{2})?)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex IsoTime();
 
     /// <summary>POST /api/orders/{orderId}/invitation: a new link, optionally to a new contact; the old link stops working.</summary>
     public async Task<Results<Accepted, ProblemHttpResult>> ResendInvitationAsync(string orderId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)

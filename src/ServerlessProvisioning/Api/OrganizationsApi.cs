@@ -62,13 +62,14 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         new("FindOrganizations", "GET", "organizations", ApiAudience.Operator,
             (HttpRequest request, OrganizationsApi api, CancellationToken ct) => api.FindAsync(request, ct),
             null, [400, 401],
-            "Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).")
+            "Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), or whose name starts with a text, folded as matching folds it (?name=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).")
         {
             Parameters =
             [
-                ApiParameter.Query<string>("id", "The organization with this id (at most one). Give exactly one of id, email and domain."),
+                ApiParameter.Query<string>("id", "The organization with this id (at most one). Give exactly one of id, email, domain and name."),
                 ApiParameter.Query<string>("email", "The organizations with a user at this address (its identity: case and IDN folded), each saying whether the address is a full administrator there."),
                 ApiParameter.Query<string>("domain", "The organizations with a user at this domain, such as acme.com."),
+                ApiParameter.Query<string>("name", "The organizations whose name starts with this text, folded as matching folds it."),
                 .. ApiParameter.Paging(MaxPageSize),
             ],
         },
@@ -242,7 +243,7 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         return TypedResults.Ok(new ImportReport(result.Created, result.Updated, result.Unchanged, result.Failed, result.FailedCount));
     }
 
-    /// <summary>GET /api/organizations?id=…|email=…|domain=…: one organization by id, or organizations through the user or domain index, never a scan.</summary>
+    /// <summary>GET /api/organizations?id=…|email=…|domain=…|name=…: one organization by id, or organizations through the user, domain or name index, never a scan.</summary>
     public async Task<Results<Ok<DirectoryPage>, ProblemHttpResult>> FindAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -250,9 +251,10 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         var email = request.Query["email"].ToString();
         var domain = request.Query["domain"].ToString();
         var id = request.Query["id"].ToString();
-        if (new[] { id, email, domain }.Count(c => c.Length > 0) != 1)
+        var name = request.Query["name"].ToString();
+        if (new[] { id, email, domain, name }.Count(c => c.Length > 0) != 1)
         {
-            errors["email"] = ["Give one of id, email or domain."];
+            errors["email"] = ["Give one of id, email, domain or name."];
         }
         else if (id.Length > 0 && !Identifiers.IsValid(id.Trim()))
         {
@@ -271,6 +273,12 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
             errors["domain"] = ["A domain name such as acme.com."];
         }
 
+        var namePrefix = CompanyName.Normalize(name);
+        if (name.Length > 0 && (name.Length > CompanyName.MaxLength || namePrefix.Length == 0))
+        {
+            errors["name"] = [$"The start of an organization's name: at least one letter or digit, at most {CompanyName.MaxLength} characters."];
+        }
+
         var pageSize = 50;
         if (request.Query["pageSize"].ToString() is { Length: > 0 } sizeText && (!int.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
         {
@@ -278,7 +286,9 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
         }
 
         Position? from = null;
-        var list = address is not null ? "organizations/email/" + address.Value : "organizations/domain/" + asciiDomain;
+        var list = address is not null ? "organizations/email/" + address.Value
+            : name.Length > 0 ? "organizations/name/" + namePrefix
+            : "organizations/domain/" + asciiDomain;
         if (request.Query["continuationToken"].ToString() is { Length: > 0 } token && (from = Position.Decode(continuationTokens.Decode(list, token))) is null)
         {
             errors["continuationToken"] = ["Use the continuationToken of the previous page as it is."];
@@ -303,6 +313,14 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
             var entries = await EntriesAsync(page.Select(m => (m.OrganizationId, (bool?)m.IsFullAdmin)), cancellationToken);
             var next = skip + page.Count < memberships.Count ? continuationTokens.Encode(list, new Position(null, skip + page.Count).Encode()) : null;
             return TypedResults.Ok(new DirectoryPage(entries, next));
+        }
+
+        if (name.Length > 0)
+        {
+            // A folded prefix of the name: one RowKey range of the name index, in name order.
+            var (named, nextRowKey) = await store.Indexes.ListByNamePrefixAsync(namePrefix, from?.RowKey, pageSize, cancellationToken);
+            var entries = await EntriesAsync(named.Select(i => (i.OrganizationId, (bool?)null)), cancellationToken);
+            return TypedResults.Ok(new DirectoryPage(entries, nextRowKey is null ? null : continuationTokens.Encode(list, new Position(nextRowKey, 0).Encode())));
         }
 
         var (items, after) = await store.Indexes.ListByDomainAsync(asciiDomain!, from?.RowKey, from?.Skip ?? 0, pageSize, cancellationToken);

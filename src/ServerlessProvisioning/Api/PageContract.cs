@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Provisioning;
 
@@ -70,7 +71,11 @@ public static partial class PageContract
                 .Append(((int)limit.GetRawConstantValue()!).ToString(CultureInfo.InvariantCulture)).Append(",\n");
         }
 
-        return js.Append("});\n").ToString();
+        js.Append("});\n");
+        js.Append("\n/** What stands for the hidden part of a candidate administrator's masked address (")
+            .Append(nameof(AdminAddressDisclosure)).Append("): such an address is not one to write to. */\n")
+            .Append("export const hiddenAddressPart = '").Append(AdminAddressDisclosure.Hidden).Append("';\n");
+        return js.ToString();
     }
 
     // An enum's members as JSON names them, one per line.

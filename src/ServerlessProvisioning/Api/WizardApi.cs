@@ -36,8 +36,11 @@ public sealed record WizardState(
     int SubmissionsLeft = OrderLimits.SubmissionsPerInvitation,
     bool? AdminIsContact = null)
 {
-    /// <summary>The wizard's view of a workflow status.</summary>
-    public static WizardState Of(ProvisioningStatus s)
+    /// <summary>
+    /// The wizard's view of a workflow status. The candidates' administrator addresses are masked unless the proven
+    /// admin address is at their (not free-mail) domain (<see cref="AdminAddressDisclosure"/>).
+    /// </summary>
+    public static WizardState Of(ProvisioningStatus s, FreeMailDomains freeMail)
     {
         ArgumentNullException.ThrowIfNull(s);
         return new(
@@ -48,7 +51,7 @@ public sealed record WizardState(
             s.ExpiresAt,
             s.Submission,
             s.MatchKind,
-            s.Candidates,
+            AdminAddressDisclosure.ForContact(s.Candidates, ProvenAdmin(s), freeMail),
             s.Organization,
             s.Outcome,
             s.Notice,
@@ -63,6 +66,14 @@ public sealed record WizardState(
             // Whether the page says "add you" or names the admin; the contact's own address is not shown.
             s.Submission is { } submission && s.ContactEmail is { } contact ? EmailAddress.SamePerson(submission.AdminEmail, contact) : null);
     }
+
+    // The admin address matching ran for, once proven: by a code, or by being the contact's own (the invitation
+    // proved it). An address still waiting for its code proves nothing.
+    static string? ProvenAdmin(ProvisioningStatus s) =>
+        s.Submission?.AdminEmail is { } admin
+        && ((s.ProvenAdmin is { } proven && EmailAddress.SamePerson(admin, proven)) || (s.ContactEmail is { } contact && EmailAddress.SamePerson(admin, contact)))
+            ? admin
+            : null;
 }
 
 /// <summary>The code awaited to prove the entered admin address: where it went, until when it works, how many wrong codes are left, whether it died of age.</summary>
@@ -94,7 +105,7 @@ public sealed record SubmissionBody(string CompanyName, string AdminEmail);
 public sealed record ChoiceBody(string? OrganizationId, bool? CreateNew);
 
 /// <summary>The provisioning contact's routes, opened by the wizard link's token.</summary>
-public sealed class WizardApi(WorkflowGateway gateway)
+public sealed class WizardApi(WorkflowGateway gateway, MatchingPolicy policy)
 {
     /// <summary>
     /// The routes, for both hosts. Each takes the link's token in the path (<c>/api/wizard/{token}/…</c>) or, so that it
@@ -134,7 +145,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
     public async Task<Results<Ok<WizardState>, ProblemHttpResult>> GetAsync(string? token, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (problem, workflow) = await gateway.OpenLinkAsync(token, TokenKind.Wizard, client, cancellationToken);
-        return problem is not null ? problem : TypedResults.Ok(WizardState.Of(workflow!.Status));
+        return problem is not null ? problem : TypedResults.Ok(WizardState.Of(workflow!.Status, policy.FreeMailDomains));
     }
 
     /// <summary>POST /api/wizard/{token}/submission.</summary>
@@ -308,7 +319,7 @@ public sealed class WizardApi(WorkflowGateway gateway)
                     : CodeProblem(after.AttemptsLeft, $"That code is wrong. {after.AttemptsLeft} attempt(s) left.");
             }
 
-            return movedOn ? TypedResults.Ok(WizardState.Of(next)) : TypedResults.Accepted((string?)null, WizardState.Of(next));
+            return movedOn ? TypedResults.Ok(WizardState.Of(next, policy.FreeMailDomains)) : TypedResults.Accepted((string?)null, WizardState.Of(next, policy.FreeMailDomains));
         }
     }
 
@@ -357,6 +368,6 @@ public sealed class WizardApi(WorkflowGateway gateway)
         }
 
         var (status, movedOn) = await gateway.WaitForNextStepAsync(client, workflow, cancellationToken);
-        return movedOn ? TypedResults.Ok(WizardState.Of(status)) : TypedResults.Accepted((string?)null, WizardState.Of(status));
+        return movedOn ? TypedResults.Ok(WizardState.Of(status, policy.FreeMailDomains)) : TypedResults.Accepted((string?)null, WizardState.Of(status, policy.FreeMailDomains));
     }
 }

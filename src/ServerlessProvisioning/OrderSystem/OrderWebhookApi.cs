@@ -65,7 +65,7 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
         }
 
         var instanceId = InstanceIds.ForOrder(order.OrderId);
-        var (registration, record) = await orders.RegisterAsync(order.OrderId, order.Fingerprint(), instanceId, time.GetUtcNow(), cancellationToken);
+        var (registration, record) = await orders.RegisterAsync(order.OrderId, order.Fingerprint(), instanceId, time.GetUtcNow(), order.SubscriptionId, order.ProvisioningContactEmail, cancellationToken);
         if (registration == OrderRegistration.Conflict)
         {
             return Problems.Conflict($"Order '{order.OrderId}' was already received with a different body.");

@@ -28,6 +28,7 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
         var expectedUsers = new Dictionary<(string, string), HashSet<Membership>>();
         var expectedSubscriptions = new Dictionary<(string, string), HashSet<string>>();
         var expectedDomains = new Dictionary<(string, string), HashSet<NamedOrganization>>();
+        var expectedNames = new Dictionary<(string, string), HashSet<NamedOrganization>>();
         foreach (var (pk, rows) in partitions)
         {
             Organization? organization;
@@ -80,6 +81,9 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
                     case DomainIndexEntry domain:
                         Add(expectedDomains, (domain.Key.PartitionKey, domain.Key.RowKey), domain.Organization);
                         break;
+                    case NameIndexEntry name:
+                        Add(expectedNames, (name.Key.PartitionKey, name.Key.RowKey), name.Organization);
+                        break;
                 }
             }
         }
@@ -96,6 +100,12 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
             actualDomains[(entity.PartitionKey, entity.RowKey)] = [.. OrganizationIndexes.ReadItems<NamedOrganization>(entity)];
         }
 
+        var actualNames = new Dictionary<(string, string), HashSet<NamedOrganization>>();
+        await foreach (var entity in service.GetTableClient(names.NameIndex).QueryAsync<TableEntity>(cancellationToken: cancellationToken))
+        {
+            actualNames[(entity.PartitionKey, entity.RowKey)] = [.. OrganizationIndexes.ReadItems<NamedOrganization>(entity)];
+        }
+
         var actualSubscriptions = new Dictionary<(string, string), HashSet<string>>();
         await foreach (var (key, owner) in new OrganizationIndexes(service, names).AllSubscriptionOwnersAsync(cancellationToken))
         {
@@ -105,6 +115,7 @@ public sealed class IndexConsistencyChecker(TableServiceClient service, TableNam
         Compare("UserIndex", expectedUsers, actualUsers, problems);
         Compare("SubscriptionIndex", expectedSubscriptions, actualSubscriptions, problems);
         Compare("DomainIndex", expectedDomains, actualDomains, problems);
+        Compare("NameIndex", expectedNames, actualNames, problems);
         return problems;
     }
 

@@ -20,6 +20,9 @@ public enum IndexName
 
     /// <summary>DomainIndex: the organizations of a (domain, name key) pair.</summary>
     Domain,
+
+    /// <summary>NameIndex: an organization by its folded name (the directory's name search).</summary>
+    Name,
 }
 
 /// <summary>The keys of one index entity.</summary>
@@ -34,11 +37,16 @@ public sealed record UserIndexEntry(IndexKey Key, Membership Membership) : Index
 /// <summary>The organization in the domain index entity of one (domain, name key) pair.</summary>
 public sealed record DomainIndexEntry(IndexKey Key, NamedOrganization Organization) : IndexEntry(Key, Organization.OrganizationId);
 
+/// <summary>The organization in its own name index entity.</summary>
+public sealed record NameIndexEntry(IndexKey Key, NamedOrganization Organization) : IndexEntry(Key, Organization.OrganizationId);
+
 /// <summary>
 /// The index entities that make matching point reads only, and keep subscriptions to one organization:
 /// <list type="bullet">
 /// <item>UserIndex: PartitionKey = RowKey = normalized email → the organizations the address belongs to and whether it is a full admin there (Rule A and AdminIsMember).</item>
 /// <item>DomainIndex: PartitionKey = email domain, RowKey = name key → the organizations with that key having a user at that domain (Rule B).</item>
+/// <item>NameIndex: PartitionKey = the first character of the folded name, RowKey = the folded name (its first
+/// <see cref="NameKeyLength"/> characters), '|' and the organization id → the organization (the directory's name search).</item>
 /// <item>SubscriptionIndex: PartitionKey = RowKey = subscription id → the one organization that holds it.</item>
 /// </list>
 /// All are derived from the Organizations table (<see cref="EntriesFor(Organization)"/>) and changed only by
@@ -52,8 +60,12 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
     const string ClaimedAtProperty = "ClaimedAt";
     const int MaxAttempts = 60;
 
+    /// <summary>How many characters (Unicode scalars) of the folded name a name index key keeps.</summary>
+    public const int NameKeyLength = 100;
+
     readonly TableClient users = service.GetTableClient(names.UserIndex);
     readonly TableClient domains = service.GetTableClient(names.DomainIndex);
+    readonly TableClient namesIndex = service.GetTableClient(names.NameIndex);
     readonly TableClient subscriptions = service.GetTableClient(names.SubscriptionIndex);
 
     /// <summary>
@@ -69,6 +81,39 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
 
     /// <summary>The key of a domain index entity.</summary>
     public static (string PartitionKey, string RowKey) DomainKey(string asciiDomain, string nameKey) => (TableKey.Encode(asciiDomain), TableKey.Encode(nameKey));
+
+    /// <summary>
+    /// The key of an organization's name index entity: one partition per first character of the folded name, the
+    /// RowKey the folded name cut to <see cref="NameKeyLength"/> characters and the organization id, so every name
+    /// with a given prefix is one RowKey range of one partition, and the RowKey is the organization's own.
+    /// </summary>
+    public static (string PartitionKey, string RowKey) NameKey(string organizationId, string normalizedName)
+    {
+        var folded = NamePrefix(normalizedName);
+        return (NamePartition(folded), TableKey.Encode(folded + "|" + organizationId));
+    }
+
+    /// <summary>A folded name (or the folded start of one) as name index keys hold it: cut to <see cref="NameKeyLength"/> characters.</summary>
+    public static string NamePrefix(string normalizedName)
+    {
+        ArgumentNullException.ThrowIfNull(normalizedName);
+        var cut = new System.Text.StringBuilder();
+        var count = 0;
+        foreach (var rune in normalizedName.EnumerateRunes())
+        {
+            if (count++ == NameKeyLength)
+            {
+                break;
+            }
+
+            cut.Append(rune.ToString());
+        }
+
+        return cut.ToString().TrimEnd();
+    }
+
+    static string NamePartition(string folded) =>
+        TableKey.Encode(char.IsHighSurrogate(folded[0]) && folded.Length > 1 ? folded[..2] : folded[..1]);
 
     /// <summary>The key of a subscription index entity (its own partition, so a claim is one atomic insert).</summary>
     public static (string PartitionKey, string RowKey) SubscriptionKey(string subscriptionId)
@@ -89,6 +134,12 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
         var nameKey = CompanyName.KeyOfNormalized(normalizedName);
         var entries = new List<IndexEntry>();
         var seen = new HashSet<IndexKey>();
+        if (normalizedName.Length > 0)
+        {
+            var (npk, nrk) = NameKey(organizationId, normalizedName);
+            entries.Add(new NameIndexEntry(new IndexKey(IndexName.Name, npk, nrk), new NamedOrganization(organizationId, normalizedName)));
+        }
+
         foreach (var user in users)
         {
             var (pk, rk) = UserKey(user.Email);
@@ -182,6 +233,44 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
 
                 page.Add(items[i]);
             }
+        }
+
+        return (page, null);
+    }
+
+    /// <summary>
+    /// One page of the organizations whose folded name starts with <paramref name="normalizedPrefix"/> (a RowKey range of
+    /// one partition of the name index), in name order, from <paramref name="fromRowKey"/> on. Returns the RowKey the next
+    /// page starts at, or null at the end.
+    /// </summary>
+    public async Task<(IReadOnlyList<NamedOrganization> Items, string? Next)> ListByNamePrefixAsync(string normalizedPrefix, string? fromRowKey, int pageSize, CancellationToken cancellationToken)
+    {
+        var prefix = NamePrefix(normalizedPrefix);
+        if (prefix.Length == 0)
+        {
+            return ([], null);
+        }
+
+        // Folded names hold letters, digits and spaces, which TableKey leaves as they are, so the keys that start with
+        // the prefix are exactly those in [prefix, prefix with its last character + 1).
+        var pk = NamePartition(prefix);
+        var from = TableKey.Encode(prefix);
+        var to = from[..^1] + (char)(from[^1] + 1);
+        if (fromRowKey is not null && string.CompareOrdinal(fromRowKey, from) > 0)
+        {
+            from = fromRowKey;
+        }
+
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {from} and RowKey lt {to}");
+        var page = new List<NamedOrganization>();
+        await foreach (var entity in namesIndex.QueryAsync<TableEntity>(filter, maxPerPage: pageSize + 1, cancellationToken: cancellationToken))
+        {
+            if (page.Count == pageSize)
+            {
+                return (page, entity.RowKey);
+            }
+
+            page.AddRange(ReadItems<NamedOrganization>(entity));
         }
 
         return (page, null);
@@ -281,9 +370,12 @@ public sealed class OrganizationIndexes(TableServiceClient service, TableNames n
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(wanted);
         var byKey = wanted.ToDictionary(e => e.Key);
-        var work = keys.Distinct().Select(key => key.Index == IndexName.User
-            ? SetItemAsync(users, key, organizationId, byKey.GetValueOrDefault(key) is UserIndexEntry u ? u.Membership : null, x => x.OrganizationId, likelyNew, cancellationToken)
-            : SetItemAsync(domains, key, organizationId, byKey.GetValueOrDefault(key) is DomainIndexEntry d ? d.Organization : null, x => x.OrganizationId, likelyNew, cancellationToken));
+        var work = keys.Distinct().Select(key => key.Index switch
+        {
+            IndexName.User => SetItemAsync(users, key, organizationId, byKey.GetValueOrDefault(key) is UserIndexEntry u ? u.Membership : null, x => x.OrganizationId, likelyNew, cancellationToken),
+            IndexName.Name => SetItemAsync(namesIndex, key, organizationId, byKey.GetValueOrDefault(key) is NameIndexEntry n ? n.Organization : null, x => x.OrganizationId, likelyNew, cancellationToken),
+            _ => SetItemAsync(domains, key, organizationId, byKey.GetValueOrDefault(key) is DomainIndexEntry d ? d.Organization : null, x => x.OrganizationId, likelyNew, cancellationToken),
+        });
         foreach (var chunk in work.Chunk(8))
         {
             await Task.WhenAll(chunk);

@@ -1,63 +1,171 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.Provisioning;
 
+/// <summary>The keys of one entry of the orders index.</summary>
+internal readonly record struct OrderIndexKey(string PartitionKey, string RowKey);
+
 /// <summary>
-/// The OrderIndex table, newest first: PartitionKey <c>all</c>, a stage name, or <c>org|&lt;organization id&gt;</c> for
-/// every organization the order named (assigned or chosen); RowKey the reversed creation time and the order id. The
-/// order row remembers which stage it is indexed under, so moving it is one upsert and one delete, and which
-/// organizations, so their entries follow its stage and a purge finds them all.
+/// The OrderIndex table: every entry is one order's summary, so every list and search is one single-partition query
+/// and never reads the Orders table. Partitions, each with its RowKey:
+/// <list type="bullet">
+/// <item><c>all</c>, a stage name, <c>org|&lt;organization id&gt;</c> (every organization the order named: assigned or
+/// chosen), <c>contact|&lt;address identity&gt;</c> (the current contact), <c>sub|&lt;subscription id&gt;</c>: newest
+/// first, the reversed creation time and the order id.</item>
+/// <item><c>company|&lt;first character&gt;</c>: the typed company name folded as matching folds it (cut to
+/// <see cref="CompanyKeyLength"/> characters), then the newest-first key, so a name prefix is a RowKey range.</item>
+/// <item><c>expires</c>, open orders only: the current deadline in UTC ticks, then the order id, soonest first.</item>
+/// </list>
+/// The order row remembers the keys of its entries (<c>IndexedKeys</c>), so a move — a new stage, contact or deadline —
+/// is one upsert and one delete, and a purge deletes exactly what exists.
 /// </summary>
 internal sealed class OrderIndex(TableClient index, TableClient orders)
 {
+    /// <summary>How many characters (Unicode scalars) of the folded company name its key keeps.</summary>
+    public const int CompanyKeyLength = 100;
+
     const string AllOrders = "all";
     const string OrganizationPrefix = "org|";
+    const string ContactPrefix = "contact|";
+    const string SubscriptionPrefix = "sub|";
+    const string CompanyPrefix = "company|";
+    const string Deadlines = "expires";
+    const string IndexedKeysProperty = "IndexedKeys";
 
-    /// <summary>Brings the order's entries to what its row says, then notes in the row where it is indexed.</summary>
+    /// <summary>
+    /// The entries an order has: newest first, its stage, each organization it named (those of <paramref name="organizations"/>
+    /// and its own), its contact, its subscription, its typed company name, and its deadline while it is open.
+    /// </summary>
+    public static IReadOnlyList<OrderIndexKey> EntriesFor(OrderRecord order, IEnumerable<string> organizations)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var rowKey = RowKey(order.CreatedAt, order.OrderId);
+        var keys = new List<OrderIndexKey> { new(AllOrders, rowKey), new(order.Stage.ToString(), rowKey) };
+        keys.AddRange(organizations.Union(new[] { order.OrganizationId, order.ChosenOrganizationId }.OfType<string>(), StringComparer.Ordinal)
+            .Select(o => new OrderIndexKey(OrganizationPartition(o), rowKey)));
+        if (order.ContactEmail is { Length: > 0 } contact)
+        {
+            keys.Add(new(ContactPartition(contact), rowKey));
+        }
+
+        if (order.SubscriptionId is { Length: > 0 } subscription)
+        {
+            keys.Add(new(SubscriptionPartition(subscription), rowKey));
+        }
+
+        if (CompanyKey(order.CompanyName) is { Length: > 0 } company)
+        {
+            keys.Add(new(CompanyPartition(company), TableKey.Encode(company) + "|" + rowKey));
+        }
+
+        if (!order.Stage.IsFinal() && order.ExpiresAt is { } expiresAt)
+        {
+            keys.Add(new(Deadlines, DeadlineKey(expiresAt) + "|" + TableKey.Encode(order.OrderId)));
+        }
+
+        return keys.Distinct().ToList();
+    }
+
+    /// <summary>Notes in an order row which entries it has.</summary>
+    public static void NoteIndexed(TableEntity row, IReadOnlyList<OrderIndexKey> keys)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        row[IndexedKeysProperty] = JsonSerializer.Serialize(keys.Select(k => new[] { k.PartitionKey, k.RowKey }));
+    }
+
+    /// <summary>Writes a just-registered order's entries (the row already names them).</summary>
+    public async Task WriteAsync(IReadOnlyList<OrderIndexKey> keys, OrderRecord order, CancellationToken cancellationToken)
+    {
+        foreach (var key in keys)
+        {
+            await index.UpsertEntityAsync(Entry(order, key), TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Brings the order's entries to what its row says: upserts each entry it should have (they all carry the
+    /// summary, which changed), deletes those it had and should not, then notes in the row where it is indexed.
+    /// </summary>
     public async Task IndexAsync(TableEntity row, CancellationToken cancellationToken)
     {
         var order = OrderRow.FromEntity(row);
-        var rowKey = RowKey(order.CreatedAt, order.OrderId);
-        var indexedStage = row.GetString("IndexedStage");
-        var indexedOrganizations = IndexedOrganizations(row);
-        var organizations = indexedOrganizations.Union(new[] { order.OrganizationId, order.ChosenOrganizationId }.OfType<string>(), StringComparer.Ordinal).ToList();
-        foreach (var partition in new[] { AllOrders, order.Stage.ToString() }.Concat(organizations.Select(OrganizationPartition)))
+        var indexed = IndexedKeys(row);
+        var organizations = indexed.Where(k => k.PartitionKey.StartsWith(OrganizationPrefix, StringComparison.Ordinal)).Select(k => DecodeOrganization(k.PartitionKey));
+        var wanted = EntriesFor(order, organizations);
+        foreach (var key in wanted)
         {
-            await index.UpsertEntityAsync(Entry(order, partition, rowKey), TableUpdateMode.Replace, cancellationToken);
+            await index.UpsertEntityAsync(Entry(order, key), TableUpdateMode.Replace, cancellationToken);
         }
 
-        if (indexedStage != order.Stage.ToString() && !string.IsNullOrEmpty(indexedStage))
+        foreach (var gone in indexed.Except(wanted))
         {
-            await index.DeleteEntityAsync(indexedStage, rowKey, ETag.All, cancellationToken);
+            await index.DeleteEntityAsync(gone.PartitionKey, gone.RowKey, ETag.All, cancellationToken);
         }
 
-        await MarkAsync(order, indexedStage, indexedOrganizations.Count, organizations, cancellationToken);
+        if (!indexed.ToHashSet().SetEquals(wanted) || row.GetString(IndexedKeysProperty) is null)
+        {
+            var marks = new TableEntity(OrderRow.PartitionKey(order.OrderId), OrderRow.RowKey);
+            NoteIndexed(marks, wanted);
+            await orders.UpdateEntityAsync(marks, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
     }
 
     /// <summary>Deletes every entry of the order its row says it has (retention purge).</summary>
     public async Task RemoveAsync(TableEntity row, CancellationToken cancellationToken)
     {
-        var order = OrderRow.FromEntity(row);
-        var rowKey = RowKey(order.CreatedAt, order.OrderId);
-        await index.DeleteEntityAsync(AllOrders, rowKey, ETag.All, cancellationToken);
-        await index.DeleteEntityAsync(order.Stage.ToString(), rowKey, ETag.All, cancellationToken);
-        foreach (var organizationId in IndexedOrganizations(row))
+        foreach (var key in IndexedKeys(row))
         {
-            await index.DeleteEntityAsync(OrganizationPartition(organizationId), rowKey, ETag.All, cancellationToken);
+            await index.DeleteEntityAsync(key.PartitionKey, key.RowKey, ETag.All, cancellationToken);
         }
     }
 
     /// <summary>One page of orders, newest first, optionally of one stage (a single-partition query).</summary>
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListAsync(ProvisioningStage? stage, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
-        ListPartitionAsync(stage?.ToString() ?? AllOrders, continuationToken, pageSize, cancellationToken);
+        QueryAsync(Partition(stage?.ToString() ?? AllOrders), continuationToken, pageSize, cancellationToken);
 
     /// <summary>One page of the orders that named an organization, newest first.</summary>
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByOrganizationAsync(string organizationId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
-        ListPartitionAsync(OrganizationPartition(organizationId), continuationToken, pageSize, cancellationToken);
+        QueryAsync(Partition(OrganizationPartition(organizationId)), continuationToken, pageSize, cancellationToken);
+
+    /// <summary>One page of the orders whose current contact is the same person as <paramref name="email"/>, newest first.</summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByContactAsync(string email, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        QueryAsync(Partition(ContactPartition(email)), continuationToken, pageSize, cancellationToken);
+
+    /// <summary>One page of the orders of a subscription, newest first.</summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListBySubscriptionAsync(string subscriptionId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        QueryAsync(Partition(SubscriptionPartition(subscriptionId)), continuationToken, pageSize, cancellationToken);
+
+    /// <summary>
+    /// One page of the orders whose typed company name, folded, starts with <paramref name="text"/> folded: a RowKey
+    /// range of one partition, in name order (then newest first). Nothing for a text without a letter or digit.
+    /// </summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByCompanyPrefixAsync(string text, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        if (CompanyKey(text) is not { Length: > 0 } prefix)
+        {
+            return Task.FromResult<(IReadOnlyList<OrderSummary>, string?)>(([], null));
+        }
+
+        // Folded names hold letters, digits and spaces, which TableKey leaves as they are, so the keys starting with the
+        // prefix are exactly those in [prefix, prefix with its last character + 1).
+        var from = TableKey.Encode(prefix);
+        var to = from[..^1] + (char)(from[^1] + 1);
+        var partition = CompanyPartition(prefix);
+        return QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}"), continuationToken, pageSize, cancellationToken);
+    }
+
+    /// <summary>One page of the open orders whose current deadline is before <paramref name="before"/>, soonest first.</summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListExpiringBeforeAsync(DateTimeOffset before, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    {
+        var to = DeadlineKey(before);
+        return QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Deadlines} and RowKey lt {to}"), continuationToken, pageSize, cancellationToken);
+    }
 
     /// <summary>
     /// The orders awaiting an approval: those that named the organization (one partition; an order that named it
@@ -88,6 +196,25 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
             stages.Zip(counts).Where(p => p.Second > OrderStore.CountCap).Select(p => p.First).ToList());
     }
 
+    /// <summary>The typed company name as its key folds it: <see cref="CompanyName.Normalize"/>, cut to <see cref="CompanyKeyLength"/> characters.</summary>
+    public static string CompanyKey(string? companyName)
+    {
+        var folded = CompanyName.Normalize(companyName);
+        var cut = new StringBuilder();
+        var count = 0;
+        foreach (var rune in folded.EnumerateRunes())
+        {
+            if (count++ == CompanyKeyLength)
+            {
+                break;
+            }
+
+            cut.Append(rune.ToString());
+        }
+
+        return cut.ToString().TrimEnd();
+    }
+
     async Task<int> CountPartitionAsync(string partition, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
@@ -104,59 +231,90 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
         return count;
     }
 
-    async Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListPartitionAsync(string partition, string? continuationToken, int pageSize, CancellationToken cancellationToken)
+    async Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> QueryAsync(string filter, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
         await foreach (var page in index.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize))
         {
-            var items = page.Values.Select(e => new OrderSummary(
-                e.GetString("OrderId"),
-                Enum.Parse<ProvisioningStage>(e.GetString("Stage")),
-                e.GetString("Outcome") is { Length: > 0 } o ? Enum.Parse<ProvisioningOutcome>(o) : null,
-                e.GetDateTimeOffset("CreatedAt") ?? default,
-                e.GetDateTimeOffset("UpdatedAt") ?? default)).ToList();
-            return (items, page.ContinuationToken);
+            return (page.Values.Select(Summary).ToList(), page.ContinuationToken);
         }
 
         return ([], null);
     }
 
-    // Notes in the order row the stage and organizations it is now indexed under, when they changed.
-    async Task MarkAsync(OrderRecord order, string? indexedStage, int indexedOrganizationCount, List<string> organizations, CancellationToken cancellationToken)
+    static OrderSummary Summary(TableEntity e)
     {
-        var marks = new TableEntity(OrderRow.PartitionKey(order.OrderId), OrderRow.RowKey);
-        var marked = false;
-        if (indexedStage != order.Stage.ToString())
-        {
-            marks["IndexedStage"] = order.Stage.ToString();
-            marked = true;
-        }
-
-        if (organizations.Count != indexedOrganizationCount)
-        {
-            marks["IndexedOrganizations"] = JsonSerializer.Serialize(organizations);
-            marked = true;
-        }
-
-        if (marked)
-        {
-            await orders.UpdateEntityAsync(marks, ETag.All, TableUpdateMode.Merge, cancellationToken);
-        }
+        var stage = Enum.Parse<ProvisioningStage>(e.GetString("Stage"));
+        return new(
+            e.GetString("OrderId"),
+            stage,
+            Text(e, "Outcome") is { } o ? Enum.Parse<ProvisioningOutcome>(o) : null,
+            e.GetDateTimeOffset("CreatedAt") ?? default,
+            e.GetDateTimeOffset("UpdatedAt") ?? default,
+            Text(e, "SubscriptionId"),
+            Text(e, "ContactEmail"),
+            Text(e, "CompanyName"),
+            Text(e, "OrganizationId"),
+            stage.IsFinal() ? null : e.GetDateTimeOffset("ExpiresAt"),
+            Text(e, "ChosenOrganizationId"));
     }
 
-    static TableEntity Entry(OrderRecord order, string partition, string rowKey) => new(partition, rowKey)
+    static string? Text(TableEntity e, string name) => e.GetString(name) is { Length: > 0 } value ? value : null;
+
+    static TableEntity Entry(OrderRecord order, OrderIndexKey key) => new(key.PartitionKey, key.RowKey)
     {
         ["OrderId"] = order.OrderId,
         ["Stage"] = order.Stage.ToString(),
         ["Outcome"] = order.Outcome?.ToString() ?? string.Empty,
         ["CreatedAt"] = order.CreatedAt,
         ["UpdatedAt"] = order.UpdatedAt,
+        ["SubscriptionId"] = order.SubscriptionId ?? string.Empty,
+        ["ContactEmail"] = order.ContactEmail ?? string.Empty,
+        ["CompanyName"] = order.CompanyName ?? string.Empty,
+        ["OrganizationId"] = order.OrganizationId ?? string.Empty,
+        ["ChosenOrganizationId"] = order.ChosenOrganizationId ?? string.Empty,
+        ["ExpiresAt"] = order.Stage.IsFinal() ? null : order.ExpiresAt,
     };
 
-    static List<string> IndexedOrganizations(TableEntity row) =>
-        row.GetString("IndexedOrganizations") is { Length: > 0 } json ? JsonSerializer.Deserialize<List<string>>(json) ?? [] : [];
+    // The entries the row names; a row indexed before IndexedKeys existed names its stage and organizations instead.
+    static List<OrderIndexKey> IndexedKeys(TableEntity row)
+    {
+        if (row.GetString(IndexedKeysProperty) is { Length: > 0 } json)
+        {
+            return (JsonSerializer.Deserialize<List<string[]>>(json) ?? []).Where(k => k.Length == 2).Select(k => new OrderIndexKey(k[0], k[1])).ToList();
+        }
+
+        var order = OrderRow.FromEntity(row);
+        var rowKey = RowKey(order.CreatedAt, order.OrderId);
+        var legacy = new List<OrderIndexKey>();
+        if (row.GetString("IndexedStage") is { Length: > 0 } stage)
+        {
+            legacy.Add(new(AllOrders, rowKey));
+            legacy.Add(new(stage, rowKey));
+        }
+
+        if (row.GetString("IndexedOrganizations") is { Length: > 0 } organizations)
+        {
+            legacy.AddRange((JsonSerializer.Deserialize<List<string>>(organizations) ?? []).Select(o => new OrderIndexKey(OrganizationPartition(o), rowKey)));
+        }
+
+        return legacy;
+    }
+
+    static string Partition(string partition) => TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
 
     static string OrganizationPartition(string organizationId) => OrganizationPrefix + TableKey.Encode(organizationId);
+
+    // Organization ids are letters, digits and ". _ - :", which TableKey leaves as they are.
+    static string DecodeOrganization(string partition) => partition[OrganizationPrefix.Length..];
+
+    static string ContactPartition(string email) => ContactPrefix + TableKey.Encode(EmailAddress.Normalize(email));
+
+    static string SubscriptionPartition(string subscriptionId) => SubscriptionPrefix + TableKey.Encode(subscriptionId);
+
+    // One partition per first character of the folded name: a prefix (at least one character) stays in one partition.
+    static string CompanyPartition(string companyKey) => CompanyPrefix + TableKey.Encode(char.IsHighSurrogate(companyKey[0]) && companyKey.Length > 1 ? companyKey[..2] : companyKey[..1]);
+
+    static string DeadlineKey(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 
     static string RowKey(DateTimeOffset createdAt, string orderId) =>
         (DateTimeOffset.MaxValue.UtcTicks - createdAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture) + "|" + TableKey.Encode(orderId);

@@ -28,6 +28,8 @@ internal static class OrderRow
         ["OrganizationId"] = r.OrganizationId,
         ["WorkflowStarted"] = r.WorkflowStarted,
         ["StartClaimedAt"] = r.StartClaimedAt,
+        ["SubscriptionId"] = r.SubscriptionId,
+        ["ContactEmail"] = r.ContactEmail,
     };
 
     /// <summary>The order as its row says.</summary>
@@ -42,16 +44,36 @@ internal static class OrderRow
         e.GetString("OrganizationId") is { Length: > 0 } org ? org : null,
         e.GetBoolean("WorkflowStarted") ?? true,
         e.GetDateTimeOffset("StartClaimedAt"),
-        e.GetString("ChosenOrganizationId") is { Length: > 0 } chosen ? chosen : null);
+        e.GetString("ChosenOrganizationId") is { Length: > 0 } chosen ? chosen : null,
+        e.GetString("SubscriptionId") is { Length: > 0 } subscription ? subscription : null,
+        e.GetString("ContactEmail") is { Length: > 0 } contact ? contact : null,
+        e.GetString("CompanyName") is { Length: > 0 } company ? company : null,
+        e.GetDateTimeOffset("ExpiresAt"));
 
-    /// <summary>What progress changes in the row (merged); <c>ProgressSequence</c> keeps an older step from rolling it back.</summary>
-    public static TableEntity Progress(ProgressRequest progress) => new(PartitionKey(progress.OrderId), RowKey)
+    /// <summary>
+    /// What progress changes in the row (merged); <c>ProgressSequence</c> keeps an older step from rolling it back. The
+    /// search facts are merged only when the progress carries them (older workflows' records may not).
+    /// </summary>
+    public static TableEntity Progress(ProgressRequest progress)
     {
-        ["Stage"] = progress.Stage.ToString(),
-        ["UpdatedAt"] = progress.At,
-        ["Outcome"] = progress.Outcome?.ToString() ?? string.Empty,
-        ["OrganizationId"] = progress.OrganizationId ?? string.Empty,
-        ["ChosenOrganizationId"] = progress.ChosenOrganizationId ?? string.Empty,
-        ["ProgressSequence"] = progress.Sequence,
-    };
+        ArgumentNullException.ThrowIfNull(progress);
+        var entity = new TableEntity(PartitionKey(progress.OrderId), RowKey)
+        {
+            ["Stage"] = progress.Stage.ToString(),
+            ["UpdatedAt"] = progress.At,
+            ["Outcome"] = progress.Outcome?.ToString() ?? string.Empty,
+            ["OrganizationId"] = progress.OrganizationId ?? string.Empty,
+            ["ChosenOrganizationId"] = progress.ChosenOrganizationId ?? string.Empty,
+            ["ProgressSequence"] = progress.Sequence,
+        };
+        foreach (var (name, value) in new (string, object?)[] { ("SubscriptionId", progress.SubscriptionId), ("ContactEmail", progress.ContactEmail), ("CompanyName", progress.CompanyName), ("ExpiresAt", progress.ExpiresAt) })
+        {
+            if (value is not null)
+            {
+                entity[name] = value;
+            }
+        }
+
+        return entity;
+    }
 }

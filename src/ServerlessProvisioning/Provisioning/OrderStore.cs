@@ -30,22 +30,32 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     readonly OrderGate operatorGate = new(service.GetTableClient(names.Orders), "opgate");
     readonly OrderIndex index = new(service.GetTableClient(names.OrderIndex), service.GetTableClient(names.Orders));
 
-    /// <summary>Registers an order exactly once: an insert that only the first delivery wins.</summary>
+    /// <summary>
+    /// Registers an order exactly once: an insert that only the first delivery wins. The new order is indexed at once
+    /// (newest first, its stage, its contact and its subscription), so it is found before its workflow records anything;
+    /// the row names those entries in the same insert, so the workflow's first progress record moves them.
+    /// </summary>
     /// <remarks><paramref name="fingerprint"/> tells a repeated delivery of the same order from a different order under the same id.</remarks>
-    public async Task<(OrderRegistration Result, OrderRecord Record)> RegisterAsync(string orderId, string fingerprint, string instanceId, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<(OrderRegistration Result, OrderRecord Record)> RegisterAsync(string orderId, string fingerprint, string instanceId, DateTimeOffset now, string? subscriptionId, string? contactEmail, CancellationToken cancellationToken)
     {
         // The first delivery owns starting the workflow; StartClaimedAt lets a later delivery take over if it never does.
-        var record = new OrderRecord(orderId, instanceId, fingerprint, now, now, ProvisioningStage.InvitationSent, null, null, WorkflowStarted: false, StartClaimedAt: now);
+        var record = new OrderRecord(orderId, instanceId, fingerprint, now, now, ProvisioningStage.InvitationSent, null, null, WorkflowStarted: false, StartClaimedAt: now, SubscriptionId: subscriptionId, ContactEmail: contactEmail);
+        var row = OrderRow.ToEntity(record);
+        var entries = OrderIndex.EntriesFor(record, []);
+        OrderIndex.NoteIndexed(row, entries);
         try
         {
-            await table.AddEntityAsync(OrderRow.ToEntity(record), cancellationToken);
-            return (OrderRegistration.Created, record);
+            await table.AddEntityAsync(row, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
             var existing = await GetAsync(orderId, cancellationToken) ?? throw new InvalidOperationException("An order row vanished while being registered.", e);
             return (existing.Fingerprint == fingerprint ? OrderRegistration.Replay : OrderRegistration.Conflict, existing);
         }
+
+        // A crash before these leaves the order unindexed until its first progress record, which writes every entry.
+        await index.WriteAsync(entries, record, cancellationToken);
+        return (OrderRegistration.Created, record);
     }
 
     /// <summary>
@@ -115,6 +125,22 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     /// <summary>The ids of the orders awaiting an approval that named the organization (or, without one, of all of them).</summary>
     public Task<IReadOnlyList<string>> AwaitingApprovalAsync(string? organizationId, CancellationToken cancellationToken) =>
         index.AwaitingApprovalAsync(organizationId, cancellationToken);
+
+    /// <summary>One page of the orders whose current contact is the same person as <paramref name="email"/> (case, IDN), newest first.</summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByContactAsync(string email, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        index.ListByContactAsync(email, continuationToken, pageSize, cancellationToken);
+
+    /// <summary>One page of the orders of a subscription, newest first.</summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListBySubscriptionAsync(string subscriptionId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        index.ListBySubscriptionAsync(subscriptionId, continuationToken, pageSize, cancellationToken);
+
+    /// <summary>One page of the orders whose typed company name, folded as matching folds it, starts with <paramref name="text"/> folded.</summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByCompanyPrefixAsync(string text, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        index.ListByCompanyPrefixAsync(text, continuationToken, pageSize, cancellationToken);
+
+    /// <summary>One page of the open orders whose current deadline is before <paramref name="before"/>, soonest first.</summary>
+    public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListExpiringBeforeAsync(DateTimeOffset before, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
+        index.ListExpiringBeforeAsync(before, continuationToken, pageSize, cancellationToken);
 
     /// <summary>
     /// How many orders each stage holds: one key-only query of each stage's index partition, never a scan of the

@@ -15,6 +15,9 @@ public sealed record TableNames(string Prefix)
     /// <summary>Index: one entity per (email domain, name key) listing organizations with that key and a user at that domain.</summary>
     public string DomainIndex => Prefix + "DomainIndex";
 
+    /// <summary>Index: one entity per organization, keyed by its folded name, so a name prefix is a RowKey range.</summary>
+    public string NameIndex => Prefix + "NameIndex";
+
     /// <summary>Index: one entity per subscription id naming the one organization that holds it.</summary>
     public string SubscriptionIndex => Prefix + "SubscriptionIndex";
 
@@ -28,5 +31,5 @@ public sealed record TableNames(string Prefix)
     public string Tokens => Prefix + "Tokens";
 
     /// <summary>Every table, for creation at start-up.</summary>
-    public IEnumerable<string> All => [Organizations, UserIndex, DomainIndex, SubscriptionIndex, Orders, OrderIndex, Tokens];
+    public IEnumerable<string> All => [Organizations, UserIndex, DomainIndex, NameIndex, SubscriptionIndex, Orders, OrderIndex, Tokens];
 }

@@ -82,6 +82,7 @@ public class OrganizationBulkLoaderTests(AzuriteFixture azurite)
         Assert.Equal(await RowsAsync(imported.Organizations), await RowsAsync(bulk.Organizations));
         Assert.Equal(await IndexAsync<Membership>(imported.UserIndex), await IndexAsync<Membership>(bulk.UserIndex));
         Assert.Equal(await IndexAsync<NamedOrganization>(imported.DomainIndex), await IndexAsync<NamedOrganization>(bulk.DomainIndex));
+        Assert.Equal(await IndexAsync<NamedOrganization>(imported.NameIndex), await IndexAsync<NamedOrganization>(bulk.NameIndex));
     }
 
     [Fact]

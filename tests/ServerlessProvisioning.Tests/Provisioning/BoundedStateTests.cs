@@ -64,7 +64,7 @@ public class BoundedStateTests(WorkflowFixture f) : IClassFixture<WorkflowFixtur
         Assert.InRange(choosing.CandidateIds.Count, 5, 25);
         Assert.Equal(choosing.CandidateIds, choosing.Candidates!.Select(c => c.OrganizationId));
         Assert.All(choosing.Candidates!, c => Assert.Equal((5, 5), (c.FullAdmins.Count, c.FullAdminCount)));
-        var wizard = Json.Serialize(WizardState.Of(choosing));
+        var wizard = Json.Serialize(WizardState.Of(choosing, FreeMailDomains.Default));
         TestContext.Current.TestOutputHelper?.WriteLine($"custom status {Encoding.UTF8.GetByteCount(raw!)} bytes, wizard state {Encoding.UTF8.GetByteCount(wizard)} bytes");
         Assert.True(Encoding.UTF8.GetByteCount(wizard) < WizardStateLimit, $"wizard state of {Encoding.UTF8.GetByteCount(wizard)} bytes");
     }

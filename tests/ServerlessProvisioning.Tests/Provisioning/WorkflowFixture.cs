@@ -107,7 +107,7 @@ public sealed class WorkflowFixture(AzuriteFixture azurite) : IAsyncLifetime
     public async Task<string> StartAsync(ProvisioningOrder order, ProvisioningTimings? timings = null)
     {
         var instanceId = InstanceIds.ForOrder(order.OrderId);
-        await Orders.RegisterAsync(order.OrderId, "fingerprint", instanceId, DateTimeOffset.UtcNow, CancellationToken.None);
+        await Orders.RegisterAsync(order.OrderId, "fingerprint", instanceId, DateTimeOffset.UtcNow, order.SubscriptionId, order.ProvisioningContactEmail, CancellationToken.None);
         await Client.ScheduleNewOrchestrationInstanceAsync(ProvisioningWorkflow.Name, new ProvisioningInput(order, timings ?? LongTimings), WorkflowRelease.Current.StartOptions(instanceId));
         return instanceId;
     }

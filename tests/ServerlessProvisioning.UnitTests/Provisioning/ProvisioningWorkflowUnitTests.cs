@@ -87,6 +87,8 @@ public class ProvisioningWorkflowUnitTests
         var progress = Assert.IsType<ProgressRequest>(calls[0].Input);
         Assert.Equal(["OrderReceived", "InvitationSent"], progress.Audit.Select(a => a.Action));
         Assert.Equal((1, ProvisioningStage.InvitationSent), (progress.Sequence, progress.Stage));
+        // What the orders index searches by: the subscription, the current contact and deadline (no company typed yet).
+        Assert.Equal(("sub-u1", Contact, (string?)null, (DateTimeOffset?)InvitationDeadline), (progress.SubscriptionId, progress.ContactEmail, progress.CompanyName, progress.ExpiresAt));
         var invitation = Assert.IsType<InvitationRequest>(calls[1].Input);
         Assert.Equal((Contact, 1, false, InvitationDeadline, (string?)null), (invitation.ContactEmail, invitation.Generation, invitation.IsReminder, invitation.ExpiresAt, invitation.PreviousContactEmail));
         Assert.Equal(new MailContext("ord-u1", ScriptedOrchestration.InstanceId, "sub-u1", ProvisioningScenario.CustomerSelf, "en"), invitation.Mail);
@@ -110,6 +112,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal([nameof(Match), nameof(RecordProgress)], calls.Select(c => c.Name));
         Assert.Equal(new MatchRequest("Acme", Contact, ProvisioningScenario.CustomerSelf, "ord-u1", Round: 1), calls[0].Input);
         Assert.Equal(["WizardSubmitted", "MatchedByRuleB"], Assert.IsType<ProgressRequest>(calls[1].Input).Audit.Select(a => a.Action));
+        Assert.Equal("Acme", Assert.IsType<ProgressRequest>(calls[1].Input).CompanyName);
         var statuses = run.TakeStatuses();
         Assert.Equal([ProvisioningStage.Matching, ProvisioningStage.AwaitingOrganizationChoice], statuses.Select(s => s.Stage));
         Assert.Equal(1, statuses[0].Step);
@@ -513,6 +516,7 @@ public class ProvisioningWorkflowUnitTests
         Assert.Equal([nameof(RecordProgress), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)], calls.Select(c => c.Name));
         var expired = Assert.Single(Assert.IsType<ProgressRequest>(calls[0].Input).Audit);
         Assert.Equal(("system", "Expired", InvitationDeadline), (expired.Actor, expired.Action, expired.At));
+        Assert.Null(Assert.IsType<ProgressRequest>(calls[0].Input).ExpiresAt); // a finished order leaves the deadline index
         Assert.Equal(ProvisioningOutcome.Expired, Assert.IsType<OutcomeMailRequest>(calls[1].Input).Outcome);
         var status = Assert.Single(run.TakeStatuses());
         Assert.Equal((ProvisioningStage.Expired, ProvisioningOutcome.Expired, 1), (status.Stage, status.Outcome, status.Step));

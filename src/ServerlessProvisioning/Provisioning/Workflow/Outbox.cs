@@ -28,7 +28,8 @@ sealed class Outbox(OrderRun run)
         pending.Clear();
         var status = run.Status;
         await run.Context.RecordProgressAsync(
-            new ProgressRequest(run.Order.OrderId, ++progressSequence, status.Stage, status.Outcome, run.AssignedOrganizationId(), entries, run.Now, run.ChosenOrganizationId()),
+            new ProgressRequest(run.Order.OrderId, ++progressSequence, status.Stage, status.Outcome, run.AssignedOrganizationId(), entries, run.Now, run.ChosenOrganizationId(),
+                run.Order.SubscriptionId, run.Contact, status.Submission?.CompanyName, status.Stage.IsFinal() ? null : status.ExpiresAt),
             run.ActivityOptions);
     }
 

@@ -8,15 +8,33 @@ using System;
 namespace ServerlessProvisioning.Client.Models
 {
     /// <summary>
-    /// One line of the operator&apos;s order list (SPEC §3).
+    /// One line of the operator&apos;s order list and searches (SPEC §3): the stage and times, and what people know an orderby — its subscription, its current contact, the company name the contact typed, the organization it was assignedto (`organizationId`) or chose without an assignment (`chosenOrganizationId`), and, while open, thedeadline of what it waits for (`expiresAt`).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class OrderSummary : IAdditionalDataHolder, IParsable
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The chosenOrganizationId property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? ChosenOrganizationId { get; set; }
+#nullable restore
+#else
+        public string ChosenOrganizationId { get; set; }
+#endif
+        /// <summary>The companyName property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? CompanyName { get; set; }
+#nullable restore
+#else
+        public string CompanyName { get; set; }
+#endif
         /// <summary>The createdAt property</summary>
         public DateTimeOffset? CreatedAt { get; set; }
+        /// <summary>The expiresAt property</summary>
+        public DateTimeOffset? ExpiresAt { get; set; }
         /// <summary>The orderId property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -25,10 +43,34 @@ namespace ServerlessProvisioning.Client.Models
 #else
         public string OrderId { get; set; }
 #endif
+        /// <summary>The organizationId property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? OrganizationId { get; set; }
+#nullable restore
+#else
+        public string OrganizationId { get; set; }
+#endif
         /// <summary>The outcome property</summary>
         public global::ServerlessProvisioning.Client.Models.ProvisioningOutcome? Outcome { get; set; }
+        /// <summary>The provisioningContactEmail property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? ProvisioningContactEmail { get; set; }
+#nullable restore
+#else
+        public string ProvisioningContactEmail { get; set; }
+#endif
         /// <summary>Where a provisioning workflow stands (SPEC §3).</summary>
         public global::ServerlessProvisioning.Client.Models.ProvisioningStage? Stage { get; set; }
+        /// <summary>The subscriptionId property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? SubscriptionId { get; set; }
+#nullable restore
+#else
+        public string SubscriptionId { get; set; }
+#endif
         /// <summary>The updatedAt property</summary>
         public DateTimeOffset? UpdatedAt { get; set; }
         /// <summary>
@@ -56,10 +98,16 @@ namespace ServerlessProvisioning.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "chosenOrganizationId", n => { ChosenOrganizationId = n.GetStringValue(); } },
+                { "companyName", n => { CompanyName = n.GetStringValue(); } },
                 { "createdAt", n => { CreatedAt = n.GetDateTimeOffsetValue(); } },
+                { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
                 { "orderId", n => { OrderId = n.GetStringValue(); } },
+                { "organizationId", n => { OrganizationId = n.GetStringValue(); } },
                 { "outcome", n => { Outcome = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningOutcome>(); } },
+                { "provisioningContactEmail", n => { ProvisioningContactEmail = n.GetStringValue(); } },
                 { "stage", n => { Stage = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningStage>(); } },
+                { "subscriptionId", n => { SubscriptionId = n.GetStringValue(); } },
                 { "updatedAt", n => { UpdatedAt = n.GetDateTimeOffsetValue(); } },
             };
         }
@@ -70,10 +118,16 @@ namespace ServerlessProvisioning.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("chosenOrganizationId", ChosenOrganizationId);
+            writer.WriteStringValue("companyName", CompanyName);
             writer.WriteDateTimeOffsetValue("createdAt", CreatedAt);
+            writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
             writer.WriteStringValue("orderId", OrderId);
+            writer.WriteStringValue("organizationId", OrganizationId);
             writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningOutcome>("outcome", Outcome);
+            writer.WriteStringValue("provisioningContactEmail", ProvisioningContactEmail);
             writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningStage>("stage", Stage);
+            writer.WriteStringValue("subscriptionId", SubscriptionId);
             writer.WriteDateTimeOffsetValue("updatedAt", UpdatedAt);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -125,3 +125,6 @@ export const limits = Object.freeze({
   identifier: 100,
   verificationCodeDigits: 6,
 });
+
+/** What stands for the hidden part of a candidate administrator's masked address (AdminAddressDisclosure): such an address is not one to write to. */
+export const hiddenAddressPart = '•••';

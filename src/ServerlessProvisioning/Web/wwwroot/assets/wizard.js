@@ -7,7 +7,7 @@
 import {
   announce, button, createPage, facts, formatNumber, h, hasText, openDialog, progress, strong, t, tNodes, timeElement,
 } from './common.js';
-import { codeDeadReasons, limits, stages } from './contract.js';
+import { codeDeadReasons, hiddenAddressPart, limits, stages } from './contract.js';
 
 const fastPollMs = 1000;
 const approvalPollMs = 3000;
@@ -589,7 +589,10 @@ function admins(list) {
   return h('ul', { class: 'admins' }, list.map(admin => h('li', null,
     admin.name ? h('span', { class: 'admin-name' }, admin.name) : null,
     admin.name ? ' ' : null,
-    h('a', { class: 'admin-email', href: `mailto:${admin.email}` }, admin.email))));
+    // A masked address (s•••@gmail.com: the rules keep it from the contact) is shown as text, not as a link to write to.
+    admin.email.includes(hiddenAddressPart)
+      ? h('span', { class: 'admin-email', 'data-masked': 'true' }, admin.email)
+      : h('a', { class: 'admin-email', href: `mailto:${admin.email}` }, admin.email))));
 }
 
 const assessmentSymbols = { InUse: '●', PossiblyAbandoned: '▲', Unclear: '?' };

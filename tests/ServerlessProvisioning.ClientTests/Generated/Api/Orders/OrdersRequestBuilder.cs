@@ -35,7 +35,7 @@ namespace ServerlessProvisioning.Client.Api.Orders
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public OrdersRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/orders{?continuationToken*,pageSize*,stage*}", pathParameters)
+        public OrdersRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/orders{?company*,contact*,continuationToken*,expiringBefore*,pageSize*,stage*,subscriptionId*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,11 +43,11 @@ namespace ServerlessProvisioning.Client.Api.Orders
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public OrdersRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/orders{?continuationToken*,pageSize*,stage*}", rawUrl)
+        public OrdersRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/orders{?company*,contact*,continuationToken*,expiringBefore*,pageSize*,stage*,subscriptionId*}", rawUrl)
         {
         }
         /// <summary>
-        /// Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100).
+        /// Operator list, newest first, optionally one stage (?stage=); or a search through the orders index by contact (?contact=), subscription (?subscriptionId=), typed company name prefix (?company=) or open orders expiring before a time, soonest first (?expiringBefore=); one of them at a time; paged (?continuationToken=, ?pageSize= up to 100).
         /// </summary>
         /// <returns>A <see cref="global::ServerlessProvisioning.Client.Models.OrderList"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -107,7 +107,7 @@ namespace ServerlessProvisioning.Client.Api.Orders
             return await RequestAdapter.SendAsync<global::ServerlessProvisioning.Client.Models.OrderAccepted>(requestInfo, global::ServerlessProvisioning.Client.Models.OrderAccepted.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100).
+        /// Operator list, newest first, optionally one stage (?stage=); or a search through the orders index by contact (?contact=), subscription (?subscriptionId=), typed company name prefix (?company=) or open orders expiring before a time, soonest first (?expiringBefore=); one of them at a time; paged (?continuationToken=, ?pageSize= up to 100).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -157,11 +157,31 @@ namespace ServerlessProvisioning.Client.Api.Orders
             return new global::ServerlessProvisioning.Client.Api.Orders.OrdersRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Operator list, newest first, optionally one stage (?stage=), paged (?continuationToken=, ?pageSize= up to 100).
+        /// Operator list, newest first, optionally one stage (?stage=); or a search through the orders index by contact (?contact=), subscription (?subscriptionId=), typed company name prefix (?company=) or open orders expiring before a time, soonest first (?expiringBefore=); one of them at a time; paged (?continuationToken=, ?pageSize= up to 100).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class OrdersRequestBuilderGetQueryParameters 
         {
+            /// <summary>The orders whose typed company name starts with this text, folded as matching folds it.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("company")]
+            public string? Company { get; set; }
+#nullable restore
+#else
+            [QueryParameter("company")]
+            public string Company { get; set; }
+#endif
+            /// <summary>The orders whose current contact is this address (its identity: case and IDN folded).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("contact")]
+            public string? Contact { get; set; }
+#nullable restore
+#else
+            [QueryParameter("contact")]
+            public string Contact { get; set; }
+#endif
             /// <summary>The continuationToken of the previous page, as it came; absent for the first page. Pass the same filters with it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -172,12 +192,25 @@ namespace ServerlessProvisioning.Client.Api.Orders
             [QueryParameter("continuationToken")]
             public string ContinuationToken { get; set; }
 #endif
+            /// <summary>Open orders whose current deadline is before this time (ISO 8601), soonest first.</summary>
+            [QueryParameter("expiringBefore")]
+            public DateTimeOffset? ExpiringBefore { get; set; }
             /// <summary>How many items a page holds: 1 to 100 (default 50).</summary>
             [QueryParameter("pageSize")]
             public int? PageSize { get; set; }
             /// <summary>Only the orders at this stage.</summary>
             [QueryParameter("stage")]
             public global::ServerlessProvisioning.Client.Models.ProvisioningStage? Stage { get; set; }
+            /// <summary>The orders of this subscription.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("subscriptionId")]
+            public string? SubscriptionId { get; set; }
+#nullable restore
+#else
+            [QueryParameter("subscriptionId")]
+            public string SubscriptionId { get; set; }
+#endif
         }
     }
 }

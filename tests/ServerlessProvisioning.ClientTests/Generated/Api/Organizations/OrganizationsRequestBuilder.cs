@@ -41,7 +41,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public OrganizationsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/organizations{?continuationToken*,domain*,email*,id*,pageSize*}", pathParameters)
+        public OrganizationsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/organizations{?continuationToken*,domain*,email*,id*,name*,pageSize*}", pathParameters)
         {
         }
         /// <summary>
@@ -49,11 +49,11 @@ namespace ServerlessProvisioning.Client.Api.Organizations
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public OrganizationsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/organizations{?continuationToken*,domain*,email*,id*,pageSize*}", rawUrl)
+        public OrganizationsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/organizations{?continuationToken*,domain*,email*,id*,name*,pageSize*}", rawUrl)
         {
         }
         /// <summary>
-        /// Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).
+        /// Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), or whose name starts with a text, folded as matching folds it (?name=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).
         /// </summary>
         /// <returns>A <see cref="global::ServerlessProvisioning.Client.Models.DirectoryPage"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -78,7 +78,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations
             return await RequestAdapter.SendAsync<global::ServerlessProvisioning.Client.Models.DirectoryPage>(requestInfo, global::ServerlessProvisioning.Client.Models.DirectoryPage.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).
+        /// Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), or whose name starts with a text, folded as matching folds it (?name=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -106,7 +106,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations
             return new global::ServerlessProvisioning.Client.Api.Organizations.OrganizationsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).
+        /// Organizations by id (?id=), with a user at an address (?email=) or at a domain (?domain=), or whose name starts with a text, folded as matching folds it (?name=), from the indexes, paged (?pageSize= up to 100, ?continuationToken=).
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class OrganizationsRequestBuilderGetQueryParameters 
@@ -141,7 +141,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations
             [QueryParameter("email")]
             public string Email { get; set; }
 #endif
-            /// <summary>The organization with this id (at most one). Give exactly one of id, email and domain.</summary>
+            /// <summary>The organization with this id (at most one). Give exactly one of id, email, domain and name.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             [QueryParameter("id")]
@@ -150,6 +150,16 @@ namespace ServerlessProvisioning.Client.Api.Organizations
 #else
             [QueryParameter("id")]
             public string Id { get; set; }
+#endif
+            /// <summary>The organizations whose name starts with this text, folded as matching folds it.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("name")]
+            public string? Name { get; set; }
+#nullable restore
+#else
+            [QueryParameter("name")]
+            public string Name { get; set; }
 #endif
             /// <summary>How many items a page holds: 1 to 100 (default 50).</summary>
             [QueryParameter("pageSize")]
