@@ -127,7 +127,7 @@ public class CrashRecoveryTests(CrashHost host) : IClassFixture<CrashHost>
 
         foreach (var id in ruleA)
         {
-            Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.Outcome);
+            Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.Outcome, EmailKind.AssignmentNotice);
         }
 
         // Drive the rest to the end: partner-for-customer orders pick Contoso; the burst takes Rule A or a new organization.
@@ -154,7 +154,7 @@ public class CrashRecoveryTests(CrashHost host) : IClassFixture<CrashHost>
             {
                 using var submitted = await host.SubmitAsync(token, "Contoso", "megan@contoso.com");
                 Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
-                Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.Outcome);
+                Expect(id, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "org-contoso", EmailKind.Invitation, EmailKind.AdminEmailVerification, EmailKind.Outcome, EmailKind.AssignmentNotice);
             }
             else
             {
