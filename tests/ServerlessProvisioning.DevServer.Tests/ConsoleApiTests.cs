@@ -129,7 +129,7 @@ public class ConsoleApiTests(InProcessHostFixture host) : IClassFixture<InProces
         Assert.NotNull(view.ExpiresAt);
         Assert.True(view.ExpiresAt > DateTimeOffset.UtcNow);
         Assert.Equal(1, view.InvitationGeneration);
-        Assert.Equal(new OrderActions(ResendInvitation: true, Cancel: true), view.Actions);
+        Assert.Equal(new OrderActions(ResendInvitation: true, Cancel: true, RemindApprovers: false, MoveDeadline: true), view.Actions);
 
         using (var resent = await OperatorPostAsync($"/api/orders/{orderId}/invitation", new { provisioningContactEmail = "new.buyer@acme.com" }))
         {

@@ -123,7 +123,7 @@ public class OperatingTests(OperatingFixture host) : IClassFixture<OperatingFixt
         Assert.Equal("colleague@acme.com", newer.To);
         using var old = await Server.Http.GetAsync($"/api/wizard/{oldToken}");
         Assert.Equal(HttpStatusCode.Gone, old.StatusCode);
-        Assert.Equal("replaced", JsonDocument.Parse(await old.Content.ReadAsStringAsync()).RootElement.GetProperty("reason").GetString());
+        Assert.Equal("redirected", JsonDocument.Parse(await old.Content.ReadAsStringAsync()).RootElement.GetProperty("reason").GetString());
         Assert.Equal(ProvisioningStage.InvitationSent, (await host.WizardAsync(newer.WizardToken!)).Stage);
         var order = await WaitForOrderAsync(orderId, o => o.Audit.Any(a => a.Action == "InvitationResendRequested"), "audited resend");
         var entry = order.Audit.First(a => a.Action == "InvitationResendRequested");

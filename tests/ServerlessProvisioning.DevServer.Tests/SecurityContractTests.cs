@@ -72,7 +72,7 @@ public class SecurityContractTests(InProcessHostFixture host, AzuriteFixture azu
         Assert.Equal(ProvisioningStage.InvitationSent, state.Stage);
         Assert.Null(state.Submission);
         using var gone = await Server.Http.GetAsync($"/api/wizard/{old}");
-        Assert.Equal("replaced", (await JsonAsync(gone)).GetProperty("reason").GetString());
+        Assert.Equal("redirected", (await JsonAsync(gone)).GetProperty("reason").GetString());
     }
 
     [Fact]

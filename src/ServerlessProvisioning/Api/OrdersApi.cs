@@ -296,6 +296,8 @@ public sealed partial class OrdersApi(WorkflowGateway gateway, OrderStore orders
                 errors[filter] = [$"Give at most one of {string.Join(", ", ListFilters)}: they do not combine."];
             }
 
+            // Every invalid field is named at once, the paging's too.
+            _ = ReadPaging(request, "orders/all", errors);
             return Problems.Validation(errors);
         }
 
