@@ -7,7 +7,7 @@
 
 import {
   announce, api, button, createScreen, currentLanguage, facts, formatDateTime, formatNumber, h, initLanguageSwitch, onLanguageChange, openDialog, progress, strong, t,
-  timeElement,
+  timeElement, tNodes,
 } from './common.js';
 import { limits, stages } from './contract.js';
 
@@ -526,7 +526,8 @@ async function orderPage(orderId) {
       if (first) {
         render('order', h('section', { class: 'panel', 'data-state': 'order', 'data-stage': order.stage, 'aria-labelledby': 'view-title' },
           h('p', { class: 'back' }, link('#/orders', t('console.order.back'))),
-          h('h1', { id: 'view-title' }, title),
+          // The id is one unit: "ord-3003" never wraps at its hyphen.
+          h('h1', { id: 'view-title' }, tNodes('console.order.title', { id: h('span', { class: 'order-id' }, orderId || '') })),
           live, actions));
       } else {
         view.querySelector('[data-state=order]')?.setAttribute('data-stage', order.stage);
