@@ -151,8 +151,8 @@ public sealed class ConsoleTests(WebFixture web)
         await Screenshots.SaveAsync(page, "console-orders");
 
         // Search by id opens the order.
-        await page.GetByLabel("Open an order by its id").FillAsync(older);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Open", Exact = true }).ClickAsync();
+        await page.GetByLabel("Find an order or an organization").FillAsync(older);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find", Exact = true }).ClickAsync();
         await Expect(page.Locator("[data-state=order] h1")).ToHaveTextAsync($"Order {older}");
         await Expect(page.Locator("[data-state=order] h1")).ToBeFocusedAsync();
         browser.AssertNoProblems();
@@ -440,7 +440,7 @@ public sealed class ConsoleTests(WebFixture web)
         await Expect(rows.Nth(2)).ToBeVisibleAsync();
         var shown = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.order)");
         Assert.Equal(shown.Length, shown.Distinct().Count());
-        var created = await rows.Locator("td:nth-child(4) time").EvaluateAllAsync<string[]>("times => times.map(t => t.getAttribute('datetime'))");
+        var created = await rows.EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.created)");
         Assert.Equal(created.OrderByDescending(c => DateTimeOffset.Parse(c, System.Globalization.CultureInfo.InvariantCulture)), created);
         browser.AssertNoProblems();
     }

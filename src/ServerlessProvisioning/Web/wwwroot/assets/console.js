@@ -6,8 +6,8 @@
 // and views are drawn by its createScreen (focus and announcements when the view changes), like the other pages.
 
 import {
-  announce, api, button, createScreen, facts, formatDateTime, formatNumber, h, initLanguageSwitch, onLanguageChange, openDialog, progress, strong, t,
-  timeElement,
+  announce, api, button, createScreen, currentLanguage, facts, formatDateTime, formatNumber, h, initLanguageSwitch, onLanguageChange, openDialog, progress, strong, t,
+  timeElement, tNodes,
 } from './common.js';
 import { limits, stages } from './contract.js';
 
@@ -158,6 +158,10 @@ function route() {
       return directoryPage(current.query);
     case 'organization':
       return organizationPage(current.id);
+    case 'search':
+      return searchPage(current.query.get('q') || '');
+    case 'expiring':
+      return expiringPage();
     default:
       return ordersPage(current.query.get('stage'), pageSizeOf(current.query));
   }
@@ -284,20 +288,46 @@ async function ordersPage(stage, pageSize) {
     return;
   }
 
+  const list = orderList(first.data, token => call('GET', `/api/orders?pageSize=${pageSize}${selected ? `&stage=${selected}` : ''}&continuationToken=${encodeURIComponent(token)}`),
+    mine, next => failure('orders', title, next, () => route()));
+  const total = counts.data.stages.reduce((sum, s) => sum + s.count, 0);
+  // At phone width the list comes first (CSS order on .orders-overview), the tiles after it.
+  render('orders', panel('orders', title,
+    searchOrderForm(),
+    h('p', { class: 'quick-links' }, link('#/expiring', t('console.orders.expiring'), { 'data-link': 'expiring' })),
+    h('div', { class: 'orders-overview' },
+      h('div', { class: 'orders-overview__counts' },
+        h('h2', { id: 'counts-title' }, t('console.orders.byStage')),
+        h('ul', { class: 'stage-counts', 'aria-labelledby': 'counts-title' },
+          h('li', null, stageLink(null, t('console.orders.all'), total, false, !selected)),
+          counts.data.stages.map(s => h('li', null, stageLink(s.stage, t(`console.stage.${s.stage}`), s.count, s.capped, s.stage === selected))))),
+      h('div', { class: 'orders-overview__list' },
+        h('h2', { id: 'list-title' }, selected ? t('console.orders.listOf', { stage: t(`console.stage.${selected}`) }) : t('console.orders.listAll')),
+        first.data.items.length ? list : h('p', { class: 'muted', 'data-empty': 'orders' }, t('console.orders.empty'))))));
+}
+
+/**
+ * An order list (order, stage, contact, subscription, organization, deadline) with "Show more" while the API hands
+ * out a continuation token; nextPage(token) fetches the next page.
+ */
+function orderList(firstPage, nextPage, mine, onFailure) {
+  const headings = [t('common.order'), t('common.stage'), t('console.orders.contact'), t('common.subscription'), t('console.order.organization'), t('console.orders.deadline')];
   const rows = h('tbody');
   const more = h('p', { class: 'actions' });
-  const listTable = h('div', { class: 'table-wrap' }, h('table', { class: ['console-table', 'order-list'] },
-    h('thead', null, h('tr', null, [t('common.order'), t('common.stage'), t('console.outcome'), t('console.created'), t('console.updated')].map(text => h('th', { scope: 'col' }, text)))),
-    rows));
-  const headings = [t('common.order'), t('common.stage'), t('console.outcome'), t('console.created'), t('console.updated')];
   function addPage(page) {
     for (const item of page.items) {
-      rows.append(h('tr', { 'data-order': item.orderId }, [
-        link(orderHref(item.orderId), item.orderId),
+      const organizationId = item.organizationId || item.chosenOrganizationId;
+      rows.append(h('tr', { 'data-order': item.orderId, 'data-created': item.createdAt, 'data-expires': item.expiresAt || null }, [
+        link(orderHref(item.orderId), item.orderId, { class: 'order-id' }),
         stageBadge(item.stage),
-        item.outcome ? t(`console.outcome.${item.outcome}`) : '—',
-        timeElement(item.createdAt),
-        timeElement(item.updatedAt),
+        item.provisioningContactEmail ? h('span', { class: 'email' }, item.provisioningContactEmail) : '—',
+        item.subscriptionId ? h('span', { class: 'order-id' }, item.subscriptionId) : '—',
+        organizationId || item.companyName
+          ? h('span', null,
+            organizationId ? link(organizationHref(organizationId), organizationId, { class: 'order-id' }) : null,
+            item.companyName ? h('span', { class: 'matched' }, t('console.orders.typed', { name: item.companyName })) : null)
+          : '—',
+        item.expiresAt && !stages[item.stage]?.final ? timeElement(item.expiresAt) : '—',
       ].map((cell, i) => h('td', { 'data-label': headings[i] }, cell))));
     }
 
@@ -305,7 +335,7 @@ async function ordersPage(stage, pageSize) {
     if (page.continuationToken) {
       more.append(button(t('console.orders.more'), async event => {
         event.currentTarget.disabled = true;
-        const next = await call('GET', `/api/orders?pageSize=${pageSize}${selected ? `&stage=${selected}` : ''}&continuationToken=${encodeURIComponent(page.continuationToken)}`);
+        const next = await nextPage(page.continuationToken);
         if (mine !== generation) {
           return;
         }
@@ -314,23 +344,112 @@ async function ordersPage(stage, pageSize) {
           addPage(next.data);
           announce(t('console.orders.moreShown', { count: next.data.items.length }));
         } else {
-          failure('orders', title, next, () => route());
+          onFailure(next);
         }
       }));
     }
   }
 
-  addPage(first.data);
-  const total = counts.data.stages.reduce((sum, s) => sum + s.count, 0);
-  render('orders', panel('orders', title,
-    searchOrderForm(),
-    h('h2', { id: 'counts-title' }, t('console.orders.byStage')),
-    h('ul', { class: 'stage-counts', 'aria-labelledby': 'counts-title' },
-      h('li', null, stageLink(null, t('console.orders.all'), total, false, !selected)),
-      counts.data.stages.map(s => h('li', null, stageLink(s.stage, t(`console.stage.${s.stage}`), s.count, s.capped, s.stage === selected)))),
-    h('h2', { id: 'list-title' }, selected ? t('console.orders.listOf', { stage: t(`console.stage.${selected}`) }) : t('console.orders.listAll')),
-    first.data.items.length ? listTable : h('p', { class: 'muted', 'data-empty': 'orders' }, t('console.orders.empty')),
-    more));
+  addPage(firstPage);
+  return h('div', null, h('div', { class: 'table-wrap' }, h('table', { class: ['console-table', 'order-list'] },
+    h('thead', null, h('tr', null, headings.map(text => h('th', { scope: 'col' }, text)))), rows)), more);
+}
+
+/**
+ * One box for what people know: an address searches by contact; anything else is tried as an order id (opened when
+ * it exists), a subscription id, the beginning of a typed company name and of an organization's name, in parallel.
+ */
+async function searchPage(q) {
+  const mine = generation;
+  const title = t('console.search.title');
+  const text = q.trim();
+  if (!text) {
+    window.location.hash = '#/orders';
+    return;
+  }
+
+  loading('search', title);
+  const e = encodeURIComponent(text);
+  const page = `pageSize=${defaultPageSize}`;
+  const searches = text.includes('@')
+    ? [['contact', call('GET', `/api/orders?contact=${e}&${page}`)]]
+    : [
+      ['order', call('GET', `/api/orders/${e}`)],
+      ['subscription', call('GET', `/api/orders?subscriptionId=${e}&${page}`)],
+      ['company', call('GET', `/api/orders?company=${e}&${page}`)],
+      ['organization', call('GET', `/api/organizations?name=${e}&${page}`)],
+    ];
+  const results = await Promise.all(searches.map(([, promise]) => promise));
+  if (mine !== generation) {
+    return;
+  }
+
+  const found = Object.fromEntries(searches.map(([kind], i) => [kind, results[i]]));
+  if (found.order?.ok) {
+    // An exact order id: open it (the search stays in the history behind it).
+    window.location.replace(orderHref(found.order.data.orderId || text));
+    return;
+  }
+
+  const broken = results.find(r => r.status === 401 || r.offline || r.status >= 500);
+  if (broken) {
+    failure('search', title, broken, () => route());
+    return;
+  }
+
+  const groups = [];
+  for (const kind of ['contact', 'subscription', 'company']) {
+    const result = found[kind];
+    if (result?.ok && result.data.items.length) {
+      const param = { contact: 'contact', subscription: 'subscriptionId', company: 'company' }[kind];
+      groups.push(h('section', { class: 'search-group', 'data-results': kind, 'aria-labelledby': `results-${kind}` },
+        h('h2', { id: `results-${kind}` }, t(`console.search.${kind}`)),
+        orderList(result.data, token => call('GET', `/api/orders?${param}=${e}&${page}&continuationToken=${encodeURIComponent(token)}`), mine, next => failure('search', title, next, () => route()))));
+    }
+  }
+
+  const organizations = found.organization;
+  if (organizations?.ok && organizations.data.items.length) {
+    const headings = [t('console.org.name'), t('console.org.id'), t('console.org.type'), t('console.org.active')];
+    groups.push(h('section', { class: 'search-group', 'data-results': 'organization', 'aria-labelledby': 'results-organization' },
+      h('h2', { id: 'results-organization' }, t('console.search.organization')),
+      table('organization-results', headings, organizations.data.items.map(o => [
+        link(organizationHref(o.organizationId), o.name),
+        h('span', { class: 'order-id' }, o.organizationId),
+        t(`type.${o.type}`),
+        formatNumber(o.activeSubscriptions),
+      ]))));
+  }
+
+  render('search', panel('search', title,
+    searchOrderForm(text),
+    h('p', { class: 'muted' }, t(text.includes('@') ? 'console.search.asContact' : 'console.search.asAnything', { q: text })),
+    groups.length ? groups : h('p', { class: 'muted', 'data-empty': 'search' }, t('console.search.none', { q: text }))));
+}
+
+/** The open orders whose deadline is within the next 48 hours, soonest first. */
+async function expiringPage() {
+  const mine = generation;
+  const title = t('console.expiring.title');
+  loading('expiring', title);
+  const before = new Date(Date.now() + 48 * 3600 * 1000).toISOString();
+  const query = `expiringBefore=${encodeURIComponent(before)}&pageSize=${defaultPageSize}`;
+  const first = await call('GET', `/api/orders?${query}`);
+  if (mine !== generation) {
+    return;
+  }
+
+  if (!first.ok) {
+    failure('expiring', title, first, () => route());
+    return;
+  }
+
+  render('expiring', panel('expiring', title,
+    h('p', { class: 'back' }, link('#/orders', t('console.order.back'))),
+    h('p', null, t('console.expiring.intro', { when: formatDateTime(before) })),
+    first.data.items.length
+      ? orderList(first.data, token => call('GET', `/api/orders?${query}&continuationToken=${encodeURIComponent(token)}`), mine, next => failure('expiring', title, next, () => route()))
+      : h('p', { class: 'muted', 'data-empty': 'expiring' }, t('console.expiring.empty'))));
 }
 
 function stageLink(stage, label, count, capped, current) {
@@ -339,15 +458,20 @@ function stageLink(stage, label, count, capped, current) {
     h('span', { class: 'stage-count__number' }, capped ? t('console.orders.capped', { count: formatNumber(count) }) : formatNumber(count)));
 }
 
-function searchOrderForm() {
-  const input = h('input', { id: 'order-search', name: 'order-search', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true, maxlength: limits.identifier });
+function searchOrderForm(value) {
+  const input = h('input', {
+    id: 'order-search', name: 'order-search', type: 'search', autocomplete: 'off', spellcheck: 'false', required: true, maxlength: limits.email,
+    'aria-describedby': 'order-search-hint',
+  });
+  input.value = value || '';
   const form = h('form', { class: ['form', 'search-form'], role: 'search' },
-    h('div', { class: 'field' }, h('label', { for: 'order-search' }, t('console.orders.search')), input),
-    h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('console.orders.open')));
+    h('div', { class: 'field' }, h('label', { for: 'order-search' }, t('console.orders.search')),
+      h('p', { id: 'order-search-hint', class: 'hint' }, t('console.orders.searchHint')), input),
+    h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('console.orders.find')));
   form.addEventListener('submit', event => {
     event.preventDefault();
     if (input.value.trim()) {
-      window.location.hash = orderHref(input.value.trim());
+      window.location.hash = `#/search?q=${encodeURIComponent(input.value.trim())}`;
     }
   });
   return form;
@@ -402,7 +526,8 @@ async function orderPage(orderId) {
       if (first) {
         render('order', h('section', { class: 'panel', 'data-state': 'order', 'data-stage': order.stage, 'aria-labelledby': 'view-title' },
           h('p', { class: 'back' }, link('#/orders', t('console.order.back'))),
-          h('h1', { id: 'view-title' }, title),
+          // The id is one unit: "ord-3003" never wraps at its hyphen.
+          h('h1', { id: 'view-title' }, tNodes('console.order.title', { id: h('span', { class: 'order-id' }, orderId || '') })),
           live, actions));
       } else {
         view.querySelector('[data-state=order]')?.setAttribute('data-stage', order.stage);
@@ -484,7 +609,28 @@ function orderDetails(order) {
   nodes.push(h('ol', { class: 'timeline', 'aria-labelledby': 'timeline-title' }, order.audit.map(entry => h('li', { class: 'timeline__entry', 'data-action': entry.action },
     h('p', { class: 'timeline__head' }, timeElement(entry.at), ' · ', h('span', { class: 'timeline__actor' }, entry.actor)),
     h('p', { class: 'timeline__action' }, strong(t(`console.audit.${entry.action}`) === `console.audit.${entry.action}` ? entry.action : t(`console.audit.${entry.action}`))),
-    entry.detail ? h('p', { class: 'timeline__detail', lang: 'en' }, entry.detail) : null))));
+    entry.detail ? h('p', { class: 'timeline__detail', lang: 'en' }, detailNodes(entry.detail)) : null))));
+  return nodes;
+}
+
+// An ISO 8601 time inside a detail: a date, T, hours and minutes, optional seconds and fraction, optional Z or offset.
+const isoTime = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?/g;
+
+/**
+ * A detail is the server's English free text (so it keeps lang="en"); the times in it are shown for the reader, in
+ * the page language, as <time> elements.
+ */
+function detailNodes(detail) {
+  const nodes = [];
+  let last = 0;
+  for (const match of detail.matchAll(isoTime)) {
+    nodes.push(detail.slice(last, match.index));
+    const at = new Date(match[0]);
+    nodes.push(Number.isNaN(at.getTime()) ? match[0] : h('time', { datetime: match[0], lang: currentLanguage() }, formatDateTime(match[0])));
+    last = match.index + match[0].length;
+  }
+
+  nodes.push(detail.slice(last));
   return nodes;
 }
 
