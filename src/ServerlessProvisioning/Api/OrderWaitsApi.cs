@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
@@ -70,7 +69,7 @@ public sealed class OrderWaitsApi(WorkflowGateway gateway, ILogger<OrderWaitsApi
             var errors = new Dictionary<string, string[]>();
             var text = JsonFields.Text(document!.RootElement, "expiresAt", errors, required: true, maxLength: 40);
             var now = gateway.Now;
-            if (text is not null && !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out expiresAt))
+            if (text is not null && !OrdersApi.TryParseTime(text, out expiresAt))
             {
                 errors["expiresAt"] = ["An ISO 8601 date and time, e.g. 2027-01-31T17:00:00Z."];
             }

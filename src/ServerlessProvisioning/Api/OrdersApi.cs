@@ -371,8 +371,8 @@ public sealed partial class OrdersApi(WorkflowGateway gateway, OrderStore orders
     }
 
     // An ISO 8601 date, or date and time with an optional offset (none means UTC). A '+' the query string turned into
-    // a space is read as the '+' it was.
-    static bool TryParseTime(string text, out DateTimeOffset time)
+    // a space is read as the '+' it was. The deadline route reads its body's time the same way.
+    internal static bool TryParseTime(string text, out DateTimeOffset time)
     {
         time = default;
         var trimmed = text.Trim();

@@ -34,33 +34,34 @@ public sealed class PendingApprovals(OrderStore orders, TimeProvider time, ILogg
             {
                 foreach (var organizationId in organizationIds)
                 {
-                    waiting.AddRange((await orders.AwaitingApprovalAsync(organizationId, cancellationToken)).Select(o => (o, organizationId)));
+                    // An order that named this organization before may be waiting on another one now: its entry says so.
+                    waiting.AddRange((await orders.AwaitingApprovalAsync(organizationId, cancellationToken))
+                        .Where(o => o.ChosenOrganizationId is null || o.ChosenOrganizationId == organizationId)
+                        .Select(o => (o.OrderId, organizationId)));
                 }
             }
             else
             {
                 var changed = organizationIds.ToHashSet(StringComparer.Ordinal);
-                foreach (var orderId in await orders.AwaitingApprovalAsync(null, cancellationToken))
+                foreach (var (orderId, entryOrganization) in await orders.AwaitingApprovalAsync(null, cancellationToken))
                 {
-                    if (await orders.GetAsync(orderId, cancellationToken) is { ChosenOrganizationId: { } chosen } && changed.Contains(chosen))
+                    // The entry names the organization; one written before entries carried it costs a row read.
+                    var chosen = entryOrganization ?? (await orders.GetAsync(orderId, cancellationToken))?.ChosenOrganizationId;
+                    if (chosen is not null && changed.Contains(chosen))
                     {
                         waiting.Add((orderId, chosen));
                     }
                 }
             }
 
-            var told = 0;
+            // The workflow an order waits in is named by its id alone (InstanceIds), so telling it reads nothing more.
+            var now = time.GetUtcNow();
             foreach (var (orderId, organizationId) in waiting)
             {
-                if (await orders.GetAsync(orderId, cancellationToken) is not { } order)
-                {
-                    continue;
-                }
-
-                await client.RaiseEventAsync(order.InstanceId, ProvisioningEvents.OrganizationChanged, new OrganizationChanged(organizationId, time.GetUtcNow()), cancellationToken);
-                told++;
+                await client.RaiseEventAsync(InstanceIds.ForOrder(orderId), ProvisioningEvents.OrganizationChanged, new OrganizationChanged(organizationId, now), cancellationToken);
             }
 
+            var told = waiting.Count;
             if (told > 0)
             {
                 logger.LogInformation("Directory change: {Count} order(s) awaiting approval told", told);

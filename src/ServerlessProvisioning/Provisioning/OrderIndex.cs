@@ -169,21 +169,22 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
 
     /// <summary>
     /// The orders awaiting an approval: those that named the organization (one partition; an order that named it
-    /// before may be waiting on another), or, without one, every order of that stage. Order ids only.
+    /// before may be waiting on another), or, without one, every order of that stage: the order ids, and the organization
+    /// each waits on as its entry says (none on an entry written before entries carried it).
     /// </summary>
-    public async Task<IReadOnlyList<string>> AwaitingApprovalAsync(string? organizationId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<(string OrderId, string? ChosenOrganizationId)>> AwaitingApprovalAsync(string? organizationId, CancellationToken cancellationToken)
     {
         var stage = ProvisioningStage.AwaitingAdminApproval.ToString();
         var filter = organizationId is null
             ? TableClient.CreateQueryFilter($"PartitionKey eq {stage}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {OrganizationPartition(organizationId)} and Stage eq {stage}");
-        var ids = new List<string>();
-        await foreach (var entry in index.QueryAsync<TableEntity>(filter, select: ["OrderId"], cancellationToken: cancellationToken))
+        var waiting = new List<(string, string?)>();
+        await foreach (var entry in index.QueryAsync<TableEntity>(filter, select: ["OrderId", "ChosenOrganizationId"], cancellationToken: cancellationToken))
         {
-            ids.Add(entry.GetString("OrderId"));
+            waiting.Add((entry.GetString("OrderId"), entry.GetString("ChosenOrganizationId") is { Length: > 0 } chosen ? chosen : null));
         }
 
-        return ids;
+        return waiting;
     }
 
     /// <summary>How many entries each stage's partition holds, stopping past <see cref="OrderStore.CountCap"/> (key-only queries).</summary>

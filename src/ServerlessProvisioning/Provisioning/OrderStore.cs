@@ -122,8 +122,8 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByOrganizationAsync(string organizationId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
         index.ListByOrganizationAsync(organizationId, continuationToken, pageSize, cancellationToken);
 
-    /// <summary>The ids of the orders awaiting an approval that named the organization (or, without one, of all of them).</summary>
-    public Task<IReadOnlyList<string>> AwaitingApprovalAsync(string? organizationId, CancellationToken cancellationToken) =>
+    /// <summary>The orders awaiting an approval that named the organization (or, without one, all of them), with the organization each waits on when its index entry says.</summary>
+    public Task<IReadOnlyList<(string OrderId, string? ChosenOrganizationId)>> AwaitingApprovalAsync(string? organizationId, CancellationToken cancellationToken) =>
         index.AwaitingApprovalAsync(organizationId, cancellationToken);
 
     /// <summary>One page of the orders whose current contact is the same person as <paramref name="email"/> (case, IDN), newest first.</summary>
