@@ -58,6 +58,13 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [DurableClient] DurableTaskClient client) =>
         await waits.MoveDeadlineAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
+    [Function("ReopenOrder")]
+    public async Task<IResult> ReopenOrder(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/reopen")] HttpRequest request,
+        string orderId,
+        [DurableClient] DurableTaskClient client) =>
+        await waits.ReopenAsync(orderId, request, client, request.HttpContext.RequestAborted);
+
     [Function("GetOrder")]
     public async Task<IResult> GetOrder(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders/{orderId}")] HttpRequest request,
@@ -129,6 +136,19 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/withdrawal")] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
         await wizard.PostWithdrawalAsync(WorkflowGateway.TokenOf(request), client, request.HttpContext.RequestAborted);
+
+    [Function("PostRestart")]
+    public async Task<IResult> PostRestart(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/{token}/restart")] HttpRequest request,
+        string token,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.PostRestartAsync(token, client, request.HttpContext.RequestAborted);
+
+    [Function("PostRestartByHeader")]
+    public async Task<IResult> PostRestartByHeader(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/wizard/restart")] HttpRequest request,
+        [DurableClient] DurableTaskClient client) =>
+        await wizard.PostRestartAsync(WorkflowGateway.TokenOf(request), client, request.HttpContext.RequestAborted);
 
     [Function("GetApproval")]
     public async Task<IResult> GetApproval(

@@ -12,11 +12,12 @@ namespace ServerlessProvisioning.Api;
 public sealed record DeadlineBody(DateTimeOffset ExpiresAt);
 
 /// <summary>
-/// An operator manages what an open order waits for (operator key): reminds a pending approval's approvers, or moves
-/// the deadline of the invitation and choice, or of the approval. Both go through the operators' gate of the order's
-/// step, like a resend, and are audited with the operator's name.
+/// An operator manages what an order waits for (operator key): reminds a pending approval's approvers, or moves
+/// the deadline of the invitation and choice, or of the approval (both through the operators' gate of the order's
+/// step, like a resend); or reopens an order that ended without an assignment nobody chose (<see cref="OrderReopener"/>).
+/// Each is audited with the operator's name.
 /// </summary>
-public sealed class OrderWaitsApi(WorkflowGateway gateway, ILogger<OrderWaitsApi> logger)
+public sealed class OrderWaitsApi(WorkflowGateway gateway, OrderReopener reopener, ILogger<OrderWaitsApi> logger)
 {
     /// <summary>How far ahead an operator may move a deadline.</summary>
     public static readonly TimeSpan MaxDeadlineAhead = TimeSpan.FromDays(90);
@@ -32,7 +33,45 @@ public sealed class OrderWaitsApi(WorkflowGateway gateway, ILogger<OrderWaitsApi
             (string orderId, HttpRequest request, OrderWaitsApi api, DurableTaskClient client, CancellationToken ct) => api.MoveDeadlineAsync(orderId, request, client, ct),
             typeof(DeadlineBody), [400, 401, 404, 409, 413, 415],
             "Moves the deadline of what the order waits for now (the invitation and choice, or the approval): in the future and at most 90 days ahead."),
+        new("ReopenOrder", "POST", "orders/{orderId}/reopen", ApiAudience.Operator,
+            (string orderId, HttpRequest request, OrderWaitsApi api, DurableTaskClient client, CancellationToken ct) => api.ReopenAsync(orderId, request, client, ct),
+            typeof(ResendBody), [400, 401, 404, 409, 413, 415],
+            "Reopens an order that ended Expired, Rejected or Failed: a new invitation (a new link, the full lifetime again), optionally to a new contact; every earlier link stops working."),
     ];
+
+    /// <summary>POST /api/orders/{orderId}/reopen.</summary>
+    public async Task<Results<Accepted, ProblemHttpResult>> ReopenAsync(string orderId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (contactProblem, contact) = await OrdersApi.ReadContactAsync(request, cancellationToken);
+        if (contactProblem is not null)
+        {
+            return contactProblem;
+        }
+
+        var (problem, workflow) = await gateway.OpenOrderAsync(orderId, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var status = workflow!.Status;
+        if (!status.Stage.IsReopenable())
+        {
+            return status.Stage.IsFinal()
+                ? Problems.Conflict($"The order ended {status.Stage}; only an order that expired, was rejected or failed can be reopened.")
+                : WorkflowGateway.WrongStage(status, "The order is still open: resend the invitation or move its deadline instead.");
+        }
+
+        if (await reopener.ReopenAsync(client, workflow, ReopenKind.Reopen, OperatorIdentity.Of(request), contact, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
+        // The console reloads the order next: answer once the new invitation's step is there (or after a few seconds).
+        await gateway.WaitForNextStepAsync(client, workflow, cancellationToken);
+        return TypedResults.Accepted((string?)null);
+    }
 
     /// <summary>POST /api/orders/{orderId}/approval/reminder.</summary>
     public async Task<Results<Accepted, ProblemHttpResult>> RemindAsync(string orderId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)

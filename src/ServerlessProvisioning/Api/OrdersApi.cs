@@ -46,9 +46,10 @@ public sealed record OrderView(
 
 /// <summary>
 /// Which operator commands the API takes for the order now (the others answer 409): <c>remindApprovers</c> and
-/// <c>moveDeadline</c> only for orders of workflow 1.2 or later.
+/// <c>moveDeadline</c> only for orders of workflow 1.2 or later; <c>reopen</c> for an order that ended Expired,
+/// Rejected or Failed and left what a new run continues from.
 /// </summary>
-public sealed record OrderActions(bool ResendInvitation, bool Cancel, bool RemindApprovers = false, bool MoveDeadline = false);
+public sealed record OrderActions(bool ResendInvitation, bool Cancel, bool RemindApprovers = false, bool MoveDeadline = false, bool Reopen = false);
 
 /// <summary>GET /api/order-counts answer: every stage, in workflow order, with how many orders it holds (at most <c>cap</c>).</summary>
 public sealed record OrderCounts(IReadOnlyList<StageCount> Stages, int Cap);
@@ -199,7 +200,8 @@ public sealed partial class OrdersApi(WorkflowGateway gateway, OrderStore orders
                 stage.TakesInvitationResend(),
                 stage.IsCancellable(),
                 status.Manageable && stage == ProvisioningStage.AwaitingAdminApproval,
-                status.Manageable && stage.TakesDeadlineChange()),
+                status.Manageable && stage.TakesDeadlineChange(),
+                stage.IsReopenable() && status.Carry is not null),
         });
     }
 
@@ -396,29 +398,10 @@ public sealed partial class OrdersApi(WorkflowGateway gateway, OrderStore orders
     public async Task<Results<Accepted, ProblemHttpResult>> ResendInvitationAsync(string orderId, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string? contact = null;
-        if (request.ContentLength is > 0 || request.Headers.ContentType.Count > 0)
+        var (contactProblem, contact) = await ReadContactAsync(request, cancellationToken);
+        if (contactProblem is not null)
         {
-            var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
-            if (bodyProblem is not null)
-            {
-                return bodyProblem;
-            }
-
-            using (document)
-            {
-                var errors = new Dictionary<string, string[]>();
-                contact = JsonFields.Text(document!.RootElement, "provisioningContactEmail", errors, required: false, maxLength: EmailAddress.MaxLength + 20);
-                if (contact is not null && !EmailAddress.TryParse(contact, out _, out var emailError))
-                {
-                    errors["provisioningContactEmail"] = [emailError!];
-                }
-
-                if (errors.Count > 0)
-                {
-                    return Problems.Validation(errors);
-                }
-            }
+            return contactProblem;
         }
 
         var (problem, workflow) = await gateway.OpenOrderAsync(orderId, client, cancellationToken);
@@ -433,13 +416,43 @@ public sealed partial class OrdersApi(WorkflowGateway gateway, OrderStore orders
             return WorkflowGateway.WrongStage(status, "The invitation can be resent only until an organization is chosen.");
         }
 
-        if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.InvitationResendRequested, new InvitationResendRequested(status.Step, contact?.Trim(), OperatorIdentity.Of(request), gateway.Now), cancellationToken, byOperator: true))
+        if (!await gateway.SendAsync(client, workflow, ProvisioningEvents.InvitationResendRequested, new InvitationResendRequested(status.Step, contact, OperatorIdentity.Of(request), gateway.Now), cancellationToken, byOperator: true))
         {
             return Problems.Conflict("Another operator command for this order is being applied; check the order and try again.");
         }
 
         logger.LogInformation("Order {OrderId}: invitation resend requested", orderId);
         return TypedResults.Accepted((string?)null);
+    }
+
+    /// <summary>
+    /// The optional body of a resend or reopening, <c>{provisioningContactEmail?}</c>: the new contact, trimmed, or null
+    /// to keep the current one (also for no body at all).
+    /// </summary>
+    internal static async Task<(ProblemHttpResult? Problem, string? Contact)> ReadContactAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is not > 0 && request.Headers.ContentType.Count == 0)
+        {
+            return (null, null);
+        }
+
+        var (document, bodyProblem) = await HttpBodies.ReadObjectAsync(request, cancellationToken);
+        if (bodyProblem is not null)
+        {
+            return (bodyProblem, null);
+        }
+
+        using (document)
+        {
+            var errors = new Dictionary<string, string[]>();
+            var contact = JsonFields.Text(document!.RootElement, "provisioningContactEmail", errors, required: false, maxLength: EmailAddress.MaxLength + 20);
+            if (contact is not null && !EmailAddress.TryParse(contact, out _, out var emailError))
+            {
+                errors["provisioningContactEmail"] = [emailError!];
+            }
+
+            return errors.Count > 0 ? (Problems.Validation(errors), null) : (null, contact?.Trim());
+        }
     }
 
     /// <summary>POST /api/orders/{orderId}/cancel.</summary>

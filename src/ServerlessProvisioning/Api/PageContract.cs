@@ -32,6 +32,7 @@ public static partial class PageContract
         ("cancellable", "an operator may cancel", Stages.IsCancellable),
         ("invitationResendable", "an operator may resend or redirect the invitation", Stages.TakesInvitationResend),
         ("deadlineMovable", "an operator may move the deadline of what the order waits for", Stages.TakesDeadlineChange),
+        ("reopenable", "an operator may reopen the order", Stages.IsReopenable),
     ];
 
     /// <summary>The module's text.</summary>

@@ -10,8 +10,19 @@ using ServerlessProvisioning.Provisioning;
 
 namespace ServerlessProvisioning.Api;
 
-/// <summary>The pending (or decided) approval as the wizard shows it; the comment is the approver's reason.</summary>
-public sealed record WizardApproval(string OrganizationName, DateTimeOffset ExpiresAt, ApprovalEnd? Decision, string? Comment = null, DateTimeOffset? DecidedAt = null);
+/// <summary>
+/// The pending (or decided) approval as the wizard shows it; the comment is the approver's reason. <see cref="Approvers"/>
+/// are the administrators asked and <see cref="DecidedBy"/> the one who refused, named as the directory names them,
+/// their addresses shown as the candidates' are (<see cref="AdminAddressDisclosure"/>): whom to ask before starting again.
+/// </summary>
+public sealed record WizardApproval(
+    string OrganizationName,
+    DateTimeOffset ExpiresAt,
+    ApprovalEnd? Decision,
+    string? Comment = null,
+    DateTimeOffset? DecidedAt = null,
+    IReadOnlyList<AdminContact>? Approvers = null,
+    AdminContact? DecidedBy = null);
 
 /// <summary>GET /api/wizard/{token} answer (SPEC §3).</summary>
 public sealed record WizardState(
@@ -34,7 +45,8 @@ public sealed record WizardState(
     int CodesLeft = OrderLimits.CodesPerInvitation,
     int ApprovalRequestsLeft = OrderLimits.ApprovalRequestsPerInvitation,
     int SubmissionsLeft = OrderLimits.SubmissionsPerInvitation,
-    bool? AdminIsContact = null)
+    bool? AdminIsContact = null,
+    DateTimeOffset? RestartUntil = null)
 {
     /// <summary>
     /// The wizard's view of a workflow status. The candidates' administrator addresses are masked unless the proven
@@ -55,7 +67,7 @@ public sealed record WizardState(
             s.Organization,
             s.Outcome,
             s.Notice,
-            s.Approval is { } a ? new WizardApproval(a.OrganizationName, a.ExpiresAt, a.Decision, a.Comment, a.DecidedAt) : null,
+            s.Approval is { } a ? ApprovalOf(s, a, freeMail) : null,
             s.Language,
             s.Verification is { } v ? new WizardVerification(v.SentTo, v.ExpiresAt, v.AttemptsLeft, v.Expired) : null,
             s.Step,
@@ -64,7 +76,21 @@ public sealed record WizardState(
             Math.Max(0, OrderLimits.ApprovalRequestsPerInvitation - s.ApprovalRequestsSent),
             Math.Max(0, OrderLimits.SubmissionsPerInvitation - s.Submissions),
             // Whether the page says "add you" or names the admin; the contact's own address is not shown.
-            s.Submission is { } submission && s.ContactEmail is { } contact ? EmailAddress.SamePerson(submission.AdminEmail, contact) : null);
+            s.Submission is { } submission && s.ContactEmail is { } contact ? EmailAddress.SamePerson(submission.AdminEmail, contact) : null,
+            // Until when "Start again" works after a refusal or an expired approval (OrderReopener.IsRestartable).
+            s.Carry is { } carry && (s.Stage == ProvisioningStage.Rejected || (s.Stage == ProvisioningStage.Expired && s.Approval?.Decision == ApprovalEnd.Expired)) ? carry.InvitationDeadline : null);
+    }
+
+    static WizardApproval ApprovalOf(ProvisioningStatus s, ApprovalView a, FreeMailDomains freeMail)
+    {
+        var proven = ProvenAdmin(s);
+        var known = s.Candidates?.FirstOrDefault(c => c.OrganizationId == a.OrganizationId)?.FullAdmins ?? [];
+        AdminContact Person(string email) =>
+            new(AdminAddressDisclosure.ShowsWhole(email, proven, freeMail) ? email : AdminAddressDisclosure.Mask(email), known.FirstOrDefault(k => EmailAddress.SamePerson(k.Email, email))?.Name);
+        return new WizardApproval(
+            a.OrganizationName, a.ExpiresAt, a.Decision, a.Comment, a.DecidedAt,
+            a.Approvers.Select(Person).ToList(),
+            a.Decision == ApprovalEnd.Rejected && a.DecidedBy is { } decider && decider.Contains('@') ? Person(decider) : null);
     }
 
     // The admin address matching ran for, once proven: by a code, or by being the contact's own (the invitation
@@ -105,7 +131,7 @@ public sealed record SubmissionBody(string CompanyName, string AdminEmail);
 public sealed record ChoiceBody(string? OrganizationId, bool? CreateNew);
 
 /// <summary>The provisioning contact's routes, opened by the wizard link's token.</summary>
-public sealed class WizardApi(WorkflowGateway gateway, MatchingPolicy policy)
+public sealed class WizardApi(WorkflowGateway gateway, OrderReopener reopener, MatchingPolicy policy)
 {
     /// <summary>
     /// The routes, for both hosts. Each takes the link's token in the path (<c>/api/wizard/{token}/…</c>) or, so that it
@@ -128,6 +154,9 @@ public sealed class WizardApi(WorkflowGateway gateway, MatchingPolicy policy)
         .. Both("PostWithdrawal", "POST", "/withdrawal", (token, request, api, client, ct) => api.PostWithdrawalAsync(token, client, ct),
             null, [404, 409, 410],
             "Withdraw the request waiting for the existing administrator's approval; back to the organization choice."),
+        .. Both("PostRestart", "POST", "/restart", (token, request, api, client, ct) => api.PostRestartAsync(token, client, ct),
+            null, [404, 409, 410],
+            "Start again after the administrator refused or let the approval expire, while the invitation's own deadline has not passed: back at the form with the same link."),
     ];
 
     // The path form and the header form of one route (the latter named with "ByHeader"), one handler for both.
@@ -339,6 +368,32 @@ public sealed class WizardApi(WorkflowGateway gateway, MatchingPolicy policy)
         }
 
         return await CommandAsync(client, workflow, ProvisioningEvents.ApprovalWithdrawn, new ApprovalWithdrawn(status.Step, gateway.Now), cancellationToken);
+    }
+
+    /// <summary>POST /api/wizard/{token}/restart: back at the form after a refusal or an expired approval.</summary>
+    public async Task<Results<Ok<WizardState>, Accepted<WizardState>, ProblemHttpResult>> PostRestartAsync(string? token, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (problem, workflow) = await gateway.OpenLinkAsync(token, TokenKind.Wizard, client, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        var status = workflow!.Status;
+        if (!OrderReopener.IsRestartable(status, gateway.Now))
+        {
+            return status.Stage is ProvisioningStage.Rejected or ProvisioningStage.Expired && status.Carry is not null
+                ? WorkflowGateway.WrongStage(status, "The invitation's own deadline has passed, so it cannot start again; ask whoever placed the order to reopen it.")
+                : WorkflowGateway.WrongStage(status, "Only a provisioning the administrator refused, or whose approval expired, can start again.");
+        }
+
+        if (await reopener.ReopenAsync(client, workflow, ReopenKind.Restart, status.ContactEmail ?? "contact", newContact: null, cancellationToken) is { } conflict)
+        {
+            return conflict;
+        }
+
+        var (next, movedOn) = await gateway.WaitForNextStepAsync(client, workflow, cancellationToken);
+        return movedOn ? TypedResults.Ok(WizardState.Of(next, policy.FreeMailDomains)) : TypedResults.Accepted((string?)null, WizardState.Of(next, policy.FreeMailDomains));
     }
 
     static ProblemHttpResult CodeProblem(int attemptsLeft, string message, CodeDeadReason? dead = null)

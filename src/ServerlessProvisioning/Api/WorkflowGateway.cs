@@ -48,7 +48,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             return (Gone(record!.RevokedReason ?? LinkGoneReason.Replaced), null);
         }
 
-        var status = await ReadStatusAsync(client, record!.InstanceId, cancellationToken);
+        var status = await ReadStartedStatusAsync(client, record!.InstanceId, cancellationToken);
         if (status is null)
         {
             return (Problems.NotFound("This link is not valid any more."), null);
@@ -66,6 +66,12 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         {
             var redirected = record.Holder is { } holder && status.ContactEmail is { } contact && !EmailAddress.SamePerson(holder, contact);
             return (Gone(redirected ? LinkGoneReason.Redirected : LinkGoneReason.Replaced), null);
+        }
+
+        // An approval link of an order that was reopened or started again, before any new request.
+        if (kind == TokenKind.Approval && status.Approval is null)
+        {
+            return (Gone(LinkGoneReason.Restarted), null);
         }
 
         if (kind == TokenKind.Approval && status.Approval is { } approval && (approval.Round != record.Generation || approval.Decision is ApprovalEnd.Withdrawn or ApprovalEnd.Closed))
@@ -119,6 +125,7 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             LinkGoneReason.Redirected => "The invitation was sent to someone else, so this link no longer works. If you think that is a mistake, ask whoever placed the order.",
             LinkGoneReason.Closed => "The request was closed because the organization changed in the directory (deleted, without a full administrator, or no longer of the right type), so there is nothing to decide any more.",
             LinkGoneReason.Decided => "Another administrator of the organization already decided this request; the first decision counts, so there is nothing left to decide.",
+            LinkGoneReason.Restarted => "The provisioning this request was for was started again since, so there is nothing left to decide here.",
             LinkGoneReason.Expired => "This link has expired. Ask whoever placed the order for a new invitation.",
             _ => "This link was replaced by a newer one. Use the most recent email you received.",
         },
@@ -242,6 +249,23 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
     {
         ArgumentNullException.ThrowIfNull(status);
         return Problems.Create(StatusCodes.Status409Conflict, "Wrong stage", $"{detail} The provisioning is now at stage {status.Stage}.");
+    }
+
+    // A reopened or restarted order's workflow has no status for the moment between its start and its first step; a
+    // link opened then waits for it (up to CommandWait) rather than calling itself invalid.
+    async Task<ProvisioningStatus?> ReadStartedStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + CommandWait;
+        while (true)
+        {
+            var (metadata, status) = await ReadAsync(client, instanceId, cancellationToken);
+            if (status is not null || metadata is not { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running } || time.GetUtcNow() > deadline)
+            {
+                return status;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
     }
 
     /// <summary>The workflow's custom status with its candidates, or null while it has none (not started).</summary>

@@ -72,6 +72,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<WorkflowGateway>();
         services.TryAddSingleton<PendingApprovals>();
         services.TryAddSingleton<OrderWaitsApi>();
+        services.TryAddSingleton<OrderReopener>();
         services.TryAddSingleton<ContinuationTokens>();
         services.TryAddSingleton(WorkflowRelease.Current);
         services.TryAddSingleton<OrderWebhookApi>();

@@ -43,4 +43,8 @@ public enum LinkGoneReason
     /// <summary>Add-admin links: another administrator of the organization already decided the request (the first decision counts).</summary>
     [JsonStringEnumMemberName("decided")]
     Decided,
+
+    /// <summary>Approval links: the order was reopened or started again since, so the request this link was for is over.</summary>
+    [JsonStringEnumMemberName("restarted")]
+    Restarted,
 }

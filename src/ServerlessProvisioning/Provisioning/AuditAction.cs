@@ -140,4 +140,10 @@ public enum AuditAction
 
     /// <summary>PartnerForCustomer, after the assignment: an existing full admin declined adding the new admin; the subscription stays assigned.</summary>
     AdminAdditionDeclined,
+
+    /// <summary>An operator reopened the finished order: a new invitation went out.</summary>
+    OrderReopened,
+
+    /// <summary>The contact started again after a refusal or an expired approval: back at the form.</summary>
+    OrderRestarted,
 }

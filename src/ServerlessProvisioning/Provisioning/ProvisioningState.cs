@@ -90,6 +90,13 @@ public static class Stages
     /// <summary>Whether the order waits for a person with a deadline an operator may move (the invitation and choice, or the approval).</summary>
     public static bool TakesDeadlineChange(this ProvisioningStage stage) => stage.TakesSubmission() || stage == ProvisioningStage.AwaitingAdminApproval;
 
+    /// <summary>
+    /// Whether an operator may reopen the order (docs/rules.md, "How an order ends"): it ended without giving the
+    /// subscription to anyone and nobody chose to end it (a deadline passed, the administrator refused, or a step failed).
+    /// </summary>
+    public static bool IsReopenable(this ProvisioningStage stage) =>
+        stage is ProvisioningStage.Expired or ProvisioningStage.Rejected or ProvisioningStage.Failed;
+
     /// <summary>Whether an outcome gave the subscription to an organization.</summary>
     public static bool IsAssigned(this ProvisioningOutcome? outcome) =>
         outcome is ProvisioningOutcome.AssignedToExistingOrganization or ProvisioningOutcome.AssignedToNewOrganization or ProvisioningOutcome.AssignedPendingAdminAddition;
@@ -120,8 +127,55 @@ public sealed record ProvisioningOrder(string OrderId, string SubscriptionId, st
     public string Language => Locale is { } l && l.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? "en" : "es";
 }
 
-/// <summary>The orchestration's input.</summary>
-public sealed record ProvisioningInput(ProvisioningOrder Order, ProvisioningTimings Timings);
+/// <summary>The orchestration's input: the order, its timings, and for a run that continues a finished order, how it continues.</summary>
+public sealed record ProvisioningInput(ProvisioningOrder Order, ProvisioningTimings Timings, Reopening? Reopening = null);
+
+/// <summary>How a finished order runs again.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReopenKind>))]
+public enum ReopenKind
+{
+    /// <summary>An operator reopened it: a new invitation (a new link, the full lifetime), maybe to another contact.</summary>
+    Reopen,
+
+    /// <summary>The contact started again with the same link, back at the form, until the invitation's own deadline.</summary>
+    Restart,
+}
+
+/// <summary>
+/// What a finished run leaves for the next one, published with its final status: the run's number, where its audit
+/// and progress sequences stopped, the invitation's deadline and reminder, and the rounds of codes and approval
+/// requests (each round names its links and emails, so a new run must never reuse one).
+/// </summary>
+public sealed record RunCarry(
+    int Run,
+    int AuditSequence,
+    int ProgressSequence,
+    DateTimeOffset InvitationDeadline,
+    bool InvitationReminderSent,
+    int VerificationRound,
+    int ApprovalRound,
+    int OperatorReminders);
+
+/// <summary>
+/// The input of a run that continues a finished order on the same instance id (docs/rules.md, "How an order ends"):
+/// who continued it and how, the stage it had ended in, the step the command claimed (the new run's steps follow
+/// it), the invitation generation and contact it had, a new contact for a reopening, what the finished run carried,
+/// and the invitation's limits used so far (a restart keeps them: it is the same invitation).
+/// </summary>
+public sealed record Reopening(
+    ReopenKind Kind,
+    string Actor,
+    DateTimeOffset At,
+    ProvisioningStage Previous,
+    int Step,
+    int Generation,
+    string ContactEmail,
+    string? NewContactEmail,
+    RunCarry Carry,
+    int CodesSent = 0,
+    int ApprovalRequestsSent = 0,
+    int Submissions = 0,
+    string? ProvenAdmin = null);
 
 /// <summary>What the wizard entered, as shown back to it.</summary>
 public sealed record SubmissionView(string CompanyName, string AdminEmail);
@@ -161,7 +215,7 @@ public sealed record VerificationView(string SentTo, DateTimeOffset ExpiresAt, i
 /// holds. <see cref="Candidates"/> is filled from there when the status is read for a page (and is what statuses
 /// written before carried). <see cref="CodesSent"/> and <see cref="ApprovalRequestsSent"/> count this invitation's
 /// codes and approval requests (<see cref="OrderLimits"/>); <see cref="ProvenAdmin"/> is the admin address a code
-/// proved under it.
+/// proved under it. <see cref="Carry"/> is set once the order has ended: what a reopening or restart continues from.
 /// </summary>
 public sealed record ProvisioningStatus(
     string OrderId,
@@ -188,7 +242,8 @@ public sealed record ProvisioningStatus(
     int ApprovalRequestsSent = 0,
     string? ProvenAdmin = null,
     int Submissions = 0,
-    bool Manageable = false);
+    bool Manageable = false,
+    RunCarry? Carry = null);
 
 /// <summary>What the workflow returns.</summary>
 public sealed record ProvisioningResult(ProvisioningStage Stage, ProvisioningOutcome? Outcome, string? OrganizationId);

@@ -33,9 +33,15 @@ public abstract class WorkflowActivity<TInput> : WorkflowActivity<TInput, bool>
     protected abstract Task ExecuteAsync(TInput input, CancellationToken cancellationToken);
 }
 
-/// <summary>What every email of one order needs to know: which order, workflow and subscription, the scenario and the language.</summary>
-public sealed record MailContext(string OrderId, string InstanceId, string SubscriptionId, Matching.ProvisioningScenario Scenario, string Language)
+/// <summary>
+/// What every email of one order needs to know: which order, workflow and subscription, the scenario and the language,
+/// and which run of the order (1, then one more per reopening or restart: <see cref="Reopening"/>).
+/// </summary>
+public sealed record MailContext(string OrderId, string InstanceId, string SubscriptionId, Matching.ProvisioningScenario Scenario, string Language, int Run = 1)
 {
-    /// <summary>The idempotency key of one email of this order: the same on every run of the activity that sends it.</summary>
-    public string EmailKey(params object[] parts) => string.Join('/', parts.Prepend(InstanceId));
+    /// <summary>
+    /// The idempotency key of one email of this order: the same on every run of the activity that sends it. A later
+    /// run's keys name the run, so its outcome (or notice) is a new email, not a repeat of the first run's.
+    /// </summary>
+    public string EmailKey(params object[] parts) => string.Join('/', parts.Prepend(Run > 1 ? $"{InstanceId}#{Run}" : InstanceId));
 }

@@ -42,7 +42,9 @@ sealed class Ending(OrderRun run)
     /// </summary>
     public async Task FinishAsync(ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, AuditAction? action = null, IReadOnlyList<string>? alsoNotify = null)
     {
-        run.Publish(run.Status with { Stage = stage, Outcome = outcome });
+        // From here the pages offer what comes after the ending (a restart, a reopening); it is taken once the run has
+        // told everyone, and continues from the run's last status.
+        run.Publish(run.Status with { Stage = stage, Outcome = outcome, Carry = run.Carry() });
         run.Outbox.Audit(actor, action ?? ActionOf(stage), detail);
         await run.Outbox.RecordAsync();
         var status = run.Status;
@@ -71,7 +73,7 @@ sealed class Ending(OrderRun run)
             return true;
         }
 
-        run.Publish(run.Status with { Stage = ProvisioningStage.Failed });
+        run.Publish(run.Status with { Stage = ProvisioningStage.Failed, Carry = run.Carry() });
         run.Outbox.Audit("system", AuditAction.Failed, $"{failure.TaskName} failed after retries.");
         await AttemptAsync(run.Outbox.RecordAsync);
         var status = run.Status;
@@ -139,6 +141,7 @@ sealed class Ending(OrderRun run)
         await run.Outbox.RecordAsync();
     }
 
-    // One id per order's report, the same on every retry and replay, so the receiver can drop repeats.
-    string DeliveryId() => NameBasedGuid.CreateVersion5(DeliveryNamespace, run.Context.InstanceId + "/outcome").ToString();
+    // One id per ending of the order, the same on every retry and replay, so the receiver can drop repeats; a reopened
+    // order's next ending is a new report.
+    string DeliveryId() => NameBasedGuid.CreateVersion5(DeliveryNamespace, run.Context.InstanceId + "/outcome" + (run.Number > 1 ? $"/{run.Number}" : string.Empty)).ToString();
 }

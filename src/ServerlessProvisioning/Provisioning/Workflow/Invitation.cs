@@ -106,6 +106,37 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
     }
 
     /// <summary>
+    /// An operator reopens a finished order: like a resend, a new invitation (a new link, the full lifetime again), maybe
+    /// to another contact; every earlier link answers 410.
+    /// </summary>
+    public async Task ReopenAsync(Reopening reopening)
+    {
+        var previous = reopening.ContactEmail;
+        var contact = reopening.NewContactEmail ?? previous;
+        var detail = $"Ended {reopening.Previous}; " + (EmailAddress.SamePerson(previous, contact) ? "same contact" : $"contact changed from {previous} to {contact}");
+        run.Outbox.Audit(reopening.Actor, AuditAction.OrderReopened, detail, reopening.At);
+        run.State = run.State with
+        {
+            ContactEmail = contact,
+            InvitationDeadline = run.Now + run.Timings.InvitationLifetime,
+            InvitationReminderSent = false,
+            RequestedAdmin = null,
+        };
+        await InviteAsync(reopening.Generation + 1, previous, "reopened by operator");
+    }
+
+    /// <summary>
+    /// The contact starts again after a refusal or an approval that expired: back at the form with the same link, until
+    /// the invitation's own deadline. It is the same invitation, so its limits (codes, approval requests, submissions)
+    /// go on counting; no email goes out, the contact is on the page.
+    /// </summary>
+    public async Task RestartAsync(Reopening restart)
+    {
+        run.Outbox.Audit(restart.Actor, AuditAction.OrderRestarted, $"Ended {restart.Previous}; back at the form until {run.State.InvitationDeadline:O}", restart.At);
+        await run.EnterAsync(run.Status);
+    }
+
+    /// <summary>
     /// An operator moves the invitation's deadline (and with it the choice's): the contact's link works until then, and
     /// its reminder goes out again before it when that is still ahead.
     /// </summary>

@@ -42,16 +42,41 @@ sealed class OrderRun
         Context = context;
         Input = input;
         Order = input.Order;
-        Mail = new MailContext(Order.OrderId, context.InstanceId, Order.SubscriptionId, Order.Scenario, Order.Language);
+        var reopening = input.Reopening;
+        Number = reopening is null ? 1 : reopening.Carry.Run + 1;
+        Mail = new MailContext(Order.OrderId, context.InstanceId, Order.SubscriptionId, Order.Scenario, Order.Language, Number);
         Logger = context.CreateReplaySafeLogger<ProvisioningWorkflow>();
         var firstRetry = input.Timings.ActivityFirstRetry ?? ProvisioningWorkflow.ActivityFirstRetry;
         ActivityOptions = ProvisioningWorkflow.ActivityOptions(firstRetry);
         MailOptions = ProvisioningWorkflow.MailOptions(firstRetry);
-        State = new RunState(Order.ProvisioningContactEmail, Now + input.Timings.InvitationLifetime);
-        Status = new ProvisioningStatus(Order.OrderId, Order.SubscriptionId, Order.Scenario, ProvisioningStage.InvitationSent, 0, State.InvitationDeadline, Language: Order.Language, Manageable: Takes(ProvisioningWorkflow.ManagesWaits));
-        Outbox = new Outbox(this);
+        var manageable = Takes(ProvisioningWorkflow.ManagesWaits);
+        if (reopening is null)
+        {
+            State = new RunState(Order.ProvisioningContactEmail, Now + input.Timings.InvitationLifetime);
+            Status = new ProvisioningStatus(Order.OrderId, Order.SubscriptionId, Order.Scenario, ProvisioningStage.InvitationSent, 0, State.InvitationDeadline, Language: Order.Language, Manageable: manageable);
+            Outbox = new Outbox(this);
+        }
+        else
+        {
+            // A finished order runs again: its rounds, sequences and steps go on from where the last run stopped.
+            var carry = reopening.Carry;
+            State = new RunState(reopening.ContactEmail, carry.InvitationDeadline, carry.InvitationReminderSent, VerificationRound: carry.VerificationRound, ApprovalRound: carry.ApprovalRound, OperatorReminders: carry.OperatorReminders);
+            Status = new ProvisioningStatus(
+                Order.OrderId, Order.SubscriptionId, Order.Scenario, ProvisioningStage.InvitationSent, reopening.Step, carry.InvitationDeadline, InvitationGeneration: reopening.Generation,
+                Language: Order.Language, ContactEmail: reopening.ContactEmail, CodesSent: reopening.CodesSent, ApprovalRequestsSent: reopening.ApprovalRequestsSent,
+                ProvenAdmin: reopening.ProvenAdmin, Submissions: reopening.Submissions, Manageable: manageable);
+            Outbox = new Outbox(this, carry.AuditSequence, carry.ProgressSequence);
+        }
+
         Inbox = new Inbox(this);
     }
+
+    /// <summary>Which run of the order this is: 1, then one more for each reopening or restart.</summary>
+    public int Number { get; }
+
+    /// <summary>What this run leaves for a next one, once it has ended.</summary>
+    public RunCarry Carry() => new(
+        Number, Outbox.AuditSequence, Outbox.ProgressSequence, State.InvitationDeadline, State.InvitationReminderSent, State.VerificationRound, State.ApprovalRound, State.OperatorReminders);
 
     public TaskOrchestrationContext Context { get; }
 

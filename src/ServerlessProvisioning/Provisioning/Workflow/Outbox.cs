@@ -8,11 +8,15 @@ namespace ServerlessProvisioning.Provisioning.Workflow;
 /// Everything the workflow tells the world: audit entries (kept until the next record), the order's progress record,
 /// and email, sent for as long as the email service asks to wait.
 /// </summary>
-sealed class Outbox(OrderRun run)
+sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 0)
 {
     readonly List<AuditEntry> pending = [];
-    int auditSequence;
-    int progressSequence;
+
+    /// <summary>The last audit entry's sequence number (a reopened order's continue after the finished run's).</summary>
+    public int AuditSequence => auditSequence;
+
+    /// <summary>The last progress record's sequence number (the order row refuses an older one).</summary>
+    public int ProgressSequence => progressSequence;
 
     /// <summary>
     /// Adds an audit entry, written with the next record. People's actions carry the time they acted (from their

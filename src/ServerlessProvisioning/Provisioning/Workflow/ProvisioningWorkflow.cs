@@ -123,8 +123,20 @@ public sealed class ProvisioningWorkflow
     {
         try
         {
-            run.Outbox.Audit("order-system", AuditAction.OrderReceived, $"{run.Order.Scenario}; subscription {run.Order.SubscriptionId}");
-            await invitation.InviteAsync(generation: 1, previousContact: null);
+            switch (run.Input.Reopening)
+            {
+                case null:
+                    run.Outbox.Audit("order-system", AuditAction.OrderReceived, $"{run.Order.Scenario}; subscription {run.Order.SubscriptionId}");
+                    await invitation.InviteAsync(generation: 1, previousContact: null);
+                    break;
+                case { Kind: ReopenKind.Reopen } reopening:
+                    await invitation.ReopenAsync(reopening);
+                    break;
+                case var restart:
+                    await invitation.RestartAsync(restart);
+                    break;
+            }
+
             while (!run.Status.Stage.IsFinal())
             {
                 var wait = waits.TryGetValue(run.Status.Stage, out var w) ? w : throw new InvalidOperationException($"No wait is defined for stage {run.Status.Stage}.");
@@ -143,11 +155,18 @@ public sealed class ProvisioningWorkflow
                 return Result();
             }
 
+            // Ended Failed: the engine keeps the last status, and with it what a reopening continues from.
+            run.Publish(run.Status with { Carry = run.Carry() });
             throw;
         }
     }
 
-    ProvisioningResult Result() => new(run.Status.Stage, run.Status.Outcome, run.AssignedOrganizationId());
+    // The order has ended: its last status carries what a reopening or restart continues from.
+    ProvisioningResult Result()
+    {
+        run.Publish(run.Status with { Carry = run.Carry() });
+        return new(run.Status.Stage, run.Status.Outcome, run.AssignedOrganizationId());
+    }
 
     // The commands every waiting stage takes the same way.
     async Task HandleAsync(Happening next)

@@ -9,19 +9,20 @@
  * - cancellable: an operator may cancel.
  * - invitationResendable: an operator may resend or redirect the invitation.
  * - deadlineMovable: an operator may move the deadline of what the order waits for.
+ * - reopenable: an operator may reopen the order.
  */
 export const stages = Object.freeze({
-  InvitationSent: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true }),
-  AwaitingAdminEmailVerification: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true }),
-  Matching: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: true, deadlineMovable: false }),
-  AwaitingOrganizationChoice: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true }),
-  AwaitingAdminApproval: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: false, deadlineMovable: true }),
-  Assigning: Object.freeze({ final: false, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
-  Completed: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
-  Rejected: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
-  Expired: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
-  Cancelled: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
-  Failed: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false }),
+  InvitationSent: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true, reopenable: false }),
+  AwaitingAdminEmailVerification: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true, reopenable: false }),
+  Matching: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: true, deadlineMovable: false, reopenable: false }),
+  AwaitingOrganizationChoice: Object.freeze({ final: false, changeable: true, cancellable: true, invitationResendable: true, deadlineMovable: true, reopenable: false }),
+  AwaitingAdminApproval: Object.freeze({ final: false, changeable: false, cancellable: true, invitationResendable: false, deadlineMovable: true, reopenable: false }),
+  Assigning: Object.freeze({ final: false, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false, reopenable: false }),
+  Completed: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false, reopenable: false }),
+  Rejected: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false, reopenable: true }),
+  Expired: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false, reopenable: true }),
+  Cancelled: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false, reopenable: false }),
+  Failed: Object.freeze({ final: true, changeable: false, cancellable: false, invitationResendable: false, deadlineMovable: false, reopenable: true }),
 });
 
 /** How an order ended: its `outcome` (ProvisioningOutcome). */
@@ -44,6 +45,7 @@ export const goneReasons = Object.freeze([
   'closed',
   'redirected',
   'decided',
+  'restarted',
 ]);
 
 /** Why a command answers 429: the problem's `reason` (LimitReason). */
@@ -114,6 +116,8 @@ export const auditActions = Object.freeze([
   'ApprovalReminderRequested',
   'AdminAdditionApproved',
   'AdminAdditionDeclined',
+  'OrderReopened',
+  'OrderRestarted',
 ]);
 
 /** The longest value of each field, in characters, and the digits of a verification code (FieldLimits). */
