@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.DurableTask.Client;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Notifications;
@@ -337,5 +338,43 @@ public class ProvisioningWorkflowTests(WorkflowFixture f) : IClassFixture<Workfl
         Assert.Equal(2, f.MailService.AttemptsTo(WorkflowFixture.Refusing));
         var audit = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
         Assert.Contains(audit, a => a.Action == "Failed" && a.Detail!.Contains(nameof(SendInvitation), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_failed_order_reopened_to_another_contact_runs_again_on_its_instance_continuing_its_sequences()
+    {
+        // Arrange: the invitation cannot be delivered, so the order fails.
+        var order = WorkflowFixture.Order(contact: "buyer@" + WorkflowFixture.Unreachable);
+        var timings = WorkflowFixture.LongTimings with { ActivityFirstRetry = TimeSpan.FromMilliseconds(50) };
+        var id = await f.StartAsync(order, timings);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, (await f.WaitForCompletionAsync(id)).RuntimeStatus);
+        var failed = await f.StatusAsync(id);
+        var carry = Assert.IsType<RunCarry>(failed.Carry);
+        var before = await f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None);
+        Assert.Equal(1, carry.Run);
+        Assert.Equal(before.Max(a => a.Sequence), carry.AuditSequence);
+
+        // Act
+        var reopener = f.Services.GetRequiredService<ServerlessProvisioning.Api.OrderReopener>();
+        var problem = await reopener.ReopenAsync(f.Client, new ServerlessProvisioning.Api.OpenWorkflow(order.OrderId, id, failed), ReopenKind.Reopen, "operator:test", "buyer@acme.example", CancellationToken.None);
+
+        // Assert: the same instance runs again, a new generation to the new contact, the audit and order row go on.
+        Assert.Null(problem);
+        var reopened = await f.WaitForStageAsync(id, ProvisioningStage.InvitationSent);
+        Assert.Equal(2, reopened.InvitationGeneration);
+        Assert.True(reopened.Step > failed.Step + 1);
+        Assert.Null(reopened.Carry);
+        var mail = await f.WaitForMailAsync(order.OrderId, m => m.Any(x => x.Kind == EmailKind.Invitation), "the new invitation");
+        Assert.Equal("buyer@acme.example", Assert.Single(mail, m => m.Kind == EmailKind.Invitation).To);
+        var audit = await Eventually.WaitAsync(() => f.Orders.GetAuditAsync(order.OrderId, CancellationToken.None), a => a.Any(x => x.Action == nameof(AuditAction.InvitationSent) && x.Sequence > carry.AuditSequence), TimeSpan.FromSeconds(30), "the new run's audit");
+        Assert.Equal(audit.Count, audit.Select(a => a.Sequence).Distinct().Count());
+        Assert.All(before, b => Assert.Contains(audit, a => a.Sequence == b.Sequence && a.Action == b.Action));
+        Assert.Equal("operator:test", audit.Single(a => a.Action == nameof(AuditAction.OrderReopened)).Actor);
+        var record = await Eventually.WaitAsync(() => f.Orders.GetAsync(order.OrderId, CancellationToken.None), r => r?.Stage == ProvisioningStage.InvitationSent, TimeSpan.FromSeconds(30), "the order row");
+        Assert.Equal("buyer@acme.example", record!.ContactEmail);
+
+        // A second reopening of the same ending, now that the order runs again, is refused.
+        var again = await reopener.ReopenAsync(f.Client, new ServerlessProvisioning.Api.OpenWorkflow(order.OrderId, id, failed), ReopenKind.Reopen, "operator:test", null, CancellationToken.None);
+        Assert.NotNull(again);
     }
 }

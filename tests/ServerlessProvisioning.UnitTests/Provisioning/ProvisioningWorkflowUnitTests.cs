@@ -798,16 +798,28 @@ internal sealed class ScriptedOrchestration
         }
     }
 
-    /// <summary>The custom statuses published since the last take, in order.</summary>
+    /// <summary>
+    /// The custom statuses published since the last take, in order. The run's closing status (the final one again,
+    /// its carry with the sequences where the run stopped) is folded into the one it repeats; <see cref="Closing"/> keeps it.
+    /// </summary>
     public IReadOnlyList<ProvisioningStatus> TakeStatuses()
     {
         lock (gate)
         {
             var taken = statuses.ToList();
             statuses.Clear();
+            if (taken.Count >= 2 && taken[^1].Stage.IsFinal() && taken[^1] with { Carry = null } == taken[^2] with { Carry = null })
+            {
+                Closing = taken[^1];
+                taken.RemoveAt(taken.Count - 1);
+            }
+
             return taken;
         }
     }
+
+    /// <summary>The run's closing status, once it has ended.</summary>
+    public ProvisioningStatus? Closing { get; private set; }
 
     /// <summary>Raises an event: exactly one live wait of that name must take it.</summary>
     public void Raise<T>(string name, T payload)

@@ -30,15 +30,6 @@ public sealed class SendInvitation(LinkTokens tokens, IEmailSender email, IOptio
             await tokens.RevokeAsync(TokenKind.Wizard, mail.InstanceId, input.Generation - 1, input.PreviousContactEmail ?? input.ContactEmail, cancellationToken, redirected ? LinkGoneReason.Redirected : LinkGoneReason.Replaced);
         }
 
-        if (redirected)
-        {
-            // The previous contact hears their link is dead and why, not who has it now.
-            var notice = EmailComposer.Compose(new InvitationRedirectedEmail(mail.OrderId, mail.SubscriptionId), mail.Language);
-            await email.SendAsync(
-                new OutgoingEmail(mail.EmailKey(EmailKind.InvitationRedirected, input.Generation), EmailKind.InvitationRedirected, mail.OrderId, new EmailRecipient(input.PreviousContactEmail!), notice.Subject, notice.PlainText, notice.Html, new EmailLinks()),
-                cancellationToken);
-        }
-
         var token = await tokens.IssueAsync(TokenKind.Wizard, mail.OrderId, mail.InstanceId, input.Generation, input.ContactEmail, input.ExpiresAt, cancellationToken);
         var link = Links.Wizard(options.Value.PublicBaseUrl, token);
         var kind = input.IsReminder ? EmailKind.InvitationReminder : EmailKind.Invitation;
@@ -47,5 +38,26 @@ public sealed class SendInvitation(LinkTokens tokens, IEmailSender email, IOptio
             new OutgoingEmail(mail.EmailKey(kind, input.Generation), kind, mail.OrderId, new EmailRecipient(input.ContactEmail), content.Subject, content.PlainText, content.Html, new EmailLinks(Wizard: link, WizardToken: token)),
             cancellationToken);
         logger.LogInformation("Order {OrderId}: {Kind} generation {Generation} sent", mail.OrderId, kind, input.Generation);
+        if (redirected)
+        {
+            await TellPreviousContactAsync(mail, input, cancellationToken);
+        }
+    }
+
+    // The previous contact hears their link is dead and why, not who has it now. A courtesy: an address that cannot
+    // take it (often why the invitation was redirected) never holds up the new invitation, which went out first.
+    async Task TellPreviousContactAsync(MailContext mail, InvitationRequest input, CancellationToken cancellationToken)
+    {
+        var notice = EmailComposer.Compose(new InvitationRedirectedEmail(mail.OrderId, mail.SubscriptionId), mail.Language);
+        try
+        {
+            await email.SendAsync(
+                new OutgoingEmail(mail.EmailKey(EmailKind.InvitationRedirected, input.Generation), EmailKind.InvitationRedirected, mail.OrderId, new EmailRecipient(input.PreviousContactEmail!), notice.Subject, notice.PlainText, notice.Html, new EmailLinks()),
+                cancellationToken);
+        }
+        catch (Exception e) when (e is not (EmailThrottledException or OperationCanceledException))
+        {
+            logger.LogWarning("Order {OrderId}: the previous contact could not be told of the redirected invitation ({Error})", mail.OrderId, e.GetType().Name);
+        }
     }
 }
