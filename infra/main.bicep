@@ -86,6 +86,14 @@ param operatorSignInClientId string = ''
 @description('Tenant of the operator sign-in app registration. Empty: the tenant of the deployment.')
 param operatorSignInTenantId string = ''
 
+@description('Days the Log Analytics workspace keeps logs, Application Insights data included: longer than an order can live, so an incident can be traced back to its order.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 90
+
+@description('Email address the alerts go to (docs/operations.md). Empty: no action group; the alerts still fire and show under Monitor > Alerts, but nobody is told.')
+param alertEmail string = ''
+
 @description('Upper bound on Flex Consumption instances.')
 @minValue(1)
 @maxValue(1000)
@@ -121,6 +129,7 @@ module monitoring 'app/monitoring.bicep' = {
     applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
     location: location
     tags: tags
+    retentionInDays: logRetentionInDays
   }
 }
 
@@ -205,6 +214,41 @@ module apiAuth 'app/api-auth.bicep' = if (!empty(operatorSignInClientId)) {
     functionAppName: api.outputs.name
     clientId: operatorSignInClientId
     tenantId: empty(operatorSignInTenantId) ? tenant().tenantId : operatorSignInTenantId
+  }
+}
+
+module diagnostics 'app/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  params: {
+    workspaceId: monitoring.outputs.logAnalyticsId
+    communicationServiceName: email.outputs.communicationServiceName
+    keyVaultName: keyVault.outputs.name
+    functionAppName: api.outputs.name
+  }
+}
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    namePrefix: '${abbrs.insightsScheduledQueryRules}${resourceToken}-'
+    actionGroupName: '${abbrs.insightsActionGroups}${resourceToken}'
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.logAnalyticsId
+    alertEmail: alertEmail
+  }
+}
+
+module workbook 'app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    workspaceId: monitoring.outputs.logAnalyticsId
+    displayName: 'Serverless Provisioning operations (${environmentName})'
   }
 }
 

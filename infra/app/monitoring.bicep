@@ -13,10 +13,10 @@ param location string
 @description('Tags put on every resource.')
 param tags object
 
-@description('Days the workspace keeps logs.')
+@description('Days the workspace keeps logs. Application Insights is workspace-based, so its data (AppRequests, AppTraces, …) is kept as long.')
 @minValue(30)
 @maxValue(730)
-param retentionInDays int = 30
+param retentionInDays int = 90
 
 resource logAnalytics 'Microsoft.OperationalInsights/workspaces@2025-02-01' = {
   name: logAnalyticsName
@@ -48,4 +48,5 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output applicationInsightsName string = applicationInsights.name
+output logAnalyticsId string = logAnalytics.id
 output connectionString string = applicationInsights.properties.ConnectionString

@@ -35,6 +35,9 @@ public sealed class InfraFixture : IDisposable
     /// <summary>The client id of an Entra ID app registration for operator sign-in.</summary>
     public const string OperatorSignInClientId = "3f2a9c1e-5b7d-4e8f-a1c3-6d9b2e4f7a05";
 
+    /// <summary>Where the alerts are mailed.</summary>
+    public const string AlertEmail = "oncall@example.com";
+
     /// <summary>The tenant the snapshots deploy into.</summary>
     public const string TenantId = "00000000-0000-0000-0000-0000000000aa";
 
@@ -75,6 +78,7 @@ public sealed class InfraFixture : IDisposable
             ["customEmailSenderUsername"] = CustomEmailSenderUsername,
             ["customEmailDomainVerified"] = "true",
             ["operatorSignInClientId"] = OperatorSignInClientId,
+            ["alertEmail"] = AlertEmail,
         }));
         withUnverifiedDomain = new(() => SnapshotAsync("unverified-domain", new Dictionary<string, string>
         {

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessProvisioning.Configuration;
 using ServerlessProvisioning.Http;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Provisioning.Workflow;
 
@@ -49,7 +50,7 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
         var check = WebhookSignature.Verify(request.Headers[WebhookSignature.Header], body, Options.OrderWebhookSecret, time.GetUtcNow());
         if (check != SignatureCheck.Valid)
         {
-            logger.LogWarning("Order webhook rejected: signature {Check}", check);
+            logger.LogWarning(LogEvents.WebhookSignatureRejected, "Order webhook rejected: signature {Check}", check);
             return Problems.Unauthorized(check switch
             {
                 SignatureCheck.Missing => $"The {WebhookSignature.Header} header is required.",
@@ -90,7 +91,7 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
         }
 
         var accepted = new OrderAccepted(order.OrderId, instanceId, $"{Options.PublicBaseUrl.TrimEnd('/')}/api/orders/{Uri.EscapeDataString(order.OrderId)}");
-        logger.LogInformation("Order {OrderId} {Registration}", order.OrderId, registration);
+        logger.LogInformation(LogEvents.OrderReceived, "Order {OrderId} {Registration}", order.OrderId, registration);
         return registration == OrderRegistration.Created ? TypedResults.Accepted((string?)null, accepted) : TypedResults.Ok(accepted);
     }
 

@@ -7,6 +7,7 @@ using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Logging;
 using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Notifications.Acs;
 
@@ -80,6 +81,7 @@ public sealed class AcsEmailSender(AcsEmailClient client, string senderAddress, 
         {
             var operation = await client.SendAsync(WaitUntil.Started, message, operationId, cancellationToken);
             logger.LogInformation(
+                LogEvents.EmailAccepted,
                 "Handed {EmailKind} email for order {OrderId} to ACS: operation {OperationId} {Status}",
                 email.Kind, email.OrderId, operation.Id, operation.LatestResult.Status);
         }
@@ -110,12 +112,14 @@ public sealed class AcsEmailSender(AcsEmailClient client, string senderAddress, 
         else if (exception is RequestFailedException failed)
         {
             logger.LogWarning(
+                LogEvents.EmailSendFailed,
                 "Could not send {EmailKind} email for order {OrderId}: ACS operation {OperationId} failed with HTTP {HttpStatus} {ErrorCode}",
                 email.Kind, email.OrderId, operationId, failed.Status, failed.ErrorCode ?? "(no code)");
         }
         else
         {
             logger.LogWarning(
+                LogEvents.EmailSendFailed,
                 "Could not send {EmailKind} email for order {OrderId}: ACS operation {OperationId} failed with {ExceptionType}",
                 email.Kind, email.OrderId, operationId, exception.GetType().Name);
         }

@@ -54,7 +54,7 @@ sealed class Ending(OrderRun run)
         await run.Outbox.SendAsync(nameof(SendOutcome), o => run.Context.SendOutcomeAsync(request, o));
         run.Outbox.Audit("system", AuditAction.OutcomeSent, outcome.ToString());
         await ReportAsync();
-        run.Logger.LogInformation("Order {OrderId} finished: {Stage} {Outcome}", run.Order.OrderId, stage, outcome);
+        run.Logger.LogInformation(LogEvents.OrderFinished, "Order {OrderId} finished: {Stage} {Outcome}", run.Order.OrderId, stage, outcome);
     }
 
     /// <summary>
@@ -84,6 +84,7 @@ sealed class Ending(OrderRun run)
         }
 
         await AttemptAsync(ReportAsync);
+        run.Logger.LogError(LogEvents.OrderFinished, "Order {OrderId} finished: {Stage} after {Activity} failed beyond its retries", run.Order.OrderId, ProvisioningStage.Failed, failure.TaskName);
         return false;
     }
 

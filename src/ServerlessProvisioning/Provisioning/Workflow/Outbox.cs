@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using ServerlessProvisioning.Primitives;
 using ServerlessProvisioning.Provisioning.Activities;
 
 namespace ServerlessProvisioning.Provisioning.Workflow;
@@ -68,8 +69,8 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
                 await RecordAsync();
             }
 
-            run.Logger.LogWarning("Order {OrderId}: {Activity} throttled; waiting {Wait}", run.Order.OrderId, activity, wait);
             waited += wait;
+            run.Logger.LogWarning(LogEvents.EmailThrottled, "Order {OrderId}: {Activity} throttled; waiting {Wait}, {Held} in all by the next try", run.Order.OrderId, activity, wait, waited);
             await run.Context.CreateTimer((run.Now + wait).UtcDateTime, CancellationToken.None);
         }
     }

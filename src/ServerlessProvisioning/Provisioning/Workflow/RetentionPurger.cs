@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessProvisioning.Configuration;
+using ServerlessProvisioning.Primitives;
 
 namespace ServerlessProvisioning.Provisioning.Workflow;
 
@@ -57,10 +58,8 @@ public sealed class RetentionPurger(
             purged++;
         }
 
-        if (purged > 0)
-        {
-            logger.LogInformation("Purged {Count} finished orders older than {Retention}", purged, options.Value.CompletedRetention);
-        }
+        // Logged on every run, none purged included: the alert on a purge that stopped running looks for this line.
+        logger.LogInformation(LogEvents.RetentionPurgeCompleted, "Purged {Count} finished orders older than {Retention}", purged, options.Value.CompletedRetention);
 
         return purged;
     }
