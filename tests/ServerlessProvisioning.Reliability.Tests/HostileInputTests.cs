@@ -159,7 +159,7 @@ public class HostileInputTests(CorpusHost host) : IClassFixture<CorpusHost>
         {
             parts[3] = "{orderId}";
         }
-        else if (parts.Length >= 4 && parts[2] is "wizard" or "approvals" && !(parts.Length == 4 && parts[3] is "submission" or "verification" or "choice" or "withdrawal"))
+        else if (parts.Length >= 4 && parts[2] is "wizard" or "approvals" && !(parts.Length == 4 && parts[3] is "submission" or "verification" or "choice" or "withdrawal" or "restart"))
         {
             parts[3] = "{token}";
         }

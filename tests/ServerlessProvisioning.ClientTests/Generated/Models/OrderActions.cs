@@ -8,7 +8,7 @@ using System;
 namespace ServerlessProvisioning.Client.Models
 {
     /// <summary>
-    /// Which operator commands the API takes for the order now (the others answer 409): `remindApprovers` and`moveDeadline` only for orders of workflow 1.2 or later.
+    /// Which operator commands the API takes for the order now (the others answer 409): `remindApprovers` and`moveDeadline` only for orders of workflow 1.2 or later; `reopen` for an order that ended Expired,Rejected or Failed and left what a new run continues from.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class OrderActions : IAdditionalDataHolder, IParsable
@@ -21,6 +21,8 @@ namespace ServerlessProvisioning.Client.Models
         public bool? MoveDeadline { get; set; }
         /// <summary>The remindApprovers property</summary>
         public bool? RemindApprovers { get; set; }
+        /// <summary>The reopen property</summary>
+        public bool? Reopen { get; set; }
         /// <summary>The resendInvitation property</summary>
         public bool? ResendInvitation { get; set; }
         /// <summary>
@@ -31,6 +33,7 @@ namespace ServerlessProvisioning.Client.Models
             AdditionalData = new Dictionary<string, object>();
             MoveDeadline = false;
             RemindApprovers = false;
+            Reopen = false;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -53,6 +56,7 @@ namespace ServerlessProvisioning.Client.Models
                 { "cancel", n => { Cancel = n.GetBoolValue(); } },
                 { "moveDeadline", n => { MoveDeadline = n.GetBoolValue(); } },
                 { "remindApprovers", n => { RemindApprovers = n.GetBoolValue(); } },
+                { "reopen", n => { Reopen = n.GetBoolValue(); } },
                 { "resendInvitation", n => { ResendInvitation = n.GetBoolValue(); } },
             };
         }
@@ -66,6 +70,7 @@ namespace ServerlessProvisioning.Client.Models
             writer.WriteBoolValue("cancel", Cancel);
             writer.WriteBoolValue("moveDeadline", MoveDeadline);
             writer.WriteBoolValue("remindApprovers", RemindApprovers);
+            writer.WriteBoolValue("reopen", Reopen);
             writer.WriteBoolValue("resendInvitation", ResendInvitation);
             writer.WriteAdditionalData(AdditionalData);
         }

@@ -8,13 +8,21 @@ using System;
 namespace ServerlessProvisioning.Client.Models
 {
     /// <summary>
-    /// The pending (or decided) approval as the wizard shows it; the comment is the approver&apos;s reason.
+    /// The pending (or decided) approval as the wizard shows it; the comment is the approver&apos;s reason. IReadOnlyList&amp;lt;AdminContact&amp;gt;? WizardApproval.Approversare the administrators asked and AdminContact? WizardApproval.DecidedBy the one who refused, named as the directory names them,their addresses shown as the candidates&apos; are (AdminAddressDisclosure): whom to ask before starting again.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class WizardApproval : IAdditionalDataHolder, IParsable
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>The approvers property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::ServerlessProvisioning.Client.Models.AdminContact>? Approvers { get; set; }
+#nullable restore
+#else
+        public List<global::ServerlessProvisioning.Client.Models.AdminContact> Approvers { get; set; }
+#endif
         /// <summary>The comment property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -25,6 +33,14 @@ namespace ServerlessProvisioning.Client.Models
 #endif
         /// <summary>The decidedAt property</summary>
         public DateTimeOffset? DecidedAt { get; set; }
+        /// <summary>The decidedBy property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::ServerlessProvisioning.Client.Models.AdminContact? DecidedBy { get; set; }
+#nullable restore
+#else
+        public global::ServerlessProvisioning.Client.Models.AdminContact DecidedBy { get; set; }
+#endif
         /// <summary>The decision property</summary>
         public global::ServerlessProvisioning.Client.Models.ApprovalEnd? Decision { get; set; }
         /// <summary>The expiresAt property</summary>
@@ -62,8 +78,10 @@ namespace ServerlessProvisioning.Client.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "approvers", n => { Approvers = n.GetCollectionOfObjectValues<global::ServerlessProvisioning.Client.Models.AdminContact>(global::ServerlessProvisioning.Client.Models.AdminContact.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "comment", n => { Comment = n.GetStringValue(); } },
                 { "decidedAt", n => { DecidedAt = n.GetDateTimeOffsetValue(); } },
+                { "decidedBy", n => { DecidedBy = n.GetObjectValue<global::ServerlessProvisioning.Client.Models.AdminContact>(global::ServerlessProvisioning.Client.Models.AdminContact.CreateFromDiscriminatorValue); } },
                 { "decision", n => { Decision = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.ApprovalEnd>(); } },
                 { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
                 { "organizationName", n => { OrganizationName = n.GetStringValue(); } },
@@ -76,8 +94,10 @@ namespace ServerlessProvisioning.Client.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteCollectionOfObjectValues<global::ServerlessProvisioning.Client.Models.AdminContact>("approvers", Approvers);
             writer.WriteStringValue("comment", Comment);
             writer.WriteDateTimeOffsetValue("decidedAt", DecidedAt);
+            writer.WriteObjectValue<global::ServerlessProvisioning.Client.Models.AdminContact>("decidedBy", DecidedBy);
             writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.ApprovalEnd>("decision", Decision);
             writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
             writer.WriteStringValue("organizationName", OrganizationName);

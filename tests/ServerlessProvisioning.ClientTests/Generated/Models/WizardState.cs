@@ -77,6 +77,8 @@ namespace ServerlessProvisioning.Client.Models
 #endif
         /// <summary>The outcome property</summary>
         public global::ServerlessProvisioning.Client.Models.ProvisioningOutcome? Outcome { get; set; }
+        /// <summary>The restartUntil property</summary>
+        public DateTimeOffset? RestartUntil { get; set; }
         /// <summary>Who provisions, for whom (SPEC §1.5).</summary>
         public global::ServerlessProvisioning.Client.Models.ProvisioningScenario? Scenario { get; set; }
         /// <summary>Where a provisioning workflow stands (SPEC §3).</summary>
@@ -152,6 +154,7 @@ namespace ServerlessProvisioning.Client.Models
                 { "orderId", n => { OrderId = n.GetStringValue(); } },
                 { "organization", n => { Organization = n.GetObjectValue<global::ServerlessProvisioning.Client.Models.OrganizationView>(global::ServerlessProvisioning.Client.Models.OrganizationView.CreateFromDiscriminatorValue); } },
                 { "outcome", n => { Outcome = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningOutcome>(); } },
+                { "restartUntil", n => { RestartUntil = n.GetDateTimeOffsetValue(); } },
                 { "scenario", n => { Scenario = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningScenario>(); } },
                 { "stage", n => { Stage = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningStage>(); } },
                 { "step", n => { Step = n.GetIntValue(); } },
@@ -181,6 +184,7 @@ namespace ServerlessProvisioning.Client.Models
             writer.WriteStringValue("orderId", OrderId);
             writer.WriteObjectValue<global::ServerlessProvisioning.Client.Models.OrganizationView>("organization", Organization);
             writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningOutcome>("outcome", Outcome);
+            writer.WriteDateTimeOffsetValue("restartUntil", RestartUntil);
             writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningScenario>("scenario", Scenario);
             writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.ProvisioningStage>("stage", Stage);
             writer.WriteIntValue("step", Step);

@@ -5,6 +5,7 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using ServerlessProvisioning.Client.Api.Wizard.Choice;
 using ServerlessProvisioning.Client.Api.Wizard.Item;
+using ServerlessProvisioning.Client.Api.Wizard.Restart;
 using ServerlessProvisioning.Client.Api.Wizard.Submission;
 using ServerlessProvisioning.Client.Api.Wizard.Verification;
 using ServerlessProvisioning.Client.Api.Wizard.Withdrawal;
@@ -26,6 +27,11 @@ namespace ServerlessProvisioning.Client.Api.Wizard
         public global::ServerlessProvisioning.Client.Api.Wizard.Choice.ChoiceRequestBuilder Choice
         {
             get => new global::ServerlessProvisioning.Client.Api.Wizard.Choice.ChoiceRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The restart property</summary>
+        public global::ServerlessProvisioning.Client.Api.Wizard.Restart.RestartRequestBuilder Restart
+        {
+            get => new global::ServerlessProvisioning.Client.Api.Wizard.Restart.RestartRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The submission property</summary>
         public global::ServerlessProvisioning.Client.Api.Wizard.Submission.SubmissionRequestBuilder Submission

@@ -7,6 +7,7 @@ using ServerlessProvisioning.Client.Api.Orders.Item.Approval;
 using ServerlessProvisioning.Client.Api.Orders.Item.Cancel;
 using ServerlessProvisioning.Client.Api.Orders.Item.Deadline;
 using ServerlessProvisioning.Client.Api.Orders.Item.Invitation;
+using ServerlessProvisioning.Client.Api.Orders.Item.Reopen;
 using ServerlessProvisioning.Client.Models;
 using System.Collections.Generic;
 using System.IO;
@@ -40,6 +41,11 @@ namespace ServerlessProvisioning.Client.Api.Orders.Item
         public global::ServerlessProvisioning.Client.Api.Orders.Item.Invitation.InvitationRequestBuilder Invitation
         {
             get => new global::ServerlessProvisioning.Client.Api.Orders.Item.Invitation.InvitationRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The reopen property</summary>
+        public global::ServerlessProvisioning.Client.Api.Orders.Item.Reopen.ReopenRequestBuilder Reopen
+        {
+            get => new global::ServerlessProvisioning.Client.Api.Orders.Item.Reopen.ReopenRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>
         /// Instantiates a new <see cref="global::ServerlessProvisioning.Client.Api.Orders.Item.WithOrderItemRequestBuilder"/> and sets the default values.

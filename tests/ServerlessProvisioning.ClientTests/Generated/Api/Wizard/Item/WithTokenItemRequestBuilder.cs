@@ -4,6 +4,7 @@ using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
 using ServerlessProvisioning.Client.Api.Wizard.Item.Choice;
+using ServerlessProvisioning.Client.Api.Wizard.Item.Restart;
 using ServerlessProvisioning.Client.Api.Wizard.Item.Submission;
 using ServerlessProvisioning.Client.Api.Wizard.Item.Verification;
 using ServerlessProvisioning.Client.Api.Wizard.Item.Withdrawal;
@@ -25,6 +26,11 @@ namespace ServerlessProvisioning.Client.Api.Wizard.Item
         public global::ServerlessProvisioning.Client.Api.Wizard.Item.Choice.ChoiceRequestBuilder Choice
         {
             get => new global::ServerlessProvisioning.Client.Api.Wizard.Item.Choice.ChoiceRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The restart property</summary>
+        public global::ServerlessProvisioning.Client.Api.Wizard.Item.Restart.RestartRequestBuilder Restart
+        {
+            get => new global::ServerlessProvisioning.Client.Api.Wizard.Item.Restart.RestartRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The submission property</summary>
         public global::ServerlessProvisioning.Client.Api.Wizard.Item.Submission.SubmissionRequestBuilder Submission
