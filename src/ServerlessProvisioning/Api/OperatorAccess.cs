@@ -82,7 +82,10 @@ public static class OperatorAccess
         var principal = platformAuthenticationOn ? AppServicePrincipal.From(request) : null;
         if (principal is not null && principal.IsInRole(Role))
         {
-            return new("operator:" + principal.Name, OperatorCredential.SignIn, null);
+            // The sign-in is a cookie the browser sends by itself, so another site's page must not make a change with it.
+            return IsCrossSiteChange(request)
+                ? new(null, null, Problems.Forbidden("A change made from another site is refused: operator actions come from this app's own pages."))
+                : new("operator:" + principal.Name, OperatorCredential.SignIn, null);
         }
 
         var presented = request.Headers[ApiSecurity.OperatorKeyHeader].ToString();
@@ -106,6 +109,11 @@ public static class OperatorAccess
     /// <summary>The audit trail's name for a key: its fingerprint, so two keys give two names and the key never appears.</summary>
     public static string KeyName(string key) =>
         "operator:key-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..8];
+
+    // Browsers say where a request comes from (Sec-Fetch-Site); other clients send no such header and no cookie.
+    static bool IsCrossSiteChange(HttpRequest request) =>
+        !(HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
+        && request.Headers["Sec-Fetch-Site"].ToString() is "cross-site" or "same-site";
 
     // Hashing first makes the comparison constant-time whatever the lengths; no configured key lets no key in.
     static bool KeyMatches(string presented, string? expected) =>

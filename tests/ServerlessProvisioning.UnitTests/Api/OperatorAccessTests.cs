@@ -324,6 +324,28 @@ public class OperatorAccessTests
         Assert.Same(first, OperatorAccess.Decide(request));
     }
 
+    [Theory]
+    [InlineData("POST", "cross-site", 403)]
+    [InlineData("DELETE", "same-site", 403)]
+    [InlineData("POST", "same-origin", 0)]
+    [InlineData("POST", "", 0)]
+    [InlineData("GET", "cross-site", 0)]
+    public void A_sign_in_cookie_cannot_make_a_change_from_another_site(string method, string fetchSite, int status)
+    {
+        // The session cookie goes with any request the browser makes, a form posted by another site's page included.
+        var headers = Alice();
+        if (fetchSite.Length > 0)
+        {
+            headers["Sec-Fetch-Site"] = fetchSite;
+        }
+
+        var request = Request(true, headers);
+        request.Method = method;
+        var decision = OperatorAccess.Decide(request);
+
+        Assert.Equal(status, decision.Problem?.StatusCode ?? 0);
+    }
+
     [Fact]
     public void Who_am_I_answers_the_caller_the_gate_let_in()
     {
