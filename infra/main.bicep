@@ -27,6 +27,11 @@ param orderWebhookSecret string
 @minLength(32)
 param linkTokenSecret string
 
+@description('The operator key: the machine credential of the operator routes (x-functions-key), kept in Key Vault. People sign in instead (operatorSignInClientId). Generate with `openssl rand -hex 32`.')
+@secure()
+@minLength(32)
+param operatorKey string
+
 @description('Provisioning:OrderCallbackUrl - where finished orders are reported. Empty: no callback, and the setting is left out.')
 param orderCallbackUrl string = ''
 
@@ -153,6 +158,7 @@ module keyVault 'app/key-vault.bicep' = {
     tags: tags
     orderWebhookSecret: orderWebhookSecret
     linkTokenSecret: linkTokenSecret
+    operatorKey: operatorKey
     enablePurgeProtection: keyVaultPurgeProtection
   }
 }
@@ -254,8 +260,8 @@ module workbook 'app/workbook.bicep' = {
 
 // The app settings: exactly the keys the product reads (ConfigurationKeys.All, SPEC §5, ':' written '__') plus the
 // platform's. tests/ServerlessProvisioning.Infra.Tests checks this set against the code. Deliberately absent:
-// Provisioning__OperatorKey (Azure guards operator routes with Functions keys) and Email__AcsConnectionString
-// (email goes through the managed identity and Email__AcsEndpoint; the Communication Service has no keys).
+// Email__AcsConnectionString (email goes through the managed identity and Email__AcsEndpoint; the Communication
+// Service has no keys).
 var appSettings = {
   // AzureWebJobsStorage in its identity form: the host, the task hub and the product tables use the same account.
   AzureWebJobsStorage__accountName: storage.outputs.name
@@ -270,6 +276,8 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
   Provisioning__OrderWebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.webhookSecretUri})'
   Provisioning__LinkTokenSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.linkTokenSecretUri})'
+  // The operator routes' machine credential; the worker checks it (the routes are anonymous to the Functions host).
+  Provisioning__OperatorKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.operatorKeySecretUri})'
   // Links in emails point at the app itself, which serves /wizard/ and /approval/ (docs/deploy.md).
   Provisioning__PublicBaseUrl: api.outputs.uri
   Provisioning__InvitationLifetime: invitationLifetime

@@ -1,13 +1,15 @@
 // App Service Authentication with Microsoft Entra ID, so operators can be people: the platform validates an Entra ID
-// sign-in (a bearer token, or a browser session) and passes the principal to the app in X-MS-CLIENT-PRINCIPAL-*
-// headers, stripping any copy a client sent. The app names that principal in the audit trail.
+// sign-in (a browser session from /.auth/login/aad, or a bearer token for api://<client id>) and passes the principal,
+// with the app roles of its token, in X-MS-CLIENT-PRINCIPAL* headers, stripping any copy a client sent. The worker lets
+// in a principal with the app role Provisioning.Operator (Api/OperatorAccess.cs) and names it in the audit trail; the
+// app registration and its role come from infra/scripts/operator-sign-in.sh (Bicep cannot create them without the
+// Microsoft Graph extension, a registry module).
 //
 // Unauthenticated requests are let through (AllowAnonymous): the order webhook (its signature is its authentication),
 // the wizard and approval pages and their API (the link token is theirs) must keep working without a sign-in, and App
 // Service cannot exempt POST /api/orders (the webhook) while requiring sign-in for GET /api/orders (an operator route)
-// because its excluded paths ignore the method. Operator routes stay AuthorizationLevel.Function: the Functions key
-// remains the gate for people and machines alike (the Functions host does not accept an Entra principal instead of a
-// key), and a signed-in person is named in the audit by who they are instead of by their key's fingerprint.
+// because its excluded paths ignore the method. Operator routes are anonymous to the Functions host too (its key check
+// would refuse a person before the worker saw them): the worker decides, and machines send the operator key.
 
 @description('Name of the function app.')
 param functionAppName string

@@ -1,5 +1,5 @@
-// Key Vault holding the order webhook secret and the link-token key. Access is by Azure RBAC only (no access policies); the function app
-// reads the secret through a Key Vault reference in its app settings.
+// Key Vault holding the order webhook secret, the link-token key and the operator key. Access is by Azure RBAC only (no
+// access policies); the function app reads the secrets through Key Vault references in its app settings.
 
 @description('Name of the vault (3-24 characters).')
 @minLength(3)
@@ -19,6 +19,10 @@ param orderWebhookSecret string
 @description('Key the link tokens are derived with, stored as the secret LinkTokenSecret.')
 @secure()
 param linkTokenSecret string
+
+@description('The operator key, the machine credential of the operator routes (x-functions-key), stored as the secret OperatorKey.')
+@secure()
+param operatorKey string
 
 @description('Purge protection: deleted secrets and the vault itself cannot be purged before the retention period ends. Recommended for production; it makes `azd down --purge` leave the vault name taken for the retention period.')
 param enablePurgeProtection bool = false
@@ -59,6 +63,15 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     }
   }
 
+  // Rotated by writing a new version (docs/deploy.md); the versionless reference picks it up on the next restart.
+  resource operatorKeySecret 'secrets' = {
+    name: 'OperatorKey'
+    properties: {
+      value: operatorKey
+      contentType: 'text/plain'
+    }
+  }
+
   resource webhookSecret 'secrets' = {
     name: 'OrderWebhookSecret'
     properties: {
@@ -73,3 +86,4 @@ output uri string = vault.properties.vaultUri
 // Versionless, so App Service picks up a rotated secret without a redeployment.
 output webhookSecretUri string = vault::webhookSecret.properties.secretUri
 output linkTokenSecretUri string = vault::linkSecret.properties.secretUri
+output operatorKeySecretUri string = vault::operatorKeySecret.properties.secretUri

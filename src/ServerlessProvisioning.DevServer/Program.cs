@@ -114,7 +114,6 @@ static WebApplication Build(WebApplicationBuilder builder)
     builder.Services.RequireEmailOutsideDevelopment(builder.Environment);
     builder.Services.AddLocalDurableTask(builder.Configuration);
     builder.Services.AddHostedService<RetentionService>();
-    builder.Services.AddSingleton<OperatorKeyFilter>();
     builder.Services.AddProblemDetails();
     builder.Services.AddOpenApi(options => options.AddProvisioningDescription());
     builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
@@ -134,7 +133,7 @@ static WebApplication Build(WebApplicationBuilder builder)
     });
     app.UseExceptionHandler();
     app.UseStatusCodePages();
-    app.MapProvisioningApi(app.Services.GetRequiredService<OperatorKeyFilter>());
+    app.MapProvisioningApi();
     app.MapMailbox();
     app.MapStaticPages();
     app.MapOpenApi();

@@ -9,8 +9,11 @@ namespace ServerlessProvisioning.Functions;
 /// <summary>
 /// The HTTP API (SPEC §3) as Functions triggers: one per route of <c>ApiEndpoints.All</c>, each a line that calls
 /// the shared handler. host.json sets an empty route prefix, so routes carry <c>api/</c> themselves and the
-/// pages can live at <c>/wizard/</c>. Operator routes use Functions keys (<c>x-functions-key</c>). Triggers return
-/// the handlers' minimal-API results as they are: the ASP.NET Core integration executes an <see cref="IResult"/>.
+/// pages can live at <c>/wizard/</c>. Every trigger is <see cref="AuthorizationLevel.Anonymous"/> to the Functions host:
+/// operator routes take a signed-in person or the operator key (<see cref="OperatorAccess"/>, applied by
+/// <see cref="OperatorAccessMiddleware"/> before the trigger runs), and the host's own key check would refuse a person
+/// before the worker saw them. Triggers return the handlers' minimal-API results as they are: the ASP.NET Core
+/// integration executes an <see cref="IResult"/>.
 /// </summary>
 public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, OrderWaitsApi waits, WizardApi wizard, ApprovalsApi approvals, OrganizationsApi organizations)
 {
@@ -20,54 +23,59 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [DurableClient] DurableTaskClient client) =>
         await orderSystem.PostOrderAsync(request, client, request.HttpContext.RequestAborted);
 
+    [Function("WhoAmI")]
+    public static IResult WhoAmI(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/operator")] HttpRequest request) =>
+        OperatorApi.WhoAmI(request);
+
     [Function("ListOrders")]
     public async Task<IResult> ListOrders(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/orders")] HttpRequest request) =>
         await orders.ListAsync(request, request.HttpContext.RequestAborted);
 
     [Function("CountOrders")]
     public async Task<IResult> CountOrders(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/order-counts")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/order-counts")] HttpRequest request) =>
         await orders.CountAsync(request.HttpContext.RequestAborted);
 
     [Function("ResendInvitation")]
     public async Task<IResult> ResendInvitation(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/invitation")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/orders/{orderId}/invitation")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
         await orders.ResendInvitationAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
     [Function("CancelOrder")]
     public async Task<IResult> CancelOrder(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/cancel")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/orders/{orderId}/cancel")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
         await orders.CancelAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
     [Function("RemindApprovers")]
     public async Task<IResult> RemindApprovers(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/approval/reminder")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/orders/{orderId}/approval/reminder")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
         await waits.RemindAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
     [Function("MoveDeadline")]
     public async Task<IResult> MoveDeadline(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/deadline")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/orders/{orderId}/deadline")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
         await waits.MoveDeadlineAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
     [Function("ReopenOrder")]
     public async Task<IResult> ReopenOrder(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/orders/{orderId}/reopen")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/orders/{orderId}/reopen")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
         await waits.ReopenAsync(orderId, request, client, request.HttpContext.RequestAborted);
 
     [Function("GetOrder")]
     public async Task<IResult> GetOrder(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/orders/{orderId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/orders/{orderId}")] HttpRequest request,
         string orderId,
         [DurableClient] DurableTaskClient client) =>
         await orders.GetAsync(orderId, client, request.HttpContext.RequestAborted);
@@ -178,38 +186,38 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
 
     [Function("FindOrganizations")]
     public async Task<IResult> FindOrganizations(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/organizations")] HttpRequest request) =>
         await organizations.FindAsync(request, request.HttpContext.RequestAborted);
 
     [Function("GetOrganization")]
     public async Task<IResult> GetOrganization(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations/{organizationId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/organizations/{organizationId}")] HttpRequest request,
         string organizationId) =>
         await organizations.GetAsync(organizationId, request.HttpContext.Response, request.HttpContext.RequestAborted);
 
     [Function("ListOrganizationOrders")]
     public async Task<IResult> ListOrganizationOrders(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/organizations/{organizationId}/orders")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/organizations/{organizationId}/orders")] HttpRequest request,
         string organizationId) =>
         await orders.ListByOrganizationAsync(organizationId, request, request.HttpContext.RequestAborted);
 
     [Function("PutOrganization")]
     public async Task<IResult> PutOrganization(
-        [HttpTrigger(AuthorizationLevel.Function, "put", Route = "api/organizations/{organizationId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "api/organizations/{organizationId}")] HttpRequest request,
         string organizationId,
         [DurableClient] DurableTaskClient client) =>
         await organizations.PutAsync(organizationId, request, client, request.HttpContext.RequestAborted);
 
     [Function("DeleteOrganization")]
     public async Task<IResult> DeleteOrganization(
-        [HttpTrigger(AuthorizationLevel.Function, "delete", Route = "api/organizations/{organizationId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "api/organizations/{organizationId}")] HttpRequest request,
         string organizationId,
         [DurableClient] DurableTaskClient client) =>
         await organizations.DeleteAsync(organizationId, request, client, request.HttpContext.RequestAborted);
 
     [Function("ImportOrganizations")]
     public async Task<IResult> ImportOrganizations(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/organizations/import")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "api/organizations/import")] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
         await organizations.ImportAsync(request, client, request.HttpContext.RequestAborted);
 }

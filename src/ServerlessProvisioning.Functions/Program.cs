@@ -14,6 +14,7 @@ var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseWhen<ApiHeadersMiddleware>(HttpProblemMiddleware.IsHttpTrigger);
 builder.UseWhen<HttpProblemMiddleware>(HttpProblemMiddleware.IsHttpTrigger);
+builder.UseWhen<OperatorAccessMiddleware>(OperatorAccessMiddleware.IsOperatorFunction);
 builder.Services.AddProblemDetails();
 builder.Services.AddProvisioning(builder.Configuration);
 builder.Services.RequireEmailOutsideDevelopment(builder.Environment);

@@ -42,6 +42,7 @@ public class OpenApiDocumentTests(ProcessHostFixture host) : IClassFixture<Proce
         var schemes = document.RootElement.GetProperty("components").GetProperty("securitySchemes");
         Assert.Equal("x-functions-key", schemes.GetProperty(ApiSecurity.OperatorKey).GetProperty("name").GetString());
         Assert.Equal("bearer", schemes.GetProperty(ApiSecurity.LinkToken).GetProperty("scheme").GetString());
+        Assert.Equal("bearer", schemes.GetProperty(ApiSecurity.OperatorSignIn).GetProperty("scheme").GetString());
 
         foreach (var route in ApiEndpoints.All)
         {
@@ -53,7 +54,16 @@ public class OpenApiDocumentTests(ProcessHostFixture host) : IClassFixture<Proce
             }
 
             var security = operation.TryGetProperty("security", out var requirements) ? requirements.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(s => s.Name)).ToList() : [];
-            Assert.Equal(route.SecurityScheme is { } scheme ? [scheme] : [], security);
+            // Requirements are alternatives: an operator route takes the operator key or an Entra ID sign-in (403 without the role).
+            string[] expected = route.SecurityScheme switch
+            {
+                ApiSecurity.OperatorKey => [ApiSecurity.OperatorKey, ApiSecurity.OperatorSignIn],
+                { } scheme => [scheme],
+                null => [],
+            };
+            Assert.Equal(expected, security);
+            Assert.Equal(expected.Length, operation.TryGetProperty("security", out var alternatives) ? alternatives.GetArrayLength() : 0);
+            Assert.Equal(route.IsOperatorRoute, operation.GetProperty("responses").TryGetProperty("403", out _));
             foreach (var header in route.ResponseHeaders)
             {
                 Assert.All(header.Statuses, status => Assert.True(operation.GetProperty("responses").GetProperty(status.ToString(System.Globalization.CultureInfo.InvariantCulture)).GetProperty("headers").TryGetProperty(header.Name, out _), $"{route.Name} {status} {header.Name}"));

@@ -43,6 +43,19 @@ public class SecurityContractTests(InProcessHostFixture host, AzuriteFixture azu
     }
 
     [Fact]
+    public async Task Principal_headers_a_client_sends_count_for_nothing_without_App_Service_Authentication()
+    {
+        // The local host, like Core Tools or an app with authentication off, passes every header through.
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "/api/operator");
+        OperatorSignInTests.SignedIn(forged, "ceo@contoso.com", OperatorAccess.Role);
+
+        using var response = await Server.Http.SendAsync(forged);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.False((await JsonAsync(response)).TryGetProperty(OperatorAccess.SignInMember, out _));
+    }
+
+    [Fact]
     public async Task A_replaced_link_cannot_act_on_the_new_step_however_fast_its_holder_is()
     {
         var orderId = NewId("race");

@@ -14,16 +14,28 @@ public static class FunctionTestServices
 {
     public const string Secret = "functions-test-secret-0123456789abcdef";
 
-    public static async Task<ServiceProvider> CreateAsync(AzuriteFixture azurite, IEmailSender? email = null)
+    /// <summary>The operator key, as the Key Vault reference would resolve in Azure.</summary>
+    public const string OperatorKey = "functions-test-operator-key-0123456789abcdef";
+
+    /// <summary>The services; <paramref name="settings"/> adds to or overrides the configuration (WEBSITE_AUTH_ENABLED, say).</summary>
+    public static async Task<ServiceProvider> CreateAsync(AzuriteFixture azurite, IEmailSender? email = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Provisioning:OrderWebhookSecret"] = Secret,
             ["Provisioning:LinkTokenSecret"] = "functions-test-link-secret-0123456789abcdef",
+            ["Provisioning:OperatorKey"] = OperatorKey,
             ["Provisioning:PublicBaseUrl"] = "https://provisioning.example.com",
-        }).Build();
-        var services = new ServiceCollection().AddLogging().AddSingleton(azurite.NewTableNames());
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        // The Functions host registers its configuration; OperatorAccess reads WEBSITE_AUTH_ENABLED from it.
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddSingleton(azurite.NewTableNames());
         services.AddProvisioning(configuration);
         if (email is not null)
         {

@@ -17,14 +17,36 @@ public class HostParityTests
     static readonly IReadOnlyList<Trigger> Triggers = FunctionsMetadata.Load();
 
     [Fact]
-    public void Functions_declares_every_API_route_with_its_method_and_key_requirement()
+    public void Functions_declares_every_API_route_with_its_method_and_name()
     {
         var api = Triggers.Where(t => t.Type == "httpTrigger" && t.Route!.StartsWith("api/", StringComparison.Ordinal))
-            .Select(t => $"{string.Join(',', t.Methods)} /{t.Route} {(t.AuthLevel == "Function" ? "key" : "anonymous")}")
+            .Select(t => $"{t.Name} {string.Join(',', t.Methods)} /{t.Route}")
             .Order();
-        var expected = ApiEndpoints.All.Select(r => $"{r.Method} /api/{r.Template} {(r.RequiresOperatorKey ? "key" : "anonymous")}").Order();
+        var expected = ApiEndpoints.All.Select(r => $"{r.Name} {r.Method} /api/{r.Template}").Order();
 
         Assert.Equal(expected, api);
+    }
+
+    [Fact]
+    public void Every_trigger_is_anonymous_to_the_Functions_host_and_the_worker_guards_exactly_the_operator_routes()
+    {
+        // A host key check (AuthorizationLevel.Function) would refuse a signed-in person before the worker saw them;
+        // OperatorAccessMiddleware applies OperatorAccess instead, found by the trigger's name.
+        Assert.All(Triggers.Where(t => t.Type == "httpTrigger"), t => Assert.Equal("Anonymous", t.AuthLevel));
+        var guarded = Triggers.Where(t => t.Type == "httpTrigger").Where(t => OperatorAccessMiddleware.IsOperatorFunction(Invocation(t.Name))).Select(t => t.Name).Order();
+
+        Assert.Equal(ApiEndpoints.All.Where(r => r.IsOperatorRoute).Select(r => r.Name).Order(), guarded);
+        Assert.DoesNotContain("PostOrder", guarded);
+        Assert.DoesNotContain(guarded, name => name.Contains("Wizard", StringComparison.Ordinal) || name.Contains("Approval", StringComparison.Ordinal) && name != "RemindApprovers");
+    }
+
+    static Microsoft.Azure.Functions.Worker.FunctionContext Invocation(string name)
+    {
+        var definition = new Moq.Mock<Microsoft.Azure.Functions.Worker.FunctionDefinition>();
+        definition.SetupGet(d => d.Name).Returns(name);
+        var context = new Moq.Mock<Microsoft.Azure.Functions.Worker.FunctionContext>();
+        context.SetupGet(c => c.FunctionDefinition).Returns(definition.Object);
+        return context.Object;
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public class LocalSettingsSampleTests
 
         Assert.StartsWith("replace-with-", values["Provisioning:OrderWebhookSecret"], StringComparison.Ordinal);
         Assert.StartsWith("replace-with-", values["Provisioning:LinkTokenSecret"], StringComparison.Ordinal);
+        Assert.StartsWith("replace-with-", values["Provisioning:OperatorKey"], StringComparison.Ordinal);
         Assert.NotEqual(values["Provisioning:OrderWebhookSecret"], values["Provisioning:LinkTokenSecret"]);
     }
 

@@ -13,7 +13,6 @@ public sealed class AppSettingsTests(InfraFixture infra)
     /// <summary>Product keys that Azure deliberately does not set, and why.</summary>
     public static IReadOnlyDictionary<string, string> DeliberatelyAbsent { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        ["Provisioning:OperatorKey"] = "in Azure the operator routes take a Functions key (x-functions-key, AuthorizationLevel.Function); the operator key is the local host's stand-in",
         ["Email:AcsConnectionString"] = "in Azure email goes through Email:AcsEndpoint with the app's managed identity; the Communication Service has key authentication disabled",
     };
 
@@ -176,6 +175,21 @@ public sealed class AppSettingsTests(InfraFixture infra)
         Assert.Contains("/secrets/OrderWebhookSecret'", reference, StringComparison.Ordinal);
         Assert.EndsWith("/OrderWebhookSecret", secret.StringAt("name"), StringComparison.Ordinal);
         Assert.DoesNotContain(InfraFixture.WebhookSecret, snapshot.Root.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_operator_key_is_a_key_vault_reference_and_never_in_clear()
+    {
+        // The worker checks it (the operator routes are anonymous to the Functions host); versionless, so a new
+        // secret version replaces a leaked key at the next restart.
+        var snapshot = await infra.WithDefaultsAsync();
+        var reference = snapshot.AppSettings["Provisioning__OperatorKey"];
+
+        Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", reference, StringComparison.Ordinal);
+        Assert.Contains("/secrets/OperatorKey'", reference, StringComparison.Ordinal);
+        Assert.Single(snapshot.OfType("Microsoft.KeyVault/vaults/secrets"), r => r.StringAt("name")!.EndsWith("/OperatorKey", StringComparison.Ordinal));
+        Assert.DoesNotContain(InfraFixture.OperatorKey, snapshot.Root.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(InfraFixture.OperatorKey, (await infra.WithEveryOptionAsync()).Outputs.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

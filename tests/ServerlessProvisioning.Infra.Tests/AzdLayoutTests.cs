@@ -41,6 +41,8 @@ public sealed partial class AzdLayoutTests(InfraFixture infra)
         Assert.Equal("securestring", declared["orderWebhookSecret"].GetProperty("type").GetString());
         Assert.Equal("${LINK_TOKEN_SECRET}", mapped["linkTokenSecret"]);
         Assert.Equal("securestring", declared["linkTokenSecret"].GetProperty("type").GetString());
+        Assert.Equal("${OPERATOR_KEY}", mapped["operatorKey"]);
+        Assert.Equal("securestring", declared["operatorKey"].GetProperty("type").GetString());
     }
 
     [Fact]

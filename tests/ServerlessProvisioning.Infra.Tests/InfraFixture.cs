@@ -17,6 +17,9 @@ public sealed class InfraFixture : IDisposable
     /// <summary>A stand-in link-token key; it must never appear in clear either.</summary>
     public const string LinkTokenSecret = "a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1";
 
+    /// <summary>A stand-in operator key; it must never appear in clear either.</summary>
+    public const string OperatorKey = "0f9e8d7c6b5a49382716f5e4d3c2b1a00f9e8d7c6b5a49382716f5e4d3c2b1a0";
+
     /// <summary>An order-callback URL given as a parameter.</summary>
     public const string OrderCallbackUrl = "https://orders.example.com/provisioning/callback";
 
@@ -63,6 +66,7 @@ public sealed class InfraFixture : IDisposable
             ["location"] = Location,
             ["orderWebhookSecret"] = WebhookSecret,
             ["linkTokenSecret"] = LinkTokenSecret,
+            ["operatorKey"] = OperatorKey,
         }));
         withEveryOption = new(() => SnapshotAsync("every-option", new Dictionary<string, string>
         {
@@ -70,6 +74,7 @@ public sealed class InfraFixture : IDisposable
             ["location"] = Location,
             ["orderWebhookSecret"] = WebhookSecret,
             ["linkTokenSecret"] = LinkTokenSecret,
+            ["operatorKey"] = OperatorKey,
             ["orderCallbackUrl"] = OrderCallbackUrl,
             ["freeMailDomains"] = FreeMailDomains,
             ["principalId"] = DeployerPrincipalId,
@@ -86,6 +91,7 @@ public sealed class InfraFixture : IDisposable
             ["location"] = Location,
             ["orderWebhookSecret"] = WebhookSecret,
             ["linkTokenSecret"] = LinkTokenSecret,
+            ["operatorKey"] = OperatorKey,
             ["customEmailDomain"] = CustomEmailDomain,
         }));
     }

@@ -445,24 +445,97 @@ public sealed class ConsoleTests(WebFixture web)
         browser.AssertNoProblems();
     }
 
+    /// <summary>
+    /// Plays App Service Authentication in front of the local host, which cannot run it: test-only routes in this
+    /// browser context. Until <paramref name="signedIn"/> says so, every operator call answers what the app answers
+    /// with sign-in on and nobody signed in (401 naming /.auth/login/aad). Once signed in, GET /api/operator names
+    /// Alice and the other calls reach the real host carrying the operator key, standing in for the session cookie the
+    /// platform would turn into her principal headers; the page itself never has a key.
+    /// </summary>
+    static async Task PlayAppServiceAuthenticationAsync(BrowserPage browser, Func<bool> signedIn, string? whoAmI = null, int whoAmIStatus = 200)
+    {
+        await browser.Context.RouteAsync("**/api/**", async route =>
+        {
+            if (!signedIn())
+            {
+                await route.FulfillAsync(new()
+                {
+                    Status = 401,
+                    ContentType = "application/problem+json",
+                    Body = $$"""{"status":401,"title":"Unauthorized","signIn":"{{OperatorAccess.SignInPath}}"}""",
+                });
+                return;
+            }
+
+            var headers = new Dictionary<string, string>(route.Request.Headers) { ["x-functions-key"] = Key };
+            await route.ContinueAsync(new() { Headers = headers });
+        });
+        await browser.Context.RouteAsync("**/api/operator", async route =>
+        {
+            if (!signedIn())
+            {
+                await route.FallbackAsync();
+                return;
+            }
+
+            await route.FulfillAsync(new()
+            {
+                Status = whoAmIStatus,
+                ContentType = whoAmIStatus == 200 ? "application/json" : "application/problem+json",
+                Body = whoAmI ?? """{"name":"alice@contoso.com","operator":"operator:alice@contoso.com","credential":"SignIn"}""",
+            });
+        });
+        await browser.Context.RouteAsync("**/.auth/logout**", route => route.FulfillAsync(new() { Status = 200, ContentType = "text/plain", Body = "Signed out." }));
+    }
+
     [Fact(Timeout = 120_000)]
-    public async Task Behind_App_Service_Authentication_the_page_names_the_person_and_still_asks_for_the_key()
+    public async Task Behind_App_Service_Authentication_the_console_signs_in_with_Entra_ID_and_never_asks_for_a_key()
     {
         await using var browser = await web.NewPageAsync();
-        // What App Service Authentication answers for a person signed in with Entra ID.
-        await browser.Context.RouteAsync("**/.auth/me", route => route.FulfillAsync(new()
-        {
-            Status = 200,
-            ContentType = "application/json",
-            Body = """[{"provider_name":"aad","user_id":"alice@contoso.com","user_claims":[]}]""",
-        }));
+        var signedIn = false;
+        await PlayAppServiceAuthenticationAsync(browser, () => signedIn);
         var page = browser.Page;
+
+        await page.GotoAsync(ConsoleUrl + "#/directory");
+
+        var signIn = page.Locator("[data-state=signin]");
+        var link = signIn.GetByRole(AriaRole.Link, new() { Name = "Sign in with Microsoft Entra ID" });
+        await Expect(link).ToHaveAttributeAsync("href", "/.auth/login/aad?post_login_redirect_uri=%2Fconsole%2F%23%2Fdirectory");
+        await Expect(page.Locator("input")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#console-nav")).ToBeHiddenAsync();
+        await Screenshots.SaveAsync(page, "console-signin-entra");
+
+        // Back from /.auth/login/aad with a session: a new page load.
+        signedIn = true;
+        await page.GotoAsync(ConsoleUrl + "#/orders");
+        await page.ReloadAsync();
+
+        await Expect(page.Locator("[data-state=orders] h1")).ToHaveTextAsync("Orders");
+        await Expect(page.Locator("[data-stage-count]")).ToHaveCountAsync(12);
+        await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync("Signed in as alice@contoso.com");
+        await Expect(page.Locator("input[type=password]")).ToHaveCountAsync(0);
+        Assert.Null(await page.EvaluateAsync<string?>("() => sessionStorage.getItem('serverless-provisioning.operator-key')"));
+
+        // Signing out ends the App Service session, and comes back to the console.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await page.WaitForURLAsync("**/.auth/logout?post_logout_redirect_uri=%2Fconsole%2F");
+        browser.AssertNoProblems();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Signed_in_without_the_operator_role_the_console_says_so_and_offers_another_account()
+    {
+        await using var browser = await web.NewPageAsync("es-ES");
+        await PlayAppServiceAuthenticationAsync(browser, () => true, """{"status":403,"title":"Forbidden","detail":"Signed in as mallory@contoso.com, without the app role Provisioning.Operator that operator routes need."}""", 403);
+        var page = browser.Page;
+
         await page.GotoAsync(ConsoleUrl);
 
-        await Expect(page.Locator("[data-state=signin]")).ToContainTextAsync("You are signed in as alice@contoso.com");
-        await page.GetByLabel("Operator key").FillAsync(Key);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.Locator("#signed-in-as")).ToHaveTextAsync("Signed in as alice@contoso.com");
+        var forbidden = page.Locator("[data-state=forbidden]");
+        await Expect(forbidden.Locator("h1")).ToHaveTextAsync("Sin acceso a la consola");
+        await Expect(forbidden.GetByRole(AriaRole.Alert)).ToContainTextAsync("Provisioning.Operator");
+        await Expect(forbidden.GetByRole(AriaRole.Link, new() { Name = "Cerrar sesión" })).ToHaveAttributeAsync("href", "/.auth/logout?post_logout_redirect_uri=%2Fconsole%2F");
+        await Expect(page.Locator("input")).ToHaveCountAsync(0);
         browser.AssertNoProblems();
     }
 }

@@ -30,7 +30,14 @@ public static class OpenApiDescription
                     Type = SecuritySchemeType.ApiKey,
                     In = ParameterLocation.Header,
                     Name = ApiSecurity.OperatorKeyHeader,
-                    Description = "The operator key: in Azure a Functions key (the platform also takes it as ?code=), on the local host Provisioning:OperatorKey. 401 without a valid one.",
+                    Description = "The operator key, a machine credential: Provisioning:OperatorKey (in Azure the Key Vault secret OperatorKey). 401 without a valid one or a sign-in.",
+                },
+                [ApiSecurity.OperatorSignIn] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "In Azure with App Service Authentication on: a Microsoft Entra ID access token for api://<client id> (or the browser's sign-in session, /.auth/login/aad) of a person or application with the app role Provisioning.Operator. 403 when signed in without it.",
                 },
                 [ApiSecurity.LinkToken] = new OpenApiSecurityScheme
                 {
@@ -81,7 +88,12 @@ public static class OpenApiDescription
 
             if (route.SecurityScheme is { } scheme)
             {
+                // Requirements are alternatives: an operator route takes the key or a sign-in.
                 operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] }];
+                if (scheme == ApiSecurity.OperatorKey)
+                {
+                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(ApiSecurity.OperatorSignIn, context.Document)] = [] });
+                }
             }
         });
         return options;

@@ -22,7 +22,11 @@ public sealed class ProvisioningOptions
     [MinLength(32, ErrorMessage = "Provisioning:LinkTokenSecret must have at least 32 characters.")]
     public string LinkTokenSecret { get; set; } = string.Empty;
 
-    /// <summary>The operator key checked by the local host (Azure uses Functions keys).</summary>
+    /// <summary>
+    /// The machine credential of the operator routes, sent in <c>x-functions-key</c> (<c>Api.OperatorAccess</c>): in Azure
+    /// a Key Vault reference, rotated by writing a new secret version; the local host generates one. Unset: only people
+    /// signed in with the operator role get in.
+    /// </summary>
     public string? OperatorKey { get; set; }
 
     /// <summary>Where finished orders are reported, signed like the webhook; unset means no callback.</summary>

@@ -12,10 +12,13 @@ public static class ApiEndpoints
 {
     /// <summary>Every route; templates are relative to <c>/api</c>.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
-        [.. OrderWebhookApi.Routes, .. OrdersApi.Routes, .. OrderWaitsApi.Routes, .. WizardApi.Routes, .. ApprovalsApi.Routes, .. OrganizationsApi.Routes];
+        [.. OrderWebhookApi.Routes, .. OperatorApi.Routes, .. OrdersApi.Routes, .. OrderWaitsApi.Routes, .. WizardApi.Routes, .. ApprovalsApi.Routes, .. OrganizationsApi.Routes];
 
-    /// <summary>Maps the API under <c>/api</c>; operator routes get <paramref name="operatorFilter"/>.</summary>
-    public static RouteGroupBuilder MapProvisioningApi(this IEndpointRouteBuilder endpoints, IEndpointFilter operatorFilter)
+    /// <summary>
+    /// Maps the API under <c>/api</c>. Operator routes answer <see cref="OperatorAccess"/>'s problem before their handler
+    /// runs, as the Functions host's <c>OperatorAccessMiddleware</c> does.
+    /// </summary>
+    public static RouteGroupBuilder MapProvisioningApi(this IEndpointRouteBuilder endpoints)
     {
         var api = endpoints.MapGroup("/api");
         foreach (var route in All)
@@ -40,9 +43,16 @@ public static class ApiEndpoints
                 }
             }
 
-            if (route.RequiresOperatorKey)
+            if (route.IsOperatorRoute)
             {
-                endpoint.AddEndpointFilter(operatorFilter);
+                // Signed in without the operator role: every operator route may answer 403 (OperatorAccess).
+                if (!route.Problems.Contains(StatusCodes.Status403Forbidden))
+                {
+                    endpoint.ProducesProblem(StatusCodes.Status403Forbidden);
+                }
+
+                endpoint.AddEndpointFilter(async (context, next) =>
+                    OperatorAccess.Decide(context.HttpContext.Request).Problem is { } refused ? refused : await next(context));
             }
         }
 

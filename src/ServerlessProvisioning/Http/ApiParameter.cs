@@ -46,6 +46,12 @@ public static class ApiSecurity
     /// <summary>The operator key scheme: an API key in <see cref="OperatorKeyHeader"/>.</summary>
     public const string OperatorKey = "operatorKey";
 
+    /// <summary>
+    /// The operator sign-in scheme, the alternative to <see cref="OperatorKey"/>: a Microsoft Entra ID session or access
+    /// token App Service Authentication validates, of someone with the app role <c>Provisioning.Operator</c>.
+    /// </summary>
+    public const string OperatorSignIn = "operatorSignIn";
+
     /// <summary>The link token scheme: <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
     public const string LinkToken = "linkToken";
 

@@ -6,7 +6,7 @@ public enum ApiAudience
     /// <summary>The order system: the signed webhook.</summary>
     OrderSystem,
 
-    /// <summary>People who run provisioning, with the operator key (<c>x-functions-key</c>).</summary>
+    /// <summary>People who run provisioning, signed in with the operator role, and machines with the operator key (<c>x-functions-key</c>).</summary>
     Operator,
 
     /// <summary>The provisioning contact, through the wizard link.</summary>
@@ -44,14 +44,15 @@ public sealed record ApiRoute(string Name, string Method, string Template, ApiAu
         _ => null,
     };
 
-    /// <summary>Whether the route needs the operator key.</summary>
-    public bool RequiresOperatorKey => Audience == ApiAudience.Operator;
+    /// <summary>Whether the route is an operator route: <c>OperatorAccess</c> decides who may call it.</summary>
+    public bool IsOperatorRoute => Audience == ApiAudience.Operator;
 
     /// <summary>The OpenAPI tag: the resource its URL names.</summary>
     public string Tag => Template.Split('/')[0] switch
     {
         "orders" or "order-counts" => "Orders",
         "wizard" => "Wizard",
+        "operator" => "Operator",
         "organizations" => "Organizations",
         _ => "Approvals",
     };

@@ -44,4 +44,7 @@ public static class Problems
 
     /// <summary>401.</summary>
     public static ProblemHttpResult Unauthorized(string detail) => Create(StatusCodes.Status401Unauthorized, "Unauthorized", detail);
+
+    /// <summary>403: the caller is known but may not do this.</summary>
+    public static ProblemHttpResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Forbidden", detail);
 }

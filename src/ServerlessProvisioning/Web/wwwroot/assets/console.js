@@ -1,6 +1,8 @@
 // The operator console: orders by stage, one order with its timeline and actions, the directory.
-// The operator key lives only in sessionStorage (given once as #key=…, it is moved there and taken out of the
-// address bar) and travels only in the x-functions-key header. Views are addressed by the fragment (#/orders,
+// Who is signing in comes from GET /api/operator: in Azure, behind App Service Authentication, a person signs in with
+// Microsoft Entra ID (the 401 names where, /.auth/login/aad) and the session cookie carries every call, so the page
+// never asks for a key. Locally it asks for the operator key, which lives only in sessionStorage (given once as
+// #key=…, it is moved there and taken out of the address bar) and travels only in the x-functions-key header. Views are addressed by the fragment (#/orders,
 // #/order/<id>, #/directory?email=…, #/organization/<id>), which browsers never send to a server.
 // Text from the API is always inserted as text (common.js h()), never as HTML. Calls go through common.js api(),
 // and views are drawn by its createScreen (focus and announcements when the view changes), like the other pages.
@@ -20,7 +22,14 @@ const view = document.getElementById('view');
 const display = createScreen(view);
 const nav = document.getElementById('console-nav');
 let key = takeKeyFromFragment() || readKey();
-let principal = null;
+// Who GET /api/operator says is calling ({ name, credential }), or null while nobody is.
+let session = null;
+// Where to sign in with Entra ID when App Service Authentication is on (from a 401), or null: then the key is asked for.
+let entraSignIn = null;
+// Signed in with Entra ID but without the operator role (a 403).
+let forbidden = false;
+// GET /api/operator could not be answered (offline, 5xx): its result, for the retry screen.
+let unknown = null;
 let signInError = null;
 // Each rendering of a route gets a number; answers for an older one are dropped.
 let generation = 0;
@@ -30,7 +39,13 @@ initLanguageSwitch('console.title');
 onLanguageChange(() => route());
 window.addEventListener('hashchange', () => route());
 document.getElementById('sign-out').addEventListener('click', () => {
+  if (session?.credential === 'SignIn') {
+    window.location.assign(signOutUrl());
+    return;
+  }
+
   forgetKey();
+  session = null;
   signInError = null;
   window.location.hash = '#/orders';
   route();
@@ -38,8 +53,44 @@ document.getElementById('sign-out').addEventListener('click', () => {
 start();
 
 async function start() {
-  principal = await signedInPrincipal();
+  await identify();
   route();
+}
+
+/**
+ * Asks GET /api/operator who the calls are made as: a person signed in with Entra ID (the session cookie), the key,
+ * or nobody; a 401 says where to sign in when App Service Authentication is on, a 403 that the person lacks the role.
+ */
+async function identify() {
+  const result = await api('GET', '/api/operator', undefined, { headers: key ? { 'x-functions-key': key } : {}, credentials: 'same-origin' });
+  unknown = null;
+  forbidden = false;
+  session = null;
+  if (result.ok) {
+    session = result.data;
+    return;
+  }
+
+  if (result.status === 401) {
+    entraSignIn = typeof result.problem?.signIn === 'string' && result.problem.signIn.startsWith('/.auth/') ? result.problem.signIn : null;
+    if (key) {
+      forgetKey();
+      signInError = 'console.signIn.rejected';
+    }
+  } else if (result.status === 403) {
+    forbidden = true;
+  } else {
+    unknown = result;
+  }
+}
+
+/** App Service Authentication's sign-in, coming back to the view the operator asked for. */
+function signInUrl() {
+  return `${entraSignIn}?post_login_redirect_uri=${encodeURIComponent(window.location.pathname + window.location.hash)}`;
+}
+
+function signOutUrl() {
+  return `/.auth/logout?post_logout_redirect_uri=${encodeURIComponent(window.location.pathname)}`;
 }
 
 // ---- The key ------------------------------------------------------------------------------------
@@ -86,36 +137,22 @@ function forgetKey() {
   }
 }
 
-/**
- * In Azure, App Service Authentication may front the app: /.auth/me names the person signed in with Entra ID, and
- * the audit trail names them. The Functions host still wants a key on operator routes, so it is asked for anyway.
- */
-async function signedInPrincipal() {
-  try {
-    const response = await fetch('/.auth/me', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
-    if (!response.ok || !(response.headers.get('Content-Type') || '').includes('json')) {
-      return null;
-    }
-
-    const body = await response.json();
-    const first = Array.isArray(body) ? body[0] : null;
-    return first && first.user_id ? String(first.user_id) : null;
-  } catch {
-    return null;
-  }
-}
-
 // ---- The API ------------------------------------------------------------------------------------
 
 /**
- * Calls an operator route with the key in x-functions-key (and, same-origin, an App Service sign-in cookie, so the
- * audit trail names the person); resolves like api(). A 401 signs out.
+ * Calls an operator route with the key in x-functions-key when there is one, and same-origin credentials, so an App
+ * Service sign-in cookie goes along (the audit trail then names the person); resolves like api(). A 401 signs out:
+ * the key was changed, or the sign-in session ended.
  */
 async function call(method, path, body) {
-  const result = await api(method, path, body, { headers: { 'x-functions-key': key || '' }, credentials: 'same-origin' });
+  const result = await api(method, path, body, { headers: key ? { 'x-functions-key': key } : {}, credentials: 'same-origin' });
   if (result.status === 401) {
-    forgetKey();
-    signInError = 'console.signIn.rejected';
+    session = null;
+    entraSignIn = typeof result.problem?.signIn === 'string' && result.problem.signIn.startsWith('/.auth/') ? result.problem.signIn : entraSignIn;
+    if (key) {
+      forgetKey();
+      signInError = 'console.signIn.rejected';
+    }
   }
 
   return result;
@@ -133,9 +170,18 @@ function parseRoute() {
 function route() {
   generation++;
   window.clearTimeout(pollTimer);
-  if (!key) {
+  if (!session) {
     nav.hidden = true;
-    render('signin', signInSection());
+    if (unknown) {
+      failure('signin', t('console.signIn.title'), unknown, () => start());
+    } else if (forbidden) {
+      render('forbidden', forbiddenSection());
+    } else if (entraSignIn) {
+      render('signin', entraSignInSection());
+    } else {
+      render('signin', signInSection());
+    }
+
     return;
   }
 
@@ -150,7 +196,8 @@ function route() {
     }
   }
 
-  document.getElementById('signed-in-as').textContent = principal ? t('console.signedInAs', { name: principal }) : '';
+  // A person is named; the key is not a name worth showing.
+  document.getElementById('signed-in-as').textContent = session.credential === 'SignIn' ? t('console.signedInAs', { name: session.name }) : '';
   switch (current.name) {
     case 'order':
       return orderPage(current.id);
@@ -189,7 +236,9 @@ function loading(state, title) {
 
 /** The screen for a failed call: signed out (401), not found, unreachable, or the server's problem. */
 function failure(state, title, result, retry) {
-  if (result.status === 401) {
+  if (result.status === 401 || result.status === 403) {
+    forbidden = result.status === 403;
+    session = null;
     route();
     return;
   }
@@ -249,9 +298,10 @@ function signInSection() {
     }
 
     key = value;
-    const result = await call('GET', '/api/order-counts');
+    const result = await api('GET', '/api/operator', undefined, { headers: { 'x-functions-key': value }, credentials: 'same-origin' });
     if (result.ok) {
       storeKey(value);
+      session = result.data;
       signInError = null;
       route();
       return;
@@ -264,8 +314,21 @@ function signInSection() {
   });
   return panel('signin', t('console.signIn.title'),
     h('p', null, t('console.signIn.intro')),
-    principal ? h('p', { class: 'muted' }, t('console.signIn.entra', { name: principal })) : null,
     form);
+}
+
+/** Behind App Service Authentication: a link to sign in with Entra ID, never a key field. */
+function entraSignInSection() {
+  return panel('signin', t('console.signIn.title'),
+    h('p', null, t('console.signIn.entraIntro')),
+    h('p', { class: 'actions' }, h('a', { href: signInUrl(), class: ['button', 'button--primary'], 'data-sign-in': 'entra' }, t('console.signIn.entra'))));
+}
+
+/** Signed in with Entra ID, without the operator role: say so, and offer another account. */
+function forbiddenSection() {
+  return panel('forbidden', t('console.forbidden.title'),
+    h('p', { role: 'alert' }, t('console.forbidden.text')),
+    h('p', { class: 'actions' }, h('a', { href: signOutUrl(), class: 'button' }, t('console.signOut'))));
 }
 
 // ---- Orders -------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ namespace ServerlessProvisioning.Client.Api.OrderCounts
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public async Task<global::ServerlessProvisioning.Client.Models.OrderCounts?> GetAsync(Action<RequestConfiguration<DefaultQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
@@ -53,6 +54,7 @@ namespace ServerlessProvisioning.Client.Api.OrderCounts
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::ServerlessProvisioning.Client.Models.OrderCounts>(requestInfo, global::ServerlessProvisioning.Client.Models.OrderCounts.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }

@@ -70,6 +70,7 @@ namespace ServerlessProvisioning.Client.Api.Orders.Item
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -84,6 +85,7 @@ namespace ServerlessProvisioning.Client.Api.Orders.Item
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::ServerlessProvisioning.Client.Models.OrderView>(requestInfo, global::ServerlessProvisioning.Client.Models.OrderView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);

@@ -41,6 +41,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations.Import
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -57,6 +58,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations.Import
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };

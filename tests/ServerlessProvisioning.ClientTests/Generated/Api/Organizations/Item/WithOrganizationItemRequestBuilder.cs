@@ -45,6 +45,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations.Item
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
@@ -61,6 +62,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations.Item
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "412", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -74,6 +76,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations.Item
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -88,6 +91,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations.Item
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
             return await RequestAdapter.SendAsync<global::ServerlessProvisioning.Client.Models.Organization>(requestInfo, global::ServerlessProvisioning.Client.Models.Organization.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
@@ -101,6 +105,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations.Item
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 412 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
@@ -120,6 +125,7 @@ namespace ServerlessProvisioning.Client.Api.Organizations.Item
             {
                 { "400", global::ServerlessProvisioning.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "412", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "415", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },

@@ -41,6 +41,7 @@ namespace ServerlessProvisioning.Client.Api.Orders.Item.Cancel
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
@@ -60,6 +61,7 @@ namespace ServerlessProvisioning.Client.Api.Orders.Item.Cancel
             {
                 { "400", global::ServerlessProvisioning.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "413", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },

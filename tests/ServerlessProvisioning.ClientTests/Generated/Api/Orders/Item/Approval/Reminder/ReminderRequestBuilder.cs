@@ -39,6 +39,7 @@ namespace ServerlessProvisioning.Client.Api.Orders.Item.Approval.Reminder
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
+        /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::ServerlessProvisioning.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -54,6 +55,7 @@ namespace ServerlessProvisioning.Client.Api.Orders.Item.Approval.Reminder
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
                 { "401", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "403", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::ServerlessProvisioning.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
