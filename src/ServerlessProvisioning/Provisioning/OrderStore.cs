@@ -198,9 +198,40 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk}");
         await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            await table.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+            if (e.RowKey != ArchiveMarkerRowKey)
+            {
+                await table.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+            }
         }
+
+        // Last: while any audit row is left, the marker says it is archived already, so a purge that dies halfway
+        // through this delete never appends the rest of the trail to the archive a second time.
+        await table.DeleteEntityAsync(pk, ArchiveMarkerRowKey, ETag.All, cancellationToken);
     }
+
+    /// <summary>Where the order's audit went in the archive (<see cref="AuditArchive"/>), or null before it was archived.</summary>
+    public async Task<AuditArchiveMarker?> GetArchiveMarkerAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(OrderRow.PartitionKey(orderId), ArchiveMarkerRowKey, cancellationToken: cancellationToken);
+        return row.HasValue
+            ? new AuditArchiveMarker(row.Value!.GetString("Blob"), row.Value.GetInt64("Offset") ?? 0, row.Value.GetInt64("Length") ?? 0, row.Value.GetBoolean("Done") ?? false)
+            : null;
+    }
+
+    /// <summary>Notes where the order's audit is being (or has been, <see cref="AuditArchiveMarker.Done"/>) appended in the archive.</summary>
+    public Task SetArchiveMarkerAsync(string orderId, AuditArchiveMarker marker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        return table.UpsertEntityAsync(new TableEntity(OrderRow.PartitionKey(orderId), ArchiveMarkerRowKey)
+        {
+            ["Blob"] = marker.Blob,
+            ["Offset"] = marker.Offset,
+            ["Length"] = marker.Length,
+            ["Done"] = marker.Done,
+        }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    const string ArchiveMarkerRowKey = "archive";
 
     // Moves the order row to this progress unless it already holds a later one (an ETag-guarded merge, read again when
     // another writer got there first). The row as it now is, or null when the order is gone.
