@@ -25,6 +25,9 @@ public sealed class DirectoryBackup(OrganizationExporter exporter, BlobServiceCl
     /// <summary>How much of the export one staged block holds.</summary>
     public const int BlockBytes = 4 * 1024 * 1024;
 
+    /// <summary>How much one staged block holds here (smaller in tests, to see several blocks without megabytes of organizations).</summary>
+    internal int BlockSize { get; init; } = BlockBytes;
+
     /// <summary>The blob of a day's export.</summary>
     public static string BlobName(DateTimeOffset day) =>
         string.Create(CultureInfo.InvariantCulture, $"directory/{day.UtcDateTime:yyyy}/{day.UtcDateTime:MM}/{day.UtcDateTime:dd}.ndjson");
@@ -57,7 +60,7 @@ public sealed class DirectoryBackup(OrganizationExporter exporter, BlobServiceCl
 
         await foreach (var line in exporter.LinesAsync(cancellationToken))
         {
-            if (buffer.Length + line.Length > BlockBytes && buffer.Length > 0)
+            if (buffer.Length + line.Length > BlockSize && buffer.Length > 0)
             {
                 await StageAsync();
             }

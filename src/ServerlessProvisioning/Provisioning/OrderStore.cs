@@ -209,26 +209,45 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         await table.DeleteEntityAsync(pk, ArchiveMarkerRowKey, ETag.All, cancellationToken);
     }
 
-    /// <summary>Where the order's audit went in the archive (<see cref="AuditArchive"/>), or null before it was archived.</summary>
-    public async Task<AuditArchiveMarker?> GetArchiveMarkerAsync(string orderId, CancellationToken cancellationToken)
+    /// <summary>Where the order's audit went in the archive (<see cref="AuditArchive"/>) and the marker's version, or null before anyone began archiving it.</summary>
+    public async Task<(AuditArchiveMarker Marker, ETag Version)?> GetArchiveMarkerAsync(string orderId, CancellationToken cancellationToken)
     {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(OrderRow.PartitionKey(orderId), ArchiveMarkerRowKey, cancellationToken: cancellationToken);
-        return row.HasValue
-            ? new AuditArchiveMarker(row.Value!.GetString("Blob"), row.Value.GetInt64("Offset") ?? 0, row.Value.GetInt64("Length") ?? 0, row.Value.GetBoolean("Done") ?? false)
-            : null;
+        if (!row.HasValue)
+        {
+            return null;
+        }
+
+        var e = row.Value!;
+        return (new AuditArchiveMarker(e.GetString("Blob"), e.GetInt64("Offset") ?? 0, e.GetInt64("Length") ?? 0, e.GetBoolean("Done") ?? false, e.GetDateTimeOffset("ClaimedAt") ?? default), e.ETag);
     }
 
-    /// <summary>Notes where the order's audit is being (or has been, <see cref="AuditArchiveMarker.Done"/>) appended in the archive.</summary>
-    public Task SetArchiveMarkerAsync(string orderId, AuditArchiveMarker marker, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the marker only over the version <paramref name="ifMatch"/> (null: only when there is none): the new
+    /// version, or null when another writer changed it first.
+    /// </summary>
+    public async Task<ETag?> TryWriteArchiveMarkerAsync(string orderId, AuditArchiveMarker marker, ETag? ifMatch, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marker);
-        return table.UpsertEntityAsync(new TableEntity(OrderRow.PartitionKey(orderId), ArchiveMarkerRowKey)
+        var row = new TableEntity(OrderRow.PartitionKey(orderId), ArchiveMarkerRowKey)
         {
             ["Blob"] = marker.Blob,
             ["Offset"] = marker.Offset,
             ["Length"] = marker.Length,
             ["Done"] = marker.Done,
-        }, TableUpdateMode.Replace, cancellationToken);
+            ["ClaimedAt"] = marker.ClaimedAt,
+        };
+        try
+        {
+            var response = ifMatch is { } version
+                ? await table.UpdateEntityAsync(row, version, TableUpdateMode.Replace, cancellationToken)
+                : await table.AddEntityAsync(row, cancellationToken);
+            return response.Headers.ETag;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return null;
+        }
     }
 
     const string ArchiveMarkerRowKey = "archive";

@@ -47,7 +47,12 @@ public sealed class RetentionPurger(
             if (orderId is not null)
             {
                 // Before anything is deleted: a purge that fails here deletes nothing, and the next one tries again.
-                await archive.ArchiveAsync(orderId, cancellationToken);
+                if (await archive.ArchiveAsync(orderId, cancellationToken) == AuditArchiving.Busy)
+                {
+                    logger.LogInformation("Order {OrderId} is being archived by another purge; the next purge removes it", orderId);
+                    continue;
+                }
+
                 await tokens.DeleteForOrderAsync(orderId, cancellationToken);
                 foreach (var owner in owners)
                 {
