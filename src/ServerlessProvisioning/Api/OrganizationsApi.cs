@@ -127,16 +127,12 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
     public IResult Export(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var cancellationToken = request.HttpContext.RequestAborted;
         var file = string.Create(CultureInfo.InvariantCulture, $"organizations-{time.GetUtcNow().UtcDateTime:yyyy-MM-dd}.ndjson");
-        return TypedResults.Stream(
-            async body =>
-            {
-                var count = await exporter.WriteAsync(body, cancellationToken);
-                logger.LogInformation("Directory export by {Operator}: {Count} organizations", OperatorIdentity.Of(request), count);
-            },
-            Ndjson,
-            file);
+        return new StreamedResult(Ndjson, file, async (body, cancellationToken) =>
+        {
+            var count = await exporter.WriteAsync(body, cancellationToken);
+            logger.LogInformation("Directory export by {Operator}: {Count} organizations", OperatorIdentity.Of(request), count);
+        });
     }
 
     /// <summary>GET /api/organizations/{organizationId}.</summary>
