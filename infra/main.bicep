@@ -86,6 +86,18 @@ param operatorSignInClientId string = ''
 @description('Tenant of the operator sign-in app registration. Empty: the tenant of the deployment.')
 param operatorSignInTenantId string = ''
 
+@description('Redundancy of the storage account (organizations, orders, the archive). Standard_ZRS or Standard_GZRS for production (docs/recovery.md).')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSku string = 'Standard_LRS'
+
+@description('Put a CanNotDelete lock on the resource group (production). false for a throwaway environment that azd down should remove.')
+param resourceGroupLock bool = true
+
 @description('Upper bound on Flex Consumption instances.')
 @minValue(1)
 @maxValue(1000)
@@ -132,7 +144,13 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: 'app-package-${resourceToken}'
+    skuName: storageSku
   }
+}
+
+module resourceGroupDeleteLock 'app/resource-group-lock.bicep' = if (resourceGroupLock) {
+  name: 'resource-group-lock'
+  scope: rg
 }
 
 module keyVault 'app/key-vault.bicep' = {

@@ -75,6 +75,8 @@ public sealed class InfraFixture : IDisposable
             ["customEmailSenderUsername"] = CustomEmailSenderUsername,
             ["customEmailDomainVerified"] = "true",
             ["operatorSignInClientId"] = OperatorSignInClientId,
+            ["storageSku"] = "Standard_GZRS",
+            ["resourceGroupLock"] = "false",
         }));
         withUnverifiedDomain = new(() => SnapshotAsync("unverified-domain", new Dictionary<string, string>
         {
