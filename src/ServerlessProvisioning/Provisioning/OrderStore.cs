@@ -196,17 +196,24 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         }
 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk}");
+        var archived = false;
         await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
-            if (e.RowKey != ArchiveMarkerRowKey)
+            if (e.RowKey == ArchiveMarkerRowKey)
             {
-                await table.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
+                archived = true;
+                continue;
             }
+
+            await table.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
         }
 
         // Last: while any audit row is left, the marker says it is archived already, so a purge that dies halfway
         // through this delete never appends the rest of the trail to the archive a second time.
-        await table.DeleteEntityAsync(pk, ArchiveMarkerRowKey, ETag.All, cancellationToken);
+        if (archived)
+        {
+            await table.DeleteEntityAsync(pk, ArchiveMarkerRowKey, ETag.All, cancellationToken);
+        }
     }
 
     /// <summary>Where the order's audit went in the archive (<see cref="AuditArchive"/>) and the marker's version, or null before anyone began archiving it.</summary>

@@ -175,4 +175,16 @@ public class AuditArchiveTests(AzuriteFixture azurite)
         Assert.Equal(["ord-a"], (await ArchivedAsync(world)).Select(e => e.OrderId).Distinct());
         Assert.Equal(["ord-b"], (await ArchivedAsync(world, "audit/2027-01.ndjson")).Select(e => e.OrderId).Distinct());
     }
+
+    [Fact]
+    public async Task Deleting_an_order_with_no_archive_marker_or_deleting_it_twice_succeeds()
+    {
+        var world = await WithOrdersAsync("ord-a");
+
+        await world.Orders.DeleteAsync("ord-a", Ct);
+        await world.Orders.DeleteAsync("ord-a", Ct);
+
+        Assert.Empty(await world.Orders.GetAuditAsync("ord-a", Ct));
+        Assert.Equal(AuditArchiving.NothingToArchive, await world.Archive(azurite).ArchiveAsync("ord-a", Ct));
+    }
 }
