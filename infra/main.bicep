@@ -99,6 +99,18 @@ param logRetentionInDays int = 90
 @description('Email address the alerts go to (docs/operations.md). Empty: no action group; the alerts still fire and show under Monitor > Alerts, but nobody is told.')
 param alertEmail string = ''
 
+@description('Redundancy of the storage account (organizations, orders, the archive). Standard_ZRS or Standard_GZRS for production (docs/recovery.md).')
+@allowed([
+  'Standard_LRS'
+  'Standard_ZRS'
+  'Standard_GRS'
+  'Standard_GZRS'
+])
+param storageSku string = 'Standard_LRS'
+
+@description('Put a CanNotDelete lock on the resource group (production). false for a throwaway environment that azd down should remove.')
+param resourceGroupLock bool = true
+
 @description('Upper bound on Flex Consumption instances.')
 @minValue(1)
 @maxValue(1000)
@@ -146,7 +158,13 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: 'app-package-${resourceToken}'
+    skuName: storageSku
   }
+}
+
+module resourceGroupDeleteLock 'app/resource-group-lock.bicep' = if (resourceGroupLock) {
+  name: 'resource-group-lock'
+  scope: rg
 }
 
 module keyVault 'app/key-vault.bicep' = {

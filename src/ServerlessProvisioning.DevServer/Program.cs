@@ -114,6 +114,7 @@ static WebApplication Build(WebApplicationBuilder builder)
     builder.Services.RequireEmailOutsideDevelopment(builder.Environment);
     builder.Services.AddLocalDurableTask(builder.Configuration);
     builder.Services.AddHostedService<RetentionService>();
+    builder.Services.AddHostedService<DirectoryBackupService>();
     builder.Services.AddProblemDetails();
     builder.Services.AddOpenApi(options => options.AddProvisioningDescription());
     builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));

@@ -189,6 +189,11 @@ public sealed class ApiFunctions(OrderWebhookApi orderSystem, OrdersApi orders, 
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/organizations")] HttpRequest request) =>
         await organizations.FindAsync(request, request.HttpContext.RequestAborted);
 
+    [Function("ExportOrganizations")]
+    public IResult ExportOrganizations(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/organizations/export")] HttpRequest request) =>
+        organizations.Export(request);
+
     [Function("GetOrganization")]
     public async Task<IResult> GetOrganization(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/organizations/{organizationId}")] HttpRequest request,

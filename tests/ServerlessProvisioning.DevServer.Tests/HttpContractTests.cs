@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.Provisioning;
@@ -227,5 +228,16 @@ public class RetentionTests(ShortRetentionLocalHostFixture host) : IClassFixture
         using var organizationOrders = await host.Server.OperatorGetAsync("/api/organizations/org-contoso/orders?pageSize=100");
         Assert.Equal(HttpStatusCode.OK, organizationOrders.StatusCode);
         Assert.DoesNotContain(orderId, await organizationOrders.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Its audit went to the month's archive blob first, once: one line per entry, keyed by order and sequence.
+        var server = (InProcessHost)host.Server;
+        var archive = server.Services.GetRequiredService<Azure.Storage.Blobs.BlobServiceClient>().GetBlobContainerClient(server.Tables.ArchiveContainer);
+        var lines = (await archive.GetBlobClient(AuditArchive.BlobName(DateTimeOffset.UtcNow)).DownloadContentAsync()).Value.Content.ToString()
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => JsonSerializer.Deserialize<ArchivedAuditEntry>(l, Json.Options)!)
+            .Where(e => e.OrderId == orderId)
+            .ToList();
+        Assert.Contains(lines, e => e.Action == "OrderReceived");
+        Assert.Equal(lines.Select(e => e.Sequence).Distinct().Order(), lines.Select(e => e.Sequence));
     }
 }

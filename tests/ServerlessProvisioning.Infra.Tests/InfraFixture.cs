@@ -84,6 +84,8 @@ public sealed class InfraFixture : IDisposable
             ["customEmailDomainVerified"] = "true",
             ["operatorSignInClientId"] = OperatorSignInClientId,
             ["alertEmail"] = AlertEmail,
+            ["storageSku"] = "Standard_GZRS",
+            ["resourceGroupLock"] = "false",
         }));
         withUnverifiedDomain = new(() => SnapshotAsync("unverified-domain", new Dictionary<string, string>
         {

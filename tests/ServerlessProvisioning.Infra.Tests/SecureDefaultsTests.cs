@@ -23,11 +23,12 @@ public sealed class SecureDefaultsTests(InfraFixture infra)
     }
 
     [Fact]
-    public async Task Deployment_container_is_private()
+    public async Task Every_container_is_private()
     {
-        var container = (await infra.WithDefaultsAsync()).Only("Microsoft.Storage/storageAccounts/blobServices/containers");
+        var containers = (await infra.WithDefaultsAsync()).OfType("Microsoft.Storage/storageAccounts/blobServices/containers");
 
-        Assert.Equal("None", container.StringAt("properties.publicAccess"));
+        Assert.Equal(2, containers.Count);
+        Assert.All(containers, c => Assert.Equal("None", c.StringAt("properties.publicAccess")));
     }
 
     [Fact]

@@ -163,7 +163,7 @@ public class HostileInputTests(CorpusHost host) : IClassFixture<CorpusHost>
         {
             parts[3] = "{token}";
         }
-        else if (parts.Length >= 4 && parts[2] == "organizations" && parts[3] != "import")
+        else if (parts.Length >= 4 && parts[2] == "organizations" && parts[3] is not ("import" or "export"))
         {
             parts[3] = "{organizationId}";
         }

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using ServerlessProvisioning.DevTools;
 using ServerlessProvisioning.Storage;
 using Xunit;
@@ -19,6 +20,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     /// <summary>A table service client on the emulator.</summary>
     public TableServiceClient Tables => new(ConnectionString);
+
+    /// <summary>A blob service client on the emulator (the archive: directory exports, purged audit).</summary>
+    public BlobServiceClient Blobs => new(ConnectionString);
 
     /// <summary>Table names no other test uses.</summary>
     public TableNames NewTableNames() => new($"t{Environment.ProcessId % 10000}x{Interlocked.Increment(ref counter)}");

@@ -42,7 +42,7 @@ public sealed record DirectoryPage(IReadOnlyList<DirectoryEntry> Items, string? 
 /// The organization directory (operator key): one organization read, written or deleted with ETags, many imported
 /// as NDJSON, found by a user's email or an email domain through the indexes (docs/directory.md).
 /// </summary>
-public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, ContinuationTokens continuationTokens, MatchingPolicy policy, PendingApprovals pendingApprovals, TimeProvider time, ILogger<OrganizationsApi> logger)
+public sealed class OrganizationsApi(OrganizationStore store, OrganizationImporter importer, OrganizationExporter exporter, ContinuationTokens continuationTokens, MatchingPolicy policy, PendingApprovals pendingApprovals, TimeProvider time, ILogger<OrganizationsApi> logger)
 {
     /// <summary>The largest organization a PUT takes (an organization with thousands of users).</summary>
     public const int MaxOrganizationBytes = OrganizationDocument.MaxBytes;
@@ -72,6 +72,14 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
                 ApiParameter.Query<string>("name", "The organizations whose name starts with this text, folded as matching folds it."),
                 .. ApiParameter.Paging(MaxPageSize),
             ],
+        },
+        new("ExportOrganizations", "GET", "organizations/export", ApiAudience.Operator,
+            (HttpRequest request, OrganizationsApi api) => api.Export(request),
+            null, [401],
+            "The whole directory as NDJSON (application/x-ndjson) in the import's format, one organization per line in organization id order, streamed as it is read: importing it answers unchanged for every line. Not a snapshot: an organization written meanwhile is as it was before or after that write (docs/directory.md).")
+        {
+            StreamedResponse = (StatusCodes.Status200OK, typeof(Organization), Ndjson),
+            ResponseHeaders = [new("Content-Disposition", "attachment, with a file name that carries the export's UTC date: organizations-yyyy-MM-dd.ndjson.", [200])],
         },
         new("GetOrganization", "GET", "organizations/{organizationId}", ApiAudience.Operator,
             (string organizationId, HttpResponse response, OrganizationsApi api, CancellationToken ct) => api.GetAsync(organizationId, response, ct),
@@ -110,6 +118,22 @@ public sealed class OrganizationsApi(OrganizationStore store, OrganizationImport
     // The organization's version, for If-Match: on what a read or write answers, and on a 412 (the current one).
     static ApiResponseHeader ETagHeader(params int[] statuses) =>
         new("ETag", "The organization's version (a strong entity-tag): send it in If-Match to write only over this version.", statuses);
+
+    /// <summary>
+    /// GET /api/organizations/export: every organization as a line of an import, written as the table is read. Once
+    /// the first bytes are out the status is 200; a failure after that ends the response without its last chunk, so
+    /// a client (curl exits with 18) sees a cut transfer rather than a shorter directory.
+    /// </summary>
+    public IResult Export(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var file = string.Create(CultureInfo.InvariantCulture, $"organizations-{time.GetUtcNow().UtcDateTime:yyyy-MM-dd}.ndjson");
+        return new StreamedResult(Ndjson, file, async (body, cancellationToken) =>
+        {
+            var count = await exporter.WriteAsync(body, cancellationToken);
+            logger.LogInformation("Directory export by {Operator}: {Count} organizations", OperatorIdentity.Of(request), count);
+        });
+    }
 
     /// <summary>GET /api/organizations/{organizationId}.</summary>
     public async Task<Results<Ok<Organization>, ProblemHttpResult>> GetAsync(string organizationId, HttpResponse response, CancellationToken cancellationToken)

@@ -31,6 +31,11 @@ public static class ApiEndpoints
                 endpoint.Accepts(route.Body, route.BodyMediaType);
             }
 
+            if (route.StreamedResponse is { } streamed)
+            {
+                endpoint.Produces(streamed.Status, streamed.Item, streamed.MediaType);
+            }
+
             foreach (var status in route.Problems)
             {
                 if (status == StatusCodes.Status400BadRequest)

@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -49,6 +50,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<OrganizationStore>();
         services.TryAddSingleton<OrganizationMatcher>();
         services.TryAddSingleton<OrganizationImporter>();
+        services.TryAddSingleton<OrganizationExporter>();
+        services.TryAddSingleton<DirectoryBackup>();
         services.TryAddSingleton(sp => new LinkTokenKey(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.LinkTokenSecret));
         services.TryAddSingleton<LinkTokens>();
         services.TryAddSingleton<OrderStore>();
@@ -67,6 +70,7 @@ public static class ServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         services.TryAddSingleton<IOrderCallback, OrderCallbackClient>();
         services.AddProvisioningActivities();
+        services.TryAddSingleton<AuditArchive>();
         services.TryAddSingleton<RetentionPurger>();
 
         services.TryAddSingleton<WorkflowGateway>();
@@ -106,21 +110,42 @@ public static class ServiceCollectionExtensions
             if (!string.IsNullOrWhiteSpace(storage.Value))
             {
                 clients.AddTableServiceClient(storage.Value);
+                clients.AddBlobServiceClient(storage.Value);
             }
             else if (TableServiceUri(storage) is { } uri)
             {
                 clients.AddTableServiceClient(uri).WithCredential(AzureIdentity.ForConnection(storage, configuration).CreateCredential());
+                // The archive (directory exports, purged orders' audit) is in the same account's blobs.
+                if (BlobServiceUri(storage) is { } blobs)
+                {
+                    clients.AddBlobServiceClient(blobs).WithCredential(AzureIdentity.ForConnection(storage, configuration).CreateCredential());
+                }
+                else
+                {
+                    clients.AddClient<BlobServiceClient, BlobClientOptions>(_ => throw new OptionsValidationException(
+                        ConfigurationKeys.Storage,
+                        typeof(BlobServiceClient),
+                        [$"{ConfigurationKeys.Storage}__blobServiceUri (or __accountName) is required: the archive of directory exports and purged audit is in blobs."]));
+                }
             }
             else
             {
                 // Fails where the tables are first needed (at start), naming the key, as it always has.
-                clients.AddClient<TableServiceClient, TableClientOptions>(_ => throw new OptionsValidationException(
-                    ConfigurationKeys.Storage,
-                    typeof(TableServiceClient),
-                    [$"{ConfigurationKeys.Storage} is required: a connection string, or {ConfigurationKeys.Storage}__accountName for managed identity."]));
+                string[] missing = [$"{ConfigurationKeys.Storage} is required: a connection string, or {ConfigurationKeys.Storage}__accountName for managed identity."];
+                clients.AddClient<TableServiceClient, TableClientOptions>(_ => throw new OptionsValidationException(ConfigurationKeys.Storage, typeof(TableServiceClient), missing));
+                clients.AddClient<BlobServiceClient, BlobClientOptions>(_ => throw new OptionsValidationException(ConfigurationKeys.Storage, typeof(BlobServiceClient), missing));
             }
         });
         return services;
+    }
+
+    /// <summary>The blob endpoint of an identity-based storage connection: <c>blobServiceUri</c>, else the account's public endpoint.</summary>
+    public static Uri? BlobServiceUri(IConfigurationSection storage)
+    {
+        ArgumentNullException.ThrowIfNull(storage);
+        return storage["blobServiceUri"] is { Length: > 0 } uri ? new Uri(uri)
+            : storage["accountName"] is { Length: > 0 } account ? new Uri($"https://{account}.blob.core.windows.net")
+            : null;
     }
 
     /// <summary>The table endpoint of an identity-based storage connection: <c>tableServiceUri</c>, else the account's public endpoint.</summary>

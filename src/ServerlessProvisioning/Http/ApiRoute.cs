@@ -29,6 +29,12 @@ public sealed record ApiRoute(string Name, string Method, string Template, ApiAu
     /// <summary>The query parameters and request headers the handler reads itself (not its path's, not its proof's).</summary>
     public IReadOnlyList<ApiParameter> Parameters { get; init; } = [];
 
+    /// <summary>
+    /// The media type of a success answer the handler streams itself (its result type cannot say what it holds), with
+    /// <see cref="Body"/>'s counterpart: the type of each item. Null for handlers whose typed result describes the answer.
+    /// </summary>
+    public (int Status, Type Item, string MediaType)? StreamedResponse { get; init; }
+
     /// <summary>The headers the handler sets on its answers, beyond those every <c>/api</c> answer carries.</summary>
     public IReadOnlyList<ApiResponseHeader> ResponseHeaders { get; init; } = [];
 

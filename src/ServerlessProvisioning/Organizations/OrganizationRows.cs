@@ -47,6 +47,12 @@ public static class OrganizationRows
     /// <summary>RowKey of the organization's write lock (see <see cref="OrganizationStore"/>); unique for the same reason as the organization row's.</summary>
     public static string LockRowKey(string partitionKey) => LockPrefix + partitionKey;
 
+    /// <summary>
+    /// A query filter for the organizations' own rows across the table (the export's scan, in organization id order):
+    /// their RowKeys are "org|…", so pages and write locks are left out.
+    /// </summary>
+    public static string OrganizationRowsFilter { get; } = TableClient.CreateQueryFilter($"RowKey ge {OrganizationPrefix} and RowKey lt {"org}"}");
+
     /// <summary>Whether a row key is a write lock.</summary>
     public static bool IsLockRow(string rowKey) => rowKey.StartsWith(LockPrefix, StringComparison.Ordinal);
 

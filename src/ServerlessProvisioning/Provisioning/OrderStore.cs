@@ -196,11 +196,68 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         }
 
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk}");
+        var archived = false;
         await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
+            if (e.RowKey == ArchiveMarkerRowKey)
+            {
+                archived = true;
+                continue;
+            }
+
             await table.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken);
         }
+
+        // Last: while any audit row is left, the marker says it is archived already, so a purge that dies halfway
+        // through this delete never appends the rest of the trail to the archive a second time.
+        if (archived)
+        {
+            await table.DeleteEntityAsync(pk, ArchiveMarkerRowKey, ETag.All, cancellationToken);
+        }
     }
+
+    /// <summary>Where the order's audit went in the archive (<see cref="AuditArchive"/>) and the marker's version, or null before anyone began archiving it.</summary>
+    public async Task<(AuditArchiveMarker Marker, ETag Version)?> GetArchiveMarkerAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(OrderRow.PartitionKey(orderId), ArchiveMarkerRowKey, cancellationToken: cancellationToken);
+        if (!row.HasValue)
+        {
+            return null;
+        }
+
+        var e = row.Value!;
+        return (new AuditArchiveMarker(e.GetString("Blob"), e.GetInt64("Offset") ?? 0, e.GetInt64("Length") ?? 0, e.GetBoolean("Done") ?? false, e.GetDateTimeOffset("ClaimedAt") ?? default), e.ETag);
+    }
+
+    /// <summary>
+    /// Writes the marker only over the version <paramref name="ifMatch"/> (null: only when there is none): the new
+    /// version, or null when another writer changed it first.
+    /// </summary>
+    public async Task<ETag?> TryWriteArchiveMarkerAsync(string orderId, AuditArchiveMarker marker, ETag? ifMatch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        var row = new TableEntity(OrderRow.PartitionKey(orderId), ArchiveMarkerRowKey)
+        {
+            ["Blob"] = marker.Blob,
+            ["Offset"] = marker.Offset,
+            ["Length"] = marker.Length,
+            ["Done"] = marker.Done,
+            ["ClaimedAt"] = marker.ClaimedAt,
+        };
+        try
+        {
+            var response = ifMatch is { } version
+                ? await table.UpdateEntityAsync(row, version, TableUpdateMode.Replace, cancellationToken)
+                : await table.AddEntityAsync(row, cancellationToken);
+            return response.Headers.ETag;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return null;
+        }
+    }
+
+    const string ArchiveMarkerRowKey = "archive";
 
     // Moves the order row to this progress unless it already holds a later one (an ETag-guarded merge, read again when
     // another writer got there first). The row as it now is, or null when the order is gone.

@@ -30,6 +30,13 @@ public sealed record TableNames(string Prefix)
     /// <summary>Link tokens, stored by hash.</summary>
     public string Tokens => Prefix + "Tokens";
 
+    /// <summary>
+    /// The blob container of the archive: the nightly directory exports (<c>directory/yyyy/MM/dd.ndjson</c>) and the
+    /// audit of purged orders (<c>audit/yyyy-MM.ndjson</c>). In Azure infra/app/storage.bicep creates it, versioned and
+    /// under a time-based retention policy; locally the first writer creates it.
+    /// </summary>
+    public string ArchiveContainer => Prefix.ToLowerInvariant() + "-archive";
+
     /// <summary>Every table, for creation at start-up.</summary>
     public IEnumerable<string> All => [Organizations, UserIndex, DomainIndex, NameIndex, SubscriptionIndex, Orders, OrderIndex, Tokens];
 }

@@ -14,12 +14,14 @@ public interface IOrderDataOwner
 }
 
 /// <summary>
-/// Removes finished orders older than <c>Provisioning:CompletedRetention</c>: their links, local emails (any IOrderDataOwner), order rows,
-/// audit and index entries, then the workflow's history. Each step is idempotent, so an interrupted purge is
-/// finished by the next run. Both hosts run it on a schedule.
+/// Removes finished orders older than <c>Provisioning:CompletedRetention</c>: first their audit goes to the archive
+/// (<see cref="AuditArchive"/>), then their links, local emails (any IOrderDataOwner), order rows, audit and index
+/// entries go, then the workflow's history. Each step is idempotent, so an interrupted purge is finished by the next
+/// run. Both hosts run it on a schedule.
 /// </summary>
 public sealed class RetentionPurger(
     OrderStore orders,
+    AuditArchive archive,
     LinkTokens tokens,
     IEnumerable<IOrderDataOwner> owners,
     IOptions<ProvisioningOptions> options,
@@ -45,6 +47,13 @@ public sealed class RetentionPurger(
             var orderId = instance.ReadInputAs<ProvisioningInput>()?.Order.OrderId;
             if (orderId is not null)
             {
+                // Before anything is deleted: a purge that fails here deletes nothing, and the next one tries again.
+                if (await archive.ArchiveAsync(orderId, cancellationToken) == AuditArchiving.Busy)
+                {
+                    logger.LogInformation("Order {OrderId} is being archived by another purge; the next purge removes it", orderId);
+                    continue;
+                }
+
                 await tokens.DeleteForOrderAsync(orderId, cancellationToken);
                 foreach (var owner in owners)
                 {

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions.Serialization;
 using Microsoft.Kiota.Abstractions;
+using ServerlessProvisioning.Client.Api.Organizations.Export;
 using ServerlessProvisioning.Client.Api.Organizations.Import;
 using ServerlessProvisioning.Client.Api.Organizations.Item;
 using ServerlessProvisioning.Client.Models;
@@ -19,6 +20,11 @@ namespace ServerlessProvisioning.Client.Api.Organizations
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class OrganizationsRequestBuilder : BaseRequestBuilder
     {
+        /// <summary>The export property</summary>
+        public global::ServerlessProvisioning.Client.Api.Organizations.Export.ExportRequestBuilder Export
+        {
+            get => new global::ServerlessProvisioning.Client.Api.Organizations.Export.ExportRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The import property</summary>
         public global::ServerlessProvisioning.Client.Api.Organizations.Import.ImportRequestBuilder Import
         {
