@@ -32,6 +32,13 @@ public static class OpenApiDescription
                     Name = ApiSecurity.OperatorKeyHeader,
                     Description = "The operator key: in Azure a Functions key (the platform also takes it as ?code=), on the local host Provisioning:OperatorKey. 401 without a valid one.",
                 },
+                [ApiSecurity.EventKey] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Query,
+                    Name = ApiSecurity.EventKeyQuery,
+                    Description = "A key in the URL, as an Event Grid webhook subscription carries it: in Azure a Functions key (the deploy hook creates one named eventgrid; the platform also takes x-functions-key), on the local host Provisioning:OperatorKey. 401 without a valid one.",
+                },
                 [ApiSecurity.LinkToken] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.Http,

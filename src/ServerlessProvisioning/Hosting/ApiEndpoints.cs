@@ -12,7 +12,7 @@ public static class ApiEndpoints
 {
     /// <summary>Every route; templates are relative to <c>/api</c>.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
-        [.. OrderWebhookApi.Routes, .. OrdersApi.Routes, .. OrderWaitsApi.Routes, .. WizardApi.Routes, .. ApprovalsApi.Routes, .. OrganizationsApi.Routes];
+        [.. OrderWebhookApi.Routes, .. OrdersApi.Routes, .. OrderWaitsApi.Routes, .. WizardApi.Routes, .. ApprovalsApi.Routes, .. OrganizationsApi.Routes, .. EmailEventsApi.Routes];
 
     /// <summary>Maps the API under <c>/api</c>; operator routes get <paramref name="operatorFilter"/>.</summary>
     public static RouteGroupBuilder MapProvisioningApi(this IEndpointRouteBuilder endpoints, IEndpointFilter operatorFilter)

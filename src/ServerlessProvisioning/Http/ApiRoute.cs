@@ -14,6 +14,9 @@ public enum ApiAudience
 
     /// <summary>An existing full administrator, through the approval link.</summary>
     Approver,
+
+    /// <summary>The email service's events (ACS delivery reports through Event Grid), with a Functions key in <c>?code=</c>.</summary>
+    EmailService,
 }
 
 /// <summary>
@@ -40,12 +43,16 @@ public sealed record ApiRoute(string Name, string Method, string Template, ApiAu
     public string? SecurityScheme => Audience switch
     {
         ApiAudience.Operator => ApiSecurity.OperatorKey,
+        ApiAudience.EmailService => ApiSecurity.EventKey,
         ApiAudience.Wizard or ApiAudience.Approver when !Template.Contains("{token}", StringComparison.Ordinal) => ApiSecurity.LinkToken,
         _ => null,
     };
 
-    /// <summary>Whether the route needs the operator key.</summary>
-    public bool RequiresOperatorKey => Audience == ApiAudience.Operator;
+    /// <summary>
+    /// Whether the route needs a key: in Azure a Functions key (<c>AuthorizationLevel.Function</c>), on the local host the
+    /// operator key, which stands in for every Functions key there. Event routes also take it as <c>?code=</c>.
+    /// </summary>
+    public bool RequiresOperatorKey => Audience is ApiAudience.Operator or ApiAudience.EmailService;
 
     /// <summary>The OpenAPI tag: the resource its URL names.</summary>
     public string Tag => Template.Split('/')[0] switch
@@ -53,6 +60,7 @@ public sealed record ApiRoute(string Name, string Method, string Template, ApiAu
         "orders" or "order-counts" => "Orders",
         "wizard" => "Wizard",
         "organizations" => "Organizations",
+        "events" => "Events",
         _ => "Approvals",
     };
 }

@@ -140,4 +140,7 @@ public enum AuditAction
 
     /// <summary>PartnerForCustomer, after the assignment: an existing full admin declined adding the new admin; the subscription stays assigned.</summary>
     AdminAdditionDeclined,
+
+    /// <summary>The email service reported that an email did not reach its recipient (bounced, failed, suppressed, quarantined or filtered as spam).</summary>
+    EmailDeliveryFailed,
 }
