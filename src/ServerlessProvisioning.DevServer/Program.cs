@@ -111,6 +111,8 @@ static WebApplication Build(WebApplicationBuilder builder)
     builder.Services.AddProvisioning(builder.Configuration);
     // The local mailbox is the email sender unless Email:* points at ACS (then it stays, empty, at /dev/mailbox).
     builder.Services.AddLocalMailbox();
+    // Mail to a .invalid address bounces: the mailbox reports it to POST /api/events/email-delivery, as ACS would.
+    builder.Services.AddLocalDeliveryReports();
     builder.Services.RequireEmailOutsideDevelopment(builder.Environment);
     builder.Services.AddLocalDurableTask(builder.Configuration);
     builder.Services.AddHostedService<RetentionService>();

@@ -184,42 +184,63 @@ public sealed class EmailEventsApi(EmailDeliveries deliveries, TimeProvider time
     static (EmailEvent? Event, string? Error) ReadEventGridEvent(JsonElement element)
     {
         var e = EventGridEvent.Parse(BinaryData.FromString(element.GetRawText()));
-        if (!e.TryGetSystemEventData(out var data))
+        if (e.EventType == SystemEventNames.EventGridSubscriptionValidation)
         {
-            return (new EmailEvent.Other(e.EventType), null);
+            return e.TryGetSystemEventData(out var data) && data is SubscriptionValidationEventData { ValidationCode: { Length: > 0 and <= 200 } code }
+                ? (new EmailEvent.Validation(code), null)
+                : (null, "A subscription validation event carries data.validationCode.");
         }
 
-        return data switch
-        {
-            SubscriptionValidationEventData validation => string.IsNullOrWhiteSpace(validation.ValidationCode) || validation.ValidationCode.Length > 200
-                ? (null, "A subscription validation event carries data.validationCode.")
-                : (new EmailEvent.Validation(validation.ValidationCode), null),
-            AcsEmailDeliveryReportReceivedEventData report => Report(report),
-            _ => (new EmailEvent.Other(e.EventType), null),
-        };
+        return e.EventType == SystemEventNames.AcsEmailDeliveryReportReceived ? Report(e.Data) : (new EmailEvent.Other(e.EventType), null);
     }
 
     static (EmailEvent? Event, string? Error) ReadCloudEvent(JsonElement element)
     {
         var e = CloudEvent.Parse(BinaryData.FromString(element.GetRawText())) ?? throw new JsonException("No event.");
-        return e.TryGetSystemEventData(out var data) && data is AcsEmailDeliveryReportReceivedEventData report
-            ? Report(report)
-            : (new EmailEvent.Other(e.Type), null);
+        return e.Type == SystemEventNames.AcsEmailDeliveryReportReceived ? Report(e.Data) : (new EmailEvent.Other(e.Type), null);
     }
 
-    static (EmailEvent? Event, string? Error) Report(AcsEmailDeliveryReportReceivedEventData data)
+    // The report's data, read here rather than through the SDK's model: that model skips members of the wrong type
+    // instead of failing (a number for a status would pass as no status), and reads the attempt's time only as
+    // "deliveryAttemptTimeStamp", as ACS sends it, while its own documentation spells it "deliveryAttemptTimestamp".
+    static (EmailEvent? Event, string? Error) Report(BinaryData? data)
     {
-        var status = data.Status?.ToString();
-        if (string.IsNullOrWhiteSpace(data.MessageId) || data.MessageId.Length > MaxMessageId || data.MessageId.Any(char.IsControl))
+        using var document = data is null ? null : JsonDocument.Parse(data.ToMemory(), new JsonDocumentOptions { MaxDepth = 16 });
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root)
+        {
+            return (null, "A delivery report carries data, an object.");
+        }
+
+        var messageId = Text(root, "messageId");
+        var status = Text(root, "status");
+        if (messageId is null || messageId.Length is 0 or > MaxMessageId || messageId.Any(char.IsControl))
         {
             return (null, $"A delivery report carries data.messageId: the id the email was sent under (at most {MaxMessageId} characters).");
         }
 
-        if (string.IsNullOrEmpty(status) || status.Length > MaxStatus || !status.All(char.IsAsciiLetter))
+        if (status is null || status.Length is 0 or > MaxStatus || !status.All(char.IsAsciiLetter))
         {
             return (null, "A delivery report carries data.status, a word such as Delivered, Bounced or Failed.");
         }
 
-        return (new EmailEvent.Report(new EmailDeliveryReport(data.MessageId, status, data.Recipient, data.DeliveryStatusDetails?.StatusMessage, data.DeliveryAttemptTimestamp)), null);
+        DateTimeOffset? attempted = null;
+        foreach (var name in (string[])["deliveryAttemptTimeStamp", "deliveryAttemptTimestamp"])
+        {
+            if (root.TryGetProperty(name, out var time) && time.ValueKind != JsonValueKind.Null)
+            {
+                if (time.ValueKind != JsonValueKind.String || !time.TryGetDateTimeOffset(out var at))
+                {
+                    return (null, $"data.{name} is an ISO 8601 time.");
+                }
+
+                attempted = at;
+            }
+        }
+
+        var details = root.TryGetProperty("deliveryStatusDetails", out var d) && d.ValueKind == JsonValueKind.Object ? Text(d, "statusMessage") : null;
+        return (new EmailEvent.Report(new EmailDeliveryReport(messageId, status, Text(root, "recipient"), details, attempted)), null);
     }
+
+    static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

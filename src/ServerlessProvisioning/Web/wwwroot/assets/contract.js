@@ -114,6 +114,7 @@ export const auditActions = Object.freeze([
   'ApprovalReminderRequested',
   'AdminAdditionApproved',
   'AdminAdditionDeclined',
+  'EmailDeliveryFailed',
 ]);
 
 /** The longest value of each field, in characters, and the digits of a verification code (FieldLimits). */
