@@ -195,6 +195,17 @@ module email 'app/email.bicep' = {
   }
 }
 
+// Delivery reports (bounces) through Event Grid: the topic now, the webhook subscription after deploy (azure.yaml hook).
+module emailEvents 'app/email-events.bicep' = {
+  name: 'email-events'
+  scope: rg
+  params: {
+    systemTopicName: '${abbrs.eventGridSystemTopics}${resourceToken}'
+    communicationServiceName: email.outputs.communicationServiceName
+    tags: tags
+  }
+}
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -342,6 +353,9 @@ output AZURE_APPLICATION_INSIGHTS_NAME string = monitoring.outputs.applicationIn
 output AZURE_COMMUNICATION_SERVICE_ENDPOINT string = email.outputs.endpoint
 output EMAIL_SENDER_ADDRESS string = email.outputs.senderAddress
 output TASKHUB_NAME string = taskHubName
+// For the postdeploy hook that subscribes the app to email delivery reports (infra/hooks/email-events.sh).
+output EMAIL_EVENTS_SYSTEM_TOPIC_NAME string = emailEvents.outputs.systemTopicName
+output EMAIL_COMMUNICATION_SERVICE_NAME string = email.outputs.communicationServiceName
 // With customEmailDomain: the DNS records to add before setting customEmailDomainVerified (docs/deploy.md).
 output EMAIL_CUSTOM_DOMAIN_DNS_RECORDS object = email.outputs.customDomainDnsRecords
 // With operator sign-in: the scope operators request tokens for (az account get-access-token --scope ...).

@@ -111,10 +111,13 @@ static WebApplication Build(WebApplicationBuilder builder)
     builder.Services.AddProvisioning(builder.Configuration);
     // The local mailbox is the email sender unless Email:* points at ACS (then it stays, empty, at /dev/mailbox).
     builder.Services.AddLocalMailbox();
+    // Mail to a .invalid address bounces: the mailbox reports it to POST /api/events/email-delivery, as ACS would.
+    builder.Services.AddLocalDeliveryReports();
     builder.Services.RequireEmailOutsideDevelopment(builder.Environment);
     builder.Services.AddLocalDurableTask(builder.Configuration);
     builder.Services.AddHostedService<RetentionService>();
     builder.Services.AddHostedService<DirectoryBackupService>();
+    builder.Services.AddSingleton<EventKeyFilter>();
     builder.Services.AddProblemDetails();
     builder.Services.AddOpenApi(options => options.AddProvisioningDescription());
     builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
@@ -134,7 +137,7 @@ static WebApplication Build(WebApplicationBuilder builder)
     });
     app.UseExceptionHandler();
     app.UseStatusCodePages();
-    app.MapProvisioningApi();
+    app.MapProvisioningApi(app.Services.GetRequiredService<EventKeyFilter>());
     app.MapMailbox();
     app.MapStaticPages();
     app.MapOpenApi();

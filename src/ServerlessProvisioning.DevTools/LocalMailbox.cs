@@ -10,7 +10,10 @@ using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.DevTools;
 
-/// <summary>One email as the local mailbox lists it (SPEC §4): the tokens inside its links and a verification code it carries are kept for scripts.</summary>
+/// <summary>
+/// One email as the local mailbox lists it (SPEC §4): the tokens inside its links and a verification code it carries are
+/// kept for scripts, and the message id a delivery report about it names.
+/// </summary>
 public sealed record MailboxEntry(
     string Id,
     string To,
@@ -22,7 +25,8 @@ public sealed record MailboxEntry(
     string? WizardToken,
     string? ApprovalToken,
     string Text,
-    string? VerificationCode = null);
+    string? VerificationCode = null,
+    string? MessageId = null);
 
 /// <summary>The links of a mailbox entry.</summary>
 public sealed record MailboxLinks(string? Wizard, string? Approval);
@@ -30,9 +34,10 @@ public sealed record MailboxLinks(string? Wizard, string? Approval);
 /// <summary>
 /// The email sender of the local host: every email is kept in Table Storage instead of being sent. The
 /// idempotency key row and the message row are written in one batch, so a key is delivered at most once
-/// and never half-delivered. A local tool: never part of what is deployed to Azure.
+/// and never half-delivered. Mail to a <c>.invalid</c> domain is kept and reported bounced (<see cref="LocalDeliveryReports"/>),
+/// when the host posts those reports. A local tool: never part of what is deployed to Azure.
 /// </summary>
-public sealed class LocalMailbox(TableServiceClient service, TableNames names, TimeProvider time) : IEmailSender, IOrderDataOwner
+public sealed class LocalMailbox(TableServiceClient service, TableNames names, TimeProvider time, LocalDeliveryReports? reports = null) : IEmailSender, IOrderDataOwner
 {
     /// <summary>The mailbox's table, beside the product's tables and with their prefix.</summary>
     public static string TableName(TableNames names)
@@ -69,6 +74,7 @@ public sealed class LocalMailbox(TableServiceClient service, TableNames names, T
             ["VerificationCode"] = email.Links.VerificationCode,
             ["Text"] = email.PlainText,
             ["Html"] = email.Html,
+            ["MessageId"] = EmailDeliveries.MessageIdOf(email),
         };
         var key = new TableEntity(Partition, KeyPrefix + hash) { ["MessageRowKey"] = message.RowKey, ["OrderId"] = email.OrderId };
         try
@@ -76,6 +82,8 @@ public sealed class LocalMailbox(TableServiceClient service, TableNames names, T
             await table.SubmitTransactionAsync(
                 [new TableTransactionAction(TableTransactionActionType.Add, key), new TableTransactionAction(TableTransactionActionType.Add, message)],
                 cancellationToken);
+            // Kept now for the first time: an address that bounces is reported (once: a repeat lands below).
+            reports?.Kept(email, now);
         }
         catch (TableTransactionFailedException e) when (e.Status == 409)
         {
@@ -141,5 +149,6 @@ public sealed class LocalMailbox(TableServiceClient service, TableNames names, T
         e.GetString("WizardToken"),
         e.GetString("ApprovalToken"),
         e.GetString("Text"),
-        e.GetString("VerificationCode"));
+        e.GetString("VerificationCode"),
+        e.GetString("MessageId"));
 }

@@ -138,6 +138,8 @@ public sealed class InProcessHost : LocalHost
             builder.ConfigureTestServices(collection =>
             {
                 collection.AddSingleton(tables).AddSingleton<IStartupFilter, SameMachine>();
+                // The mailbox posts its delivery reports to this host, which listens on no socket: through the test server.
+                collection.AddHttpClient(DevTools.LocalDeliveryReportPoster.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => Server.CreateHandler());
                 services?.Invoke(collection);
             });
         }

@@ -43,14 +43,18 @@ public class OpenApiParameterTests(AzuriteFixture azurite)
             var declared = route.Parameters.Select(p => (p.In, p.Name.ToUpperInvariant())).ToHashSet();
             var proof = route.SecurityScheme switch
             {
-                ApiSecurity.OperatorKey => ApiSecurity.OperatorKeyHeader,
+                ApiSecurity.OperatorKey or ApiSecurity.EventKey => ApiSecurity.OperatorKeyHeader,
                 ApiSecurity.LinkToken => "Authorization",
                 _ => null,
             };
+            // The event key scheme is the key in ?code= (and, as for any Functions key, x-functions-key).
+            var queryProof = route.SecurityScheme == ApiSecurity.EventKey ? ApiSecurity.EventKeyQuery : null;
             var seen = reads.Of(route.Name);
             undeclared.AddRange(seen
                 .Where(r => !declared.Contains((r.In, r.Name.ToUpperInvariant())))
-                .Where(r => r.In == ApiParameterLocation.Query || !(NotParameters.Contains(r.Name) || string.Equals(r.Name, proof, StringComparison.OrdinalIgnoreCase)))
+                .Where(r => r.In == ApiParameterLocation.Query
+                    ? !string.Equals(r.Name, queryProof, StringComparison.OrdinalIgnoreCase)
+                    : !(NotParameters.Contains(r.Name) || string.Equals(r.Name, proof, StringComparison.OrdinalIgnoreCase)))
                 .Select(r => $"{route.Name} reads {r.In} {r.Name}"));
             unread.AddRange(route.Parameters
                 .Where(p => !seen.Any(r => r.In == p.In && string.Equals(r.Name, p.Name, StringComparison.OrdinalIgnoreCase)))
@@ -70,7 +74,8 @@ public class OpenApiParameterTests(AzuriteFixture azurite)
             .Replace("{orderId}", "ord-reads-check", StringComparison.Ordinal)
             .Replace("{organizationId}", "org-reads-check", StringComparison.Ordinal)
             .Replace("{token}", new string('x', 43), StringComparison.Ordinal);
-        var query = string.Join('&', route.Parameters.Where(p => p.In == ApiParameterLocation.Query).Select(p => p.Name + "=" + Uri.EscapeDataString(SampleValue(p.Type))));
+        var query = string.Join('&', route.Parameters.Where(p => p.In == ApiParameterLocation.Query).Select(p => p.Name + "=" + Uri.EscapeDataString(SampleValue(p.Type)))
+            .Concat(route.SecurityScheme == ApiSecurity.EventKey ? [ApiSecurity.EventKeyQuery + "=" + LocalHost.OperatorKey] : []));
         var request = new HttpRequestMessage(new HttpMethod(route.Method), query.Length > 0 ? path + "?" + query : path);
         foreach (var header in route.Parameters.Where(p => p.In == ApiParameterLocation.Header))
         {

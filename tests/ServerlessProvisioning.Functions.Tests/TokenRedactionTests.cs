@@ -9,7 +9,11 @@ public class TokenRedactionTests
     [InlineData("https://x.example/api/wizard/o9qN5np90ezv9naGaQh7sCJxmdXgBHexwLaTIHgkR2M/submission?x=1", "https://x.example/api/wizard/{token}/submission?x=1")]
     [InlineData("/api/approvals/abc-DEF_123", "/api/approvals/{token}")]
     [InlineData("/api/orders/ord-1", "/api/orders/ord-1")]
-    public void Tokens_in_paths_are_replaced(string text, string expected) =>
+    [InlineData("https://app/api/events/email-delivery?code=Abc123%3D%3D", "https://app/api/events/email-delivery?code={key}")]
+    [InlineData("?x=1&CODE=k3y&y=2", "?x=1&CODE={key}&y=2")]
+    [InlineData("code=k3y", "code={key}")]
+    [InlineData("/api/orders?zipcode=12345", "/api/orders?zipcode=12345")]
+    public void Tokens_in_paths_and_keys_in_queries_are_replaced(string text, string expected) =>
         Assert.Equal(expected, TokenRedactionProcessor.Redact(text));
 
     [Fact]

@@ -191,6 +191,33 @@ public sealed class ConsoleTests(WebFixture web)
         browser.AssertNoProblems();
     }
 
+    [Fact(Timeout = 180_000)]
+    public async Task A_bounced_invitation_shows_in_the_timeline_where_the_invitation_can_be_redirected()
+    {
+        // The local mailbox bounces every .invalid address and reports it as ACS would, to the host's event route.
+        var orderId = "web-" + Guid.NewGuid().ToString("N")[..12];
+        var contact = $"buyer-{orderId}@mistyped.invalid";
+        using (var posted = await web.Server.PostOrderAsync(new { orderId, subscriptionId = "sub-" + orderId, provisioningContactEmail = contact, scenario = "CustomerSelf", locale = "en" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        }
+
+        await Eventually.WaitAsync(() => OrderAsync(orderId), o => o.Audit.Any(a => a.Action == nameof(AuditAction.EmailDeliveryFailed)), TimeSpan.FromSeconds(60), "the bounce in the audit");
+        await using var browser = await web.NewPageAsync();
+        var page = await SignedInAsync(browser, $"#/order/{orderId}");
+
+        var bounce = page.Locator("[data-state=order] .timeline__entry[data-action=EmailDeliveryFailed]");
+        await Expect(bounce).ToHaveCountAsync(1);
+        await Expect(bounce.Locator(".timeline__action")).ToHaveTextAsync("Email not delivered");
+        await Expect(bounce.Locator(".timeline__actor")).ToHaveTextAsync("email-service");
+        await Expect(bounce.Locator(".timeline__detail")).ToContainTextAsync($"Invitation to {contact}: Bounced");
+        await Expect(page.GetByLabel("New contact email (optional)")).ToBeEnabledAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resend the invitation" })).ToBeEnabledAsync();
+        await bounce.ScrollIntoViewIfNeededAsync();
+        await Screenshots.SaveAsync(page, "console-order-bounced");
+        browser.AssertNoProblems();
+    }
+
     [Fact(Timeout = 240_000)]
     public async Task A_pending_approval_is_reminded_and_its_deadline_moved_through_the_page()
     {

@@ -39,6 +39,13 @@ public static class OpenApiDescription
                     BearerFormat = "JWT",
                     Description = "In Azure with App Service Authentication on: a Microsoft Entra ID access token for api://<client id> (or the browser's sign-in session, /.auth/login/aad) of a person or application with the app role Provisioning.Operator. 403 when signed in without it.",
                 },
+                [ApiSecurity.EventKey] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Query,
+                    Name = ApiSecurity.EventKeyQuery,
+                    Description = "A key in the URL, as an Event Grid webhook subscription carries it: in Azure a Functions key (the deploy hook creates one named eventgrid; the platform also takes x-functions-key), on the local host Provisioning:OperatorKey. 401 without a valid one.",
+                },
                 [ApiSecurity.LinkToken] = new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.Http,

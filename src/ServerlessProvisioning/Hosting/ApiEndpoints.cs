@@ -12,13 +12,14 @@ public static class ApiEndpoints
 {
     /// <summary>Every route; templates are relative to <c>/api</c>.</summary>
     public static IReadOnlyList<ApiRoute> All { get; } =
-        [.. OrderWebhookApi.Routes, .. OperatorApi.Routes, .. OrdersApi.Routes, .. OrderWaitsApi.Routes, .. WizardApi.Routes, .. ApprovalsApi.Routes, .. OrganizationsApi.Routes];
+        [.. OrderWebhookApi.Routes, .. OperatorApi.Routes, .. OrdersApi.Routes, .. OrderWaitsApi.Routes, .. WizardApi.Routes, .. ApprovalsApi.Routes, .. OrganizationsApi.Routes, .. EmailEventsApi.Routes];
 
     /// <summary>
     /// Maps the API under <c>/api</c>. Operator routes answer <see cref="OperatorAccess"/>'s problem before their handler
-    /// runs, as the Functions host's <c>OperatorAccessMiddleware</c> does.
+    /// runs, as the Functions host's <c>OperatorAccessMiddleware</c> does; event routes get <paramref name="eventKeyFilter"/>,
+    /// the local host's stand-in for the key the Functions host checks.
     /// </summary>
-    public static RouteGroupBuilder MapProvisioningApi(this IEndpointRouteBuilder endpoints)
+    public static RouteGroupBuilder MapProvisioningApi(this IEndpointRouteBuilder endpoints, IEndpointFilter? eventKeyFilter = null)
     {
         var api = endpoints.MapGroup("/api");
         foreach (var route in All)
@@ -46,6 +47,11 @@ public static class ApiEndpoints
                 {
                     endpoint.ProducesProblem(status);
                 }
+            }
+
+            if (route.TakesEventKey && eventKeyFilter is not null)
+            {
+                endpoint.AddEndpointFilter(eventKeyFilter);
             }
 
             if (route.IsOperatorRoute)

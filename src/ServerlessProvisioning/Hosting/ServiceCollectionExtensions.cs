@@ -56,6 +56,9 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<LinkTokens>();
         services.TryAddSingleton<OrderStore>();
         services.TryAddSingleton<CandidateStore>();
+        services.TryAddSingleton<EmailDeliveries>();
+        services.TryAddSingleton<OrderEmail>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IOrderDataOwner, EmailMessagesOwner>());
         var email = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
         if (email.UsesAcs)
         {
@@ -85,7 +88,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AdminAdditions>();
         services.TryAddSingleton<ApprovalsApi>();
         services.TryAddSingleton<OrganizationsApi>();
+        services.TryAddSingleton<EmailEventsApi>();
         return services;
+    }
+
+    // Retention forgets an order's message ids with the order (the workflow's purger knows owners, not the table).
+    sealed class EmailMessagesOwner(EmailDeliveries deliveries) : IOrderDataOwner
+    {
+        public Task DeleteOrderAsync(string orderId, CancellationToken cancellationToken) => deliveries.DeleteOrderAsync(orderId, cancellationToken);
     }
 
     /// <summary>

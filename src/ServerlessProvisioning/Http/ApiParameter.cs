@@ -55,6 +55,12 @@ public static class ApiSecurity
     /// <summary>The link token scheme: <c>Authorization: Bearer &lt;token&gt;</c>.</summary>
     public const string LinkToken = "linkToken";
 
+    /// <summary>The event key scheme: a Functions key in the <see cref="EventKeyQuery"/> query parameter, which an Event Grid webhook URL carries.</summary>
+    public const string EventKey = "eventKey";
+
+    /// <summary>The query parameter Azure Functions also reads keys from.</summary>
+    public const string EventKeyQuery = "code";
+
     /// <summary>The header operator routes read the key from (Azure Functions' own).</summary>
     public const string OperatorKeyHeader = "x-functions-key";
 }

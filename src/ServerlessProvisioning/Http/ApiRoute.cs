@@ -14,6 +14,9 @@ public enum ApiAudience
 
     /// <summary>An existing full administrator, through the approval link.</summary>
     Approver,
+
+    /// <summary>The email service's events (ACS delivery reports through Event Grid), with a Functions key in <c>?code=</c>.</summary>
+    EmailService,
 }
 
 /// <summary>
@@ -46,12 +49,19 @@ public sealed record ApiRoute(string Name, string Method, string Template, ApiAu
     public string? SecurityScheme => Audience switch
     {
         ApiAudience.Operator => ApiSecurity.OperatorKey,
+        ApiAudience.EmailService => ApiSecurity.EventKey,
         ApiAudience.Wizard or ApiAudience.Approver when !Template.Contains("{token}", StringComparison.Ordinal) => ApiSecurity.LinkToken,
         _ => null,
     };
 
     /// <summary>Whether the route is an operator route: <c>OperatorAccess</c> decides who may call it.</summary>
     public bool IsOperatorRoute => Audience == ApiAudience.Operator;
+
+    /// <summary>
+    /// Whether the route is an event route: in Azure a Functions key in <c>?code=</c> (<c>AuthorizationLevel.Function</c>),
+    /// as an Event Grid webhook URL carries it; on the local host the operator key stands in for it.
+    /// </summary>
+    public bool TakesEventKey => Audience == ApiAudience.EmailService;
 
     /// <summary>The OpenAPI tag: the resource its URL names.</summary>
     public string Tag => Template.Split('/')[0] switch
@@ -60,6 +70,7 @@ public sealed record ApiRoute(string Name, string Method, string Template, ApiAu
         "wizard" => "Wizard",
         "operator" => "Operator",
         "organizations" => "Organizations",
+        "events" => "Events",
         _ => "Approvals",
     };
 }

@@ -61,7 +61,7 @@ public enum AdminAdditionVerdict
 /// contact's email by its idempotency key) and the row says when they are all done, so the same holder deciding the
 /// same way again finishes whatever an interrupted request left undone, and never adds twice.
 /// </summary>
-public sealed class AdminAdditions(TableServiceClient service, TableNames names, OrganizationStore organizations, OrderStore orders, IEmailSender email, ILogger<AdminAdditions> logger)
+public sealed class AdminAdditions(TableServiceClient service, TableNames names, OrganizationStore organizations, OrderStore orders, OrderEmail email, ILogger<AdminAdditions> logger)
 {
     /// <summary>
     /// The audit sequences the decision writes from. The workflow numbers its own entries from 1, and may still add some

@@ -146,4 +146,7 @@ public enum AuditAction
 
     /// <summary>The contact started again after a refusal or an expired approval: back at the form.</summary>
     OrderRestarted,
+
+    /// <summary>The email service reported that an email did not reach its recipient (bounced, failed, suppressed, quarantined or filtered as spam).</summary>
+    EmailDeliveryFailed,
 }

@@ -156,6 +156,14 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     public Task RecordAuditAsync(string orderId, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken) =>
         audit.WriteAsync(orderId, entries, cancellationToken);
 
+    /// <summary>
+    /// Adds an audit entry once per <paramref name="key"/>, however often it is told (true when this call added it), to
+    /// an order that exists (false otherwise): for what the world reports about an order, such as an email's delivery.
+    /// </summary>
+    public async Task<bool> RecordAuditOnceAsync(string orderId, string key, Func<int, AuditEntry> entry, CancellationToken cancellationToken) =>
+        (await table.GetEntityIfExistsAsync<TableEntity>(OrderRow.PartitionKey(orderId), OrderRow.RowKey, select: ["RowKey"], cancellationToken: cancellationToken)).HasValue
+        && await audit.AddOnceAsync(orderId, key, entry, cancellationToken);
+
     /// <summary>The audit trail, oldest first.</summary>
     public Task<IReadOnlyList<AuditEntry>> GetAuditAsync(string orderId, CancellationToken cancellationToken) =>
         audit.ListAsync(orderId, cancellationToken);

@@ -37,6 +37,9 @@ public sealed record TableNames(string Prefix)
     /// </summary>
     public string ArchiveContainer => Prefix.ToLowerInvariant() + "-archive";
 
+    /// <summary>Emails sent, by message id: the order and email each delivery report is about.</summary>
+    public string EmailMessages => Prefix + "EmailMessages";
+
     /// <summary>Every table, for creation at start-up.</summary>
-    public IEnumerable<string> All => [Organizations, UserIndex, DomainIndex, NameIndex, SubscriptionIndex, Orders, OrderIndex, Tokens];
+    public IEnumerable<string> All => [Organizations, UserIndex, DomainIndex, NameIndex, SubscriptionIndex, Orders, OrderIndex, Tokens, EmailMessages];
 }

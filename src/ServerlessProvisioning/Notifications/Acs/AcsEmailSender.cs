@@ -84,6 +84,13 @@ public sealed class AcsEmailSender(AcsEmailClient client, string senderAddress, 
                 LogEvents.EmailAccepted,
                 "Handed {EmailKind} email for order {OrderId} to ACS: operation {OperationId} {Status}",
                 email.Kind, email.OrderId, operation.Id, operation.LatestResult.Status);
+            if (!string.Equals(operation.Id, operationId.ToString("D"), StringComparison.OrdinalIgnoreCase))
+            {
+                // Delivery reports name the operation ACS answered with; the order's record names the id we sent.
+                logger.LogWarning(
+                    "ACS answered {EmailKind} email for order {OrderId} with operation {AcsOperationId}, not {OperationId}: its delivery reports will not find the order",
+                    email.Kind, email.OrderId, operation.Id, operationId);
+            }
         }
         catch (RequestFailedException failed) when (failed.Status is >= 400 and < 500 and not 408)
         {

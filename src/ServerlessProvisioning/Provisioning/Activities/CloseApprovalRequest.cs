@@ -28,7 +28,7 @@ public sealed record ContactNotice(string ContactEmail, int InvitationGeneration
 /// Emails each recipient that the request ended and how, so nobody acts on it any more; a withdrawn request's links
 /// are revoked, so they answer 410 <c>withdrawn</c>.
 /// </summary>
-public sealed class CloseApprovalRequest(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options, ILogger<CloseApprovalRequest> logger) : MailActivity<ApprovalClosedMailRequest>
+public sealed class CloseApprovalRequest(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options, ILogger<CloseApprovalRequest> logger) : MailActivity<ApprovalClosedMailRequest>
 {
     /// <inheritdoc/>
     protected override async Task SendAsync(ApprovalClosedMailRequest input, CancellationToken cancellationToken)

@@ -13,7 +13,7 @@ namespace ServerlessProvisioning.Provisioning.Activities;
 public sealed record AddAdminMailRequest(MailContext Mail, string OrganizationName, string RequestedAdminEmail, IReadOnlyList<string> Admins, string? OrganizationId = null, DateTimeOffset? ExpiresAt = null);
 
 /// <summary>Asks the existing full admins to add the new admin (PartnerForCustomer).</summary>
-public sealed class SendAddAdminRequest(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options) : MailActivity<AddAdminMailRequest>
+public sealed class SendAddAdminRequest(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options) : MailActivity<AddAdminMailRequest>
 {
     /// <inheritdoc/>
     protected override async Task SendAsync(AddAdminMailRequest input, CancellationToken cancellationToken)

@@ -24,7 +24,7 @@ public sealed record ApprovalMailRequest(
     int Nudge = 0);
 
 /// <summary>Emails each approver a link of their own.</summary>
-public sealed class SendApprovalRequests(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options, ILogger<SendApprovalRequests> logger)
+public sealed class SendApprovalRequests(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options, ILogger<SendApprovalRequests> logger)
     : MailActivity<ApprovalMailRequest>
 {
     /// <inheritdoc/>

@@ -12,7 +12,7 @@ public sealed record AssignmentNoticeRequest(MailContext Mail, string Organizati
 /// now) that a subscription was assigned to it, from which order and for whom: nothing for them to do, but nothing
 /// arrives in their organization unseen.
 /// </summary>
-public sealed class SendAssignmentNotice(OrganizationStore organizations, IEmailSender email) : MailActivity<AssignmentNoticeRequest>
+public sealed class SendAssignmentNotice(OrganizationStore organizations, OrderEmail email) : MailActivity<AssignmentNoticeRequest>
 {
     /// <inheritdoc/>
     protected override async Task SendAsync(AssignmentNoticeRequest input, CancellationToken cancellationToken)

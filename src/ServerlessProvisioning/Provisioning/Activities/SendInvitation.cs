@@ -17,7 +17,7 @@ public sealed record InvitationRequest(
     string? PreviousContactEmail = null);
 
 /// <summary>Issues the wizard link of this generation and emails it.</summary>
-public sealed class SendInvitation(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options, ILogger<SendInvitation> logger)
+public sealed class SendInvitation(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options, ILogger<SendInvitation> logger)
     : MailActivity<InvitationRequest>
 {
     /// <inheritdoc/>

@@ -17,7 +17,7 @@ public sealed record OutcomeMailRequest(
     IReadOnlyList<string> AlsoNotify);
 
 /// <summary>Emails the outcome.</summary>
-public sealed class SendOutcome(LinkTokens tokens, IEmailSender email, IOptions<ProvisioningOptions> options) : MailActivity<OutcomeMailRequest>
+public sealed class SendOutcome(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options) : MailActivity<OutcomeMailRequest>
 {
     /// <inheritdoc/>
     protected override async Task SendAsync(OutcomeMailRequest input, CancellationToken cancellationToken)

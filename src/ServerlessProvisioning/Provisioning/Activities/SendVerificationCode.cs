@@ -10,7 +10,7 @@ public sealed record VerificationMailRequest(MailContext Mail, string ContactEma
 /// Sends the 6-digit code to the entered admin address. The code is derived (<see cref="LinkTokens.VerificationCode"/>),
 /// never stored, and the same on a retry, whose email the idempotency key suppresses.
 /// </summary>
-public sealed class SendVerificationCode(LinkTokens tokens, IEmailSender email, ILogger<SendVerificationCode> logger) : MailActivity<VerificationMailRequest>
+public sealed class SendVerificationCode(LinkTokens tokens, OrderEmail email, ILogger<SendVerificationCode> logger) : MailActivity<VerificationMailRequest>
 {
     /// <inheritdoc/>
     protected override async Task SendAsync(VerificationMailRequest input, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@
 using Microsoft.Kiota.Abstractions.Extensions;
 using Microsoft.Kiota.Abstractions;
 using ServerlessProvisioning.Client.Api.Approvals;
+using ServerlessProvisioning.Client.Api.Events;
 using ServerlessProvisioning.Client.Api.Operator;
 using ServerlessProvisioning.Client.Api.OrderCounts;
 using ServerlessProvisioning.Client.Api.Orders;
@@ -24,6 +25,11 @@ namespace ServerlessProvisioning.Client.Api
         public global::ServerlessProvisioning.Client.Api.Approvals.ApprovalsRequestBuilder Approvals
         {
             get => new global::ServerlessProvisioning.Client.Api.Approvals.ApprovalsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The events property</summary>
+        public global::ServerlessProvisioning.Client.Api.Events.EventsRequestBuilder Events
+        {
+            get => new global::ServerlessProvisioning.Client.Api.Events.EventsRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The operator property</summary>
         public global::ServerlessProvisioning.Client.Api.Operator.OperatorRequestBuilder Operator

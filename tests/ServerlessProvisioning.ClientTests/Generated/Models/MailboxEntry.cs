@@ -8,7 +8,7 @@ using System;
 namespace ServerlessProvisioning.Client.Models
 {
     /// <summary>
-    /// One email as the local mailbox lists it (SPEC §4): the tokens inside its links and a verification code it carries are kept for scripts.
+    /// One email as the local mailbox lists it (SPEC §4): the tokens inside its links and a verification code it carries arekept for scripts, and the message id a delivery report about it names.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
     public partial class MailboxEntry : IAdditionalDataHolder, IParsable
@@ -40,6 +40,14 @@ namespace ServerlessProvisioning.Client.Models
 #nullable restore
 #else
         public global::ServerlessProvisioning.Client.Models.MailboxLinks Links { get; set; }
+#endif
+        /// <summary>The messageId property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? MessageId { get; set; }
+#nullable restore
+#else
+        public string MessageId { get; set; }
 #endif
         /// <summary>The orderId property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -120,6 +128,7 @@ namespace ServerlessProvisioning.Client.Models
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "kind", n => { Kind = n.GetEnumValue<global::ServerlessProvisioning.Client.Models.EmailKind>(); } },
                 { "links", n => { Links = n.GetObjectValue<global::ServerlessProvisioning.Client.Models.MailboxLinks>(global::ServerlessProvisioning.Client.Models.MailboxLinks.CreateFromDiscriminatorValue); } },
+                { "messageId", n => { MessageId = n.GetStringValue(); } },
                 { "orderId", n => { OrderId = n.GetStringValue(); } },
                 { "sentAt", n => { SentAt = n.GetDateTimeOffsetValue(); } },
                 { "subject", n => { Subject = n.GetStringValue(); } },
@@ -140,6 +149,7 @@ namespace ServerlessProvisioning.Client.Models
             writer.WriteStringValue("id", Id);
             writer.WriteEnumValue<global::ServerlessProvisioning.Client.Models.EmailKind>("kind", Kind);
             writer.WriteObjectValue<global::ServerlessProvisioning.Client.Models.MailboxLinks>("links", Links);
+            writer.WriteStringValue("messageId", MessageId);
             writer.WriteStringValue("orderId", OrderId);
             writer.WriteDateTimeOffsetValue("sentAt", SentAt);
             writer.WriteStringValue("subject", Subject);

@@ -118,6 +118,7 @@ export const auditActions = Object.freeze([
   'AdminAdditionDeclined',
   'OrderReopened',
   'OrderRestarted',
+  'EmailDeliveryFailed',
 ]);
 
 /** The longest value of each field, in characters, and the digits of a verification code (FieldLimits). */
