@@ -48,7 +48,19 @@ public sealed class ApprovalRejectionTests(WebFixture web)
         await Expect(rejected.Locator(".comment figcaption")).ToHaveTextAsync("Their comment:");
         await Expect(rejected.Locator(".comment blockquote")).ToContainTextAsync("We do not know this company.");
         await Expect(rejected.Locator(".comment blockquote")).ToContainTextAsync("Please call me first.");
+        // Whom to ask first, by name, and "Start again" while the invitation runs.
+        var restart = rejected.Locator("[data-restart=open]");
+        await Expect(restart).ToContainTextAsync("Ask first the administrator who decided:");
+        await Expect(restart.Locator(".admin-name")).ToHaveTextAsync("Fabrikam Desk");
+        await Expect(restart.Locator(".admin-email")).ToHaveTextAsync("desk@fabrikam.com");
         await Screenshots.SaveAsync(wizard, "wizard-rejected");
+
+        // Starting again is back at the form with the same link, the details to enter afresh.
+        await restart.GetByRole(AriaRole.Button, new() { Name = "Start again" }).ClickAsync();
+        var form = wizard.Locator("[data-state=form]");
+        await Expect(form).ToBeVisibleAsync(new() { Timeout = 45_000 });
+        await Expect(wizard.GetByLabel("Company name")).ToBeVisibleAsync();
+        await Expect(wizard.Locator(".stage[data-stage=InvitationSent]")).ToBeVisibleAsync();
         contact.AssertNoProblems();
         approver.AssertNoProblems();
     }

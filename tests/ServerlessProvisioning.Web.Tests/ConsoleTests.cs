@@ -251,6 +251,43 @@ public sealed class ConsoleTests(WebFixture web)
     }
 
     [Fact(Timeout = 240_000)]
+    public async Task A_rejected_order_is_reopened_to_a_new_contact_through_the_page()
+    {
+        // Arrange: ana@acme.com refuses.
+        var orderId = await OrderAwaitingApprovalAsync();
+        var mail = await web.Server.WaitForMailAsync(orderId, m => m.Any(e => e.Kind == ServerlessProvisioning.Notifications.EmailKind.ApprovalRequest && e.To == "ana@acme.com"), "the approval request");
+        using (var rejected = await web.Server.PostJsonAsync($"/api/approvals/{mail.First(e => e.To == "ana@acme.com").ApprovalToken}", new { decision = "reject" }))
+        {
+            Assert.True(rejected.IsSuccessStatusCode, $"reject: {rejected.StatusCode}");
+        }
+
+        await Eventually.WaitAsync(() => OrderAsync(orderId), o => o.Actions?.Reopen == true, TimeSpan.FromSeconds(60), "the order rejected, reopenable");
+        await using var browser = await web.NewPageAsync();
+        var page = await SignedInAsync(browser, $"#/order/{orderId}");
+        var order = page.Locator("[data-state=order]");
+        await Expect(order.Locator(".order-stage")).ToContainTextAsync("Rejected");
+
+        // Act
+        var form = page.Locator("[data-action=reopen]");
+        await Expect(form).ToContainTextAsync("The order ended");
+        await form.GetByLabel("New contact email (optional)").FillAsync($"colleague.{orderId}@acme.com");
+        await Screenshots.SaveAsync(page, "console-reopen");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Reopen the order" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync($"colleague.{orderId}@acme.com");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Yes, reopen it" }).ClickAsync();
+
+        // Assert
+        await Expect(page.Locator("[data-note=done]")).ToHaveTextAsync("The order is reopened: a new invitation is on its way.");
+        var view = await Eventually.WaitAsync(() => OrderAsync(orderId), o => o.Stage == ProvisioningStage.InvitationSent, TimeSpan.FromSeconds(60), "the order reopened");
+        Assert.Equal($"colleague.{orderId}@acme.com", view.ProvisioningContactEmail);
+        Assert.Equal(2, view.InvitationGeneration);
+        await Expect(order.Locator(".timeline")).ToContainTextAsync("Order reopened by an operator");
+        await Expect(page.Locator("[data-action=reopen]")).ToHaveCountAsync(0);
+        browser.AssertNoProblems();
+    }
+
+    [Fact(Timeout = 240_000)]
     public async Task Once_an_organization_is_chosen_resend_is_disabled_and_cancel_through_the_page_ends_the_order()
     {
         var orderId = await OrderAwaitingApprovalAsync();

@@ -745,11 +745,35 @@ function actionsSection(order, reload) {
   });
 
   const waitForms = waitsForms(order, can, reload);
+  const reopen = can.reopen ? [reopenForm(order, reload)] : [];
   return h('section', { class: 'order-actions', 'aria-labelledby': 'actions-title' },
     h('h2', { id: 'actions-title' }, t('console.order.actions')),
     actionNote ? h('div', { class: ['banner', actionNote.kind === 'done' ? 'banner--info' : 'banner--error'], role: actionNote.kind === 'done' ? 'status' : 'alert', 'data-note': actionNote.kind },
       h('p', null, actionNote.text), actionNote.detail ? h('p', { class: 'muted', lang: 'en' }, t('error.serverSays', { detail: actionNote.detail })) : null) : null,
-    h('div', { class: 'action-forms' }, resendForm, cancelForm, ...waitForms));
+    h('div', { class: 'action-forms' }, ...reopen, resendForm, cancelForm, ...waitForms));
+}
+
+// An order that ended Expired, Rejected or Failed runs again: a new invitation, maybe to someone else.
+function reopenForm(order, reload) {
+  const contact = h('input', { id: 'reopen-contact', name: 'reopen-contact', type: 'email', autocomplete: 'off', maxlength: limits.email, 'aria-describedby': 'reopen-help' });
+  const form = h('form', { class: ['form', 'action-form'], 'data-action': 'reopen', novalidate: true },
+    h('h3', null, t('console.reopen.title')),
+    h('p', { id: 'reopen-help', class: 'hint' }, t('console.reopen.help', { stage: t(`console.stage.${order.stage}`) })),
+    h('div', { class: 'field' }, h('label', { for: 'reopen-contact' }, t('console.resend.contact')), contact),
+    h('p', { class: 'actions' }, h('button', { type: 'submit', class: ['button', 'button--primary'] }, t('console.reopen.submit'))));
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    const to = contact.value.trim();
+    confirmAction(
+      t('console.reopen.confirmTitle'),
+      t('console.reopen.confirmText', { email: to || order.provisioningContactEmail || '' }),
+      t('console.reopen.confirm'),
+      async () => {
+        const result = await call('POST', `/api/orders/${encodeURIComponent(order.orderId)}/reopen`, to ? { provisioningContactEmail: to } : {});
+        settleAction(result, 'console.reopen.done', reload, () => {});
+      });
+  });
+  return form;
 }
 
 // What the order waits for: a new deadline (a local date and time, sent as UTC), and a reminder to pending approvers.

@@ -214,6 +214,16 @@ function withdraw() {
   });
 }
 
+// "Start again" after a refusal or an expired approval: back at the form, with this same link.
+function restart() {
+  page.send('/restart', undefined, {
+    kind: 'restarting',
+    progress: state => section('restarting', t('restart.sending'), orderStrip(state), progress(t('restart.sending'))),
+    settled: state => !stages[state.stage]?.final,
+    retry: restart,
+  });
+}
+
 // "Change the details": the form, filled with what was sent; sending it replaces the submission.
 function startChange() {
   const submission = page.state.submission;
@@ -724,7 +734,25 @@ function rejectedSection(state) {
     h('p', null, tNodes('rejected.text', { organization: strong(organization), email: strong(state.submission?.adminEmail ?? '') })),
     // The approver's own words, in whatever language they wrote them.
     comment ? h('figure', { class: 'comment' }, h('figcaption', null, t('rejected.comment')), h('blockquote', null, comment)) : null,
-    nextSteps(`next.restart.${state.scenario}`, state));
+    nextSteps(`next.restart.${state.scenario}`, state),
+    restartBlock(state));
+}
+
+// Whom to ask before starting again (the administrator who refused, or those who were asked), and "Start again"
+// while the invitation's own deadline has not passed; after it, only whoever placed the order can reopen it.
+function restartBlock(state) {
+  const approval = state.approval || {};
+  const people = approval.decidedBy ? [approval.decidedBy] : approval.approvers || [];
+  const until = state.restartUntil ? new Date(state.restartUntil) : null;
+  const open = until && until.getTime() > Date.now();
+  return h('div', { class: 'restart', role: 'group', 'aria-labelledby': 'restart-title', 'data-restart': open ? 'open' : 'closed' },
+    h('h2', { id: 'restart-title' }, t('restart.title')),
+    people.length ? h('p', null, t(approval.decidedBy ? 'restart.askDecider' : 'restart.askApprovers')) : null,
+    people.length ? admins(people) : null,
+    open
+      ? [h('p', null, tNodes('restart.text', { deadline: timeElement(state.restartUntil) })),
+        h('p', { class: 'actions' }, button(t('restart.button'), restart, 'primary', { 'data-restart-button': 'true' }))]
+      : h('p', null, t('restart.closed')));
 }
 
 // The existing administrator let the approval's deadline pass.
@@ -738,7 +766,8 @@ function approvalExpiredSection(state) {
       email: strong(state.submission?.adminEmail ?? ''),
       deadline: timeElement(approval.expiresAt),
     })),
-    nextSteps(`next.restart.${state.scenario}`, state));
+    nextSteps(`next.restart.${state.scenario}`, state),
+    restartBlock(state));
 }
 
 function endSection(state, name, titleKey, textKey) {
