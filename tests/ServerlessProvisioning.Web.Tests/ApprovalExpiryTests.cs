@@ -37,8 +37,14 @@ public sealed class ApprovalExpiryTests(WebFixture web, ExpiringApprovalHostFixt
         await Expect(expired).ToBeVisibleAsync(new() { Timeout = 90_000 });
         await Expect(expired.Locator("h1")).ToHaveTextAsync(new Regex("The administrator did not answer in time"));
         await Expect(expired).ToContainTextAsync($"The full administrator of Acme Corporation did not decide on adding {admin} before the deadline");
-        await Expect(expired.Locator("p time")).ToHaveAttributeAsync("datetime", new Regex(@"^\d{4}-\d{2}-\d{2}T"));
+        await Expect(expired.Locator("p time").First).ToHaveAttributeAsync("datetime", new Regex(@"^\d{4}-\d{2}-\d{2}T"));
         await Expect(expired.Locator(".next-steps")).ToContainTextAsync("before you can start the provisioning process again");
+
+        // Whom to ask first (those who were asked), and "Start again" until the invitation's own deadline.
+        var restart = expired.Locator("[data-restart=open]");
+        await Expect(restart).ToContainTextAsync("Ask first one of the administrators who were asked:");
+        await Expect(restart).ToContainTextAsync("ana@acme.com");
+        await Expect(restart.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Start again" })).ToBeVisibleAsync();
         await Expect(wizard.Locator("h1")).ToBeFocusedAsync();
         await Screenshots.SaveAsync(wizard, "wizard-approval-expired");
 
