@@ -26,12 +26,16 @@ public sealed class OrderReopener(OrderStore orders, LinkTokens tokens, Workflow
     /// <summary>How long a reopening or restart waits for a run that has ended to finish telling everyone.</summary>
     public static readonly TimeSpan FinishingWait = TimeSpan.FromSeconds(15);
 
-    /// <summary>Whether the contact may start <paramref name="status"/> again now: after a refusal or an expired approval, until the invitation's own deadline.</summary>
-    public static bool IsRestartable(ProvisioningStatus status, DateTimeOffset now)
+    /// <summary>
+    /// Until when the contact may start <paramref name="status"/> again: the invitation's own deadline, for an order that
+    /// ended after a refusal or an expired approval; null for any other (or one that ended before reopening existed).
+    /// </summary>
+    public static DateTimeOffset? RestartDeadline(ProvisioningStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        return status.Carry is { } carry && now < carry.InvitationDeadline
-            && (status.Stage == ProvisioningStage.Rejected || (status.Stage == ProvisioningStage.Expired && status.Approval?.Decision == ApprovalEnd.Expired));
+        return status.Carry is { } carry && (status.Stage == ProvisioningStage.Rejected || (status.Stage == ProvisioningStage.Expired && status.Approval?.Decision == ApprovalEnd.Expired))
+            ? carry.InvitationDeadline
+            : null;
     }
 
     /// <summary>

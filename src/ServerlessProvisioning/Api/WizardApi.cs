@@ -77,8 +77,8 @@ public sealed record WizardState(
             Math.Max(0, OrderLimits.SubmissionsPerInvitation - s.Submissions),
             // Whether the page says "add you" or names the admin; the contact's own address is not shown.
             s.Submission is { } submission && s.ContactEmail is { } contact ? EmailAddress.SamePerson(submission.AdminEmail, contact) : null,
-            // Until when "Start again" works after a refusal or an expired approval (OrderReopener.IsRestartable).
-            s.Carry is { } carry && (s.Stage == ProvisioningStage.Rejected || (s.Stage == ProvisioningStage.Expired && s.Approval?.Decision == ApprovalEnd.Expired)) ? carry.InvitationDeadline : null);
+            // Until when "Start again" works after a refusal or an expired approval.
+            OrderReopener.RestartDeadline(s));
     }
 
     static WizardApproval ApprovalOf(ProvisioningStatus s, ApprovalView a, FreeMailDomains freeMail)
@@ -380,11 +380,14 @@ public sealed class WizardApi(WorkflowGateway gateway, OrderReopener reopener, M
         }
 
         var status = workflow!.Status;
-        if (!OrderReopener.IsRestartable(status, gateway.Now))
+        if (OrderReopener.RestartDeadline(status) is not { } until)
         {
-            return status.Stage is ProvisioningStage.Rejected or ProvisioningStage.Expired && status.Carry is not null
-                ? WorkflowGateway.WrongStage(status, "The invitation's own deadline has passed, so it cannot start again; ask whoever placed the order to reopen it.")
-                : WorkflowGateway.WrongStage(status, "Only a provisioning the administrator refused, or whose approval expired, can start again.");
+            return WorkflowGateway.WrongStage(status, "Only a provisioning the administrator refused, or whose approval expired, can start again.");
+        }
+
+        if (gateway.Now >= until)
+        {
+            return WorkflowGateway.WrongStage(status, "The invitation's own deadline has passed, so it cannot start again; ask whoever placed the order to reopen it.");
         }
 
         if (await reopener.ReopenAsync(client, workflow, ReopenKind.Restart, status.ContactEmail ?? "contact", newContact: null, cancellationToken) is { } conflict)
