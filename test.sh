@@ -14,4 +14,18 @@ if ! command -v chromium >/dev/null 2>&1; then
   $SUDO apt-get update -qq && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-dotnet test ServerlessProvisioning.sln --configuration Release --logger "console;verbosity=normal" "$@"
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test ServerlessProvisioning.sln --configuration Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+
+# The projects' summaries and every failure again at the end, where a reader of the last lines looks.
+echo
+echo "Summary:"
+grep -E "^(Total tests|     Passed|     Failed|Test Run (Successful|Failed))" "$log" || true
+if [ "$status" -ne 0 ]; then
+  echo
+  echo "Failures:"
+  grep -E -A6 "^  Failed [A-Za-z]|error [A-Z]+[0-9]+:" "$log" | cut -c1-400 || true
+fi
+exit "$status"

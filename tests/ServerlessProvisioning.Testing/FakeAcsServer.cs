@@ -154,20 +154,38 @@ public sealed class FakeAcsServer : IAsyncDisposable
         var at = DateTimeOffset.UtcNow;
 
         var rejection = Authenticate(context, rawTarget, body);
-        int status;
-        if (rejection is not null)
-        {
-            status = await ErrorAsync(context, 401, "Unauthorized", rejection);
-        }
-        else
-        {
-            status = await RouteAsync(context, rawTarget, body);
-        }
 
+        // Recorded in the order requests arrive, with their status set before the client can see the answer: a client
+        // that retries at once after a dropped connection or an error must find its first request recorded first.
+        int slot;
         lock (gate)
         {
-            requests.Add(new RecordedRequest(at, context.Request.Method, rawTarget, headers, Encoding.UTF8.GetString(body), status, rejection));
+            slot = requests.Count;
+            requests.Add(new RecordedRequest(at, context.Request.Method, rawTarget, headers, Encoding.UTF8.GetString(body), 0, rejection));
         }
+
+        void Answered(int status)
+        {
+            lock (gate)
+            {
+                requests[slot] = requests[slot] with { Status = status };
+            }
+        }
+
+        var routed = false;
+        context.Response.OnStarting(() =>
+        {
+            // A dropped connection (status 0) is not answered afterwards.
+            if (!routed)
+            {
+                Answered(context.Response.StatusCode);
+            }
+
+            return Task.CompletedTask;
+        });
+        var answered = rejection is not null ? await ErrorAsync(context, 401, "Unauthorized", rejection) : await RouteAsync(context, rawTarget, body);
+        routed = true;
+        Answered(answered);
     }
 
     string? Authenticate(HttpContext context, string rawTarget, byte[] body)
