@@ -49,6 +49,8 @@ var results = new BenchResults(
     matching,
     wizard,
     wizard?.WorkflowsPerSecond,
+    wizard?.Storage,
+    wizard?.Burst,
     directory.Select(d => d.Import).ToList(),
     directory.Select(d => d.Put).ToList(),
     options.Quick ? "quick" : "full",
@@ -166,6 +168,12 @@ namespace ServerlessProvisioning.Bench
         /// <summary>Flows in flight during the throughput run.</summary>
         public int InFlight { get; init; } = 50;
 
+        /// <summary>Orders per path whose storage requests are counted, one at a time.</summary>
+        public int CostOrders { get; init; } = 5;
+
+        /// <summary>Orders posted at once in the burst (0: none).</summary>
+        public int BurstOrders { get; init; } = 1_000;
+
         /// <summary>Reads the command line; null when it is not understood.</summary>
         public static BenchOptions? Parse(string[] args)
         {
@@ -177,6 +185,9 @@ namespace ServerlessProvisioning.Bench
             int? naive = null;
             TimeSpan? budget = null;
             int? puts = null;
+            int? burst = null;
+            int? roundTrips = null;
+            int? flows = null;
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -189,6 +200,15 @@ namespace ServerlessProvisioning.Bench
                         break;
                     case "--directory-sizes" when i + 1 < args.Length:
                         directorySizes = args[++i].Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToList();
+                        break;
+                    case "--round-trips" when i + 1 < args.Length:
+                        roundTrips = Math.Max(1, int.Parse(args[++i], CultureInfo.InvariantCulture));
+                        break;
+                    case "--flows" when i + 1 < args.Length:
+                        flows = Math.Max(1, int.Parse(args[++i], CultureInfo.InvariantCulture));
+                        break;
+                    case "--burst" when i + 1 < args.Length:
+                        burst = int.Parse(args[++i], CultureInfo.InvariantCulture);
                         break;
                     case "--puts" when i + 1 < args.Length:
                         puts = int.Parse(args[++i], CultureInfo.InvariantCulture);
@@ -214,6 +234,9 @@ namespace ServerlessProvisioning.Bench
             var options = new BenchOptions(quick, sizes, directorySizes, !args.Contains("--no-matching"), !args.Contains("--no-wizard"), !args.Contains("--no-import"), args.Contains("--verbose"), output, string.Join(' ', ["dotnet run -c Release --project bench/ServerlessProvisioning.Bench --", .. args]).TrimEnd(' ', '-')) { ImportBudget = budget ?? TimeSpan.FromMinutes(30) };
             options = quick ? options with { RoundTrips = 100, ThroughputWorkflows = 100, WizardWarmUp = 3, NaiveSubmissions = 50, Submissions = 510, WarmUp = 90 } : options;
             options = puts is { } p ? options with { Puts = p } : options;
+            options = burst is { } b ? options with { BurstOrders = b } : options;
+            options = roundTrips is { } r ? options with { RoundTrips = r } : options;
+            options = flows is { } f ? options with { ThroughputWorkflows = f } : options;
             return naive is { } n ? options with { NaiveSubmissions = n } : options;
         }
     }
@@ -298,6 +321,8 @@ namespace ServerlessProvisioning.Bench
         IReadOnlyList<MatchingResult> Matching,
         WizardResult? WizardRoundTrip,
         double? WorkflowsPerSecond,
+        StorageCost? StoragePerOrder,
+        BurstResult? Burst,
         IReadOnlyList<ImportMeasurement> Import,
         IReadOnlyList<PutMeasurement> Put,
         string Mode,

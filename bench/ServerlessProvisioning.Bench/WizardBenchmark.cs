@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using ServerlessProvisioning.Api;
 using ServerlessProvisioning.DevTools;
+using ServerlessProvisioning.Notifications;
 using ServerlessProvisioning.OrderSystem;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Storage;
@@ -28,7 +29,9 @@ internal sealed record WizardResult(
     double FlowP95Ms,
     double? AzuriteCores,
     double? LocalHostCores,
-    double BenchCores);
+    double BenchCores,
+    StorageCost Storage,
+    BurstResult? Burst);
 
 /// <summary>
 /// The wizard on the real local host (a separate process: Durable Task Azure Storage provider on Azurite, the
@@ -37,17 +40,25 @@ internal sealed record WizardResult(
 internal static class WizardBenchmark
 {
     static readonly TimeSpan FlowTimeout = TimeSpan.FromMinutes(5);
+    static int statusReads;
+
+    /// <summary>How many times the benchmark has read a wizard state while waiting for a stage (storage work of its own, not an order's).</summary>
+    public static int StatusReads => Volatile.Read(ref statusReads);
 
     // The secret the benchmark's orders are signed with; the host generates the other keys it needs.
     const string WebhookSecret = "bench-webhook-secret-0123456789abcdef";
 
     public static async Task<WizardResult> RunAsync(BenchOptions options, CancellationToken cancellationToken)
     {
-        var seed = Path.Combine(AzuriteProcess.FindRepositoryRoot() ?? throw new InvalidOperationException("Repository root not found."), "samples", "organizations.json");
+        var samples = Path.Combine(AzuriteProcess.FindRepositoryRoot() ?? throw new InvalidOperationException("Repository root not found."), "samples", "organizations.json");
+        var seed = await SeedAsync(samples, options.CostOrders + 1, cancellationToken);
         Log("wizard: starting the local host");
 
         Emulator.Configure();
         await using var server = await StartHostAsync(seed);
+        File.Delete(seed);
+        var ledger = new StorageLedger();
+        server.Azurite.OutputLine += ledger.Observe;
         await using var mailbox = new MailboxWatcher(server);
         var run = Guid.NewGuid().ToString("N")[..6];
 
@@ -56,6 +67,9 @@ internal static class WizardBenchmark
         {
             await FlowAsync(server, mailbox, $"bench-{run}-warm-{i}", cancellationToken);
         }
+
+        // What an order costs in storage, every client counted, before anything runs beside it.
+        var storage = await OrderCost.MeasureAsync(server, mailbox, ledger, run, options.CostOrders, cancellationToken);
 
         var roundTrips = new Samples();
         var accepted = 0;
@@ -124,6 +138,8 @@ internal static class WizardBenchmark
         Log($"wizard: {options.ThroughputWorkflows} workflows with {options.InFlight} in flight in {seconds:F1} s = {perSecond} per second (flow p50 {flows.Median} ms, p95 {flows.Percentile(95)} ms)");
         Log($"wizard: CPU meanwhile, in cores: Azurite {azuriteCores?.ToString(CultureInfo.InvariantCulture) ?? "?"}, local host {hostCores?.ToString(CultureInfo.InvariantCulture) ?? "?"}, benchmark {benchCores.ToString(CultureInfo.InvariantCulture)}");
 
+        var burst = options.BurstOrders > 0 ? await Burst.RunAsync(server, mailbox, run, options.BurstOrders, cancellationToken) : null;
+
         return new WizardResult(
             roundTrips.Median,
             roundTrips.Percentile(95),
@@ -139,7 +155,24 @@ internal static class WizardBenchmark
             flows.Percentile(95),
             azuriteCores,
             hostCores,
-            benchCores);
+            benchCores,
+            storage,
+            burst);
+    }
+
+    // The sample organizations, and one organization per approval the cost measurement runs (each with an admin of its own).
+    static async Task<string> SeedAsync(string samples, int approvalOrganizations, CancellationToken cancellationToken)
+    {
+        var document = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(samples, cancellationToken))!.AsObject();
+        var organizations = document["organizations"]!.AsArray();
+        foreach (var organization in OrderCost.ApprovalOrganizations(approvalOrganizations))
+        {
+            organizations.Add(JsonSerializer.SerializeToNode(organization));
+        }
+
+        var path = Path.Combine(Path.GetTempPath(), $"bench-seed-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, document.ToJsonString(), cancellationToken);
+        return path;
     }
 
     // The local host as a process on an Azurite of its own, logging only warnings, as a developer would run it.
@@ -159,7 +192,7 @@ internal static class WizardBenchmark
     static Task<HttpResponseMessage> PostJsonAsync(LocalHostProcess server, string path, object body) => server.Http.PostAsJsonAsync(path, body, Json.Options);
 
     // As the order system posts it: signed with the webhook secret.
-    static async Task<HttpResponseMessage> PostOrderAsync(LocalHostProcess server, object order)
+    internal static async Task<HttpResponseMessage> PostOrderAsync(LocalHostProcess server, object order)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(order, Json.Options);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = new ByteArrayContent(body) };
@@ -172,29 +205,33 @@ internal static class WizardBenchmark
         before is { } b && after is { } a ? Math.Round((a - b) / wallSeconds, 2) : null;
 
     // A whole provisioning: order → invitation (token from the mailbox) → submission → create new → completed.
-    static async Task FlowAsync(LocalHostProcess server, MailboxWatcher mailbox, string orderId, CancellationToken cancellationToken)
+    internal static async Task FlowAsync(LocalHostProcess server, MailboxWatcher mailbox, string orderId, CancellationToken cancellationToken)
     {
         var token = await InviteAsync(server, mailbox, orderId, $"boss@{orderId}.example", cancellationToken);
-        using (var submitted = await PostJsonAsync(server, $"/api/wizard/{token}/submission", new { companyName = "Brand New " + orderId, adminEmail = $"boss@{orderId}.example" }))
+        await SubmitAsync(server, token, "Brand New " + orderId, $"boss@{orderId}.example", cancellationToken);
+        if ((await PostAsync(server, $"/api/wizard/{token}/choice", new { createNew = true }, cancellationToken)).Stage != ProvisioningStage.Completed)
         {
-            var state = await ReadStateAsync(submitted, cancellationToken);
-            if (state.Stage != ProvisioningStage.AwaitingOrganizationChoice)
-            {
-                await WaitForStageAsync(server, token, ProvisioningStage.AwaitingOrganizationChoice, pollMs: 250, cancellationToken);
-            }
-        }
-
-        using (var chosen = await PostJsonAsync(server, $"/api/wizard/{token}/choice", new { createNew = true }))
-        {
-            var state = await ReadStateAsync(chosen, cancellationToken);
-            if (state.Stage != ProvisioningStage.Completed)
-            {
-                await WaitForStageAsync(server, token, ProvisioningStage.Completed, pollMs: 250, cancellationToken);
-            }
+            await WaitForStageAsync(server, token, ProvisioningStage.Completed, pollMs: 250, cancellationToken);
         }
     }
 
-    static async Task<string> InviteAsync(LocalHostProcess server, MailboxWatcher mailbox, string orderId, string contact, CancellationToken cancellationToken)
+    /// <summary>Submits the wizard's form and waits until the contact may choose.</summary>
+    internal static async Task SubmitAsync(LocalHostProcess server, string token, string company, string admin, CancellationToken cancellationToken)
+    {
+        if ((await PostAsync(server, $"/api/wizard/{token}/submission", new { companyName = company, adminEmail = admin }, cancellationToken)).Stage != ProvisioningStage.AwaitingOrganizationChoice)
+        {
+            await WaitForStageAsync(server, token, ProvisioningStage.AwaitingOrganizationChoice, pollMs: 250, cancellationToken);
+        }
+    }
+
+    /// <summary>Posts a wizard command; the state it answered with.</summary>
+    internal static async Task<WizardState> PostAsync(LocalHostProcess server, string path, object body, CancellationToken cancellationToken)
+    {
+        using var response = await PostJsonAsync(server, path, body);
+        return await ReadStateAsync(response, cancellationToken);
+    }
+
+    internal static async Task<string> InviteAsync(LocalHostProcess server, MailboxWatcher mailbox, string orderId, string contact, CancellationToken cancellationToken)
     {
         var invitation = mailbox.WizardTokenAsync(orderId, cancellationToken);
         var order = new { orderId, subscriptionId = "sub-" + orderId, provisioningContactEmail = contact, scenario = "CustomerSelf", locale = "en" };
@@ -219,11 +256,12 @@ internal static class WizardBenchmark
         return (await response.Content.ReadFromJsonAsync<WizardState>(Json.Options, cancellationToken))!;
     }
 
-    static async Task WaitForStageAsync(LocalHostProcess server, string token, ProvisioningStage stage, int pollMs, CancellationToken cancellationToken)
+    internal static async Task WaitForStageAsync(LocalHostProcess server, string token, ProvisioningStage stage, int pollMs, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(FlowTimeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
         {
+            Interlocked.Increment(ref statusReads);
             var state = await server.Http.GetFromJsonAsync<WizardState>($"/api/wizard/{token}", Json.Options, cancellationToken);
             if (state!.Stage == stage)
             {
@@ -239,83 +277,96 @@ internal static class WizardBenchmark
         }
     }
 
-    /// <summary>
-    /// Reads the local mailbox for every waiting flow at once. <c>GET /dev/mailbox?orderId=</c> reads the whole
-    /// mailbox on the server whatever the filter, so fifty flows each polling it would load the local host with
-    /// mailbox reads and the throughput would measure those; one reader twice a second does not.
-    /// </summary>
-    sealed class MailboxWatcher : IAsyncDisposable
-    {
-        readonly LocalHostProcess server;
-        readonly Dictionary<string, TaskCompletionSource<string>> waiting = new(StringComparer.Ordinal);
-        readonly CancellationTokenSource stop = new();
-        readonly Task loop;
+    static void Log(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+}
 
-        public MailboxWatcher(LocalHostProcess server)
+/// <summary>
+/// Reads the local mailbox for every waiting flow at once. <c>GET /dev/mailbox?orderId=</c> reads the whole
+/// mailbox on the server whatever the filter, so fifty flows each polling it would load the local host with
+/// mailbox reads and the throughput would measure those; one reader twice a second does not.
+/// </summary>
+internal sealed class MailboxWatcher : IAsyncDisposable
+{
+    readonly LocalHostProcess server;
+    readonly Dictionary<string, TaskCompletionSource<string>> waiting = new(StringComparer.Ordinal);
+    readonly CancellationTokenSource stop = new();
+    readonly Task loop;
+    int reads;
+
+    public MailboxWatcher(LocalHostProcess server)
+    {
+        this.server = server;
+        loop = Task.Run(() => RunAsync(stop.Token));
+    }
+
+    /// <summary>How many times the mailbox was read: each read is storage work of the benchmark's, not of an order's.</summary>
+    public int Reads => Volatile.Read(ref reads);
+
+    public Task<string> WizardTokenAsync(string orderId, CancellationToken cancellationToken) => TokenAsync(orderId, EmailKind.Invitation, cancellationToken);
+
+    /// <summary>The link token of the first email of <paramref name="kind"/> to reach the mailbox for an order from now on.</summary>
+    public Task<string> TokenAsync(string orderId, EmailKind kind, CancellationToken cancellationToken)
+    {
+        var source = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (waiting)
         {
-            this.server = server;
-            loop = Task.Run(() => RunAsync(stop.Token));
+            waiting[Key(orderId, kind)] = source;
         }
 
-        public Task<string> WizardTokenAsync(string orderId, CancellationToken cancellationToken)
+        return source.Task.WaitAsync(cancellationToken);
+    }
+
+    static string Key(string orderId, EmailKind kind) => $"{kind}|{orderId}";
+
+    async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
         {
-            var source = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            bool any;
             lock (waiting)
             {
-                waiting[orderId] = source;
+                any = waiting.Count > 0;
             }
 
-            return source.Task.WaitAsync(cancellationToken);
-        }
-
-        async Task RunAsync(CancellationToken cancellationToken)
-        {
-            while (!cancellationToken.IsCancellationRequested)
+            if (any)
             {
-                bool any;
-                lock (waiting)
+                try
                 {
-                    any = waiting.Count > 0;
-                }
-
-                if (any)
-                {
-                    try
+                    foreach (var mail in await MailOldestFirstAsync())
                     {
-                        foreach (var mail in await MailOldestFirstAsync())
+                        TaskCompletionSource<string>? source = null;
+                        lock (waiting)
                         {
-                            TaskCompletionSource<string>? source = null;
-                            lock (waiting)
+                            var token = mail.WizardToken ?? mail.ApprovalToken;
+                            if (token is not null && waiting.Remove(Key(mail.OrderId, mail.Kind), out var found))
                             {
-                                if (mail.WizardToken is not null && waiting.Remove(mail.OrderId, out var found))
-                                {
-                                    source = found;
-                                }
+                                source = found;
                             }
-
-                            source?.TrySetResult(mail.WizardToken!);
                         }
-                    }
-                    catch (HttpRequestException)
-                    {
-                        // The next round tries again; a flow that never gets its invitation times out.
+
+                        source?.TrySetResult(mail.WizardToken ?? mail.ApprovalToken!);
                     }
                 }
-
-                await Task.Delay(any ? 500 : 20, CancellationToken.None);
+                catch (HttpRequestException)
+                {
+                    // The next round tries again; a flow that never gets its invitation times out.
+                }
             }
-        }
 
-        async Task<IEnumerable<MailboxEntry>> MailOldestFirstAsync() =>
-            Enumerable.Reverse((await server.Http.GetFromJsonAsync<List<MailboxEntry>>("/dev/mailbox", Json.Options))!);
-
-        public async ValueTask DisposeAsync()
-        {
-            await stop.CancelAsync();
-            await loop;
-            stop.Dispose();
+            await Task.Delay(any ? 500 : 20, CancellationToken.None);
         }
     }
 
-    static void Log(string message) => Console.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
+    async Task<IEnumerable<MailboxEntry>> MailOldestFirstAsync()
+    {
+        Interlocked.Increment(ref reads);
+        return Enumerable.Reverse((await server.Http.GetFromJsonAsync<List<MailboxEntry>>("/dev/mailbox", Json.Options))!);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        await loop;
+        stop.Dispose();
+    }
 }

@@ -81,11 +81,20 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         var output = new StringBuilder();
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start node for Azurite.");
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        AzuriteProcess? started = null;
+        process.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            started?.OutputLine?.Invoke(e.Data);
+        };
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new AzuriteProcess(process, output, ports[0], ports[1], ports[2]);
+        var azurite = started = new AzuriteProcess(process, output, ports[0], ports[1], ports[2]);
 
         var deadline = DateTime.UtcNow.AddSeconds(60);
         foreach (var port in ports)
@@ -105,6 +114,12 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
         return azurite;
     }
+
+    /// <summary>
+    /// Each line Azurite prints on its standard output as it comes: its access log has a line per request served,
+    /// which the benchmark counts (<c>StorageLedger</c>).
+    /// </summary>
+    public event Action<string?>? OutputLine;
 
     /// <summary>What Azurite printed so far.</summary>
     public string Output
