@@ -41,6 +41,15 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
 
     sealed record Parked(string OrderId, string InstanceId, string Token);
 
+    // Orders parked at each wait (the wizard, the code, the choice, the approval) and the approval's link.
+    sealed record ParkedOrders(Parked Wizard, Parked Code, Parked Choice, Parked Approval, string ApprovalToken)
+    {
+        public IEnumerable<Parked> All => [Wizard, Code, Choice, Approval];
+    }
+
+    // What shipped as 1.2: this build's code, run as an order started on 1.2 (every progress record an activity of its own).
+    static readonly WorkflowRelease Shipped12 = new("1.2", ProvisioningWorkflow.RunAsync);
+
     [Fact]
     public async Task Orders_parked_at_every_wait_by_this_version_finish_on_the_next_one_and_new_orders_take_its_steps()
     {
@@ -49,75 +58,27 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
         var settings = new Dictionary<string, string> { ["TASKHUB_NAME"] = "versions" + run };
 
         // This build's code: orders at each wait, and one more (the control) at the wizard.
-        Parked wizard, code, choice, approval, control;
-        string approvalToken;
+        ParkedOrders parked;
+        Parked control;
         await using (var current = await InProcessHost.StartAsync(azurite, settings, LocalHostFixture.SamplePath, tables))
         {
             Assert.Equal(ProvisioningWorkflow.Version, current.Services.GetRequiredService<WorkflowRelease>().Version);
-            wizard = await InviteAsync(current, $"v1-wizard-{run}");
             control = await InviteAsync(current, $"v1-control-{run}");
-
-            code = await InviteAsync(current, $"v1-code-{run}");
-            using (var submitted = await current.PostJsonAsync($"/api/wizard/{code.Token}/submission", new { companyName = "Acme Ltd", adminEmail = $"{code.OrderId}@acme.com" }))
-            {
-                Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
-            }
-
-            await StageAsync(current, code, ProvisioningStage.AwaitingAdminEmailVerification);
-            await current.WaitForMailAsync(code.OrderId, m => m.Any(x => x.Kind == EmailKind.AdminEmailVerification), "the code");
-
-            choice = await InviteAsync(current, $"v1-choice-{run}");
-            (await current.SubmitAsync(choice.Token, new { companyName = "Acme Ltd", adminEmail = $"{choice.OrderId}@acme.com" })).Dispose();
-            await StageAsync(current, choice, ProvisioningStage.AwaitingOrganizationChoice);
-
-            approval = await InviteAsync(current, $"v1-approval-{run}");
-            (await current.SubmitAsync(approval.Token, new { companyName = "Acme Ltd", adminEmail = $"{approval.OrderId}@acme.com" })).Dispose();
-            (await current.PostJsonAsync($"/api/wizard/{approval.Token}/choice", new { organizationId = "org-acme" })).Dispose();
-            await StageAsync(current, approval, ProvisioningStage.AwaitingAdminApproval);
-            approvalToken = (await current.WaitForMailAsync(approval.OrderId, m => m.Any(x => x.Kind == EmailKind.ApprovalRequest), "the approval request"))
-                .Single(m => m.Kind == EmailKind.ApprovalRequest).ApprovalToken!;
-
+            parked = await ParkAsync(current, run);
             await current.DisposeAsync();
             await current.EngineStopped.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
         }
 
         // The next version's code, on the same task hub and tables.
-        string newOrder;
         await using (var next = await InProcessHost.StartAsync(azurite, settings, tables: tables, services: s => s.AddSingleton(Next)))
         {
-            (await next.SubmitAsync(wizard.Token, new { companyName = "Anything", adminEmail = "megan@contoso.com" })).Dispose();
-            await FinishedAsync(next, wizard, ProvisioningOutcome.AssignedToExistingOrganization);
-
-            var sentCode = (await next.MailAsync(code.OrderId)).Last(m => m.Kind == EmailKind.AdminEmailVerification).VerificationCode;
-            using (var verified = await next.PostJsonAsync($"/api/wizard/{code.Token}/verification", new { code = sentCode }))
-            {
-                Assert.True(verified.IsSuccessStatusCode, await verified.Content.ReadAsStringAsync());
-            }
-
-            await StageAsync(next, code, ProvisioningStage.AwaitingOrganizationChoice);
-            (await next.PostJsonAsync($"/api/wizard/{code.Token}/choice", new { createNew = true })).Dispose();
-            await FinishedAsync(next, code, ProvisioningOutcome.AssignedToNewOrganization);
-
-            (await next.PostJsonAsync($"/api/wizard/{choice.Token}/choice", new { createNew = true })).Dispose();
-            await FinishedAsync(next, choice, ProvisioningOutcome.AssignedToNewOrganization);
-
-            using (var decided = await next.PostJsonAsync($"/api/approvals/{approvalToken}", new { decision = "approve" }))
-            {
-                Assert.Equal(HttpStatusCode.Accepted, decided.StatusCode);
-            }
-
-            await FinishedAsync(next, approval, ProvisioningOutcome.AssignedToExistingOrganization);
-
-            var fresh = await InviteAsync(next, $"v2-new-{run}");
-            newOrder = fresh.InstanceId;
-            (await next.SubmitAsync(fresh.Token, new { companyName = "Anything", adminEmail = "megan@contoso.com" })).Dispose();
-            await FinishedAsync(next, fresh, ProvisioningOutcome.AssignedToExistingOrganization);
+            var newOrder = await FinishAllAsync(next, parked, run);
 
             // Each order kept the version it started on; only the new one took the new step.
-            Assert.All(new[] { wizard, code, choice, approval }, o => Assert.Equal(ProvisioningWorkflow.Version, VersionOf(next, o.InstanceId)));
+            Assert.All(parked.All, o => Assert.Equal(ProvisioningWorkflow.Version, VersionOf(next, o.InstanceId)));
             Assert.Equal(NextVersion, VersionOf(next, newOrder));
-            Assert.False(await HasTimerFirstAsync(next, wizard.InstanceId));
-            Assert.True(await HasTimerFirstAsync(next, newOrder));
+            Assert.NotEqual("TimerCreated", (await FirstStepAsync(next, parked.Wizard.InstanceId)).Type);
+            Assert.Equal("TimerCreated", (await FirstStepAsync(next, newOrder)).Type);
 
             await next.DisposeAsync();
             await next.EngineStopped.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
@@ -131,6 +92,96 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
 
         var broken = await Eventually.WaitAsync(() => ViewAsync(unversioned, control.OrderId), v => v.RuntimeStatus is "Failed" or "Completed", TimeSpan.FromSeconds(90), "the control order to end");
         Assert.Equal("Failed", broken.RuntimeStatus);
+    }
+
+    [Fact]
+    public async Task Orders_parked_at_every_wait_on_1_2_finish_on_this_build_and_only_new_orders_fold_their_records()
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var tables = azurite.NewTableNames();
+        var settings = new Dictionary<string, string> { ["TASKHUB_NAME"] = "fold" + run };
+
+        ParkedOrders parked;
+        await using (var shipped = await InProcessHost.StartAsync(azurite, settings, LocalHostFixture.SamplePath, tables, services: s => s.AddSingleton(Shipped12)))
+        {
+            parked = await ParkAsync(shipped, run);
+            await shipped.DisposeAsync();
+            await shipped.EngineStopped.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        }
+
+        // This build, on the same task hub and tables, as a deployment would start it.
+        await using var current = await InProcessHost.StartAsync(azurite, settings, tables: tables);
+        var newOrder = await FinishAllAsync(current, parked, run);
+
+        Assert.All(parked.All, o => Assert.Equal("1.2", VersionOf(current, o.InstanceId)));
+        Assert.Equal(ProvisioningWorkflow.Version, VersionOf(current, newOrder));
+
+        // A 1.2 order recorded its first step with an activity of its own; a new one records it with its invitation.
+        Assert.Equal(("TaskScheduled", nameof(Provisioning.Activities.RecordProgress)), await FirstStepAsync(current, parked.Wizard.InstanceId));
+        Assert.Equal(("TaskScheduled", nameof(Provisioning.Activities.SendInvitation)), await FirstStepAsync(current, newOrder));
+
+        // Both took the same path (Rule A): the new order's invitation, assignment, outcome email and callback each carried a record.
+        var records = (Shipped: await CountScheduledAsync(current, parked.Wizard.InstanceId, nameof(Provisioning.Activities.RecordProgress)), New: await CountScheduledAsync(current, newOrder, nameof(Provisioning.Activities.RecordProgress)));
+        Assert.Equal(4, records.Shipped - records.New);
+    }
+
+    // Parks one order at each wait.
+    static async Task<ParkedOrders> ParkAsync(InProcessHost host, string run)
+    {
+        var wizard = await InviteAsync(host, $"v1-wizard-{run}");
+
+        var code = await InviteAsync(host, $"v1-code-{run}");
+        using (var submitted = await host.PostJsonAsync($"/api/wizard/{code.Token}/submission", new { companyName = "Acme Ltd", adminEmail = $"{code.OrderId}@acme.com" }))
+        {
+            Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+        }
+
+        await StageAsync(host, code, ProvisioningStage.AwaitingAdminEmailVerification);
+        await host.WaitForMailAsync(code.OrderId, m => m.Any(x => x.Kind == EmailKind.AdminEmailVerification), "the code");
+
+        var choice = await InviteAsync(host, $"v1-choice-{run}");
+        (await host.SubmitAsync(choice.Token, new { companyName = "Acme Ltd", adminEmail = $"{choice.OrderId}@acme.com" })).Dispose();
+        await StageAsync(host, choice, ProvisioningStage.AwaitingOrganizationChoice);
+
+        var approval = await InviteAsync(host, $"v1-approval-{run}");
+        (await host.SubmitAsync(approval.Token, new { companyName = "Acme Ltd", adminEmail = $"{approval.OrderId}@acme.com" })).Dispose();
+        (await host.PostJsonAsync($"/api/wizard/{approval.Token}/choice", new { organizationId = "org-acme" })).Dispose();
+        await StageAsync(host, approval, ProvisioningStage.AwaitingAdminApproval);
+        var approvalToken = (await host.WaitForMailAsync(approval.OrderId, m => m.Any(x => x.Kind == EmailKind.ApprovalRequest), "the approval request"))
+            .Single(m => m.Kind == EmailKind.ApprovalRequest).ApprovalToken!;
+        return new ParkedOrders(wizard, code, choice, approval, approvalToken);
+    }
+
+    // Drives each parked order to completion, then runs a new order through; answers the new order's instance id.
+    static async Task<string> FinishAllAsync(InProcessHost host, ParkedOrders parked, string run)
+    {
+        (await host.SubmitAsync(parked.Wizard.Token, new { companyName = "Anything", adminEmail = "megan@contoso.com" })).Dispose();
+        await FinishedAsync(host, parked.Wizard, ProvisioningOutcome.AssignedToExistingOrganization);
+
+        var sentCode = (await host.MailAsync(parked.Code.OrderId)).Last(m => m.Kind == EmailKind.AdminEmailVerification).VerificationCode;
+        using (var verified = await host.PostJsonAsync($"/api/wizard/{parked.Code.Token}/verification", new { code = sentCode }))
+        {
+            Assert.True(verified.IsSuccessStatusCode, await verified.Content.ReadAsStringAsync());
+        }
+
+        await StageAsync(host, parked.Code, ProvisioningStage.AwaitingOrganizationChoice);
+        (await host.PostJsonAsync($"/api/wizard/{parked.Code.Token}/choice", new { createNew = true })).Dispose();
+        await FinishedAsync(host, parked.Code, ProvisioningOutcome.AssignedToNewOrganization);
+
+        (await host.PostJsonAsync($"/api/wizard/{parked.Choice.Token}/choice", new { createNew = true })).Dispose();
+        await FinishedAsync(host, parked.Choice, ProvisioningOutcome.AssignedToNewOrganization);
+
+        using (var decided = await host.PostJsonAsync($"/api/approvals/{parked.ApprovalToken}", new { decision = "approve" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, decided.StatusCode);
+        }
+
+        await FinishedAsync(host, parked.Approval, ProvisioningOutcome.AssignedToExistingOrganization);
+
+        var fresh = await InviteAsync(host, $"v2-new-{run}");
+        (await host.SubmitAsync(fresh.Token, new { companyName = "Anything", adminEmail = "megan@contoso.com" })).Dispose();
+        await FinishedAsync(host, fresh, ProvisioningOutcome.AssignedToExistingOrganization);
+        return fresh.InstanceId;
     }
 
     static async Task<Parked> InviteAsync(LocalHost host, string orderId)
@@ -168,8 +219,18 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
         azurite.Tables.GetTableClient(host.TaskHub + "Instances")
             .Query<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {instanceId}")).Single().GetString("Version");
 
-    // Whether the workflow's first step was the next version's timer, from the provider's History table.
-    async Task<bool> HasTimerFirstAsync(InProcessHost host, string instanceId)
+    // The workflow's first step (a timer, or an activity by name), from the provider's History table.
+    async Task<(string Type, string? Name)> FirstStepAsync(InProcessHost host, string instanceId)
+    {
+        var first = (await HistoryAsync(host, instanceId)).Where(e => e.GetString("EventType") is "TimerCreated" or "TaskScheduled").MinBy(e => e.GetInt32("EventId"))!;
+        return (first.GetString("EventType"), first.GetString("Name"));
+    }
+
+    // How many times an activity was scheduled.
+    async Task<int> CountScheduledAsync(InProcessHost host, string instanceId, string activity) =>
+        (await HistoryAsync(host, instanceId)).Count(e => e.GetString("EventType") == "TaskScheduled" && e.GetString("Name") == activity);
+
+    async Task<List<TableEntity>> HistoryAsync(InProcessHost host, string instanceId)
     {
         var history = azurite.Tables.GetTableClient(host.TaskHub + "History");
         var events = new List<TableEntity>();
@@ -178,7 +239,6 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
             events.Add(e);
         }
 
-        var first = events.Where(e => e.GetString("EventType") is "TimerCreated" or "TaskScheduled").MinBy(e => e.GetInt32("EventId"));
-        return first?.GetString("EventType") == "TimerCreated";
+        return events;
     }
 }

@@ -48,7 +48,9 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             return (Gone(record!.RevokedReason ?? LinkGoneReason.Replaced), null);
         }
 
-        var status = await ReadStartedStatusAsync(client, record!.InstanceId, cancellationToken);
+        // From 1.3 the invitation's activity sends the link as the step is published: a link opened at once may be a
+        // moment ahead of the status it finds, and waits for it as for a workflow's first status.
+        var status = await ReadStartedStatusAsync(client, record!.InstanceId, cancellationToken, s => kind == TokenKind.Wizard && record.Kind == TokenKind.Wizard && record.Generation > s.InvitationGeneration);
         if (status is null)
         {
             return (Problems.NotFound("This link is not valid any more."), null);
@@ -251,15 +253,17 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         return Problems.Create(StatusCodes.Status409Conflict, "Wrong stage", $"{detail} The provisioning is now at stage {status.Stage}.");
     }
 
-    // A reopened or restarted order's workflow has no status for the moment between its start and its first step; a
-    // link opened then waits for it (up to CommandWait) rather than calling itself invalid.
-    async Task<ProvisioningStatus?> ReadStartedStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken)
+    // A reopened or restarted order's workflow has no status for the moment between its start and its first step, and
+    // a link sent with its step may be ahead of the status (`behind`); a link opened then waits for it (up to
+    // CommandWait) rather than calling itself invalid.
+    async Task<ProvisioningStatus?> ReadStartedStatusAsync(DurableTaskClient client, string instanceId, CancellationToken cancellationToken, Func<ProvisioningStatus, bool>? behind = null)
     {
         var deadline = time.GetUtcNow() + CommandWait;
         while (true)
         {
             var (metadata, status) = await ReadAsync(client, instanceId, cancellationToken);
-            if (status is not null || metadata is not { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running } || time.GetUtcNow() > deadline)
+            var settled = status is not null && (behind is null || !behind(status));
+            if (settled || metadata is not { RuntimeStatus: OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running } || time.GetUtcNow() > deadline)
             {
                 return status;
             }

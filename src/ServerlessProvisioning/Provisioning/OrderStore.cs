@@ -114,6 +114,13 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         }
     }
 
+    /// <summary>
+    /// Records the progress an activity carries for the workflow (1.3: the record rides on the step's own activity
+    /// instead of an activity of its own), if any. Idempotent like <see cref="RecordProgressAsync"/>.
+    /// </summary>
+    public Task RecordCarriedAsync(ProgressRequest? progress, CancellationToken cancellationToken) =>
+        progress is null ? Task.CompletedTask : RecordProgressAsync(progress, cancellationToken);
+
     /// <summary>One page of orders, newest first, optionally of one stage (a single-partition query of the orders index).</summary>
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListAsync(ProvisioningStage? stage, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
         index.ListAsync(stage, continuationToken, pageSize, cancellationToken);

@@ -8,14 +8,15 @@ namespace ServerlessProvisioning.Provisioning.Activities;
 public sealed record NewOrganization(string OrganizationId, string Name, OrganizationType Type, string AdminEmail, DateTimeOffset CreatedAt);
 
 /// <summary>Assigns the subscription to an organization (creating it first when asked).</summary>
-public sealed record AssignRequest(string OrderId, string SubscriptionId, string OrganizationId, NewOrganization? Create);
+public sealed record AssignRequest(string OrderId, string SubscriptionId, string OrganizationId, NewOrganization? Create, ProgressRequest? Progress = null);
 
-/// <summary>Creates the organization when asked, then adds the subscription to it; both idempotent.</summary>
-public sealed class Assign(OrganizationStore organizations, ILogger<Assign> logger) : WorkflowActivity<AssignRequest>
+/// <summary>Creates the organization when asked, then adds the subscription to it; both idempotent. From 1.3 it first records the Assigning stage (<see cref="AssignRequest.Progress"/>).</summary>
+public sealed class Assign(OrganizationStore organizations, OrderStore orders, ILogger<Assign> logger) : WorkflowActivity<AssignRequest>
 {
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(AssignRequest input, CancellationToken cancellationToken)
     {
+        await orders.RecordCarriedAsync(input.Progress, cancellationToken);
         if (input.Create is { } create)
         {
             await organizations.CreateAsync(create.OrganizationId, create.Name, create.Type, create.CreatedAt, new OrganizationUser(create.AdminEmail), cancellationToken);

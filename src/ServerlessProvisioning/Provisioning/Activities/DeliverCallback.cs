@@ -12,7 +12,9 @@ public sealed record CallbackRequest(
     string? OrganizationId,
     DateTimeOffset FinishedAt,
     string DeliveryId,
-    string? ChosenOrganizationId = null);
+    string? ChosenOrganizationId = null,
+    ProgressRequest? Progress = null,
+    AuditEntry? Delivered = null);
 
 /// <summary>
 /// The order system's side of the outcome callback (implemented in <c>OrderSystem</c>): delivers one report, or
@@ -24,10 +26,22 @@ public interface IOrderCallback
     Task<bool> DeliverAsync(CallbackRequest request, CancellationToken cancellationToken);
 }
 
-/// <summary>Tells the order system how the order ended (when a callback is configured).</summary>
-public sealed class DeliverCallback(IOrderCallback callback) : WorkflowActivity<CallbackRequest, bool>
+/// <summary>
+/// Tells the order system how the order ended (when a callback is configured). From 1.3 it then records what the
+/// ending left to record (<see cref="CallbackRequest.Progress"/>), with <see cref="CallbackRequest.Delivered"/> when
+/// the report was delivered; the workflow numbers its next entry after it only then.
+/// </summary>
+public sealed class DeliverCallback(IOrderCallback callback, OrderStore orders) : WorkflowActivity<CallbackRequest, bool>
 {
     /// <inheritdoc/>
-    public override Task<bool> RunAsync(CallbackRequest input, CancellationToken cancellationToken) =>
-        callback.DeliverAsync(input, cancellationToken);
+    public override async Task<bool> RunAsync(CallbackRequest input, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+
+        // The receiver sees no fields of the record: it is sent what it always was.
+        var delivered = await callback.DeliverAsync(input with { Progress = null, Delivered = null }, cancellationToken);
+        var progress = delivered && input.Delivered is { } entry && input.Progress is { } p ? p with { Audit = [.. p.Audit, entry] } : input.Progress;
+        await orders.RecordCarriedAsync(progress, cancellationToken);
+        return delivered;
+    }
 }

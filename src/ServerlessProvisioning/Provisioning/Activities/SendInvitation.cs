@@ -14,15 +14,17 @@ public sealed record InvitationRequest(
     int Generation,
     DateTimeOffset ExpiresAt,
     bool IsReminder,
-    string? PreviousContactEmail = null);
+    string? PreviousContactEmail = null,
+    ProgressRequest? Progress = null);
 
-/// <summary>Issues the wizard link of this generation and emails it.</summary>
-public sealed class SendInvitation(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options, ILogger<SendInvitation> logger)
+/// <summary>Issues the wizard link of this generation and emails it; from 1.3 it first records the step it starts (<see cref="InvitationRequest.Progress"/>).</summary>
+public sealed class SendInvitation(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options, OrderStore orders, ILogger<SendInvitation> logger)
     : MailActivity<InvitationRequest>
 {
     /// <inheritdoc/>
     protected override async Task SendAsync(InvitationRequest input, CancellationToken cancellationToken)
     {
+        await orders.RecordCarriedAsync(input.Progress, cancellationToken);
         var mail = input.Mail;
         var redirected = !input.IsReminder && input.PreviousContactEmail is { } previous && !EmailAddress.SamePerson(previous, input.ContactEmail);
         if (input.Generation > 1 && !input.IsReminder)

@@ -14,14 +14,16 @@ public sealed record OutcomeMailRequest(
     string? OrganizationName,
     string? RequestedAdminEmail,
     string? Reason,
-    IReadOnlyList<string> AlsoNotify);
+    IReadOnlyList<string> AlsoNotify,
+    ProgressRequest? Progress = null);
 
-/// <summary>Emails the outcome.</summary>
-public sealed class SendOutcome(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options) : MailActivity<OutcomeMailRequest>
+/// <summary>Emails the outcome; from 1.3 it first records the ending (<see cref="OutcomeMailRequest.Progress"/>).</summary>
+public sealed class SendOutcome(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options, OrderStore orders) : MailActivity<OutcomeMailRequest>
 {
     /// <inheritdoc/>
     protected override async Task SendAsync(OutcomeMailRequest input, CancellationToken cancellationToken)
     {
+        await orders.RecordCarriedAsync(input.Progress, cancellationToken);
         var mail = input.Mail;
         string? link = null;
         string? token = null;

@@ -79,8 +79,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         // Deterministic, so a replayed or retried creation lands on the same organization.
         var organizationId = "org-" + run.Context.NewGuid().ToString("N")[..20];
         run.Outbox.Audit(run.Contact, AuditAction.ChoseNewOrganization, $"'{name}' ({type}) with full admin {admin}", at);
-        await ending.EnterAssigningAsync(new OrganizationView(organizationId, name, type, IsNew: true));
-        await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organizationId, new NewOrganization(organizationId, name, type, admin, run.Now)), run.ActivityOptions);
+        await ending.AssignAsync(new OrganizationView(organizationId, name, type, IsNew: true), new NewOrganization(organizationId, name, type, admin, run.Now));
         await ending.CompleteAsync(ProvisioningOutcome.AssignedToNewOrganization);
     }
 
@@ -110,8 +109,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
                 break;
             case NewAdminAction.AssignAndRequestAdminAddition:
                 run.Outbox.Audit("system", AuditAction.AdminAdditionRequested, $"{admin} to {organizationId}; asked {check.FullAdmins.Count} full admin(s)");
-                await ending.EnterAssigningAsync(organization);
-                await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organizationId, null), run.ActivityOptions);
+                await ending.AssignAsync(organization);
                 var request = new AddAdminMailRequest(run.Mail, check.Name, admin, check.FullAdmins.Select(a => a.Email).ToList(), organizationId, run.Now + run.Timings.ApprovalLifetime);
                 await run.Outbox.SendAsync(nameof(SendAddAdminRequest), o => run.Context.SendAddAdminRequestAsync(request, o));
                 await ending.CompleteAsync(ProvisioningOutcome.AssignedPendingAdminAddition);

@@ -13,8 +13,7 @@ sealed class Ending(OrderRun run)
     /// <summary>Assigns the subscription to an organization that exists, and completes.</summary>
     public async Task AssignExistingAsync(OrganizationView organization, ProvisioningOutcome outcome)
     {
-        await EnterAssigningAsync(organization);
-        await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, null), run.ActivityOptions);
+        await AssignAsync(organization);
         if (run.Takes(ProvisioningWorkflow.ManagesWaits))
         {
             // Nobody was asked (the admin already administers it): the organization's other full admins are told.
@@ -32,6 +31,26 @@ sealed class Ending(OrderRun run)
         await run.Outbox.RecordAsync();
     }
 
+    /// <summary>
+    /// Enters the Assigning stage and assigns the subscription to <paramref name="organization"/>, creating it first
+    /// when <paramref name="create"/> says so. From 1.3 the assignment's activity records the stage before it assigns.
+    /// </summary>
+    public async Task AssignAsync(OrganizationView organization, NewOrganization? create = null)
+    {
+        var request = new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, create);
+        if (run.Folds)
+        {
+            run.Publish(run.Status with { Stage = ProvisioningStage.Assigning, Organization = organization });
+            request = request with { Progress = run.Outbox.TakeRecord() };
+        }
+        else
+        {
+            await EnterAssigningAsync(organization);
+        }
+
+        await run.Context.AssignAsync(request, run.ActivityOptions);
+    }
+
     /// <summary>Ends the order as completed with the given outcome.</summary>
     public Task CompleteAsync(ProvisioningOutcome outcome) =>
         FinishAsync(ProvisioningStage.Completed, outcome, "system", $"Subscription {run.Order.SubscriptionId} assigned to {run.Status.Organization!.OrganizationId}", action: AuditAction.Assigned);
@@ -46,11 +65,18 @@ sealed class Ending(OrderRun run)
         // told everyone, and continues from the run's last status.
         run.Publish(run.Status with { Stage = stage, Outcome = outcome, Carry = run.Carry() });
         run.Outbox.Audit(actor, action ?? ActionOf(stage), detail);
-        await run.Outbox.RecordAsync();
+
+        // From 1.3 the outcome email's activity records the ending before it sends.
+        var record = run.Folds ? run.Outbox.TakeRecord() : null;
+        if (record is null)
+        {
+            await run.Outbox.RecordAsync();
+        }
+
         var status = run.Status;
         var request = new OutcomeMailRequest(
             run.Mail, run.Contact, status.InvitationGeneration, outcome, status.Organization?.Name, run.State.RequestedAdmin,
-            stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, alsoNotify ?? []);
+            stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, alsoNotify ?? [], record);
         await run.Outbox.SendAsync(nameof(SendOutcome), o => run.Context.SendOutcomeAsync(request, o));
         run.Outbox.Audit("system", AuditAction.OutcomeSent, outcome.ToString());
         await ReportAsync();
@@ -127,6 +153,12 @@ sealed class Ending(OrderRun run)
     {
         var status = run.Status;
         var callback = new CallbackRequest(run.Order.OrderId, run.Order.SubscriptionId, status.Stage, status.Outcome, run.AssignedOrganizationId(), run.Now, DeliveryId(), run.ChosenOrganizationId());
+        if (run.Folds)
+        {
+            await ReportFoldedAsync(callback);
+            return;
+        }
+
         try
         {
             if (await run.Context.DeliverCallbackAsync(callback, ProvisioningWorkflow.CallbackOptions))
@@ -140,6 +172,27 @@ sealed class Ending(OrderRun run)
         }
 
         await run.Outbox.RecordAsync();
+    }
+
+    // 1.3: the callback's activity records what is left, with the delivery when there was one; only a callback that
+    // failed beyond its retries needs a record of its own.
+    async Task ReportFoldedAsync(CallbackRequest callback)
+    {
+        var record = run.Outbox.TakeRecord();
+        var delivered = run.Outbox.Tentative("system", AuditAction.CallbackDelivered, callback.DeliveryId);
+        try
+        {
+            if (await run.Context.DeliverCallbackAsync(callback with { Progress = record, Delivered = delivered }, ProvisioningWorkflow.CallbackOptions))
+            {
+                run.Outbox.Took(delivered);
+            }
+        }
+        catch (TaskFailedException e)
+        {
+            run.Outbox.Audit("system", AuditAction.CallbackFailed, e.FailureDetails.ErrorMessage);
+            var failed = run.Outbox.TakeRecord();
+            await run.Context.RecordProgressAsync(failed with { Audit = [.. record.Audit, .. failed.Audit] }, run.ActivityOptions);
+        }
     }
 
     // One id per ending of the order, the same on every retry and replay, so the receiver can drop repeats; a reopened

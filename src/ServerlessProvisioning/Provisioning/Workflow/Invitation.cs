@@ -28,7 +28,7 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
     {
         var deadline = run.State.InvitationDeadline;
         run.Outbox.Audit("system", AuditAction.InvitationSent, reason is null ? $"Generation {generation}; expires {deadline:O}" : $"Generation {generation}; {reason}");
-        await run.EnterAsync(run.Status with
+        var next = run.Status with
         {
             Stage = ProvisioningStage.InvitationSent,
             ExpiresAt = deadline,
@@ -49,8 +49,20 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
             ApprovalRequestsSent = 0,
             Submissions = 0,
             ProvenAdmin = null,
-        });
+        };
+
+        // From 1.3 the invitation's activity records the new step before it sends the link (an activity fewer).
         var request = new InvitationRequest(run.Mail, run.Contact, generation, deadline, IsReminder: false, previousContact);
+        if (run.Folds)
+        {
+            run.Advance(next);
+            request = request with { Progress = run.Outbox.TakeRecord() };
+        }
+        else
+        {
+            await run.EnterAsync(next);
+        }
+
         await run.Outbox.SendAsync(nameof(SendInvitation), o => run.Context.SendInvitationAsync(request, o));
     }
 

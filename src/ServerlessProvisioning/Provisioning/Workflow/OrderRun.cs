@@ -121,9 +121,15 @@ sealed class OrderRun
     /// <summary>Starts waiting for a person: a new step, published in the custom status and recorded.</summary>
     public async Task EnterAsync(ProvisioningStatus next)
     {
-        Publish(next with { Step = Status.Step + 1 });
+        Advance(next);
         await Outbox.RecordAsync();
     }
+
+    /// <summary>A new step, published; the next activity records it (<see cref="Outbox.TakeRecord"/>).</summary>
+    public void Advance(ProvisioningStatus next) => Publish(next with { Step = Status.Step + 1 });
+
+    /// <summary>Whether records ride on the step's own activity (1.3) rather than an activity of their own.</summary>
+    public bool Folds => Takes(ProvisioningWorkflow.FoldsRecords);
 
     /// <summary>The organization that received the subscription; none for an order that assigned nothing.</summary>
     public string? AssignedOrganizationId() => Status.Outcome.IsAssigned() ? Status.Organization?.OrganizationId : null;
