@@ -48,7 +48,11 @@ public class ProvisioningWorkflowFoldedUnitTests
         run.Script(nameof(DeliverCallback), _ => callbackConfigured);
         run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(1, "Brand New", Contact, ScriptedOrchestration.Start));
         await run.NextWaitAsync();
-        Assert.Equal([nameof(Match), nameof(RecordProgress)], run.TakeActivities().Select(c => c.Name));
+
+        // The match's activity records the choice it offers, with its own entry numbered next.
+        var match = Assert.IsType<MatchRequest>(Assert.Single(run.TakeActivities()).Input);
+        Assert.Equal((2, ProvisioningStage.AwaitingOrganizationChoice, "Brand New"), (match.Offered!.Sequence, match.Offered.Stage, match.Offered.CompanyName));
+        Assert.Equal(match.Offered.Audit[^1].Sequence + 1, match.OfferedEntry!.Sequence);
 
         run.Raise(ProvisioningEvents.OrganizationChosen, new OrganizationChosen(2, null, CreateNew: true, ScriptedOrchestration.Start));
         var result = await run.FinishedAsync();
@@ -78,6 +82,27 @@ public class ProvisioningWorkflowFoldedUnitTests
     }
 
     [Fact]
+    public async Task A_rule_A_match_records_nothing_and_its_entries_go_with_the_assignment()
+    {
+        var run = await InvitedAsync();
+        run.TakeActivities();
+        run.Script(nameof(Match), _ => new MatchResult(MatchKind.AdminOfOne, [new Candidate("org-acme", "Acme Corp", OrganizationType.Customer, ScriptedOrchestration.Start.AddYears(-2), 1, 3, [new AdminContact(Contact)], UsageAssessment.InUse, [AssessmentReason.HasActiveSubscriptions], [MatchReason.AdminIsMember])], null));
+
+        run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(1, "Acme", Contact, ScriptedOrchestration.Start));
+        await run.FinishedAsync();
+
+        var calls = run.TakeActivities();
+        Assert.Equal([nameof(Match), nameof(Assign), nameof(SendAssignmentNotice), nameof(SendOutcome), nameof(DeliverCallback)], calls.Select(c => c.Name));
+        var offered = Assert.IsType<MatchRequest>(calls[0].Input).Offered!;
+        var assigning = Assert.IsType<AssignRequest>(calls[1].Input).Progress!;
+
+        // The record the match did not write gives its number and its entries to the assignment's.
+        Assert.Equal(offered.Sequence, assigning.Sequence);
+        Assert.Equal([.. offered.Audit.Select(a => a.Action), "MatchedByRuleA"], assigning.Audit.Select(a => a.Action));
+        Assert.Equal(ProvisioningStage.Assigning, assigning.Stage);
+    }
+
+    [Fact]
     public async Task A_callback_that_fails_beyond_its_retries_is_recorded_with_what_the_ending_left()
     {
         var run = await InvitedAsync();
@@ -92,7 +117,7 @@ public class ProvisioningWorkflowFoldedUnitTests
 
         Assert.Equal(ProvisioningStage.Completed, result.Stage);
         var calls = run.TakeActivities();
-        Assert.Equal([nameof(Match), nameof(RecordProgress), nameof(Assign), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)], calls.Select(c => c.Name));
+        Assert.Equal([nameof(Match), nameof(Assign), nameof(SendOutcome), nameof(DeliverCallback), nameof(RecordProgress)], calls.Select(c => c.Name));
         var last = Assert.IsType<ProgressRequest>(calls[^1].Input);
         Assert.Equal(["OutcomeSent", "CallbackFailed"], last.Audit.Select(a => a.Action));
         Assert.Equal(6, last.Sequence);

@@ -19,19 +19,29 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         var kept = run.Takes(ProvisioningWorkflow.Bounded);
         var round = run.Status.MatchRound + 1;
         var request = new MatchRequest(submission.CompanyName, submission.AdminEmail, run.Order.Scenario, kept ? run.Order.OrderId : null, kept ? round : 0);
-        var match = await run.Context.MatchAsync(request, run.ActivityOptions);
+
+        // From 1.3 the match's activity records the choice it offers (an activity fewer): the record of the stage to
+        // come, with the match's own entry numbered next.
+        var offered = run.Folds ? run.Outbox.TakeRecord(run.Status with { Stage = ProvisioningStage.AwaitingOrganizationChoice, ExpiresAt = run.State.InvitationDeadline }) : null;
+        var offeredEntry = offered is null ? null : run.Outbox.Tentative("system", AuditAction.MatchedByRuleB);
+        var match = await run.Context.MatchAsync(request with { Offered = offered, OfferedEntry = offeredEntry }, run.ActivityOptions);
         var ids = kept ? match.Candidates.Select(c => c.OrganizationId).ToList() : null;
         var whole = kept ? null : match.Candidates;
         if (match.AssignTo is { } organization)
         {
+            if (offered is not null)
+            {
+                // Nothing was recorded: the entries go with the assignment's record.
+                run.Outbox.Return(offered);
+            }
+
             run.Outbox.Audit("system", AuditAction.MatchedByRuleA, $"{run.State.RequestedAdmin} administers {organization.OrganizationId}");
             run.Status = run.Status with { MatchKind = match.Kind, Candidates = whole, CandidateIds = ids, MatchRound = round };
             await ending.AssignExistingAsync(new OrganizationView(organization.OrganizationId, organization.Name, organization.Type), ProvisioningOutcome.AssignedToExistingOrganization);
             return;
         }
 
-        run.Outbox.Audit("system", match.Kind == MatchKind.AdminOfSeveral ? AuditAction.MatchedByRuleAOfSeveral : AuditAction.MatchedByRuleB, $"{match.Candidates.Count} candidate(s)");
-        await run.EnterAsync(run.Status with
+        var next = run.Status with
         {
             Stage = ProvisioningStage.AwaitingOrganizationChoice,
             MatchKind = match.Kind,
@@ -41,7 +51,17 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
             MatchRound = round,
             Notice = match.Notice,
             ExpiresAt = run.State.InvitationDeadline,
-        });
+        };
+        if (offeredEntry is not null)
+        {
+            run.Outbox.Took(MatchAudit.Entry(offeredEntry, match));
+            run.Advance(next);
+            return;
+        }
+
+        var (action, detail) = MatchAudit.Of(match);
+        run.Outbox.Audit("system", action, detail);
+        await run.EnterAsync(next);
     }
 
     /// <inheritdoc/>

@@ -125,7 +125,7 @@ sealed class OrderRun
         await Outbox.RecordAsync();
     }
 
-    /// <summary>A new step, published; the next activity records it (<see cref="Outbox.TakeRecord"/>).</summary>
+    /// <summary>A new step, published; the next activity records it (<see cref="Outbox.TakeRecord()"/>).</summary>
     public void Advance(ProvisioningStatus next) => Publish(next with { Step = Status.Step + 1 });
 
     /// <summary>Whether records ride on the step's own activity (1.3) rather than an activity of their own.</summary>

@@ -33,11 +33,14 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
     /// The record of the order's stage and the pending audit entries, numbered, for an activity to write: from 1.3 the
     /// step's own activity carries it (one activity, two queue messages and one orchestration episode fewer).
     /// </summary>
-    public ProgressRequest TakeRecord()
+    public ProgressRequest TakeRecord() => TakeRecord(run.Status);
+
+    /// <summary>The record of <paramref name="status"/> (the stage about to be entered) and the pending audit entries, numbered.</summary>
+    public ProgressRequest TakeRecord(ProvisioningStatus status)
     {
+        ArgumentNullException.ThrowIfNull(status);
         var entries = pending.ToList();
         pending.Clear();
-        var status = run.Status;
         return new ProgressRequest(run.Order.OrderId, ++progressSequence, status.Stage, status.Outcome, run.AssignedOrganizationId(), entries, run.Now, run.ChosenOrganizationId(),
             run.Order.SubscriptionId, run.Contact, status.Submission?.CompanyName, status.Stage.IsFinal() ? null : status.ExpiresAt);
     }
@@ -50,6 +53,16 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
 
     /// <summary>The activity added <paramref name="entry"/> (<see cref="Tentative"/>): its number is taken.</summary>
     public void Took(AuditEntry entry) => auditSequence = entry.Sequence;
+
+    /// <summary>
+    /// A record taken (<see cref="TakeRecord()"/>) that its activity did not write: its entries are pending again, and
+    /// its number is the next record's.
+    /// </summary>
+    public void Return(ProgressRequest record)
+    {
+        pending.InsertRange(0, record.Audit);
+        progressSequence = record.Sequence - 1;
+    }
 
     /// <summary>
     /// Sends email for as long as it takes: when the service throttles, a durable timer waits as long as it asks (no

@@ -47,9 +47,9 @@ public sealed class ProvisioningWorkflow
     public const string ManagesWaits = "1.2";
 
     /// <summary>
-    /// 1.3: a progress record rides on the activity that follows it (the invitation, the assignment, the outcome email,
-    /// the callback) instead of an activity of its own: four activities fewer on every completed order, each two queue
-    /// messages and an orchestration episode (docs/benchmarks.md).
+    /// 1.3: a progress record rides on the activity that goes with it (the invitation, the matching that offers a choice,
+    /// the assignment, the outcome email, the callback) instead of an activity of its own: five activities fewer on a
+    /// completed order, each two queue messages and an orchestration episode (docs/benchmarks.md).
     /// </summary>
     public const string FoldsRecords = "1.3";
 
