@@ -42,11 +42,13 @@ internal static class Burst
     const int Concurrency = 32;
     static readonly TimeSpan InvitationDeadline = TimeSpan.FromMinutes(20);
 
-    public static async Task<BurstResult> RunAsync(LocalHostProcess server, MailboxWatcher mailbox, string run, int orders, CancellationToken cancellationToken)
+    static readonly TimeSpan MailboxPoll = TimeSpan.FromSeconds(2);
+
+    public static async Task<BurstResult> RunAsync(LocalHostProcess server, string run, int orders, CancellationToken cancellationToken)
     {
         Log($"burst: posting {orders} orders, {Concurrency} at a time");
         var ids = Enumerable.Range(0, orders).Select(i => $"bench-{run}-burst-{i}").ToList();
-        var invitations = ids.ToDictionary(id => id, id => mailbox.WizardTokenAsync(id, cancellationToken), StringComparer.Ordinal);
+        var wanted = ids.ToHashSet(StringComparer.Ordinal);
         var answers = new Samples();
         var accepted = 0;
         var start = DateTimeOffset.UtcNow;
@@ -79,18 +81,28 @@ internal static class Burst
         var postSeconds = clock.Elapsed.TotalSeconds;
         Log($"burst: {accepted} of {orders} answered 202 in {postSeconds:F1} s (p50 {answers.Median} ms, p95 {answers.Percentile(95)} ms); waiting for the invitations");
 
-        try
+        // The mailbox is read whole (the local host has no filter that reads less), so it is read every 2 s, not per order:
+        // the benchmark's own reads stay a small part of the load it measures. Exactly once: every order's invitations counted.
+        var deadline = Stopwatch.GetTimestamp() + (long)(InvitationDeadline.TotalSeconds * Stopwatch.Frequency);
+        Dictionary<string, (int Count, DateTimeOffset Last)> mail;
+        while (true)
         {
-            await Task.WhenAll(invitations.Values).WaitAsync(InvitationDeadline, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Counted below as lost.
+            mail = (await server.Http.GetFromJsonAsync<List<MailboxEntry>>("/dev/mailbox", Json.Options, cancellationToken))!
+                .Where(m => m.Kind == EmailKind.Invitation && wanted.Contains(m.OrderId))
+                .GroupBy(m => m.OrderId, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (Count: g.Count(), Last: g.Max(m => m.SentAt)), StringComparer.Ordinal);
+            if (mail.Count == ids.Count || Stopwatch.GetTimestamp() > deadline)
+            {
+                break;
+            }
+
+            await Task.Delay(MailboxPoll, cancellationToken);
         }
 
-        // Exactly once: every order's invitations, counted in the whole mailbox.
-        var mail = (await server.Http.GetFromJsonAsync<List<MailboxEntry>>("/dev/mailbox", Json.Options, cancellationToken))!
-            .Where(m => m.Kind == EmailKind.Invitation && invitations.ContainsKey(m.OrderId))
+        // A moment more, so an invitation sent twice would be seen.
+        await Task.Delay(MailboxPoll, cancellationToken);
+        mail = (await server.Http.GetFromJsonAsync<List<MailboxEntry>>("/dev/mailbox", Json.Options, cancellationToken))!
+            .Where(m => m.Kind == EmailKind.Invitation && wanted.Contains(m.OrderId))
             .GroupBy(m => m.OrderId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (Count: g.Count(), Last: g.Max(m => m.SentAt)), StringComparer.Ordinal);
         var invited = mail.Values.Count(m => m.Count == 1);

@@ -138,7 +138,7 @@ internal static class WizardBenchmark
         Log($"wizard: {options.ThroughputWorkflows} workflows with {options.InFlight} in flight in {seconds:F1} s = {perSecond} per second (flow p50 {flows.Median} ms, p95 {flows.Percentile(95)} ms)");
         Log($"wizard: CPU meanwhile, in cores: Azurite {azuriteCores?.ToString(CultureInfo.InvariantCulture) ?? "?"}, local host {hostCores?.ToString(CultureInfo.InvariantCulture) ?? "?"}, benchmark {benchCores.ToString(CultureInfo.InvariantCulture)}");
 
-        var burst = options.BurstOrders > 0 ? await Burst.RunAsync(server, mailbox, run, options.BurstOrders, cancellationToken) : null;
+        var burst = options.BurstOrders > 0 ? await Burst.RunAsync(server, run, options.BurstOrders, cancellationToken) : null;
 
         return new WizardResult(
             roundTrips.Median,
