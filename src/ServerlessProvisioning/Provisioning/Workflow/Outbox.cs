@@ -55,14 +55,11 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
     public void Took(AuditEntry entry) => auditSequence = entry.Sequence;
 
     /// <summary>
-    /// A record taken (<see cref="TakeRecord()"/>) that its activity did not write: its entries are pending again, and
-    /// its number is the next record's.
+    /// A record taken (<see cref="TakeRecord()"/>) that its activity did not write: its entries are pending again. Its
+    /// number stays used: an activity that ran more than once may have written it on an earlier run, and the next
+    /// record must still move the order row.
     /// </summary>
-    public void Return(ProgressRequest record)
-    {
-        pending.InsertRange(0, record.Audit);
-        progressSequence = record.Sequence - 1;
-    }
+    public void Return(ProgressRequest record) => pending.InsertRange(0, record.Audit);
 
     /// <summary>
     /// Sends email for as long as it takes: when the service throttles, a durable timer waits as long as it asks (no
