@@ -98,9 +98,13 @@ public sealed class FakeAcsServer : IAsyncDisposable
     /// <summary>Replaces Operation-Location altogether (e.g. another host).</summary>
     public string? OperationLocationOverride { get; set; }
 
+    // The status of a request still being answered, and where its slot is kept on its context.
+    const int Pending = -1;
+    const string SlotKey = "fake-acs-slot";
+
     public IReadOnlyList<RecordedRequest> Requests
     {
-        get { lock (gate) { return [.. requests]; } }
+        get { lock (gate) { return [.. requests.Where(r => r.Status != Pending)]; } }
     }
 
     public IReadOnlyList<RecordedRequest> Posts => [.. Requests.Where(r => r.Method == "POST")];
@@ -156,36 +160,36 @@ public sealed class FakeAcsServer : IAsyncDisposable
         var rejection = Authenticate(context, rawTarget, body);
 
         // Recorded in the order requests arrive, with their status set before the client can see the answer: a client
-        // that retries at once after a dropped connection or an error must find its first request recorded first.
+        // that retries at once after a dropped connection or an error must find its first request recorded first. A
+        // request still being answered is not shown (its status is Pending until then; a dropped one's is 0).
         int slot;
         lock (gate)
         {
             slot = requests.Count;
-            requests.Add(new RecordedRequest(at, context.Request.Method, rawTarget, headers, Encoding.UTF8.GetString(body), 0, rejection));
+            requests.Add(new RecordedRequest(at, context.Request.Method, rawTarget, headers, Encoding.UTF8.GetString(body), Pending, rejection));
         }
 
-        void Answered(int status)
+        context.Items[SlotKey] = slot;
+        context.Response.OnStarting(() =>
         {
-            lock (gate)
+            Answer(context, context.Response.StatusCode);
+            return Task.CompletedTask;
+        });
+        var answered = rejection is not null ? await ErrorAsync(context, 401, "Unauthorized", rejection) : await RouteAsync(context, rawTarget, body);
+        Answer(context, answered);
+    }
+
+    // Sets the status of the request's slot once; a dropped connection is set to 0 before it is dropped.
+    void Answer(HttpContext context, int status)
+    {
+        var slot = (int)context.Items[SlotKey]!;
+        lock (gate)
+        {
+            if (requests[slot].Status == Pending)
             {
                 requests[slot] = requests[slot] with { Status = status };
             }
         }
-
-        var routed = false;
-        context.Response.OnStarting(() =>
-        {
-            // A dropped connection (status 0) is not answered afterwards.
-            if (!routed)
-            {
-                Answered(context.Response.StatusCode);
-            }
-
-            return Task.CompletedTask;
-        });
-        var answered = rejection is not null ? await ErrorAsync(context, 401, "Unauthorized", rejection) : await RouteAsync(context, rawTarget, body);
-        routed = true;
-        Answered(answered);
     }
 
     string? Authenticate(HttpContext context, string rawTarget, byte[] body)
@@ -266,6 +270,7 @@ public sealed class FakeAcsServer : IAsyncDisposable
 
                 if (reply.Status == 0)
                 {
+                    Answer(context, 0);
                     context.Abort();
                     return 0;
                 }

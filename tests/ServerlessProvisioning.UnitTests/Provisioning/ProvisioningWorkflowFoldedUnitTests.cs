@@ -104,6 +104,33 @@ public class ProvisioningWorkflowFoldedUnitTests
     }
 
     [Fact]
+    public async Task An_approved_request_records_the_assignment_with_the_administrators_addition()
+    {
+        const string Boss = "boss@acme.example";
+        var run = await InvitedAsync();
+        run.TakeActivities();
+        var acme = new Candidate("org-acme", "Acme Corp", OrganizationType.Customer, ScriptedOrchestration.Start.AddYears(-2), 1, 3, [new AdminContact(Boss)], UsageAssessment.InUse, [AssessmentReason.HasActiveSubscriptions], [MatchReason.NamePrefix]);
+        run.Script(nameof(Match), _ => new MatchResult(MatchKind.Candidates, [acme], null));
+        run.Script(nameof(Inspect), input => new OrganizationCheck(true, "Acme Corp", OrganizationType.Customer, AdminIsFullAdmin: ((InspectRequest)input!).AdminEmail is Boss, [new AdminContact(Boss)]));
+        run.Raise(ProvisioningEvents.WizardSubmitted, new WizardSubmitted(1, "Acme", Contact, ScriptedOrchestration.Start));
+        await run.NextWaitAsync();
+        run.Raise(ProvisioningEvents.OrganizationChosen, new OrganizationChosen(2, "org-acme", CreateNew: false, ScriptedOrchestration.Start));
+        await run.NextWaitAsync();
+        Assert.Equal([nameof(Match), nameof(Inspect), nameof(RecordProgress), nameof(SendApprovalRequests)], run.TakeActivities().Select(c => c.Name));
+
+        run.Raise(ProvisioningEvents.ApprovalDecided, new ApprovalDecided(3, Approved: true, null, Boss, ScriptedOrchestration.Start.AddHours(1)));
+        await run.FinishedAsync();
+
+        var calls = run.TakeActivities();
+        Assert.Equal([nameof(Inspect), nameof(AddAdministrator), nameof(Assign), nameof(CloseApprovalRequest), nameof(SendOutcome), nameof(DeliverCallback)], calls.Select(c => c.Name));
+        var assigning = Assert.IsType<AddAdministratorRequest>(calls[1].Input).Progress!;
+        Assert.Equal(ProvisioningStage.Assigning, assigning.Stage);
+        Assert.Equal(["Approved"], assigning.Audit.Select(a => a.Action));
+        Assert.Null(Assert.IsType<AssignRequest>(calls[2].Input).Progress);
+        Assert.Equal(assigning.Sequence + 1, Assert.IsType<OutcomeMailRequest>(calls[4].Input).Progress!.Sequence);
+    }
+
+    [Fact]
     public async Task A_callback_that_fails_beyond_its_retries_is_recorded_with_what_the_ending_left()
     {
         var run = await InvitedAsync();

@@ -2,13 +2,19 @@ using ServerlessProvisioning.Organizations;
 
 namespace ServerlessProvisioning.Provisioning.Activities;
 
-/// <summary>Makes an address a full admin of an organization (after the existing admin approved).</summary>
-public sealed record AddAdministratorRequest(string OrganizationId, string Email);
+/// <summary>
+/// Makes an address a full admin of an organization (after the existing admin approved). From 1.3 it carries the
+/// record of the Assigning stage the approval leads to (<paramref name="Progress"/>).
+/// </summary>
+public sealed record AddAdministratorRequest(string OrganizationId, string Email, ProgressRequest? Progress = null);
 
-/// <summary>Adds the approved administrator.</summary>
-public sealed class AddAdministrator(OrganizationStore organizations) : WorkflowActivity<AddAdministratorRequest>
+/// <summary>Adds the approved administrator; from 1.3 it first records the Assigning stage.</summary>
+public sealed class AddAdministrator(OrganizationStore organizations, OrderStore orders) : WorkflowActivity<AddAdministratorRequest>
 {
     /// <inheritdoc/>
-    protected override Task ExecuteAsync(AddAdministratorRequest input, CancellationToken cancellationToken) =>
-        organizations.AddFullAdminAsync(input.OrganizationId, input.Email, null, cancellationToken);
+    protected override async Task ExecuteAsync(AddAdministratorRequest input, CancellationToken cancellationToken)
+    {
+        await orders.RecordCarriedAsync(input.Progress, cancellationToken);
+        await organizations.AddFullAdminAsync(input.OrganizationId, input.Email, null, cancellationToken);
+    }
 }

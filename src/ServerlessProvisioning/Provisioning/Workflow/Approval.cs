@@ -229,8 +229,9 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
         var admin = run.State.RequestedAdmin!;
         run.Outbox.Audit(decided.DecidedBy, AuditAction.Approved, decided.Comment, decided.At);
         run.Status = run.Status with { Approval = approval with { Decision = ApprovalEnd.Approved, DecidedBy = decided.DecidedBy, Comment = decided.Comment, DecidedAt = decided.At } };
-        await ending.EnterAssigningAsync(organization);
-        await run.Context.AddAdministratorAsync(new AddAdministratorRequest(organization.OrganizationId, admin), run.ActivityOptions);
+        // From 1.3 the addition's activity records the Assigning stage before it adds the administrator.
+        var assigning = await ending.EnterAssigningAsync(organization);
+        await run.Context.AddAdministratorAsync(new AddAdministratorRequest(organization.OrganizationId, admin, assigning), run.ActivityOptions);
         run.Outbox.Audit("system", AuditAction.AdministratorAdded, $"{admin} to {organization.OrganizationId}");
         await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, null), run.ActivityOptions);
 

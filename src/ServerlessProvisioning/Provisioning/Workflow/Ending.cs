@@ -24,11 +24,20 @@ sealed class Ending(OrderRun run)
         await CompleteAsync(outcome);
     }
 
-    /// <summary>Publishes and records the Assigning stage: nobody can change the order any more.</summary>
-    public async Task EnterAssigningAsync(OrganizationView organization)
+    /// <summary>
+    /// Publishes the Assigning stage (nobody can change the order any more) and records it; from 1.3 it answers the
+    /// record for the next activity to write instead (null before).
+    /// </summary>
+    public async Task<ProgressRequest?> EnterAssigningAsync(OrganizationView organization)
     {
         run.Publish(run.Status with { Stage = ProvisioningStage.Assigning, Organization = organization });
+        if (run.Folds)
+        {
+            return run.Outbox.TakeRecord();
+        }
+
         await run.Outbox.RecordAsync();
+        return null;
     }
 
     /// <summary>
@@ -37,18 +46,8 @@ sealed class Ending(OrderRun run)
     /// </summary>
     public async Task AssignAsync(OrganizationView organization, NewOrganization? create = null)
     {
-        var request = new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, create);
-        if (run.Folds)
-        {
-            run.Publish(run.Status with { Stage = ProvisioningStage.Assigning, Organization = organization });
-            request = request with { Progress = run.Outbox.TakeRecord() };
-        }
-        else
-        {
-            await EnterAssigningAsync(organization);
-        }
-
-        await run.Context.AssignAsync(request, run.ActivityOptions);
+        var assigning = await EnterAssigningAsync(organization);
+        await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, create, assigning), run.ActivityOptions);
     }
 
     /// <summary>Ends the order as completed with the given outcome.</summary>
