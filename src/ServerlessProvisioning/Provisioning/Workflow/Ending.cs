@@ -31,13 +31,7 @@ sealed class Ending(OrderRun run)
     public async Task<ProgressRequest?> EnterAssigningAsync(OrganizationView organization)
     {
         run.Publish(run.Status with { Stage = ProvisioningStage.Assigning, Organization = organization });
-        if (run.Folds)
-        {
-            return run.Outbox.TakeRecord();
-        }
-
-        await run.Outbox.RecordAsync();
-        return null;
+        return await run.Outbox.RecordOrCarryAsync();
     }
 
     /// <summary>
@@ -66,12 +60,7 @@ sealed class Ending(OrderRun run)
         run.Outbox.Audit(actor, action ?? ActionOf(stage), detail);
 
         // From 1.3 the outcome email's activity records the ending before it sends.
-        var record = run.Folds ? run.Outbox.TakeRecord() : null;
-        if (record is null)
-        {
-            await run.Outbox.RecordAsync();
-        }
-
+        var record = await run.Outbox.RecordOrCarryAsync();
         var status = run.Status;
         var request = new OutcomeMailRequest(
             run.Mail, run.Contact, status.InvitationGeneration, outcome, status.Organization?.Name, run.State.RequestedAdmin,

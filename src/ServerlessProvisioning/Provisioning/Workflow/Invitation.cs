@@ -52,16 +52,8 @@ sealed class Invitation(OrderRun run, Ending ending) : IWait
         };
 
         // From 1.3 the invitation's activity records the new step before it sends the link (an activity fewer).
-        var request = new InvitationRequest(run.Mail, run.Contact, generation, deadline, IsReminder: false, previousContact);
-        if (run.Folds)
-        {
-            run.Advance(next);
-            request = request with { Progress = run.Outbox.TakeRecord() };
-        }
-        else
-        {
-            await run.EnterAsync(next);
-        }
+        run.Advance(next);
+        var request = new InvitationRequest(run.Mail, run.Contact, generation, deadline, IsReminder: false, previousContact, await run.Outbox.RecordOrCarryAsync());
 
         await run.Outbox.SendAsync(nameof(SendInvitation), o => run.Context.SendInvitationAsync(request, o));
     }

@@ -33,7 +33,7 @@ sealed record RunState(
 
 /// <summary>
 /// One order's run of the workflow: the orchestration context, the order, the state carried between waits and the
-/// published status. The stages share it; only <see cref="EnterAsync"/> starts a new step.
+/// published status. The stages share it; only <see cref="EnterAsync"/> and <see cref="Advance"/> start a new step.
 /// </summary>
 sealed class OrderRun
 {

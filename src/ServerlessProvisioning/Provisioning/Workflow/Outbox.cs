@@ -46,6 +46,21 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
     }
 
     /// <summary>
+    /// The one rule of 1.3 for a record followed by an activity: from 1.3 the record is answered for that activity to
+    /// carry (<see cref="TakeRecord()"/>); before, it is recorded here with an activity of its own and null is answered.
+    /// </summary>
+    public async Task<ProgressRequest?> RecordOrCarryAsync()
+    {
+        if (run.Folds)
+        {
+            return TakeRecord();
+        }
+
+        await RecordAsync();
+        return null;
+    }
+
+    /// <summary>
     /// The audit entry an activity adds only if what it does happens (a callback delivered): numbered next, but the
     /// number is taken only by <see cref="Took"/>.
     /// </summary>
