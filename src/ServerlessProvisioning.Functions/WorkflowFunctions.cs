@@ -61,6 +61,10 @@ public sealed class WorkflowFunctions(IServiceProvider services)
     public Task<bool> RunDeliverCallback([ActivityTrigger] CallbackRequest request, CancellationToken cancellationToken) =>
         Activity<DeliverCallback>().RunAsync(request, cancellationToken);
 
+    [Function(nameof(Conclude))]
+    public Task<Conclusion> RunConclude([ActivityTrigger] ConclusionRequest request, CancellationToken cancellationToken) =>
+        Activity<Conclude>().RunAsync(request, cancellationToken);
+
     [Function(nameof(RecordProgress))]
     public Task<bool> RunRecordProgress([ActivityTrigger] ProgressRequest request, CancellationToken cancellationToken) =>
         Activity<RecordProgress>().RunAsync(request, cancellationToken);

@@ -125,6 +125,40 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
         Assert.Equal(4, records.Shipped - records.New);
     }
 
+    // What shipped as 1.3: records rode on the steps' own activities, and the ending took three (assign, tell, report).
+    static readonly WorkflowRelease Shipped13 = new("1.3", ProvisioningWorkflow.RunAsync);
+
+    [Fact]
+    public async Task Orders_parked_at_every_wait_on_1_3_finish_on_this_build_and_only_new_orders_end_in_one_activity()
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var tables = azurite.NewTableNames();
+        var settings = new Dictionary<string, string> { ["TASKHUB_NAME"] = "conclude" + run };
+
+        ParkedOrders parked;
+        await using (var shipped = await InProcessHost.StartAsync(azurite, settings, LocalHostFixture.SamplePath, tables, services: s => s.AddSingleton(Shipped13)))
+        {
+            parked = await ParkAsync(shipped, run);
+            await shipped.DisposeAsync();
+            await shipped.EngineStopped.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        }
+
+        await using var current = await InProcessHost.StartAsync(azurite, settings, tables: tables);
+        var newOrder = await FinishAllAsync(current, parked, run);
+
+        Assert.All(parked.All, o => Assert.Equal("1.3", VersionOf(current, o.InstanceId)));
+        Assert.Equal(ProvisioningWorkflow.Version, VersionOf(current, newOrder));
+
+        // Both took the same path (Rule A): the 1.3 order told the contact and the order system in an activity each, the
+        // new one in its ending's one activity.
+        async Task<(int Outcome, int Callback, int Conclude)> EndingOf(string instanceId) => (
+            await CountScheduledAsync(current, instanceId, nameof(Provisioning.Activities.SendOutcome)),
+            await CountScheduledAsync(current, instanceId, nameof(Provisioning.Activities.DeliverCallback)),
+            await CountScheduledAsync(current, instanceId, nameof(Provisioning.Activities.Conclude)));
+        Assert.Equal((1, 1, 0), await EndingOf(parked.Wizard.InstanceId));
+        Assert.Equal((0, 0, 1), await EndingOf(newOrder));
+    }
+
     // Parks one order at each wait.
     static async Task<ParkedOrders> ParkAsync(InProcessHost host, string run)
     {

@@ -39,7 +39,7 @@ public static class DurableTaskSidecar
                 ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
                 WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
                 UseTablePartitionManagement = true,
-                UseInstanceTableEtag = true,
+                UseInstanceTableEtag = false,
                 LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
             };
             return new AzureStorageOrchestrationService(settings);

@@ -18,7 +18,7 @@ public class ProvisioningWorkflowFoldedUnitTests
 
     static async Task<ScriptedOrchestration> InvitedAsync()
     {
-        var run = new ScriptedOrchestration(ProvisioningWorkflow.Version);
+        var run = new ScriptedOrchestration(ProvisioningWorkflow.FoldsRecords);
         await run.StartAsync(ProvisioningWorkflowUnitTests.Input());
         return run;
     }

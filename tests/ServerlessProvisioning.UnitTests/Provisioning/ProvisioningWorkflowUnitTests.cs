@@ -687,6 +687,7 @@ internal sealed class ScriptedOrchestration
         [nameof(SendAddAdminRequest)] = _ => MailDelivery.Done,
         [nameof(CloseApprovalRequest)] = _ => MailDelivery.Done,
         [nameof(SendOutcome)] = _ => MailDelivery.Done,
+        [nameof(Conclude)] = _ => new Conclusion(MailDelivery.Done, Callback: true),
     };
 
     readonly List<ActivityCall> calls = [];
@@ -699,7 +700,8 @@ internal sealed class ScriptedOrchestration
     /// <summary>
     /// The version the scripted tests describe step by step: 1.2, whose orders still run (each of its progress records
     /// an activity of its own). What 1.3 changes, records riding on the step's own activity, has tests of its own
-    /// (<c>ProvisioningWorkflowFoldedUnitTests</c>) that pass <see cref="ProvisioningWorkflow.Version"/>.
+    /// (<c>ProvisioningWorkflowFoldedUnitTests</c>, on 1.3), and so has 1.4's ending in one activity
+    /// (<c>ProvisioningWorkflowConcludedUnitTests</c>, on <see cref="ProvisioningWorkflow.Version"/>).
     /// </summary>
     public const string ScriptedVersion = "1.2";
 
@@ -733,6 +735,7 @@ internal sealed class ScriptedOrchestration
         SetupActivity<bool>();
         SetupActivity<MatchResult>();
         SetupActivity<OrganizationCheck>();
+        SetupActivity<Conclusion>();
 
         SetupEvent<WizardSubmitted>();
         SetupEvent<VerificationCodeEntered>();

@@ -49,6 +49,9 @@ public static class ActivityCalls
     /// <summary>Runs <see cref="SendAddAdminRequest"/>.</summary>
     public static Task<MailDelivery> SendAddAdminRequestAsync(this TaskOrchestrationContext context, AddAdminMailRequest request, TaskOptions options) => Call<MailDelivery>(context, nameof(SendAddAdminRequest), request, options);
 
+    /// <summary>Runs <see cref="Conclude"/>: the assignment (if any), the record of the ending, the outcome email and the callback.</summary>
+    public static Task<Conclusion> ConcludeAsync(this TaskOrchestrationContext context, ConclusionRequest request, TaskOptions options) => Call<Conclusion>(context, nameof(Conclude), request, options);
+
     /// <summary>Runs <see cref="SendOutcome"/>.</summary>
     public static Task<MailDelivery> SendOutcomeAsync(this TaskOrchestrationContext context, OutcomeMailRequest request, TaskOptions options) => Call<MailDelivery>(context, nameof(SendOutcome), request, options);
 

@@ -231,9 +231,15 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
         run.Status = run.Status with { Approval = approval with { Decision = ApprovalEnd.Approved, DecidedBy = decided.DecidedBy, Comment = decided.Comment, DecidedAt = decided.At } };
         // From 1.3 the addition's activity records the Assigning stage before it adds the administrator.
         var assigning = await ending.EnterAssigningAsync(organization);
-        await run.Context.AddAdministratorAsync(new AddAdministratorRequest(organization.OrganizationId, admin, assigning), run.ActivityOptions);
+        var assign = new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, null);
+
+        // From 1.4 the addition's activity also assigns the subscription (one activity fewer).
+        await run.Context.AddAdministratorAsync(new AddAdministratorRequest(organization.OrganizationId, admin, assigning, run.Concludes ? assign : null), run.ActivityOptions);
         run.Outbox.Audit("system", AuditAction.AdministratorAdded, $"{admin} to {organization.OrganizationId}");
-        await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, null), run.ActivityOptions);
+        if (!run.Concludes)
+        {
+            await run.Context.AssignAsync(assign, run.ActivityOptions);
+        }
 
         // The other approvers hear of it once it is done (not before a step that could still fail), and a
         // throttled email service cannot hold the assignment up.
@@ -246,6 +252,12 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
     // Tells the approvers who did not end the request how it ended, and kills their links.
     Task CloseAsync(ApprovalEnd end, string? decidedBy, IReadOnlyList<string> recipients)
     {
+        if (recipients.Count == 0 && run.Concludes)
+        {
+            // Nobody to tell (the one approver decided): from 1.4 no activity runs for it.
+            return Task.CompletedTask;
+        }
+
         var request = new ApprovalClosedMailRequest(run.Mail, run.State.ApprovalMail!.OrganizationName, run.State.RequestedAdmin!, run.State.ApprovalRound, recipients, end, decidedBy);
         return run.Outbox.SendAsync(nameof(CloseApprovalRequest), o => run.Context.CloseApprovalRequestAsync(request, o));
     }

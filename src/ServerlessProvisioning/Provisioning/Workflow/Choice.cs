@@ -99,8 +99,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
         // Deterministic, so a replayed or retried creation lands on the same organization.
         var organizationId = "org-" + run.Context.NewGuid().ToString("N")[..20];
         run.Outbox.Audit(run.Contact, AuditAction.ChoseNewOrganization, $"'{name}' ({type}) with full admin {admin}", at);
-        await ending.AssignAsync(new OrganizationView(organizationId, name, type, IsNew: true), new NewOrganization(organizationId, name, type, admin, run.Now));
-        await ending.CompleteAsync(ProvisioningOutcome.AssignedToNewOrganization);
+        await ending.AssignAndCompleteAsync(new OrganizationView(organizationId, name, type, IsNew: true), new NewOrganization(organizationId, name, type, admin, run.Now), ProvisioningOutcome.AssignedToNewOrganization);
     }
 
     async Task ApplyAsync(string organizationId, DateTimeOffset at)

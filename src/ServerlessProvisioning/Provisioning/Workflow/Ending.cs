@@ -44,31 +44,101 @@ sealed class Ending(OrderRun run)
         await run.Context.AssignAsync(new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, create, assigning), run.ActivityOptions);
     }
 
-    /// <summary>Ends the order as completed with the given outcome.</summary>
-    public Task CompleteAsync(ProvisioningOutcome outcome) =>
-        FinishAsync(ProvisioningStage.Completed, outcome, "system", $"Subscription {run.Order.SubscriptionId} assigned to {run.Status.Organization!.OrganizationId}", action: AuditAction.Assigned);
+    /// <summary>
+    /// Assigns the subscription to <paramref name="organization"/> (creating it when <paramref name="create"/> says so)
+    /// and completes: from 1.4 in the ending's one activity, without a record of the Assigning stage between.
+    /// </summary>
+    public async Task AssignAndCompleteAsync(OrganizationView organization, NewOrganization? create, ProvisioningOutcome outcome)
+    {
+        if (!run.Concludes)
+        {
+            await AssignAsync(organization, create);
+            await CompleteAsync(outcome);
+            return;
+        }
+
+        run.Publish(run.Status with { Stage = ProvisioningStage.Assigning, Organization = organization });
+        await CompleteAsync(outcome, new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, create));
+    }
+
+    /// <summary>Ends the order as completed with the given outcome (from 1.4 making the assignment first, when given).</summary>
+    public Task CompleteAsync(ProvisioningOutcome outcome, AssignRequest? assign = null) =>
+        FinishAsync(ProvisioningStage.Completed, outcome, "system", $"Subscription {run.Order.SubscriptionId} assigned to {run.Status.Organization!.OrganizationId}", action: AuditAction.Assigned, assign: assign);
 
     /// <summary>
     /// Ends the order: the final stage recorded, the contact (and <paramref name="alsoNotify"/>) told, the order system
-    /// told. The audit action is the stage's own unless given.
+    /// told. The audit action is the stage's own unless given. From 1.4 it all runs in one activity, <paramref name="assign"/>
+    /// first when given.
     /// </summary>
-    public async Task FinishAsync(ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, AuditAction? action = null, IReadOnlyList<string>? alsoNotify = null)
+    public async Task FinishAsync(ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, AuditAction? action = null, IReadOnlyList<string>? alsoNotify = null, AssignRequest? assign = null)
     {
         // From here the pages offer what comes after the ending (a restart, a reopening); it is taken once the run has
         // told everyone, and continues from the run's last status.
         run.Publish(run.Status with { Stage = stage, Outcome = outcome, Carry = run.Carry() });
         run.Outbox.Audit(actor, action ?? ActionOf(stage), detail);
+        if (run.Concludes)
+        {
+            await ConcludeAsync(OutcomeMail(stage, outcome, detail, alsoNotify, record: null), assign);
+        }
+        else
+        {
+            // From 1.3 the outcome email's activity records the ending before it sends.
+            var request = OutcomeMail(stage, outcome, detail, alsoNotify, await run.Outbox.RecordOrCarryAsync());
+            await run.Outbox.SendAsync(nameof(SendOutcome), o => run.Context.SendOutcomeAsync(request, o));
+            run.Outbox.Audit("system", AuditAction.OutcomeSent, outcome.ToString());
+            await ReportAsync();
+        }
 
-        // From 1.3 the outcome email's activity records the ending before it sends.
-        var record = await run.Outbox.RecordOrCarryAsync();
+        run.Logger.LogInformation(LogEvents.OrderFinished, "Order {OrderId} finished: {Stage} {Outcome}", run.Order.OrderId, stage, outcome);
+    }
+
+    OutcomeMailRequest OutcomeMail(ProvisioningStage stage, ProvisioningOutcome outcome, string? detail, IReadOnlyList<string>? alsoNotify, ProgressRequest? record)
+    {
         var status = run.Status;
-        var request = new OutcomeMailRequest(
+        return new OutcomeMailRequest(
             run.Mail, run.Contact, status.InvitationGeneration, outcome, status.Organization?.Name, run.State.RequestedAdmin,
             stage is ProvisioningStage.Rejected or ProvisioningStage.Cancelled ? detail : null, alsoNotify ?? [], record);
-        await run.Outbox.SendAsync(nameof(SendOutcome), o => run.Context.SendOutcomeAsync(request, o));
-        run.Outbox.Audit("system", AuditAction.OutcomeSent, outcome.ToString());
-        await ReportAsync();
-        run.Logger.LogInformation(LogEvents.OrderFinished, "Order {OrderId} finished: {Stage} {Outcome}", run.Order.OrderId, stage, outcome);
+    }
+
+    // 1.4: the ending in one activity. What it could not finish (an email to wait for, a callback that failed once) goes
+    // on as in 1.3; the entries of what went out are numbered here and taken only when it went out.
+    async Task ConcludeAsync(OutcomeMailRequest mail, AssignRequest? assign)
+    {
+        var record = run.Outbox.TakeRecord();
+        var outcomeSent = run.Outbox.Tentative("system", AuditAction.OutcomeSent, mail.Outcome.ToString());
+        var callback = Callback();
+        var delivered = run.Outbox.Tentative(outcomeSent, "system", AuditAction.CallbackDelivered, callback.DeliveryId);
+        Conclusion done;
+        try
+        {
+            done = await run.Context.ConcludeAsync(new ConclusionRequest(record, mail, outcomeSent, callback, delivered, assign), run.MailOptions);
+        }
+        catch (TaskFailedException)
+        {
+            // The entries before the ending's own go with the record of the failure; the ending's own (an assignment
+            // that may not have happened) is dropped, its number kept used.
+            run.Outbox.Return(record with { Audit = record.Audit.Take(record.Audit.Count - 1).ToList() });
+            throw;
+        }
+
+        if (done.Mail.Throttled)
+        {
+            await run.Outbox.SendAsync(nameof(SendOutcome), o => run.Context.SendOutcomeAsync(mail, o), first: done.Mail);
+            run.Outbox.Audit("system", AuditAction.OutcomeSent, mail.Outcome.ToString());
+            await ReportFoldedAsync(callback);
+            return;
+        }
+
+        run.Outbox.Took(outcomeSent);
+        switch (done.Callback)
+        {
+            case true:
+                run.Outbox.Took(delivered);
+                break;
+            case null:
+                await ReportFoldedAsync(callback);
+                break;
+        }
     }
 
     /// <summary>
@@ -139,8 +209,7 @@ sealed class Ending(OrderRun run)
     // Tells the order system how the order ended (when a callback is configured), then records it all.
     async Task ReportAsync()
     {
-        var status = run.Status;
-        var callback = new CallbackRequest(run.Order.OrderId, run.Order.SubscriptionId, status.Stage, status.Outcome, run.AssignedOrganizationId(), run.Now, DeliveryId(), run.ChosenOrganizationId());
+        var callback = Callback();
         if (run.Folds)
         {
             await ReportFoldedAsync(callback);
@@ -160,6 +229,12 @@ sealed class Ending(OrderRun run)
         }
 
         await run.Outbox.RecordAsync();
+    }
+
+    CallbackRequest Callback()
+    {
+        var status = run.Status;
+        return new CallbackRequest(run.Order.OrderId, run.Order.SubscriptionId, status.Stage, status.Outcome, run.AssignedOrganizationId(), run.Now, DeliveryId(), run.ChosenOrganizationId());
     }
 
     // 1.3: the callback's activity records what is left, with the delivery when there was one; only a callback that

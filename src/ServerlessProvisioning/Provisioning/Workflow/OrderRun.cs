@@ -131,6 +131,9 @@ sealed class OrderRun
     /// <summary>Whether records ride on the step's own activity (1.3) rather than an activity of their own.</summary>
     public bool Folds => Takes(ProvisioningWorkflow.FoldsRecords);
 
+    /// <summary>Whether an order ends in one activity (1.4) rather than one per step of its ending.</summary>
+    public bool Concludes => Takes(ProvisioningWorkflow.Concludes);
+
     /// <summary>The organization that received the subscription; none for an order that assigned nothing.</summary>
     public string? AssignedOrganizationId() => Status.Outcome.IsAssigned() ? Status.Organization?.OrganizationId : null;
 

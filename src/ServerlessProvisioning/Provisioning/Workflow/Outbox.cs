@@ -66,7 +66,14 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
     /// </summary>
     public AuditEntry Tentative(string actor, AuditAction action, string? detail = null) => new(auditSequence + 1, run.Now, actor, action.ToString(), detail);
 
-    /// <summary>The activity added <paramref name="entry"/> (<see cref="Tentative"/>): its number is taken.</summary>
+    /// <summary>A tentative entry (<see cref="Tentative(string, AuditAction, string?)"/>) numbered after another one, <paramref name="after"/>.</summary>
+    public AuditEntry Tentative(AuditEntry after, string actor, AuditAction action, string? detail = null)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        return new(after.Sequence + 1, run.Now, actor, action.ToString(), detail);
+    }
+
+    /// <summary>The activity added <paramref name="entry"/> (<see cref="Tentative(string, AuditAction, string?)"/>): its number is taken.</summary>
     public void Took(AuditEntry entry) => auditSequence = entry.Sequence;
 
     /// <summary>
@@ -82,12 +89,14 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
     /// </summary>
     /// <param name="activity">The mail activity's name, for the audit (<c>nameof</c>).</param>
     /// <param name="send">Runs the activity once.</param>
-    public async Task SendAsync(string activity, Func<TaskOptions, Task<MailDelivery>> send)
+    /// <param name="first">What an activity that already tried to send answered (1.4: the ending's, throttled), if one did.</param>
+    public async Task SendAsync(string activity, Func<TaskOptions, Task<MailDelivery>> send, MailDelivery? first = null)
     {
         var waited = TimeSpan.Zero;
         while (true)
         {
-            var delivery = await send(run.MailOptions);
+            var delivery = first ?? await send(run.MailOptions);
+            first = null;
             if (!delivery.Throttled)
             {
                 if (waited > TimeSpan.Zero)

@@ -16,7 +16,7 @@ public static class ProvisioningTasks
     public static IReadOnlyList<Type> Activities { get; } =
     [
         typeof(SendInvitation), typeof(Match), typeof(Inspect), typeof(Assign), typeof(AddAdministrator),
-        typeof(SendApprovalRequests), typeof(SendAddAdminRequest), typeof(SendAssignmentNotice), typeof(SendOutcome), typeof(RecordProgress), typeof(DeliverCallback),
+        typeof(SendApprovalRequests), typeof(SendAddAdminRequest), typeof(SendAssignmentNotice), typeof(SendOutcome), typeof(RecordProgress), typeof(DeliverCallback), typeof(Conclude),
         typeof(SendVerificationCode), typeof(CheckVerificationCode), typeof(CloseApprovalRequest),
     ];
 

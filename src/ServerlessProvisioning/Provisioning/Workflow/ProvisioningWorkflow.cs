@@ -23,7 +23,7 @@ public sealed class ProvisioningWorkflow
     /// <c>context.CompareVersionTo(...)</c>, whenever a change would replay differently for an open order
     /// (docs/workflow-versions.md); the Functions host reads the same value from host.json (a test keeps them equal).
     /// </summary>
-    public const string Version = "1.3";
+    public const string Version = "1.4";
 
     /// <summary>
     /// 1.1: candidates kept beside the order (the status names them by id), codes and approval requests capped per
@@ -52,6 +52,13 @@ public sealed class ProvisioningWorkflow
     /// completed order, each two queue messages and an orchestration episode (docs/benchmarks.md).
     /// </summary>
     public const string FoldsRecords = "1.3";
+
+    /// <summary>
+    /// 1.4: an order ends in one activity (<see cref="Activities.Conclude"/>): the assignment of a new organization, the record of
+    /// the ending, the outcome email and the callback, which ran in three before; an approved administrator's addition
+    /// also assigns the subscription, and a closing email with nobody to tell is not sent (docs/benchmarks.md).
+    /// </summary>
+    public const string Concludes = "1.4";
 
     /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
     public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);
