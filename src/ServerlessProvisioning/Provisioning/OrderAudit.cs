@@ -26,18 +26,24 @@ internal sealed class OrderAudit(TableClient table)
     /// <summary>Writes the entries (upserts, in batches of the order's partition).</summary>
     public async Task WriteAsync(string orderId, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
     {
-        var pk = OrderRow.PartitionKey(orderId);
-        foreach (var chunk in entries.Chunk(100))
+        foreach (var chunk in Upserts(orderId, entries).Chunk(100))
         {
-            await table.SubmitTransactionAsync(chunk.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(pk, RowKey(a.Sequence))
-            {
-                ["Sequence"] = a.Sequence,
-                ["At"] = a.At,
-                ["Actor"] = a.Actor,
-                ["Action"] = a.Action,
-                ["Detail"] = a.Detail,
-            })), cancellationToken);
+            await table.SubmitTransactionAsync(chunk, cancellationToken);
         }
+    }
+
+    /// <summary>The upserts that write the entries, for a batch of the order's partition (with its row, say).</summary>
+    public static IEnumerable<TableTransactionAction> Upserts(string orderId, IEnumerable<AuditEntry> entries)
+    {
+        var pk = OrderRow.PartitionKey(orderId);
+        return entries.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(pk, RowKey(a.Sequence))
+        {
+            ["Sequence"] = a.Sequence,
+            ["At"] = a.At,
+            ["Actor"] = a.Actor,
+            ["Action"] = a.Action,
+            ["Detail"] = a.Detail,
+        }));
     }
 
     /// <summary>

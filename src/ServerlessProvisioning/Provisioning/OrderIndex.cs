@@ -89,30 +89,70 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
     }
 
     /// <summary>
-    /// Brings the order's entries to what its row says: upserts each entry it should have (they all carry the
-    /// summary, which changed), deletes those it had and should not, then notes in the row where it is indexed.
+    /// The entries an order whose row reads <paramref name="row"/> should have (they all carry the summary), and those
+    /// the row names that it should not have any more. <paramref name="row"/> may be the row as a record is about to make
+    /// it; the organizations it named stay named.
     /// </summary>
-    public async Task IndexAsync(TableEntity row, CancellationToken cancellationToken)
+    public static (IReadOnlyList<OrderIndexKey> Wanted, IReadOnlyList<OrderIndexKey> Gone) Plan(TableEntity row)
     {
-        var order = OrderRow.FromEntity(row);
+        ArgumentNullException.ThrowIfNull(row);
         var indexed = IndexedKeys(row);
         var organizations = indexed.Where(k => k.PartitionKey.StartsWith(OrganizationPrefix, StringComparison.Ordinal)).Select(k => DecodeOrganization(k.PartitionKey));
-        var wanted = EntriesFor(order, organizations);
+        var wanted = EntriesFor(OrderRow.FromEntity(row), organizations);
+        return (wanted, indexed.Except(wanted).ToList());
+    }
+
+    /// <summary>Whether the row already names exactly <paramref name="wanted"/>.</summary>
+    public static bool Names(TableEntity row, IReadOnlyList<OrderIndexKey> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.GetString(IndexedKeysProperty) is not null && IndexedKeys(row).ToHashSet().SetEquals(wanted);
+    }
+
+    /// <summary>
+    /// Writes the order's entries (upserts of <paramref name="wanted"/>, each with the summary of <paramref name="order"/>)
+    /// and deletes <paramref name="gone"/> (an entry already gone is fine). Idempotent.
+    /// </summary>
+    public async Task WriteAsync(OrderRecord order, IEnumerable<OrderIndexKey> wanted, IEnumerable<OrderIndexKey> gone, CancellationToken cancellationToken)
+    {
         foreach (var key in wanted)
         {
             await index.UpsertEntityAsync(Entry(order, key), TableUpdateMode.Replace, cancellationToken);
         }
 
-        foreach (var gone in indexed.Except(wanted))
+        foreach (var key in gone)
         {
-            await index.DeleteEntityAsync(gone.PartitionKey, gone.RowKey, ETag.All, cancellationToken);
+            await DeleteAsync(key, cancellationToken);
         }
+    }
 
-        if (!indexed.ToHashSet().SetEquals(wanted) || row.GetString(IndexedKeysProperty) is null)
+    /// <summary>
+    /// Brings the order's entries to what its row says: upserts each entry it should have (they all carry the
+    /// summary, which changed), deletes those it had and should not (and <paramref name="alsoGone"/>, entries a writer
+    /// that lost to a newer record may have left), then notes in the row where it is indexed.
+    /// </summary>
+    public async Task IndexAsync(TableEntity row, CancellationToken cancellationToken, IEnumerable<OrderIndexKey>? alsoGone = null)
+    {
+        var order = OrderRow.FromEntity(row);
+        var (wanted, gone) = Plan(row);
+        await WriteAsync(order, wanted, gone.Union(alsoGone ?? []).Except(wanted), cancellationToken);
+        if (!Names(row, wanted))
         {
             var marks = new TableEntity(OrderRow.PartitionKey(order.OrderId), OrderRow.RowKey);
             NoteIndexed(marks, wanted);
             await orders.UpdateEntityAsync(marks, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+    }
+
+    async Task DeleteAsync(OrderIndexKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await index.DeleteEntityAsync(key.PartitionKey, key.RowKey, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Deleted by an earlier run of the same record.
         }
     }
 

@@ -100,17 +100,66 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     }
 
     /// <summary>
-    /// Records progress: the audit entries (upserts keyed by sequence), then the order row — only if this progress
-    /// is newer than what it holds, so a late duplicate run of an older step never rolls it back — then the orders
-    /// index. Each part is idempotent, and a crash between them is healed by the next call.
+    /// Records progress — only if it is newer than what the order row holds, so a late duplicate run of an older step
+    /// never rolls it back: the orders index first (the entries the row will name, and deleting those it will not),
+    /// then the audit entries (upserts keyed by sequence) and the order row in one batch of the order's partition,
+    /// guarded by the row's version. A crash before the batch leaves the row as it was, so running the record again
+    /// does it all again; a record that lost the row to a newer one puts the index back to what the row says.
     /// </summary>
     public async Task RecordProgressAsync(ProgressRequest progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
-        await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken);
-        if (await AdvanceAsync(progress, cancellationToken) is { } row)
+        var pk = OrderRow.PartitionKey(progress.OrderId);
+        IReadOnlyList<OrderIndexKey> wrote = [];
+        for (var attempt = 1; ; attempt++)
         {
-            await index.IndexAsync(row, cancellationToken);
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, OrderRow.RowKey, cancellationToken: cancellationToken);
+            if (!current.HasValue || (current.Value!.GetInt32("ProgressSequence") ?? 0) >= progress.Sequence)
+            {
+                // Gone, or a newer record (or this one, on an earlier run) moved the row: only the entries are left to write.
+                await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken);
+                if (current.HasValue && wrote.Count > 0)
+                {
+                    await index.IndexAsync(current.Value!, cancellationToken, alsoGone: wrote);
+                }
+
+                return;
+            }
+
+            var row = current.Value!;
+            var update = OrderRow.Progress(progress);
+            var next = new TableEntity(row);
+            foreach (var (key, value) in update)
+            {
+                next[key] = value;
+            }
+
+            var (wanted, gone) = OrderIndex.Plan(next);
+            await index.WriteAsync(OrderRow.FromEntity(next), wanted, gone, cancellationToken);
+            wrote = wanted;
+            if (!OrderIndex.Names(row, wanted))
+            {
+                OrderIndex.NoteIndexed(update, wanted);
+            }
+
+            try
+            {
+                if (progress.Audit.Count < 100)
+                {
+                    await table.SubmitTransactionAsync([.. OrderAudit.Upserts(progress.OrderId, progress.Audit), new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, row.ETag)], cancellationToken);
+                }
+                else
+                {
+                    await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken);
+                    await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                }
+
+                return;
+            }
+            catch (Exception e) when (attempt < 10 && e is TableTransactionFailedException { Status: 412 } or RequestFailedException { Status: 412 })
+            {
+                // Another writer changed the row since it was read: read it again.
+            }
         }
     }
 
@@ -273,41 +322,4 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     }
 
     const string ArchiveMarkerRowKey = "archive";
-
-    // Moves the order row to this progress unless it already holds a later one (an ETag-guarded merge, read again when
-    // another writer got there first). The row as it now is, or null when the order is gone.
-    async Task<TableEntity?> AdvanceAsync(ProgressRequest progress, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(OrderRow.PartitionKey(progress.OrderId), OrderRow.RowKey, cancellationToken: cancellationToken);
-            if (!current.HasValue)
-            {
-                return null;
-            }
-
-            var row = current.Value!;
-            if ((row.GetInt32("ProgressSequence") ?? 0) >= progress.Sequence)
-            {
-                return row;
-            }
-
-            var update = OrderRow.Progress(progress);
-            try
-            {
-                await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
-            {
-                continue;
-            }
-
-            foreach (var (key, value) in update)
-            {
-                row[key] = value;
-            }
-
-            return row;
-        }
-    }
 }
