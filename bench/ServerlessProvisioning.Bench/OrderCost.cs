@@ -88,6 +88,7 @@ internal static class OrderCost
             var resourcesBefore = ledger.ByResource();
             for (var i = 0; i < count; i++)
             {
+                StorageLedger.Dump?.WriteLine($"=== {name} {i}");
                 await flow(i);
             }
 

@@ -63,8 +63,19 @@ internal sealed partial class StorageLedger
         }
 
         Interlocked.Increment(ref counts[(int)kind]);
+        if (Dump is { } dump && kind is not (StorageKind.QueueGet or StorageKind.QueueMetadata or StorageKind.BlobLease))
+        {
+            lock (dump)
+            {
+                dump.WriteLine(line);
+            }
+        }
+
         byResource.AddOrUpdate($"{kind} {Resource(line)}", 1, (_, n) => n + 1);
     }
+
+    /// <summary>Where every request but polling is written as it comes (BENCH_LEDGER_DUMP names the file; a diagnostic).</summary>
+    public static readonly TextWriter? Dump = Environment.GetEnvironmentVariable("BENCH_LEDGER_DUMP") is { Length: > 0 } path ? TextWriter.Synchronized(new StreamWriter(path) { AutoFlush = true }) : null;
 
     /// <summary>Requests so far by kind and table, queue or container (to say where an order's requests go).</summary>
     public IReadOnlyDictionary<string, long> ByResource() => new Dictionary<string, long>(byResource, StringComparer.Ordinal);
