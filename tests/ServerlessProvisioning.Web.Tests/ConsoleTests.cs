@@ -251,6 +251,7 @@ public sealed class ConsoleTests(WebFixture web)
         var page = await SignedInAsync(browser, $"#/order/{orderId}");
         var order = page.Locator("[data-state=order]");
         await Expect(order.Locator(".order-stage")).ToContainTextAsync("Awaiting approval");
+        await Screenshots.SaveAsync(page.Locator(".order-actions"), "console-deadline-remind");
 
         // Remind.
         await page.GetByRole(AriaRole.Button, new() { Name = "Send a reminder" }).ClickAsync();
