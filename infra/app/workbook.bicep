@@ -1,6 +1,8 @@
-// The operations workbook (portal: Monitor > Workbooks, or the resource group): orders per stage, time from order to
-// ending, failures and email outcomes, from the same events the alerts read (src/ServerlessProvisioning/Primitives/
-// LogEvents.cs) and the ACS delivery log. Counts are of distinct orders: an ending logged twice still counts once.
+// The operations workbook (portal: Monitor > Workbooks, or the resource group): orders ended per stage, orders not
+// ended, time from order to ending, failures and email outcomes, from the same events the alerts read
+// (src/ServerlessProvisioning/Primitives/LogEvents.cs) and the ACS delivery log. Counts are of distinct orders: an ending
+// logged twice still counts once. The app logs an order's arrival and its ending, not the stages between, so where an
+// open order waits is the console's to say (GET /api/order-counts), not the workbook's.
 
 @description('Azure region of the workbook.')
 param location string
@@ -35,6 +37,18 @@ AppTraces
 | where tostring(Properties.EventName) == "OrderFinished"
 | summarize Orders = dcount(tostring(Properties.OrderId)) by Stage = tostring(Properties.Stage), Outcome = tostring(Properties.Outcome)
 | order by Orders desc
+'''
+
+// Received in the range with no ending logged since. An order reopened after an ending has one, so it is not counted.
+var ordersNotEnded = '''
+let ended = AppTraces
+    | where tostring(Properties.EventName) == "OrderFinished"
+    | distinct OrderId = tostring(Properties.OrderId);
+AppTraces
+| where tostring(Properties.EventName) == "OrderReceived" and tostring(Properties.Registration) == "Created"
+| summarize ReceivedAt = min(TimeGenerated) by OrderId = tostring(Properties.OrderId)
+| join kind=leftanti ended on OrderId
+| summarize Orders = count(), OldestReceived = min(ReceivedAt), NewestReceived = max(ReceivedAt)
 '''
 
 var endingsOverTime = '''
@@ -130,7 +144,8 @@ var content = {
         ]
       }
     }
-    tile('orders-per-stage', 'Orders ended, per stage and outcome', ordersPerStage, 'table')
+    tile('orders-per-stage', 'Orders that ended, per final stage and outcome (open orders per stage: the console)', ordersPerStage, 'table')
+    tile('orders-not-ended', 'Orders received in the time range and not ended since (a reopened order counts as ended)', ordersNotEnded, 'table')
     tile('orders-over-time', 'Orders received and ended per day', endingsOverTime, 'timechart')
     tile('time-to-ending', 'Time from order to ending (hours), per final stage', timeToEnding, 'table')
     tile('failures', 'Failures: orders ended Failed, poison messages, webhook 401s, 5xx answers', failures, 'table')

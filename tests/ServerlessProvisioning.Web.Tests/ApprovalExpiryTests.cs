@@ -19,11 +19,11 @@ public sealed class ExpiringApprovalHostFixture() : BackgroundHostFixture(
     },
     WebFixture.SeedPath);
 
-/// <summary>The existing administrator never answers: the contact's page says so, by itself.</summary>
+/// <summary>The existing administrator never answers: the contact's page says so, by itself, and the contact starts again.</summary>
 public sealed class ApprovalExpiryTests(WebFixture web, ExpiringApprovalHostFixture expiring)
 {
     [Fact(Timeout = 150_000)]
-    public async Task Approval_nobody_answers_ends_saying_the_administrator_did_not_answer_in_time()
+    public async Task Approval_nobody_answers_ends_saying_the_administrator_did_not_answer_in_time_and_start_again_leads_back_to_the_form()
     {
         var host = await expiring.ServerAsync;
         var (orderId, token) = await WebFixture.NewOrderAsync(host);
@@ -55,6 +55,13 @@ public sealed class ApprovalExpiryTests(WebFixture web, ExpiringApprovalHostFixt
         await spanish.Page.GotoAsync($"{host.BaseUrl}/wizard/#t={token}");
         await Expect(spanish.Page.Locator("[data-state=expired][data-reason=approval] h1")).ToHaveTextAsync(new Regex("El administrador no respondió a tiempo"));
         await Expect(spanish.Page.Locator("[data-state=expired]")).ToContainTextAsync("no decidió si agregar a");
+
+        // Starting again is back at the form with the same link, as after a refusal.
+        await restart.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Start again" }).ClickAsync();
+        await Expect(wizard.Locator("[data-state=form][data-mode=new]")).ToBeVisibleAsync(new() { Timeout = 45_000 });
+        await Expect(wizard.GetByLabel("Company name")).ToBeEditableAsync();
+        await Expect(wizard.Locator(".stage[data-stage=InvitationSent]")).ToBeVisibleAsync();
+        Assert.Equal(ProvisioningStage.InvitationSent, (await WebFixture.WizardStateAsync(host, token)).Stage);
         contact.AssertNoProblems();
         spanish.AssertNoProblems();
     }

@@ -192,7 +192,7 @@ public sealed class ConsoleTests(WebFixture web)
     }
 
     [Fact(Timeout = 180_000)]
-    public async Task A_bounced_invitation_shows_in_the_timeline_where_the_invitation_can_be_redirected()
+    public async Task A_bounced_invitation_shows_in_the_timeline_and_redirecting_it_sends_a_new_invitation_that_arrives()
     {
         // The local mailbox bounces every .invalid address and reports it as ACS would, to the host's event route.
         var orderId = "web-" + Guid.NewGuid().ToString("N")[..12];
@@ -215,6 +215,31 @@ public sealed class ConsoleTests(WebFixture web)
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Resend the invitation" })).ToBeEnabledAsync();
         await bounce.ScrollIntoViewIfNeededAsync();
         await Screenshots.SaveAsync(page, "console-order-bounced");
+
+        // The operator's loop closed: redirect to the corrected address, and the new invitation goes out and arrives.
+        var corrected = $"buyer-{orderId}@example.com";
+        await page.GetByLabel("New contact email (optional)").FillAsync(corrected);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Resend the invitation" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog);
+        await Expect(dialog).ToContainTextAsync($"A new invitation goes to {corrected}");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Yes, resend it" }).ClickAsync();
+        await Expect(page.Locator("[data-note=done]")).ToHaveTextAsync("The invitation is being resent.");
+
+        var mail = await web.Server.WaitForMailAsync(orderId, m => m.Any(e => e.Kind == ServerlessProvisioning.Notifications.EmailKind.Invitation && e.To == corrected), "the invitation to the corrected address");
+        var fresh = mail.Single(e => e.Kind == ServerlessProvisioning.Notifications.EmailKind.Invitation && e.To == corrected);
+        await using (var contactsBrowser = await web.NewPageAsync())
+        {
+            await contactsBrowser.Page.GotoAsync(fresh.Links.Wizard!);
+            await Expect(contactsBrowser.Page.Locator("[data-state=form]")).ToBeVisibleAsync();
+            contactsBrowser.AssertNoProblems();
+        }
+
+        var order = page.Locator("[data-state=order]");
+        await Expect(order.Locator(".timeline")).ToContainTextAsync("Invitation resent by an operator");
+        await Expect(order.Locator(".order-facts")).ToContainTextAsync(corrected);
+        var view = await OrderAsync(orderId);
+        Assert.Equal(corrected, view.ProvisioningContactEmail);
+        Assert.Equal(2, view.InvitationGeneration);
         browser.AssertNoProblems();
     }
 
@@ -226,6 +251,7 @@ public sealed class ConsoleTests(WebFixture web)
         var page = await SignedInAsync(browser, $"#/order/{orderId}");
         var order = page.Locator("[data-state=order]");
         await Expect(order.Locator(".order-stage")).ToContainTextAsync("Awaiting approval");
+        await Screenshots.SaveAsync(page.Locator(".order-actions"), "console-deadline-remind");
 
         // Remind.
         await page.GetByRole(AriaRole.Button, new() { Name = "Send a reminder" }).ClickAsync();

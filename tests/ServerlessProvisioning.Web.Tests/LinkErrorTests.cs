@@ -1,5 +1,10 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using ServerlessProvisioning.Notifications;
+using ServerlessProvisioning.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace ServerlessProvisioning.Web.Tests;
@@ -21,6 +26,49 @@ public sealed class LinkErrorTests(WebFixture web)
 
         await page.GotoAsync($"{web.Server.BaseUrl}/wizard/");
         await Expect(page.Locator("[data-state=error-missing] h1")).ToHaveTextAsync(new Regex("This link is incomplete"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task After_an_operator_redirect_the_previous_contacts_link_says_the_invitation_went_to_someone_else()
+    {
+        // Arrange: the first contact has the form open, typed in, when an operator sends the invitation to a colleague.
+        var (orderId, token) = await web.NewOrderAsync();
+        await using var browser = await web.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync($"{web.Server.BaseUrl}/wizard/#t={token}");
+        await page.GetByLabel("Company name").FillAsync("Acme Ltd");
+        await page.GetByLabel("Administrator email address").FillAsync($"buyer-{orderId}@example.com");
+        using (var redirect = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/invitation") { Content = JsonContent.Create(new { provisioningContactEmail = $"colleague-{orderId}@example.com" }) })
+        {
+            redirect.Headers.Add("x-functions-key", LocalHost.OperatorKey);
+            using var accepted = await web.Server.Http.SendAsync(redirect);
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                using var response = await web.Server.Http.GetAsync($"/api/wizard/{token}");
+                return response.StatusCode == HttpStatusCode.Gone ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reason").GetString() : null;
+            },
+            reason => reason == "redirected",
+            TimeSpan.FromSeconds(60),
+            "the previous link to answer 410 redirected");
+
+        // Act: the form is sent on the old link.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Find the organization" }).ClickAsync();
+
+        // Assert: said in plain words, with nothing left to do; the same when the link is opened again.
+        var redirected = page.Locator("[data-state=error-redirected]");
+        await Expect(redirected.Locator("h1")).ToHaveTextAsync(new Regex("This invitation went to someone else"));
+        await Expect(redirected).ToContainTextAsync("there is nothing more for you to do");
+        await Expect(page.Locator("h1")).ToBeFocusedAsync();
+        await page.ReloadAsync();
+        await Expect(page.Locator("[data-state=error-redirected] h1")).ToHaveTextAsync(new Regex("This invitation went to someone else"));
+        await Screenshots.SaveAsync(page, "wizard-redirected");
+        var mail = await web.Server.WaitForMailAsync(orderId, m => m.Any(e => e.Kind == EmailKind.InvitationRedirected), "the previous contact's notice");
+        Assert.Equal($"buyer-{orderId}@example.com", mail.Single(e => e.Kind == EmailKind.InvitationRedirected).To);
         browser.AssertNoProblems();
     }
 

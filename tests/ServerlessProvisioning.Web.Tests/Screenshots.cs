@@ -16,9 +16,22 @@ public static class Screenshots
     {
         ArgumentNullException.ThrowIfNull(page);
         Directory.CreateDirectory(Folder);
+        await SkippingTimeoutAsync(name, () => page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name + ".png"), FullPage = fullPage, Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide, Timeout = 60_000 }));
+    }
+
+    /// <summary>Saves one part of a page (scrolled into view) as <paramref name="name"/>.png, animations stopped.</summary>
+    public static async Task SaveAsync(ILocator element, string name)
+    {
+        ArgumentNullException.ThrowIfNull(element);
+        Directory.CreateDirectory(Folder);
+        await SkippingTimeoutAsync(name, () => element.ScreenshotAsync(new() { Path = Path.Combine(Folder, name + ".png"), Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide, Timeout = 60_000 }));
+    }
+
+    static async Task SkippingTimeoutAsync(string name, Func<Task> screenshot)
+    {
         try
         {
-            await page.ScreenshotAsync(new() { Path = Path.Combine(Folder, name + ".png"), FullPage = fullPage, Animations = ScreenshotAnimations.Disabled, Caret = ScreenshotCaret.Hide, Timeout = 60_000 });
+            await screenshot();
         }
         catch (TimeoutException e)
         {
