@@ -162,8 +162,11 @@ public sealed partial class OrdersApi(WorkflowGateway gateway, OrderStore orders
 
         var (metadata, status) = await gateway.ReadAsync(client, record.InstanceId, cancellationToken);
         var audit = await orders.GetAuditAsync(orderId, cancellationToken);
-        var outcome = status?.Outcome ?? record.Outcome;
-        var organizationId = status?.Organization?.OrganizationId ?? record.OrganizationId ?? record.ChosenOrganizationId;
+        // The workflow's status is the live truth; the row (written by the step's activity, a moment after the status is
+        // published) only stands in while there is none. A reopened order's new run has no outcome and no organization
+        // yet, whatever its row still says of the previous ending.
+        var outcome = status is null ? record.Outcome : status.Outcome;
+        var organizationId = status is null ? record.OrganizationId ?? record.ChosenOrganizationId : status.Organization?.OrganizationId;
         var assigned = outcome.IsAssigned();
         var stage = status?.Stage ?? record.Stage;
         var view = new OrderView(

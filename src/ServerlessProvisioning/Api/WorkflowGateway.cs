@@ -48,9 +48,10 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
             return (Gone(record!.RevokedReason ?? LinkGoneReason.Replaced), null);
         }
 
-        // From 1.3 the invitation's activity sends the link as the step is published: a link opened at once may be a
-        // moment ahead of the status it finds, and waits for it as for a workflow's first status.
-        var status = await ReadStartedStatusAsync(client, record!.InstanceId, cancellationToken, s => kind == TokenKind.Wizard && record.Kind == TokenKind.Wizard && record.Generation > s.InvitationGeneration);
+        // From 1.3 the invitation's activity sends the link as the step is published, and from 1.4 the approval
+        // request's: a link opened at once may be a moment ahead of the status it finds, and waits for it as for a
+        // workflow's first status.
+        var status = await ReadStartedStatusAsync(client, record!.InstanceId, cancellationToken, s => IsAhead(record, s));
         if (status is null)
         {
             return (Problems.NotFound("This link is not valid any more."), null);
@@ -211,6 +212,15 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         await client.RaiseEventAsync(workflow.InstanceId, eventName, command, cancellationToken);
         return true;
     }
+
+    // A link the status does not know yet: a wizard link of a newer invitation, or an approval link of a round the
+    // status has not reached (the order still choosing, or showing an earlier round).
+    static bool IsAhead(TokenRecord record, ProvisioningStatus status) => record.Kind switch
+    {
+        TokenKind.Wizard => record.Generation > status.InvitationGeneration,
+        TokenKind.Approval => status.Approval is { } approval ? approval.Round < record.Generation : status.Stage == ProvisioningStage.AwaitingOrganizationChoice,
+        _ => false,
+    };
 
     /// <summary>
     /// After a command, while the person waits: polls for up to <see cref="CommandWait"/> until the workflow leaves the

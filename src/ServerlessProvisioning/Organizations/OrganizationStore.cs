@@ -118,6 +118,25 @@ public sealed partial class OrganizationStore(TableServiceClient service, TableN
         return result.Outcome == OrganizationWrite.Created;
     }
 
+    /// <summary>
+    /// Creates an organization with its first full admin and a subscription in one write (one lock, one read, one batch),
+    /// or, when it exists already (a creation run again), adds the subscription to it; idempotent.
+    /// </summary>
+    public async Task CreateWithSubscriptionAsync(string organizationId, string name, OrganizationType type, DateTimeOffset createdAt, OrganizationUser firstAdmin, OrganizationSubscription subscription, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(firstAdmin);
+        ArgumentNullException.ThrowIfNull(subscription);
+        var organization = new Organization(organizationId, name, type, createdAt, [firstAdmin with { Roles = [UserRole.FullAdmin] }], [subscription]);
+        var result = await ChangeAsync(organizationId, OrganizationIndexes.EntriesFor(organization), old => old is null
+            ? Write(organization)
+            : Write(old.Organization with { Subscriptions = [.. old.Organization.Subscriptions.Where(s => s.Id != subscription.Id), subscription] }),
+            cancellationToken);
+        if (result.Outcome == OrganizationWrite.Rejected)
+        {
+            throw new SubscriptionHeldElsewhereException(subscription.Id, organizationId);
+        }
+    }
+
     /// <summary>Adds (or updates the status of) a subscription; idempotent.</summary>
     public async Task AddSubscriptionAsync(string organizationId, OrganizationSubscription subscription, CancellationToken cancellationToken)
     {

@@ -128,8 +128,8 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
 
     /// <summary>
     /// Brings the order's entries to what its row says: upserts each entry it should have (they all carry the
-    /// summary, which changed), deletes those it had and should not (and <paramref name="alsoGone"/>, entries a writer
-    /// that lost to a newer record may have left), then notes in the row where it is indexed.
+    /// summary, which changed), deletes those it had and should not (and <paramref name="alsoGone"/>: entries a record
+    /// that lost the row to a newer one wrote), then notes in the row where it is indexed.
     /// </summary>
     public async Task IndexAsync(TableEntity row, CancellationToken cancellationToken, IEnumerable<OrderIndexKey>? alsoGone = null)
     {

@@ -101,26 +101,27 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
 
     /// <summary>
     /// Records progress — only if it is newer than what the order row holds, so a late duplicate run of an older step
-    /// never rolls it back: the orders index first (the entries the row will name, and deleting those it will not),
-    /// then the audit entries (upserts keyed by sequence) and the order row in one batch of the order's partition,
-    /// guarded by the row's version. A crash before the batch leaves the row as it was, so running the record again
-    /// does it all again; a record that lost the row to a newer one puts the index back to what the row says.
+    /// never rolls it back: the audit entries (upserts keyed by sequence) and the order row in one batch of the
+    /// order's partition, guarded by the row's version, the row naming every index entry the order may have (those it
+    /// will keep and those about to go); then the orders index; then the row names only the entries left, guarded by
+    /// the version this record wrote (a newer record that moved it meanwhile gets the index back as its row says).
+    /// Each part is idempotent, and a crash between them is healed by the next record (or the same one run again),
+    /// which starts from what the row names.
     /// </summary>
     public async Task RecordProgressAsync(ProgressRequest progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(progress);
         var pk = OrderRow.PartitionKey(progress.OrderId);
-        IReadOnlyList<OrderIndexKey> wrote = [];
         for (var attempt = 1; ; attempt++)
         {
             var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, OrderRow.RowKey, cancellationToken: cancellationToken);
             if (!current.HasValue || (current.Value!.GetInt32("ProgressSequence") ?? 0) >= progress.Sequence)
             {
-                // Gone, or a newer record (or this one, on an earlier run) moved the row: only the entries are left to write.
+                // Gone, or a newer record (or this one, on an earlier run) moved the row: the entries, and the index as the row says.
                 await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken);
-                if (current.HasValue && wrote.Count > 0)
+                if (current.HasValue)
                 {
-                    await index.IndexAsync(current.Value!, cancellationToken, alsoGone: wrote);
+                    await index.IndexAsync(current.Value!, cancellationToken);
                 }
 
                 return;
@@ -135,31 +136,50 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
             }
 
             var (wanted, gone) = OrderIndex.Plan(next);
-            await index.WriteAsync(OrderRow.FromEntity(next), wanted, gone, cancellationToken);
-            wrote = wanted;
-            if (!OrderIndex.Names(row, wanted))
+            if (!OrderIndex.Names(row, [.. wanted, .. gone]))
             {
-                OrderIndex.NoteIndexed(update, wanted);
+                OrderIndex.NoteIndexed(update, [.. wanted, .. gone]);
             }
 
+            ETag version;
             try
             {
                 if (progress.Audit.Count < 100)
                 {
-                    await table.SubmitTransactionAsync([.. OrderAudit.Upserts(progress.OrderId, progress.Audit), new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, row.ETag)], cancellationToken);
+                    var written = await table.SubmitTransactionAsync([.. OrderAudit.Upserts(progress.OrderId, progress.Audit), new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, row.ETag)], cancellationToken);
+                    version = written.Value[^1].Headers.ETag ?? ETag.All;
                 }
                 else
                 {
                     await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken);
-                    await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken);
+                    version = (await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken)).Headers.ETag ?? ETag.All;
                 }
-
-                return;
             }
-            catch (Exception e) when (attempt < 10 && e is TableTransactionFailedException { Status: 412 } or RequestFailedException { Status: 412 })
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
             {
                 // Another writer changed the row since it was read: read it again.
+                continue;
             }
+
+            await index.WriteAsync(OrderRow.FromEntity(next), wanted, gone, cancellationToken);
+
+            // The row names only the entries left, if it is still this record's: a newer record that moved it while these
+            // were written may have been overwritten by them, and the index goes back to what the row says.
+            var marks = new TableEntity(pk, OrderRow.RowKey);
+            OrderIndex.NoteIndexed(marks, wanted);
+            try
+            {
+                await table.UpdateEntityAsync(marks, version, TableUpdateMode.Merge, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+                if ((await table.GetEntityIfExistsAsync<TableEntity>(pk, OrderRow.RowKey, cancellationToken: cancellationToken)) is { HasValue: true } newer)
+                {
+                    await index.IndexAsync(newer.Value!, cancellationToken, alsoGone: wanted);
+                }
+            }
+
+            return;
         }
     }
 

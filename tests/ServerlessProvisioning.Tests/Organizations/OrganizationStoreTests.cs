@@ -103,6 +103,35 @@ public class OrganizationStoreTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Creating_with_a_subscription_is_one_write_run_again_it_changes_nothing_and_it_completes_a_creation_without_it()
+    {
+        var (store, names) = await NewStoreAsync();
+        var created = DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var subscription = new OrganizationSubscription("sub-new", SubscriptionStatus.Active);
+
+        await store.CreateWithSubscriptionAsync("org-new", "New Co", OrganizationType.Customer, created, new OrganizationUser("Boss@New.co"), subscription, Ct);
+        var first = await store.FindAsync("org-new", Ct);
+        await store.CreateWithSubscriptionAsync("org-new", "New Co", OrganizationType.Customer, created, new OrganizationUser("Boss@New.co"), subscription, Ct);
+
+        Assert.Equal(first!.ETag, (await store.FindAsync("org-new", Ct))!.ETag);
+        var summary = await store.GetSummaryAsync("org-new", Ct);
+        Assert.Equal(1, summary!.ActiveSubscriptions);
+        Assert.Equal([new AdminContact("boss@new.co")], summary.FullAdmins);
+        Assert.Equal("org-new", await store.Indexes.GetSubscriptionOwnerAsync("sub-new", Ct));
+
+        // An organization created by an earlier run that never added the subscription gets it.
+        Assert.True(await store.CreateAsync("org-half", "Half Co", OrganizationType.Customer, created, new OrganizationUser("half@half.co"), Ct));
+        await store.CreateWithSubscriptionAsync("org-half", "Half Co", OrganizationType.Customer, created, new OrganizationUser("half@half.co"), new OrganizationSubscription("sub-half", SubscriptionStatus.Active), Ct);
+        Assert.Equal(1, (await store.GetSummaryAsync("org-half", Ct))!.ActiveSubscriptions);
+
+        // A subscription another organization holds is refused, and the new organization is not left holding anything.
+        await Assert.ThrowsAsync<SubscriptionHeldElsewhereException>(() => store.CreateWithSubscriptionAsync("org-late", "Late Co", OrganizationType.Customer, created, new OrganizationUser("late@late.co"), subscription, Ct));
+        Assert.Equal("org-new", await store.Indexes.GetSubscriptionOwnerAsync("sub-new", Ct));
+        Assert.Null(await store.FindAsync("org-late", Ct));
+        Assert.Empty(await CheckAsync(names));
+    }
+
+    [Fact]
     public async Task Adding_a_subscription_twice_counts_it_once()
     {
         var (store, names) = await NewStoreAsync();

@@ -72,7 +72,7 @@ public class OrderIndexCostTests(AzuriteFixture azurite)
 
         TestContext.Current.TestOutputHelper?.WriteLine(string.Join("\n", costs.Select(c => $"{c.What}: {c.Requests}")));
         Assert.Equal(
-            [("register", 5), ("invited", 7), ("same stage, audit only", 7), ("details typed", 9), ("chosen, approval deadline", 11), ("rejected", 10), ("purge", 14),
+            [("register", 5), ("invited", 8), ("same stage, audit only", 8), ("details typed", 10), ("chosen, approval deadline", 12), ("rejected", 11), ("purge", 14),
              ("contact, page of 50", 1), ("subscription", 1), ("company prefix, page of 50", 1), ("expiring, page of 50", 1)],
             costs);
     }

@@ -53,8 +53,11 @@ public class ProvisioningWorkflowConcludedUnitTests
         Assert.Equal((conclusion.Ending.Audit[^1].Sequence + 1, "OutcomeSent"), (conclusion.OutcomeSent.Sequence, conclusion.OutcomeSent.Action));
         Assert.Equal((conclusion.OutcomeSent.Sequence + 1, "CallbackDelivered", conclusion.Callback.DeliveryId), (conclusion.Delivered.Sequence, conclusion.Delivered.Action, conclusion.Delivered.Detail));
 
+        // The pages see the Assigning stage while the activity assigns, and the ending once it returned.
+        var stages = run.TakeStatuses().Select(s => s.Stage).ToList();
+        Assert.Equal([ProvisioningStage.Assigning, ProvisioningStage.Completed], stages[^2..]);
+
         // The delivery's number is taken only when it was delivered; nothing is left to record.
-        run.TakeStatuses();
         var carry = Assert.IsType<RunCarry>(run.Closing!.Carry);
         Assert.Equal(callbackConfigured ? conclusion.Delivered.Sequence : conclusion.OutcomeSent.Sequence, carry.AuditSequence);
         Assert.Equal(conclusion.Ending.Sequence, carry.ProgressSequence);
@@ -140,7 +143,13 @@ public class ProvisioningWorkflowConcludedUnitTests
         await run.NextWaitAsync();
         run.Raise(ProvisioningEvents.OrganizationChosen, new OrganizationChosen(2, "org-acme", CreateNew: false, ScriptedOrchestration.Start));
         await run.NextWaitAsync();
-        run.TakeActivities();
+
+        // The request's activity records the step it opens before it sends the links: no activity of its own.
+        var asked = run.TakeActivities();
+        Assert.Equal([nameof(SendInvitation), nameof(Match), nameof(Inspect), nameof(SendApprovalRequests)], asked.Select(c => c.Name));
+        var request = Assert.IsType<ApprovalMailRequest>(asked[^1].Input);
+        Assert.Equal((ProvisioningStage.AwaitingAdminApproval, "org-acme"), (request.Progress!.Stage, request.Progress.ChosenOrganizationId));
+        Assert.Equal(["ChoseOrganization", "ApprovalRequested"], request.Progress.Audit.Select(a => a.Action));
 
         run.Raise(ProvisioningEvents.ApprovalDecided, new ApprovalDecided(3, Approved: true, null, Boss, ScriptedOrchestration.Start.AddHours(1)));
         var result = await run.FinishedAsync();
@@ -155,6 +164,7 @@ public class ProvisioningWorkflowConcludedUnitTests
         Assert.Null(conclusion.Assign);
         Assert.Equal(["AdministratorAdded", "Assigned"], conclusion.Ending.Audit.Select(a => a.Action));
         Assert.Equal(addition.Progress.Sequence + 1, conclusion.Ending.Sequence);
+        Assert.Equal(request.Progress.Sequence + 1, addition.Progress.Sequence);
     }
 
     [Fact]

@@ -10,19 +10,23 @@ public sealed record NewOrganization(string OrganizationId, string Name, Organiz
 /// <summary>Assigns the subscription to an organization (creating it first when asked).</summary>
 public sealed record AssignRequest(string OrderId, string SubscriptionId, string OrganizationId, NewOrganization? Create, ProgressRequest? Progress = null);
 
-/// <summary>Creates the organization when asked, then adds the subscription to it; both idempotent. From 1.3 it first records the Assigning stage (<see cref="AssignRequest.Progress"/>).</summary>
+/// <summary>Creates the organization with the subscription when asked (one directory write), else adds the subscription to it; idempotent. From 1.3 it first records the Assigning stage (<see cref="AssignRequest.Progress"/>).</summary>
 public sealed class Assign(OrganizationStore organizations, OrderStore orders, ILogger<Assign> logger) : WorkflowActivity<AssignRequest>
 {
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(AssignRequest input, CancellationToken cancellationToken)
     {
         await orders.RecordCarriedAsync(input.Progress, cancellationToken);
+        var subscription = new OrganizationSubscription(input.SubscriptionId, SubscriptionStatus.Active);
         if (input.Create is { } create)
         {
-            await organizations.CreateAsync(create.OrganizationId, create.Name, create.Type, create.CreatedAt, new OrganizationUser(create.AdminEmail), cancellationToken);
+            await organizations.CreateWithSubscriptionAsync(create.OrganizationId, create.Name, create.Type, create.CreatedAt, new OrganizationUser(create.AdminEmail), subscription, cancellationToken);
+        }
+        else
+        {
+            await organizations.AddSubscriptionAsync(input.OrganizationId, subscription, cancellationToken);
         }
 
-        await organizations.AddSubscriptionAsync(input.OrganizationId, new OrganizationSubscription(input.SubscriptionId, SubscriptionStatus.Active), cancellationToken);
         logger.LogInformation("Order {OrderId}: subscription {SubscriptionId} assigned to {OrganizationId}", input.OrderId, input.SubscriptionId, input.OrganizationId);
     }
 }

@@ -8,7 +8,8 @@ namespace ServerlessProvisioning.Provisioning.Activities;
 
 /// <summary>
 /// Emails the approval request (or reminder) to every full admin, each with a link of their own; <c>Nudge</c> numbers
-/// an operator's reminder (0 for the request and the workflow's own reminder).
+/// an operator's reminder (0 for the request and the workflow's own reminder). From 1.4 a new request carries the
+/// record of the step it opens (<c>Progress</c>), written before any link goes out.
 /// </summary>
 public sealed record ApprovalMailRequest(
     MailContext Mail,
@@ -21,15 +22,17 @@ public sealed record ApprovalMailRequest(
     int Round,
     DateTimeOffset ExpiresAt,
     bool IsReminder,
-    int Nudge = 0);
+    int Nudge = 0,
+    ProgressRequest? Progress = null);
 
 /// <summary>Emails each approver a link of their own.</summary>
-public sealed class SendApprovalRequests(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options, ILogger<SendApprovalRequests> logger)
+public sealed class SendApprovalRequests(LinkTokens tokens, OrderEmail email, IOptions<ProvisioningOptions> options, OrderStore orders, ILogger<SendApprovalRequests> logger)
     : MailActivity<ApprovalMailRequest>
 {
     /// <inheritdoc/>
     protected override async Task SendAsync(ApprovalMailRequest input, CancellationToken cancellationToken)
     {
+        await orders.RecordCarriedAsync(input.Progress, cancellationToken);
         var mail = input.Mail;
         var kind = input.IsReminder ? EmailKind.ApprovalReminder : EmailKind.ApprovalRequest;
         foreach (var approver in input.Approvers)

@@ -24,14 +24,25 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
             run.Mail, run.Contact, run.Status.Submission!.CompanyName, admin, organization.OrganizationId, organization.Name, approvers, round, deadline, IsReminder: false);
         run.State = run.State with { ApprovalRound = round, ApprovalDeadline = deadline, ApprovalReminderSent = false, ApprovalMail = mail };
         run.Outbox.Audit("system", AuditAction.ApprovalRequested, $"{admin} for {organization.OrganizationId}; asked {approvers.Count} full admin(s); expires {deadline:O}");
-        await run.EnterAsync(run.Status with
+        var next = run.Status with
         {
             Stage = ProvisioningStage.AwaitingAdminApproval,
             Organization = organization,
             Approval = new ApprovalView(organization.OrganizationId, organization.Name, admin, deadline, approvers, run.Contact, Round: round),
             ExpiresAt = deadline,
             ApprovalRequestsSent = run.Status.ApprovalRequestsSent + 1,
-        });
+        };
+        if (run.Concludes)
+        {
+            // From 1.4 the request's activity records the step before it sends the links (an activity fewer); a link
+            // opened at once waits for the step's status (WorkflowGateway.OpenLinkAsync).
+            run.Advance(next);
+            var request = mail with { Progress = run.Outbox.TakeRecord() };
+            await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(request, o));
+            return;
+        }
+
+        await run.EnterAsync(next);
         await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(mail, o));
     }
 

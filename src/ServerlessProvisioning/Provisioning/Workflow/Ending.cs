@@ -76,6 +76,12 @@ sealed class Ending(OrderRun run)
         // told everyone, and continues from the run's last status.
         run.Publish(run.Status with { Stage = stage, Outcome = outcome, Carry = run.Carry() });
         run.Outbox.Audit(actor, action ?? ActionOf(stage), detail);
+        if (assign is not null)
+        {
+            // The pages see the Assigning stage until the ending's activity has assigned; the ending shows once it returns.
+            run.Context.SetCustomStatus(run.Status with { Stage = ProvisioningStage.Assigning, Outcome = null, Carry = null });
+        }
+
         if (run.Concludes)
         {
             await ConcludeAsync(OutcomeMail(stage, outcome, detail, alsoNotify, record: null), assign);
@@ -112,6 +118,10 @@ sealed class Ending(OrderRun run)
         try
         {
             done = await run.Context.ConcludeAsync(new ConclusionRequest(record, mail, outcomeSent, callback, delivered, assign), run.MailOptions);
+            if (assign is not null)
+            {
+                run.Publish(run.Status);
+            }
         }
         catch (TaskFailedException)
         {
