@@ -97,21 +97,8 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
     [Fact]
     public async Task Orders_parked_at_every_wait_on_1_2_finish_on_this_build_and_only_new_orders_fold_their_records()
     {
-        var run = Guid.NewGuid().ToString("N")[..6];
-        var tables = azurite.NewTableNames();
-        var settings = new Dictionary<string, string> { ["TASKHUB_NAME"] = "fold" + run };
-
-        ParkedOrders parked;
-        await using (var shipped = await InProcessHost.StartAsync(azurite, settings, LocalHostFixture.SamplePath, tables, services: s => s.AddSingleton(Shipped12)))
-        {
-            parked = await ParkAsync(shipped, run);
-            await shipped.DisposeAsync();
-            await shipped.EngineStopped.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
-        }
-
-        // This build, on the same task hub and tables, as a deployment would start it.
-        await using var current = await InProcessHost.StartAsync(azurite, settings, tables: tables);
-        var newOrder = await FinishAllAsync(current, parked, run);
+        var (current, parked, newOrder) = await ParkedOnThenFinishedAsync(Shipped12, "fold");
+        await using var host = current;
 
         Assert.All(parked.All, o => Assert.Equal("1.2", VersionOf(current, o.InstanceId)));
         Assert.Equal(ProvisioningWorkflow.Version, VersionOf(current, newOrder));
@@ -131,20 +118,8 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
     [Fact]
     public async Task Orders_parked_at_every_wait_on_1_3_finish_on_this_build_and_only_new_orders_end_in_one_activity()
     {
-        var run = Guid.NewGuid().ToString("N")[..6];
-        var tables = azurite.NewTableNames();
-        var settings = new Dictionary<string, string> { ["TASKHUB_NAME"] = "conclude" + run };
-
-        ParkedOrders parked;
-        await using (var shipped = await InProcessHost.StartAsync(azurite, settings, LocalHostFixture.SamplePath, tables, services: s => s.AddSingleton(Shipped13)))
-        {
-            parked = await ParkAsync(shipped, run);
-            await shipped.DisposeAsync();
-            await shipped.EngineStopped.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
-        }
-
-        await using var current = await InProcessHost.StartAsync(azurite, settings, tables: tables);
-        var newOrder = await FinishAllAsync(current, parked, run);
+        var (current, parked, newOrder) = await ParkedOnThenFinishedAsync(Shipped13, "conclude");
+        await using var host = current;
 
         Assert.All(parked.All, o => Assert.Equal("1.3", VersionOf(current, o.InstanceId)));
         Assert.Equal(ProvisioningWorkflow.Version, VersionOf(current, newOrder));
@@ -157,6 +132,34 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
             await CountScheduledAsync(current, instanceId, nameof(Provisioning.Activities.Conclude)));
         Assert.Equal((1, 1, 0), await EndingOf(parked.Wizard.InstanceId));
         Assert.Equal((0, 0, 1), await EndingOf(newOrder));
+    }
+
+    // Parks an order at each wait on what shipped, then starts this build on the same task hub and tables, as a
+    // deployment would, and finishes them there with one new order (Rule A). The caller disposes the host.
+    async Task<(InProcessHost Current, ParkedOrders Parked, string NewOrder)> ParkedOnThenFinishedAsync(WorkflowRelease shipped, string hub)
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var tables = azurite.NewTableNames();
+        var settings = new Dictionary<string, string> { ["TASKHUB_NAME"] = hub + run };
+
+        ParkedOrders parked;
+        await using (var old = await InProcessHost.StartAsync(azurite, settings, LocalHostFixture.SamplePath, tables, services: s => s.AddSingleton(shipped)))
+        {
+            parked = await ParkAsync(old, run);
+            await old.DisposeAsync();
+            await old.EngineStopped.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
+        }
+
+        var current = await InProcessHost.StartAsync(azurite, settings, tables: tables);
+        try
+        {
+            return (current, parked, await FinishAllAsync(current, parked, run));
+        }
+        catch
+        {
+            await current.DisposeAsync();
+            throw;
+        }
     }
 
     // Parks one order at each wait.
