@@ -127,14 +127,8 @@ public sealed partial class OrganizationStore(TableServiceClient service, TableN
         ArgumentNullException.ThrowIfNull(firstAdmin);
         ArgumentNullException.ThrowIfNull(subscription);
         var organization = new Organization(organizationId, name, type, createdAt, [firstAdmin with { Roles = [UserRole.FullAdmin] }], [subscription]);
-        var result = await ChangeAsync(organizationId, OrganizationIndexes.EntriesFor(organization), old => old is null
-            ? Write(organization)
-            : Write(old.Organization with { Subscriptions = [.. old.Organization.Subscriptions.Where(s => s.Id != subscription.Id), subscription] }),
-            cancellationToken);
-        if (result.Outcome == OrganizationWrite.Rejected)
-        {
-            throw new SubscriptionHeldElsewhereException(subscription.Id, organizationId);
-        }
+        var result = await ChangeAsync(organizationId, OrganizationIndexes.EntriesFor(organization), old => Write(old is null ? organization : WithSubscription(old.Organization, subscription)), cancellationToken);
+        ThrowIfHeldElsewhere(result, organizationId, subscription);
     }
 
     /// <summary>Adds (or updates the status of) a subscription; idempotent.</summary>
@@ -143,8 +137,17 @@ public sealed partial class OrganizationStore(TableServiceClient service, TableN
         ArgumentNullException.ThrowIfNull(subscription);
         var result = await ChangeAsync(organizationId, [], old => old is null
             ? throw new OrganizationNotFoundException(organizationId)
-            : Write(old.Organization with { Subscriptions = [.. old.Organization.Subscriptions.Where(s => s.Id != subscription.Id), subscription] }),
+            : Write(WithSubscription(old.Organization, subscription)),
             cancellationToken);
+        ThrowIfHeldElsewhere(result, organizationId, subscription);
+    }
+
+    static Organization WithSubscription(Organization organization, OrganizationSubscription subscription) =>
+        organization with { Subscriptions = [.. organization.Subscriptions.Where(s => s.Id != subscription.Id), subscription] };
+
+    // A write refused because the subscription's index names another organization.
+    static void ThrowIfHeldElsewhere(OrganizationWriteResult result, string organizationId, OrganizationSubscription subscription)
+    {
         if (result.Outcome == OrganizationWrite.Rejected)
         {
             throw new SubscriptionHeldElsewhereException(subscription.Id, organizationId);

@@ -32,18 +32,12 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
             ExpiresAt = deadline,
             ApprovalRequestsSent = run.Status.ApprovalRequestsSent + 1,
         };
-        if (run.Concludes)
-        {
-            // From 1.4 the request's activity records the step before it sends the links (an activity fewer); a link
-            // opened at once waits for the step's status (WorkflowGateway.OpenLinkAsync).
-            run.Advance(next);
-            var request = mail with { Progress = run.Outbox.TakeRecord() };
-            await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(request, o));
-            return;
-        }
 
-        await run.EnterAsync(next);
-        await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(mail, o));
+        // From 1.4 the request's activity records the step before it sends the links (an activity fewer); a link opened
+        // at once waits for the step's status (WorkflowGateway.OpenLinkAsync).
+        run.Advance(next);
+        var request = mail with { Progress = await run.Outbox.RecordOrCarryAsync(ProvisioningWorkflow.Concludes) };
+        await run.Outbox.SendAsync(nameof(SendApprovalRequests), o => run.Context.SendApprovalRequestsAsync(request, o));
     }
 
     /// <inheritdoc/>

@@ -46,12 +46,13 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
     }
 
     /// <summary>
-    /// The one rule of 1.3 for a record followed by an activity: from 1.3 the record is answered for that activity to
-    /// carry (<see cref="TakeRecord()"/>); before, it is recorded here with an activity of its own and null is answered.
+    /// The one rule for a record followed by an activity: from <paramref name="version"/> (1.3 unless given; 1.4 for an
+    /// approval request) the record is answered for that activity to carry (<see cref="TakeRecord()"/>); before, it is
+    /// recorded here with an activity of its own and null is answered.
     /// </summary>
-    public async Task<ProgressRequest?> RecordOrCarryAsync()
+    public async Task<ProgressRequest?> RecordOrCarryAsync(string version = ProvisioningWorkflow.FoldsRecords)
     {
-        if (run.Folds)
+        if (run.Takes(version))
         {
             return TakeRecord();
         }
