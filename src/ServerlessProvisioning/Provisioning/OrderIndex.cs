@@ -9,11 +9,15 @@ using ServerlessProvisioning.Storage;
 namespace ServerlessProvisioning.Provisioning;
 
 /// <summary>The keys of one entry of the orders index.</summary>
-internal readonly record struct OrderIndexKey(string PartitionKey, string RowKey);
+public readonly record struct OrderIndexKey(string PartitionKey, string RowKey);
 
 /// <summary>
-/// The OrderIndex table: every entry is one order's summary, so every list and search is one single-partition query
-/// and never reads the Orders table. Partitions, each with its RowKey:
+/// The OrderIndex table. Lists read whole summaries: the entries of <c>all</c>, of a stage and of <c>org|…</c> each
+/// carry the order's summary, so those lists are one single-partition query that never reads the Orders table. The
+/// searches' entries (contact, subscription, company, deadline) are keys that point at the order's <c>all</c> entry
+/// (<c>OrderKey</c>): written once when their key appears and deleted when it goes, never rewritten, so a progress record
+/// writes only the summaries that changed; a search page is one query and one point read per order listed.
+/// Partitions, each with its RowKey:
 /// <list type="bullet">
 /// <item><c>all</c>, a stage name, <c>org|&lt;organization id&gt;</c> (every organization the order named: assigned or
 /// chosen), <c>contact|&lt;address identity&gt;</c> (the current contact), <c>sub|&lt;subscription id&gt;</c>: newest
@@ -37,6 +41,8 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
     const string CompanyPrefix = "company|";
     const string Deadlines = "expires";
     const string IndexedKeysProperty = "IndexedKeys";
+    const string IndexedSequenceProperty = "IndexedSequence";
+    const string OrderKeyProperty = "OrderKey";
 
     /// <summary>
     /// The entries an order has: newest first, its stage, each organization it named (those of <paramref name="organizations"/>
@@ -77,6 +83,41 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
     {
         ArgumentNullException.ThrowIfNull(row);
         row[IndexedKeysProperty] = JsonSerializer.Serialize(keys.Select(k => new[] { k.PartitionKey, k.RowKey }));
+    }
+
+    /// <summary>
+    /// Notes in an order row that its entries are exactly what the row at progress <paramref name="sequence"/> says
+    /// (<see cref="IsSettled"/>): the next record then writes only what it changes.
+    /// </summary>
+    public static void NoteSettled(TableEntity row, int sequence)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        row[IndexedSequenceProperty] = sequence;
+    }
+
+    /// <summary>
+    /// Whether the order's entries are exactly what its row says: each entry it names exists, and each summary is the
+    /// row's (but for <c>UpdatedAt</c>). A record interrupted between writing the row and settling its entries leaves
+    /// this false, so the next record writes every entry again.
+    /// </summary>
+    public static bool IsSettled(TableEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.GetInt32(IndexedSequenceProperty) is { } indexed && indexed == (row.GetInt32("ProgressSequence") ?? 0);
+    }
+
+    /// <summary>
+    /// The entries a record must write when the index was settled on <paramref name="before"/>: a key the row did not
+    /// name, and each summary entry when the summary changed (its <c>UpdatedAt</c> alone does not count: a list's
+    /// <c>updatedAt</c> is when the order's summary last changed). A pointer that exists never changes.
+    /// </summary>
+    public static IReadOnlyList<OrderIndexKey> Changed(TableEntity before, OrderRecord after, IReadOnlyList<OrderIndexKey> wanted)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var had = IndexedKeys(before).ToHashSet();
+        var summaryChanged = !SummaryFacts(OrderRow.FromEntity(before)).Equals(SummaryFacts(after));
+        return wanted.Where(k => !had.Contains(k) || (summaryChanged && !IsPointer(k))).ToList();
     }
 
     /// <summary>Writes a just-registered order's entries (the row already names them).</summary>
@@ -136,11 +177,20 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
         var order = OrderRow.FromEntity(row);
         var (wanted, gone) = Plan(row);
         await WriteAsync(order, wanted, gone.Union(alsoGone ?? []).Except(wanted), cancellationToken);
-        if (!Names(row, wanted))
+        if (!Names(row, wanted) || !IsSettled(row))
         {
+            // Only over the version read: a record that moved the row meanwhile settles its own entries.
             var marks = new TableEntity(OrderRow.PartitionKey(order.OrderId), OrderRow.RowKey);
             NoteIndexed(marks, wanted);
-            await orders.UpdateEntityAsync(marks, ETag.All, TableUpdateMode.Merge, cancellationToken);
+            NoteSettled(marks, row.GetInt32("ProgressSequence") ?? 0);
+            try
+            {
+                await orders.UpdateEntityAsync(marks, row.ETag, TableUpdateMode.Merge, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status is 412 or 404)
+            {
+                // Moved or purged since: whoever moved it settles it (or leaves it for the next record to write whole).
+            }
         }
     }
 
@@ -175,11 +225,11 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
 
     /// <summary>One page of the orders whose current contact is the same person as <paramref name="email"/>, newest first.</summary>
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListByContactAsync(string email, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
-        QueryAsync(Partition(ContactPartition(email)), continuationToken, pageSize, cancellationToken);
+        QueryPointersAsync(Partition(ContactPartition(email)), continuationToken, pageSize, cancellationToken);
 
     /// <summary>One page of the orders of a subscription, newest first.</summary>
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListBySubscriptionAsync(string subscriptionId, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>
-        QueryAsync(Partition(SubscriptionPartition(subscriptionId)), continuationToken, pageSize, cancellationToken);
+        QueryPointersAsync(Partition(SubscriptionPartition(subscriptionId)), continuationToken, pageSize, cancellationToken);
 
     /// <summary>
     /// One page of the orders whose typed company name, folded, starts with <paramref name="text"/> folded: a RowKey
@@ -197,14 +247,14 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
         var from = TableKey.Encode(prefix);
         var to = from[..^1] + (char)(from[^1] + 1);
         var partition = CompanyPartition(prefix);
-        return QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}"), continuationToken, pageSize, cancellationToken);
+        return QueryPointersAsync(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {from} and RowKey lt {to}"), continuationToken, pageSize, cancellationToken);
     }
 
     /// <summary>One page of the open orders whose current deadline is before <paramref name="before"/>, soonest first.</summary>
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListExpiringBeforeAsync(DateTimeOffset before, string? continuationToken, int pageSize, CancellationToken cancellationToken)
     {
         var to = DeadlineKey(before);
-        return QueryAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Deadlines} and RowKey lt {to}"), continuationToken, pageSize, cancellationToken);
+        return QueryPointersAsync(TableClient.CreateQueryFilter($"PartitionKey eq {Deadlines} and RowKey lt {to}"), continuationToken, pageSize, cancellationToken, openOnly: true);
     }
 
     /// <summary>
@@ -282,6 +332,29 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
         return ([], null);
     }
 
+    // One page of a search's pointers, then each order's summary (point reads of `all`, at once), in the pointers' order.
+    // A pointer whose order is gone (purged meanwhile) is skipped; so is a deadline's pointer to an order that has
+    // finished meanwhile (its pointer is about to go). An entry written before pointers carries its summary itself.
+    async Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> QueryPointersAsync(string filter, string? continuationToken, int pageSize, CancellationToken cancellationToken, bool openOnly = false)
+    {
+        await foreach (var page in index.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: cancellationToken).AsPages(continuationToken, pageSize))
+        {
+            var summaries = await Task.WhenAll(page.Values.Select(async entry =>
+            {
+                if (entry.GetString(OrderKeyProperty) is not { Length: > 0 } orderKey)
+                {
+                    return entry.GetString("Stage") is { Length: > 0 } ? Summary(entry) : null;
+                }
+
+                var summary = await index.GetEntityIfExistsAsync<TableEntity>(AllOrders, orderKey, cancellationToken: cancellationToken);
+                return summary.HasValue ? Summary(summary.Value!) : null;
+            }));
+            return (summaries.OfType<OrderSummary>().Where(s => !openOnly || !s.Stage.IsFinal()).ToList(), page.ContinuationToken);
+        }
+
+        return ([], null);
+    }
+
     static OrderSummary Summary(TableEntity e)
     {
         var stage = Enum.Parse<ProvisioningStage>(e.GetString("Stage"));
@@ -299,9 +372,26 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
             Text(e, "ChosenOrganizationId"));
     }
 
+    /// <summary>What a summary entry shows but for its <c>UpdatedAt</c>: when this changes, the summaries are written again.</summary>
+    static object SummaryFacts(OrderRecord o) => (
+        o.Stage, o.Outcome, o.CreatedAt, o.SubscriptionId ?? "", o.ContactEmail ?? "", o.CompanyName ?? "", o.OrganizationId ?? "", o.ChosenOrganizationId ?? "",
+        o.Stage.IsFinal() ? null : Millisecond(o.ExpiresAt));
+
+    // A time as a table keeps it, whatever precision it was written with.
+    static DateTimeOffset? Millisecond(DateTimeOffset? at) => at is { } t ? new DateTimeOffset(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero) : null;
+
+    static bool IsPointer(OrderIndexKey key) =>
+        key.PartitionKey == Deadlines
+        || key.PartitionKey.StartsWith(ContactPrefix, StringComparison.Ordinal)
+        || key.PartitionKey.StartsWith(SubscriptionPrefix, StringComparison.Ordinal)
+        || key.PartitionKey.StartsWith(CompanyPrefix, StringComparison.Ordinal);
+
     static string? Text(TableEntity e, string name) => e.GetString(name) is { Length: > 0 } value ? value : null;
 
-    static TableEntity Entry(OrderRecord order, OrderIndexKey key) => new(key.PartitionKey, key.RowKey)
+    // A search's entry points at the order's summary in `all`; the others carry it.
+    static TableEntity Entry(OrderRecord order, OrderIndexKey key) => IsPointer(key)
+        ? new(key.PartitionKey, key.RowKey) { ["OrderId"] = order.OrderId, [OrderKeyProperty] = RowKey(order.CreatedAt, order.OrderId) }
+        : new(key.PartitionKey, key.RowKey)
     {
         ["OrderId"] = order.OrderId,
         ["Stage"] = order.Stage.ToString(),

@@ -30,6 +30,7 @@ internal static class OrderRow
         ["StartClaimedAt"] = r.StartClaimedAt,
         ["SubscriptionId"] = r.SubscriptionId,
         ["ContactEmail"] = r.ContactEmail,
+        ["ExpiresAt"] = r.ExpiresAt,
     };
 
     /// <summary>The order as its row says.</summary>
@@ -65,6 +66,9 @@ internal static class OrderRow
             ["OrganizationId"] = progress.OrganizationId ?? string.Empty,
             ["ChosenOrganizationId"] = progress.ChosenOrganizationId ?? string.Empty,
             ["ProgressSequence"] = progress.Sequence,
+
+            // A record comes from the workflow, so it exists: a repeated delivery need not look (the webhook leaves this to it).
+            ["WorkflowStarted"] = true,
         };
         foreach (var (name, value) in new (string, object?)[] { ("SubscriptionId", progress.SubscriptionId), ("ContactEmail", progress.ContactEmail), ("CompanyName", progress.CompanyName), ("ExpiresAt", progress.ExpiresAt) })
         {

@@ -21,8 +21,8 @@ public class OrderSearchTests(AzuriteFixture azurite)
     static async Task RegisterAsync(OrderStore store, string orderId, string contact, DateTimeOffset at, string? subscriptionId = null) =>
         await store.RegisterAsync(orderId, "fp", "order-" + orderId, at, subscriptionId ?? "sub-" + orderId, contact, Ct);
 
-    static Task ProgressAsync(OrderStore store, string orderId, int sequence, ProvisioningStage stage, DateTimeOffset? expiresAt = null, string? company = null, string? contact = null, ProvisioningOutcome? outcome = null, string? organizationId = null) =>
-        store.RecordProgressAsync(new ProgressRequest(orderId, sequence, stage, outcome, organizationId, [], T0.AddMinutes(sequence), null, "sub-" + orderId, contact, company, expiresAt), Ct);
+    static async Task ProgressAsync(OrderStore store, string orderId, int sequence, ProvisioningStage stage, DateTimeOffset? expiresAt = null, string? company = null, string? contact = null, ProvisioningOutcome? outcome = null, string? organizationId = null) =>
+        await store.RecordProgressAsync(new ProgressRequest(orderId, sequence, stage, outcome, organizationId, [], T0.AddMinutes(sequence), null, "sub-" + orderId, contact, company, expiresAt), Ct);
 
     static List<string> Ids((IReadOnlyList<OrderSummary> Items, string? ContinuationToken) page) => page.Items.Select(i => i.OrderId).ToList();
 
@@ -225,6 +225,32 @@ public class OrderSearchTests(AzuriteFixture azurite)
 
         Assert.Equal(entries, (await EntriesOfAsync(names, "ord-a")).Select(e => (e.PartitionKey, e.RowKey)).ToList());
         Assert.Equal(["InvitationSent"], (await store.GetAuditAsync("ord-a", Ct)).Select(a => a.Action));
+    }
+
+    [Fact]
+    public async Task A_record_writes_only_the_entries_it_changes_and_one_after_a_record_cut_short_writes_them_all()
+    {
+        var (store, names) = await NewStoreAsync();
+        await RegisterAsync(store, "ord-h", "h@x.com", T0);
+        await ProgressAsync(store, "ord-h", 1, ProvisioningStage.InvitationSent, T0.AddDays(30), contact: "h@x.com");
+        var index = azurite.Tables.GetTableClient(names.OrderIndex);
+        var all = Assert.Single(await EntriesOfAsync(names, "ord-h"), e => e.PartitionKey == "all");
+
+        // The same summary: nothing is written (the list's updatedAt is when the summary last changed).
+        await ProgressAsync(store, "ord-h", 2, ProvisioningStage.InvitationSent, T0.AddDays(30), contact: "h@x.com");
+        Assert.Equal(all.ETag, Assert.Single(await EntriesOfAsync(names, "ord-h"), e => e.PartitionKey == "all").ETag);
+
+        // What a record cut short between its row and its entries leaves: the row moved on, its entries did not.
+        var orders = azurite.Tables.GetTableClient(names.Orders);
+        await orders.UpdateEntityAsync(new TableEntity(TableKey.Encode("ord-h"), "order") { ["Stage"] = "AwaitingOrganizationChoice", ["CompanyName"] = "Healed Ltd", ["ProgressSequence"] = 3 }, Azure.ETag.All, TableUpdateMode.Merge, Ct);
+        await index.DeleteEntityAsync(all.PartitionKey, all.RowKey, Azure.ETag.All, Ct);
+
+        await ProgressAsync(store, "ord-h", 4, ProvisioningStage.AwaitingOrganizationChoice, T0.AddDays(30), company: "Healed Ltd", contact: "h@x.com");
+
+        Assert.Equal(["ord-h"], Ids(await store.ListAsync(null, null, 10, Ct)));
+        Assert.Equal(["ord-h"], Ids(await store.ListByCompanyPrefixAsync("healed", null, 10, Ct)));
+        Assert.Equal(ProvisioningStage.AwaitingOrganizationChoice, Assert.Single((await store.ListByContactAsync("h@x.com", null, 10, Ct)).Items).Stage);
+        Assert.DoesNotContain(await EntriesOfAsync(names, "ord-h"), e => e.PartitionKey == "InvitationSent");
     }
 
     [Fact]
