@@ -232,7 +232,7 @@ public class DuplicateAndRaceTests(RaceHost host) : IClassFixture<RaceHost>
         // Exactly what a SIGKILL after OrderStore.ClaimStepAsync and before RaiseEventAsync leaves behind (the invitation is step 1).
         var state = await host.WizardAsync(token);
         Assert.Equal(ProvisioningStage.InvitationSent, state.Stage);
-        await host.Tables.GetTableClient(ReliabilityHost.Names.Orders).UpsertEntityAsync(new TableEntity(TableKey.Encode(orderId), "gate") { ["ClaimedStep"] = 1 });
+        await host.Tables.GetTableClient(ReliabilityHost.Names.Orders).UpsertEntityAsync(new TableEntity(TableKey.Encode(orderId), "gate|0000000001") { ["ClaimedStep"] = 1 });
 
         using var retried = await host.SubmitAsync(token, "Contoso", "megan@contoso.com");
         using var cancelled = await host.OperatorPostAsync($"/api/orders/{orderId}/cancel", new { reason = "stuck" });

@@ -231,7 +231,8 @@ public sealed class WorkflowGateway(OrderStore orders, LinkTokens tokens, Candid
         ArgumentNullException.ThrowIfNull(workflow);
         var deadline = time.GetUtcNow() + CommandWait;
         var current = workflow.Status;
-        var delay = TimeSpan.FromMilliseconds(50);
+        // A step takes two queue hops and an activity at the least: a first look sooner than this is never answered.
+        var delay = TimeSpan.FromMilliseconds(100);
         while (time.GetUtcNow() < deadline)
         {
             await Task.Delay(delay, cancellationToken);

@@ -66,7 +66,8 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
         }
 
         var instanceId = InstanceIds.ForOrder(order.OrderId);
-        var (registration, record) = await orders.RegisterAsync(order.OrderId, order.Fingerprint(), instanceId, time.GetUtcNow(), order.SubscriptionId, order.ProvisioningContactEmail, cancellationToken);
+        var now = time.GetUtcNow();
+        var (registration, record) = await orders.RegisterAsync(order.OrderId, order.Fingerprint(), instanceId, now, order.SubscriptionId, order.ProvisioningContactEmail, cancellationToken, InvitationDeadline(now));
         if (registration == OrderRegistration.Conflict)
         {
             return Problems.Conflict($"Order '{order.OrderId}' was already received with a different body.");
@@ -74,17 +75,19 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
 
         // Exactly one delivery starts the workflow: the first one; a repeat only if the first never did (it crashed
         // after registering) and its claim has lapsed. Concurrent starts of one instance confuse the storage provider.
+        var startedHere = false;
         if (registration == OrderRegistration.Created)
         {
-            await StartAsync(client, order, instanceId, cancellationToken);
+            startedHere = await StartAsync(client, order, record, cancellationToken);
         }
-        else if (!record.WorkflowStarted && !await EnsureStartedAsync(client, order, instanceId, cancellationToken))
+        else if (!record.WorkflowStarted && !await EnsureStartedAsync(client, order, record, cancellationToken))
         {
             return Problems.Create(StatusCodes.Status503ServiceUnavailable, "Starting", $"Order '{order.OrderId}' is registered and its workflow is still being started; deliver it again in a minute.");
         }
 
-        // The instance must run this order, not another whose id led to the same instance id.
-        if (!await RunsOrderAsync(client, record.InstanceId, order.OrderId, cancellationToken))
+        // The instance must run this order, not another whose id led to the same instance id (a workflow this delivery
+        // just created does).
+        if (!startedHere && !await RunsOrderAsync(client, record.InstanceId, order.OrderId, cancellationToken))
         {
             logger.LogError("Order {OrderId}: instance {InstanceId} runs another order", order.OrderId, record.InstanceId);
             return Problems.Conflict($"Order '{order.OrderId}' cannot be started: its workflow id is taken by another order.");
@@ -100,8 +103,9 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
     /// starting it, or crashed after registering. Waits until the workflow exists, taking the start over once the
     /// first delivery's <see cref="OrderStore.StartLease"/> lapses; false only if that did not settle in two leases.
     /// </summary>
-    async Task<bool> EnsureStartedAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)
+    async Task<bool> EnsureStartedAsync(DurableTaskClient client, OrderRequest order, OrderRecord record, CancellationToken cancellationToken)
     {
+        var instanceId = record.InstanceId;
         var deadline = time.GetUtcNow() + (2 * OrderStore.StartLease);
         while (true)
         {
@@ -114,7 +118,10 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
             switch (await orders.TryClaimStartAsync(order.OrderId, time.GetUtcNow(), cancellationToken))
             {
                 case StartClaim.Claimed:
-                    await StartAsync(client, order, instanceId, cancellationToken);
+                    // The first delivery may have crashed before indexing the order: index it as its row says.
+                    await orders.ReindexAsync(order.OrderId, cancellationToken);
+                    await StartAsync(client, order, record, cancellationToken);
+                    await orders.MarkStartedAsync(order.OrderId, cancellationToken);
                     return true;
                 case StartClaim.Started:
                     return true;
@@ -135,22 +142,31 @@ public sealed class OrderWebhookApi(OrderStore orders, WorkflowRelease release, 
         return instance?.SerializedInput is not { Length: > 0 } input || Primitives.Json.Deserialize<ProvisioningInput>(input)?.Order.OrderId == orderId;
     }
 
-    async Task StartAsync(DurableTaskClient client, OrderRequest order, string instanceId, CancellationToken cancellationToken)
+    // Whole seconds: the same in the row, the index and the workflow's input, whatever precision each keeps.
+    DateTimeOffset InvitationDeadline(DateTimeOffset now)
+    {
+        var deadline = now + Options.InvitationLifetime;
+        return new DateTimeOffset(deadline.UtcTicks - (deadline.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+    }
+
+    // True when this call created the workflow (with the deadline the order was registered with); false when it existed.
+    // The row learns that it exists from the workflow's first record (or a repeated delivery that looks).
+    async Task<bool> StartAsync(DurableTaskClient client, OrderRequest order, OrderRecord record, CancellationToken cancellationToken)
     {
         var timings = new ProvisioningTimings(Options.InvitationLifetime, Options.InvitationReminder(), Options.ApprovalLifetime, Options.ApprovalReminder());
         try
         {
             await client.ScheduleNewOrchestrationInstanceAsync(
                 ProvisioningWorkflow.Name,
-                new ProvisioningInput(order.ToProvisioningOrder(), timings),
-                release.StartOptions(instanceId).WithDedupeStatuses([.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses]),
+                new ProvisioningInput(order.ToProvisioningOrder(), timings, InvitationDeadline: record.ExpiresAt),
+                release.StartOptions(record.InstanceId).WithDedupeStatuses([.. StartOrchestrationOptionsExtensions.ValidDedupeStatuses]),
                 cancellationToken);
+            return true;
         }
         catch (OrchestrationAlreadyExistsException)
         {
-            // It exists already (a previous start got through before a crash).
+            // It exists already (a previous start got through before a crash, or another order's id led to it).
+            return false;
         }
-
-        await orders.MarkStartedAsync(order.OrderId, cancellationToken);
     }
 }

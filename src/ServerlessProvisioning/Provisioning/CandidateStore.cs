@@ -21,12 +21,16 @@ public sealed class CandidateStore(TableServiceClient service, TableNames names)
     readonly TableClient table = service.GetTableClient(names.Orders);
 
     /// <summary>Keeps what a match offered, replacing an earlier match's (idempotent: a retried match writes the same).</summary>
-    public async Task SaveAsync(string orderId, OfferedCandidates offered, CancellationToken cancellationToken)
+    public async Task SaveAsync(string orderId, OfferedCandidates offered, CancellationToken cancellationToken) =>
+        await table.UpsertEntityAsync(Entity(orderId, offered), TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>The row <see cref="SaveAsync"/> upserts (in the order's partition, so a progress record can write it in its batch).</summary>
+    public static TableEntity Entity(string orderId, OfferedCandidates offered)
     {
         ArgumentNullException.ThrowIfNull(offered);
         var entity = new TableEntity(TableKey.Encode(orderId), Row) { ["Round"] = offered.Round, ["Omitted"] = offered.Omitted };
         ChunkedJson.Write(entity, "Candidates", Json.Serialize(offered.Candidates));
-        await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
+        return entity;
     }
 
     /// <summary>What the order's last match offered; null when it has not matched (or matched before candidates were kept here).</summary>

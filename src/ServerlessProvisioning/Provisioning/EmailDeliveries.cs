@@ -31,8 +31,9 @@ public enum DeliveryReportOutcome
 /// </summary>
 /// <remarks>
 /// Table <see cref="TableNames.EmailMessages"/>: <c>PartitionKey = RowKey = message id</c> (one point read per
-/// report), and <c>PartitionKey = order|&lt;order id&gt;</c>, <c>RowKey = message id</c> so that retention finds an
-/// order's messages without a scan.
+/// report). The order's partition of the Orders table lists its message ids (<c>mail|&lt;message id&gt;</c>), so that
+/// retention finds an order's messages without a scan; an email sent with a progress record is listed in the record's
+/// batch. Orders listed before that have <c>PartitionKey = order|&lt;order id&gt;</c> rows here instead.
 /// </remarks>
 public sealed class EmailDeliveries(TableServiceClient service, TableNames names, OrderStore orders, ILogger<EmailDeliveries> logger)
 {
@@ -43,7 +44,13 @@ public sealed class EmailDeliveries(TableServiceClient service, TableNames names
     public const int MaxStatusMessage = 300;
 
     const string OrderPrefix = "order|";
+    const string ListingPrefix = "mail|";
     readonly TableClient table = service.GetTableClient(names.EmailMessages);
+    readonly TableClient orderRows = service.GetTableClient(names.Orders);
+
+    /// <summary>The row of the order's partition (Orders table) that lists the email with <paramref name="idempotencyKey"/> for the purge.</summary>
+    public static TableEntity Listing(string orderId, string idempotencyKey) =>
+        new(OrderRow.PartitionKey(orderId), ListingPrefix + TableKey.Encode(EmailOperationId.FromIdempotencyKey(idempotencyKey).ToString("D")));
 
     /// <summary>The message id an email is sent, and its delivery reported, under.</summary>
     public static string MessageIdOf(OutgoingEmail email)
@@ -52,8 +59,11 @@ public sealed class EmailDeliveries(TableServiceClient service, TableNames names
         return EmailOperationId.FromIdempotencyKey(email.IdempotencyKey).ToString("D");
     }
 
-    /// <summary>Remembers the email under its message id (upserts: an activity that runs again writes the same rows).</summary>
-    public async Task RecordAsync(OutgoingEmail email, CancellationToken cancellationToken)
+    /// <summary>
+    /// Remembers the email under its message id (upserts: an activity that runs again writes the same rows), and lists
+    /// it in its order's partition unless <paramref name="listed"/> (its <see cref="Listing"/> was written already).
+    /// </summary>
+    public async Task RecordAsync(OutgoingEmail email, CancellationToken cancellationToken, bool listed = false)
     {
         var messageId = MessageIdOf(email);
         var key = TableKey.Encode(messageId);
@@ -63,7 +73,10 @@ public sealed class EmailDeliveries(TableServiceClient service, TableNames names
             ["Kind"] = email.Kind.ToString(),
             ["Recipient"] = email.To.Address,
         }, TableUpdateMode.Replace, cancellationToken);
-        await table.UpsertEntityAsync(new TableEntity(TableKey.Encode(OrderPrefix + email.OrderId), key), TableUpdateMode.Replace, cancellationToken);
+        if (!listed)
+        {
+            await orderRows.UpsertEntityAsync(Listing(email.OrderId, email.IdempotencyKey), TableUpdateMode.Replace, cancellationToken);
+        }
     }
 
     /// <summary>Applies one delivery report: a failure of one of our emails goes into its order's audit, once.</summary>
@@ -101,6 +114,14 @@ public sealed class EmailDeliveries(TableServiceClient service, TableNames names
     /// <summary>Forgets an order's messages (retention purge); idempotent.</summary>
     public async Task DeleteOrderAsync(string orderId, CancellationToken cancellationToken)
     {
+        // Before the order's partition goes (its listing rows with it).
+        var listings = TableClient.CreateQueryFilter($"PartitionKey eq {OrderRow.PartitionKey(orderId)} and RowKey ge {ListingPrefix} and RowKey lt {"mail}"}");
+        await foreach (var e in orderRows.QueryAsync<TableEntity>(listings, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            var key = e.RowKey[ListingPrefix.Length..];
+            await table.DeleteEntityAsync(key, key, ETag.All, cancellationToken);
+        }
+
         var pk = TableKey.Encode(OrderPrefix + orderId);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk}");
         await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
@@ -131,10 +152,11 @@ public sealed class EmailDeliveries(TableServiceClient service, TableNames names
 public sealed class OrderEmail(IEmailSender sender, EmailDeliveries deliveries)
 {
     /// <summary>Records the email's message id, then hands it over (see <see cref="IEmailSender.SendAsync"/>).</summary>
-    public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
+    /// <remarks><paramref name="listed"/>: the email's <see cref="EmailDeliveries.Listing"/> was written with a progress record.</remarks>
+    public async Task SendAsync(OutgoingEmail email, CancellationToken cancellationToken, bool listed = false)
     {
         ArgumentNullException.ThrowIfNull(email);
-        await deliveries.RecordAsync(email, cancellationToken);
+        await deliveries.RecordAsync(email, cancellationToken, listed);
         await sender.SendAsync(email, cancellationToken);
     }
 }

@@ -70,8 +70,14 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
     /// <summary>The storage key of a token: hex SHA-256.</summary>
     public static string Hash(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    /// <summary>Derives a token and stores its hash (idempotent); returns the token for the link.</summary>
-    public async Task<string> IssueAsync(TokenKind kind, string orderId, string instanceId, int generation, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    /// <summary>The row of the order's partition that lists a token for the purge (<paramref name="token"/> as derived).</summary>
+    public static TableEntity Listing(string orderId, string token) => new(TableKey.Encode(orderId), TokenRowPrefix + Hash(token));
+
+    /// <summary>
+    /// Derives a token and stores its hash (idempotent); returns the token for the link. <paramref name="listed"/>: the
+    /// caller wrote its <see cref="Listing"/> already (in a progress record's batch), so only the token's own row is written.
+    /// </summary>
+    public async Task<string> IssueAsync(TokenKind kind, string orderId, string instanceId, int generation, string holder, DateTimeOffset expiresAt, CancellationToken cancellationToken, bool listed = false)
     {
         var token = Derive(kind, instanceId, generation, holder);
         var entity = new TableEntity(Hash(token), string.Empty)
@@ -84,7 +90,11 @@ public sealed class LinkTokens(TableServiceClient service, TableNames names, Lin
             ["Revoked"] = false,
             ["Generation"] = generation,
         };
-        await orders.UpsertEntityAsync(new TableEntity(TableKey.Encode(orderId), TokenRowPrefix + entity.PartitionKey), TableUpdateMode.Replace, cancellationToken);
+        if (!listed)
+        {
+            await orders.UpsertEntityAsync(Listing(orderId, token), TableUpdateMode.Replace, cancellationToken);
+        }
+
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
         return token;
     }

@@ -23,10 +23,11 @@ internal sealed class OrderAudit(TableClient table)
     /// <summary>Where the sequences of entries added once start: apart from the workflow's and the API's own.</summary>
     public const int OnceSequenceStart = 2_000_000_001;
 
-    /// <summary>Writes the entries (upserts, in batches of the order's partition).</summary>
-    public async Task WriteAsync(string orderId, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    /// <summary>Writes the entries (upserts, in batches of the order's partition), and any other rows of that partition with them.</summary>
+    public async Task WriteAsync(string orderId, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken, IReadOnlyList<TableEntity>? rows = null)
     {
-        foreach (var chunk in Upserts(orderId, entries).Chunk(100))
+        var upserts = Upserts(orderId, entries).Concat((rows ?? []).Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+        foreach (var chunk in upserts.Chunk(100))
         {
             await table.SubmitTransactionAsync(chunk, cancellationToken);
         }

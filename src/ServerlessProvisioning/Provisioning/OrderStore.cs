@@ -4,6 +4,9 @@ using ServerlessProvisioning.Storage;
 
 namespace ServerlessProvisioning.Provisioning;
 
+/// <summary>What is left of a progress record whose last step was deferred (<see cref="OrderStore.SettleAsync"/>).</summary>
+public sealed record RecordSettle(string OrderId, int Sequence, IReadOnlyList<OrderIndexKey> Wanted, ETag Version);
+
 /// <summary>
 /// The Orders table: one partition per order holding its row (the projection the operator reads, <see cref="OrderRow"/>),
 /// a gate row that lets exactly one command answer each waiting step (<see cref="OrderGate"/>), and its audit trail
@@ -36,13 +39,18 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     /// the row names those entries in the same insert, so the workflow's first progress record moves them.
     /// </summary>
     /// <remarks><paramref name="fingerprint"/> tells a repeated delivery of the same order from a different order under the same id.</remarks>
-    public async Task<(OrderRegistration Result, OrderRecord Record)> RegisterAsync(string orderId, string fingerprint, string instanceId, DateTimeOffset now, string? subscriptionId, string? contactEmail, CancellationToken cancellationToken)
+    public async Task<(OrderRegistration Result, OrderRecord Record)> RegisterAsync(string orderId, string fingerprint, string instanceId, DateTimeOffset now, string? subscriptionId, string? contactEmail, CancellationToken cancellationToken, DateTimeOffset? invitationDeadline = null)
     {
         // The first delivery owns starting the workflow; StartClaimedAt lets a later delivery take over if it never does.
-        var record = new OrderRecord(orderId, instanceId, fingerprint, now, now, ProvisioningStage.InvitationSent, null, null, WorkflowStarted: false, StartClaimedAt: now, SubscriptionId: subscriptionId, ContactEmail: contactEmail);
+        var record = new OrderRecord(orderId, instanceId, fingerprint, now, now, ProvisioningStage.InvitationSent, null, null, WorkflowStarted: false, StartClaimedAt: now, SubscriptionId: subscriptionId, ContactEmail: contactEmail, ExpiresAt: invitationDeadline);
         var row = OrderRow.ToEntity(record);
         var entries = OrderIndex.EntriesFor(record, []);
         OrderIndex.NoteIndexed(row, entries);
+
+        // Settled from the start: the workflow's first record changes no entry (the deadline is the one it starts
+        // with), so it writes none. A delivery that crashed before writing them leaves the order unstarted, and the
+        // delivery that takes the start over writes them again (ReindexAsync) before it starts the workflow.
+        OrderIndex.NoteSettled(row, 0);
         try
         {
             await table.AddEntityAsync(row, cancellationToken);
@@ -88,6 +96,16 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         }
     }
 
+    /// <summary>Writes every index entry of the order as its row says (a delivery taking over a start the first one never did).</summary>
+    public async Task ReindexAsync(string orderId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(OrderRow.PartitionKey(orderId), OrderRow.RowKey, cancellationToken: cancellationToken);
+        if (row.HasValue)
+        {
+            await index.IndexAsync(row.Value!, cancellationToken);
+        }
+    }
+
     /// <summary>Notes that the order's workflow exists, so repeated deliveries need not look again.</summary>
     public Task MarkStartedAsync(string orderId, CancellationToken cancellationToken) =>
         table.UpdateEntityAsync(new TableEntity(OrderRow.PartitionKey(orderId), OrderRow.RowKey) { ["WorkflowStarted"] = true }, ETag.All, TableUpdateMode.Merge, cancellationToken);
@@ -108,23 +126,29 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     /// Each part is idempotent, and a crash between them is healed by the next record (or the same one run again),
     /// which starts from what the row names.
     /// </summary>
-    public async Task RecordProgressAsync(ProgressRequest progress, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="alongside"/>: other rows of the order's partition, upserted in the record's batch.
+    /// <paramref name="deferSettle"/>: the last step (the row naming only the entries left) is answered instead of done,
+    /// for <see cref="SettleAsync"/> to do with the audit entries that follow (null when there is nothing to settle).
+    /// </remarks>
+    public async Task<RecordSettle?> RecordProgressAsync(ProgressRequest progress, CancellationToken cancellationToken, IReadOnlyList<TableEntity>? alongside = null, bool deferSettle = false)
     {
         ArgumentNullException.ThrowIfNull(progress);
         var pk = OrderRow.PartitionKey(progress.OrderId);
+        var rows = (alongside ?? []).Select(r => r.PartitionKey == pk ? r : throw new ArgumentException("A row written alongside a record must be in the order's partition.", nameof(alongside))).ToList();
         for (var attempt = 1; ; attempt++)
         {
             var current = await table.GetEntityIfExistsAsync<TableEntity>(pk, OrderRow.RowKey, cancellationToken: cancellationToken);
             if (!current.HasValue || (current.Value!.GetInt32("ProgressSequence") ?? 0) >= progress.Sequence)
             {
                 // Gone, or a newer record (or this one, on an earlier run) moved the row: the entries, and the index as the row says.
-                await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken);
+                await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken, rows);
                 if (current.HasValue)
                 {
                     await index.IndexAsync(current.Value!, cancellationToken);
                 }
 
-                return;
+                return null;
             }
 
             var row = current.Value!;
@@ -135,23 +159,31 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
                 next[key] = value;
             }
 
+            // From a settled index, only what this record changes; otherwise (a record was cut short) every entry.
             var (wanted, gone) = OrderIndex.Plan(next);
+            var upserts = OrderIndex.IsSettled(row) ? OrderIndex.Changed(row, OrderRow.FromEntity(next), wanted) : wanted;
+            var settledNow = upserts.Count == 0 && gone.Count == 0;
             if (!OrderIndex.Names(row, [.. wanted, .. gone]))
             {
                 OrderIndex.NoteIndexed(update, [.. wanted, .. gone]);
             }
 
+            if (settledNow)
+            {
+                OrderIndex.NoteSettled(update, progress.Sequence);
+            }
+
             ETag version;
             try
             {
-                if (progress.Audit.Count < 100)
+                if (progress.Audit.Count + rows.Count < 100)
                 {
-                    var written = await table.SubmitTransactionAsync([.. OrderAudit.Upserts(progress.OrderId, progress.Audit), new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, row.ETag)], cancellationToken);
+                    var written = await table.SubmitTransactionAsync([.. OrderAudit.Upserts(progress.OrderId, progress.Audit), .. rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), new TableTransactionAction(TableTransactionActionType.UpdateMerge, update, row.ETag)], cancellationToken);
                     version = written.Value[^1].Headers.ETag ?? ETag.All;
                 }
                 else
                 {
-                    await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken);
+                    await audit.WriteAsync(progress.OrderId, progress.Audit, cancellationToken, rows);
                     version = (await table.UpdateEntityAsync(update, row.ETag, TableUpdateMode.Merge, cancellationToken)).Headers.ETag ?? ETag.All;
                 }
             }
@@ -161,25 +193,66 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
                 continue;
             }
 
-            await index.WriteAsync(OrderRow.FromEntity(next), wanted, gone, cancellationToken);
-
-            // The row names only the entries left, if it is still this record's: a newer record that moved it while these
-            // were written may have been overwritten by them, and the index goes back to what the row says.
-            var marks = new TableEntity(pk, OrderRow.RowKey);
-            OrderIndex.NoteIndexed(marks, wanted);
-            try
+            if (settledNow)
             {
-                await table.UpdateEntityAsync(marks, version, TableUpdateMode.Merge, cancellationToken);
-            }
-            catch (RequestFailedException e) when (e.Status is 412 or 404)
-            {
-                if ((await table.GetEntityIfExistsAsync<TableEntity>(pk, OrderRow.RowKey, cancellationToken: cancellationToken)) is { HasValue: true } newer)
-                {
-                    await index.IndexAsync(newer.Value!, cancellationToken, alsoGone: wanted);
-                }
+                return null;
             }
 
+            await index.WriteAsync(OrderRow.FromEntity(next), upserts, gone, cancellationToken);
+            var settle = new RecordSettle(progress.OrderId, progress.Sequence, wanted, version);
+            if (deferSettle)
+            {
+                return settle;
+            }
+
+            await SettleAsync(progress.OrderId, settle, [], cancellationToken);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The last step of a record (<see cref="RecordProgressAsync"/>), with audit entries that follow it in the same batch:
+    /// the row names only the entries left, if it is still this record's. A newer record that moved the row while the
+    /// entries were written may have been overwritten by them, and the index goes back to what the row says. Without a
+    /// settle (null: nothing to settle) only the entries are written.
+    /// </summary>
+    public async Task SettleAsync(string orderId, RecordSettle? settle, IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (settle is null)
+        {
+            await audit.WriteAsync(orderId, entries, cancellationToken);
             return;
+        }
+
+        var pk = OrderRow.PartitionKey(settle.OrderId);
+        var marks = new TableEntity(pk, OrderRow.RowKey);
+        OrderIndex.NoteIndexed(marks, settle.Wanted);
+        OrderIndex.NoteSettled(marks, settle.Sequence);
+        try
+        {
+            if (entries.Count is > 0 and < 100)
+            {
+                await table.SubmitTransactionAsync([.. OrderAudit.Upserts(settle.OrderId, entries), new TableTransactionAction(TableTransactionActionType.UpdateMerge, marks, settle.Version)], cancellationToken);
+            }
+            else
+            {
+                await audit.WriteAsync(settle.OrderId, entries, cancellationToken);
+                await table.UpdateEntityAsync(marks, settle.Version, TableUpdateMode.Merge, cancellationToken);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status is 412 or 404)
+        {
+            if (entries.Count is > 0 and < 100)
+            {
+                // The batch wrote nothing: the entries alone.
+                await audit.WriteAsync(settle.OrderId, entries, cancellationToken);
+            }
+
+            if ((await table.GetEntityIfExistsAsync<TableEntity>(pk, OrderRow.RowKey, cancellationToken: cancellationToken)) is { HasValue: true } newer)
+            {
+                await index.IndexAsync(newer.Value!, cancellationToken, alsoGone: settle.Wanted);
+            }
         }
     }
 
@@ -187,8 +260,20 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
     /// Records the progress an activity carries for the workflow (1.3: the record rides on the step's own activity
     /// instead of an activity of its own), if any. Idempotent like <see cref="RecordProgressAsync"/>.
     /// </summary>
-    public Task RecordCarriedAsync(ProgressRequest? progress, CancellationToken cancellationToken) =>
-        progress is null ? Task.CompletedTask : RecordProgressAsync(progress, cancellationToken);
+    /// <remarks>
+    /// <paramref name="alongside"/>: rows of the order's partition the activity writes anyway (upserts: a link's
+    /// listing, the candidates), written in the record's batch; true when they were, false when there was no record.
+    /// </remarks>
+    public async Task<bool> RecordCarriedAsync(ProgressRequest? progress, CancellationToken cancellationToken, IReadOnlyList<TableEntity>? alongside = null)
+    {
+        if (progress is null)
+        {
+            return false;
+        }
+
+        await RecordProgressAsync(progress, cancellationToken, alongside);
+        return true;
+    }
 
     /// <summary>One page of orders, newest first, optionally of one stage (a single-partition query of the orders index).</summary>
     public Task<(IReadOnlyList<OrderSummary> Items, string? ContinuationToken)> ListAsync(ProvisioningStage? stage, string? continuationToken, int pageSize, CancellationToken cancellationToken) =>

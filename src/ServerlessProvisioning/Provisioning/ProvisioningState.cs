@@ -127,8 +127,13 @@ public sealed record ProvisioningOrder(string OrderId, string SubscriptionId, st
     public string Language => Locale is { } l && l.StartsWith("en", StringComparison.OrdinalIgnoreCase) ? "en" : "es";
 }
 
-/// <summary>The orchestration's input: the order, its timings, and for a run that continues a finished order, how it continues.</summary>
-public sealed record ProvisioningInput(ProvisioningOrder Order, ProvisioningTimings Timings, Reopening? Reopening = null);
+/// <summary>
+/// The orchestration's input: the order, its timings, and for a run that continues a finished order, how it continues.
+/// <paramref name="InvitationDeadline"/> is the first invitation's deadline as the webhook registered it (so the order's
+/// row and index know it before the workflow runs); null (orders started before it, tests) means the workflow's start
+/// plus <see cref="ProvisioningTimings.InvitationLifetime"/>.
+/// </summary>
+public sealed record ProvisioningInput(ProvisioningOrder Order, ProvisioningTimings Timings, Reopening? Reopening = null, DateTimeOffset? InvitationDeadline = null);
 
 /// <summary>How a finished order runs again.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ReopenKind>))]

@@ -56,11 +56,15 @@ public sealed class Match(OrganizationMatcher matcher, CandidateStore candidates
             return result;
         }
 
-        await candidates.SaveAsync(orderId, new OfferedCandidates(input.Round, result.Candidates, result.OmittedCandidates), cancellationToken);
+        var kept = new OfferedCandidates(input.Round, result.Candidates, result.OmittedCandidates);
         if (result.AssignTo is null && input.Offered is { } offered && input.OfferedEntry is { } entry)
         {
-            // The candidates are stored before the stage that shows them is recorded.
-            await orders.RecordProgressAsync(offered with { Audit = [.. offered.Audit, MatchAudit.Entry(entry, result)] }, cancellationToken);
+            // The candidates are stored with the record of the stage that shows them (in its batch), before the workflow publishes it.
+            await orders.RecordProgressAsync(offered with { Audit = [.. offered.Audit, MatchAudit.Entry(entry, result)] }, cancellationToken, [CandidateStore.Entity(orderId, kept)]);
+        }
+        else
+        {
+            await candidates.SaveAsync(orderId, kept, cancellationToken);
         }
 
         return result with { Candidates = [.. result.Candidates.Select(c => c with { FullAdmins = [] })] };

@@ -32,18 +32,25 @@ public sealed class SendApprovalRequests(LinkTokens tokens, OrderEmail email, IO
     /// <inheritdoc/>
     protected override async Task SendAsync(ApprovalMailRequest input, CancellationToken cancellationToken)
     {
-        await orders.RecordCarriedAsync(input.Progress, cancellationToken);
         var mail = input.Mail;
         var kind = input.IsReminder ? EmailKind.ApprovalReminder : EmailKind.ApprovalRequest;
+        string Key(string approver) => input.Nudge == 0 ? mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver)) : mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver), "operator", input.Nudge);
+
+        // The links and the emails are listed for the purge in the record's batch, before any token is stored or email sent.
+        var listed = await orders.RecordCarriedAsync(
+            input.Progress,
+            cancellationToken,
+            [.. input.Approvers.SelectMany(a => new[] { LinkTokens.Listing(mail.OrderId, tokens.Derive(TokenKind.Approval, mail.InstanceId, input.Round, a)), EmailDeliveries.Listing(mail.OrderId, Key(a)) }).DistinctBy(r => r.RowKey)]);
         foreach (var approver in input.Approvers)
         {
-            var token = await tokens.IssueAsync(TokenKind.Approval, mail.OrderId, mail.InstanceId, input.Round, approver, input.ExpiresAt, cancellationToken);
+            var token = await tokens.IssueAsync(TokenKind.Approval, mail.OrderId, mail.InstanceId, input.Round, approver, input.ExpiresAt, cancellationToken, listed);
             var link = Links.Approval(options.Value.PublicBaseUrl, token);
             var facts = new ApprovalRequestEmail(mail.OrderId, mail.SubscriptionId, input.ContactEmail, input.CompanyName, input.OrganizationName, input.RequestedAdminEmail, input.ExpiresAt, link, input.IsReminder);
             var content = EmailComposer.Compose(facts, mail.Language);
             await email.SendAsync(
-                new OutgoingEmail(input.Nudge == 0 ? mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver)) : mail.EmailKey(kind, input.Round, EmailAddress.Normalize(approver), "operator", input.Nudge), kind, mail.OrderId, new EmailRecipient(approver), content.Subject, content.PlainText, content.Html, new EmailLinks(Approval: link, ApprovalToken: token)),
-                cancellationToken);
+                new OutgoingEmail(Key(approver), kind, mail.OrderId, new EmailRecipient(approver), content.Subject, content.PlainText, content.Html, new EmailLinks(Approval: link, ApprovalToken: token)),
+                cancellationToken,
+                listed);
         }
 
         logger.LogInformation("Order {OrderId}: {Kind} sent to {Count} approvers", mail.OrderId, kind, input.Approvers.Count);

@@ -24,21 +24,29 @@ public sealed class SendInvitation(LinkTokens tokens, OrderEmail email, IOptions
     /// <inheritdoc/>
     protected override async Task SendAsync(InvitationRequest input, CancellationToken cancellationToken)
     {
-        await orders.RecordCarriedAsync(input.Progress, cancellationToken);
         var mail = input.Mail;
+
+        var kind = input.IsReminder ? EmailKind.InvitationReminder : EmailKind.Invitation;
+        var key = mail.EmailKey(kind, input.Generation);
+
+        // The link and the email are listed for the purge in the record's batch, before the token is stored and the email sent.
+        var listed = await orders.RecordCarriedAsync(
+            input.Progress,
+            cancellationToken,
+            [LinkTokens.Listing(mail.OrderId, tokens.Derive(TokenKind.Wizard, mail.InstanceId, input.Generation, input.ContactEmail)), EmailDeliveries.Listing(mail.OrderId, key)]);
         var redirected = !input.IsReminder && input.PreviousContactEmail is { } previous && !EmailAddress.SamePerson(previous, input.ContactEmail);
         if (input.Generation > 1 && !input.IsReminder)
         {
             await tokens.RevokeAsync(TokenKind.Wizard, mail.InstanceId, input.Generation - 1, input.PreviousContactEmail ?? input.ContactEmail, cancellationToken, redirected ? LinkGoneReason.Redirected : LinkGoneReason.Replaced);
         }
 
-        var token = await tokens.IssueAsync(TokenKind.Wizard, mail.OrderId, mail.InstanceId, input.Generation, input.ContactEmail, input.ExpiresAt, cancellationToken);
+        var token = await tokens.IssueAsync(TokenKind.Wizard, mail.OrderId, mail.InstanceId, input.Generation, input.ContactEmail, input.ExpiresAt, cancellationToken, listed);
         var link = Links.Wizard(options.Value.PublicBaseUrl, token);
-        var kind = input.IsReminder ? EmailKind.InvitationReminder : EmailKind.Invitation;
         var content = EmailComposer.Compose(new InvitationEmail(mail.OrderId, mail.SubscriptionId, input.ExpiresAt, link, input.IsReminder), mail.Language);
         await email.SendAsync(
-            new OutgoingEmail(mail.EmailKey(kind, input.Generation), kind, mail.OrderId, new EmailRecipient(input.ContactEmail), content.Subject, content.PlainText, content.Html, new EmailLinks(Wizard: link, WizardToken: token)),
-            cancellationToken);
+            new OutgoingEmail(key, kind, mail.OrderId, new EmailRecipient(input.ContactEmail), content.Subject, content.PlainText, content.Html, new EmailLinks(Wizard: link, WizardToken: token)),
+            cancellationToken,
+            listed);
         logger.LogInformation("Order {OrderId}: {Kind} generation {Generation} sent", mail.OrderId, kind, input.Generation);
         if (redirected)
         {

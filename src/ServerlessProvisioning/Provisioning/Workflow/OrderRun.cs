@@ -52,7 +52,7 @@ sealed class OrderRun
         var manageable = Takes(ProvisioningWorkflow.ManagesWaits);
         if (reopening is null)
         {
-            State = new RunState(Order.ProvisioningContactEmail, Now + input.Timings.InvitationLifetime);
+            State = new RunState(Order.ProvisioningContactEmail, input.InvitationDeadline ?? Now + input.Timings.InvitationLifetime);
             Status = new ProvisioningStatus(Order.OrderId, Order.SubscriptionId, Order.Scenario, ProvisioningStage.InvitationSent, 0, State.InvitationDeadline, Language: Order.Language, Manageable: manageable);
             Outbox = new Outbox(this);
         }
@@ -133,6 +133,9 @@ sealed class OrderRun
 
     /// <summary>Whether an order ends in one activity (1.4) rather than one per step of its ending.</summary>
     public bool Concludes => Takes(ProvisioningWorkflow.Concludes);
+
+    /// <summary>Whether an approver's decision ends the order in one activity (1.5).</summary>
+    public bool DecidesInOne => Takes(ProvisioningWorkflow.DecidesInOne);
 
     /// <summary>The organization that received the subscription; none for an order that assigned nothing.</summary>
     public string? AssignedOrganizationId() => Status.Outcome.IsAssigned() ? Status.Organization?.OrganizationId : null;
