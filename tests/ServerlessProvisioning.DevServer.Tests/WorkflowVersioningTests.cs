@@ -134,6 +134,26 @@ public class WorkflowVersioningTests(AzuriteFixture azurite)
         Assert.Equal((0, 0, 1), await EndingOf(newOrder));
     }
 
+    // What shipped as 1.4: an approver's decision took three activities (a check of the directory, the addition, the ending).
+    static readonly WorkflowRelease Shipped14 = new("1.4", ProvisioningWorkflow.RunAsync);
+
+    [Fact]
+    public async Task Orders_parked_at_every_wait_on_1_4_finish_on_this_build_and_an_approval_parked_there_keeps_its_three_steps()
+    {
+        var (current, parked, newOrder) = await ParkedOnThenFinishedAsync(Shipped14, "decide");
+        await using var host = current;
+
+        Assert.All(parked.All, o => Assert.Equal("1.4", VersionOf(current, o.InstanceId)));
+        Assert.Equal(ProvisioningWorkflow.Version, VersionOf(current, newOrder));
+
+        // The approval decided after the deployment ran 1.4's steps: the check, the addition, then the ending.
+        async Task<(int Inspect, int Addition, int Conclude)> DecisionOf(string instanceId) => (
+            await CountScheduledAsync(current, instanceId, nameof(Provisioning.Activities.Inspect)),
+            await CountScheduledAsync(current, instanceId, nameof(Provisioning.Activities.AddAdministrator)),
+            await CountScheduledAsync(current, instanceId, nameof(Provisioning.Activities.Conclude)));
+        Assert.Equal((2, 1, 1), await DecisionOf(parked.Approval.InstanceId));
+    }
+
     // Parks an order at each wait on what shipped, then starts this build on the same task hub and tables, as a
     // deployment would, and finishes them there with one new order (Rule A). The caller disposes the host.
     async Task<(InProcessHost Current, ParkedOrders Parked, string NewOrder)> ParkedOnThenFinishedAsync(WorkflowRelease shipped, string hub)

@@ -134,7 +134,7 @@ public class ProvisioningWorkflowConcludedUnitTests
     [Fact]
     public async Task An_approved_addition_assigns_in_its_own_activity_and_nobody_else_to_tell_sends_nothing()
     {
-        var run = new ScriptedOrchestration(ProvisioningWorkflow.Version);
+        var run = new ScriptedOrchestration(ProvisioningWorkflow.Concludes);
         await run.StartAsync(ProvisioningWorkflowUnitTests.Input());
         var acme = new Candidate("org-acme", "Acme Corp", OrganizationType.Customer, ScriptedOrchestration.Start.AddYears(-2), 1, 3, [new AdminContact(Boss)], UsageAssessment.InUse, [AssessmentReason.HasActiveSubscriptions], [MatchReason.NamePrefix]);
         run.Script(nameof(Match), _ => new MatchResult(MatchKind.Candidates, [acme], null));

@@ -61,6 +61,9 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
                 await CloseAsync(ApprovalEnd.Expired, decidedBy: null, approval.Approvers);
                 await ending.FinishAsync(ProvisioningStage.Expired, ProvisioningOutcome.Expired, "system", "The existing administrator did not decide before the deadline.");
                 break;
+            case Command<ApprovalDecided> decided when run.DecidesInOne:
+                await DecideAsync(organization, approval, decided.Event);
+                break;
             case Command<ApprovalDecided> decided when run.Takes(ProvisioningWorkflow.Bounded) && !await StillStandsAsync(organization, approval, decided.Event):
                 break;
             case Command<ApprovalDecided> { Event.Approved: true } decided:
@@ -116,9 +119,48 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
     // A decision counts only against the directory as it is now: from someone who is still a full administrator of an
     // organization that still exists. Otherwise nothing is decided, the order keeps waiting (a new step, so the
     // others can still answer) or, with its organization gone, goes back to the choice without it.
-    async Task<bool> StillStandsAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided)
+    async Task<bool> StillStandsAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided) =>
+        await StandsAsync(organization, approval, decided, await run.Context.InspectAsync(new InspectRequest(organization.OrganizationId, decided.DecidedBy), run.ActivityOptions));
+
+    // 1.5: the decision ends the order in the ending's one activity, which checks it against the directory first (what
+    // StillStandsAsync did with an activity of its own) and, approved, adds the administrator and assigns. One that
+    // does not stand changed nothing, and goes where StillStandsAsync sends it. The other approvers hear of a decision
+    // that stood once the order has ended.
+    async Task DecideAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided)
     {
-        var check = await run.Context.InspectAsync(new InspectRequest(organization.OrganizationId, decided.DecidedBy), run.ActivityOptions);
+        var before = run.Status;
+        var entriesBefore = run.Outbox.Pending;
+        var check = new DecisionCheck(organization.OrganizationId, decided.DecidedBy, NewAdminPolicy.OrganizationTypeFor(run.Order.Scenario));
+        var end = decided.Approved ? ApprovalEnd.Approved : ApprovalEnd.Rejected;
+        run.Status = run.Status with { Approval = approval with { Decision = end, DecidedBy = decided.DecidedBy, Comment = decided.Comment, DecidedAt = decided.At } };
+        OrganizationCheck? refused;
+        if (decided.Approved)
+        {
+            var admin = run.State.RequestedAdmin!;
+            run.Outbox.Audit(decided.DecidedBy, AuditAction.Approved, decided.Comment, decided.At);
+            run.Outbox.Audit("system", AuditAction.AdministratorAdded, $"{admin} to {organization.OrganizationId}");
+            run.Status = run.Status with { Stage = ProvisioningStage.Assigning, Organization = organization };
+            refused = await ending.FinishIfStandsAsync(
+                check, before, entriesBefore, ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization, "system", ending.Assigned(), AuditAction.Assigned,
+                new AssignRequest(run.Order.OrderId, run.Order.SubscriptionId, organization.OrganizationId, null),
+                new AddAdministratorRequest(organization.OrganizationId, admin));
+        }
+        else
+        {
+            refused = await ending.FinishIfStandsAsync(check, before, entriesBefore, ProvisioningStage.Rejected, ProvisioningOutcome.Rejected, decided.DecidedBy, decided.Comment, AuditAction.Rejected);
+        }
+
+        if (refused is not null)
+        {
+            await StandsAsync(organization, approval, decided, refused);
+            return;
+        }
+
+        await CloseAsync(end, decided.DecidedBy, OthersThan(approval, decided.DecidedBy));
+    }
+
+    async Task<bool> StandsAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided, OrganizationCheck check)
+    {
         if (run.Takes(ProvisioningWorkflow.FollowsDirectory) && Choice.WhyNot(run, check) is { } reason)
         {
             await CloseForDirectoryAsync(organization, approval, reason);

@@ -63,14 +63,43 @@ sealed class Ending(OrderRun run)
 
     /// <summary>Ends the order as completed with the given outcome (from 1.4 making the assignment first, when given).</summary>
     public Task CompleteAsync(ProvisioningOutcome outcome, AssignRequest? assign = null) =>
-        FinishAsync(ProvisioningStage.Completed, outcome, "system", $"Subscription {run.Order.SubscriptionId} assigned to {run.Status.Organization!.OrganizationId}", action: AuditAction.Assigned, assign: assign);
+        FinishAsync(ProvisioningStage.Completed, outcome, "system", Assigned(), action: AuditAction.Assigned, assign: assign);
+
+    /// <summary>The audit detail of the assignment.</summary>
+    public string Assigned() => $"Subscription {run.Order.SubscriptionId} assigned to {run.Status.Organization!.OrganizationId}";
 
     /// <summary>
     /// Ends the order: the final stage recorded, the contact (and <paramref name="alsoNotify"/>) told, the order system
     /// told. The audit action is the stage's own unless given. From 1.4 it all runs in one activity, <paramref name="assign"/>
     /// first when given.
     /// </summary>
-    public async Task FinishAsync(ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, AuditAction? action = null, IReadOnlyList<string>? alsoNotify = null, AssignRequest? assign = null)
+    public Task FinishAsync(ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, AuditAction? action = null, IReadOnlyList<string>? alsoNotify = null, AssignRequest? assign = null) =>
+        FinishAsync(stage, outcome, actor, detail, action, alsoNotify, assign, decision: null);
+
+    /// <summary>
+    /// 1.5: ends the order on an approver's decision, which the ending's activity checks against the directory first
+    /// (<see cref="DecisionCheck"/>), adding <paramref name="addAdministrator"/> and making <paramref name="assign"/>
+    /// when given. When the decision does not stand, nothing was done: the run is back where the decision found it
+    /// (its status, and the audit entries pending before <paramref name="entriesBefore"/>; the later ones are dropped,
+    /// their numbers kept used), and the directory as it is now is answered; null when the order ended.
+    /// </summary>
+    public async Task<OrganizationCheck?> FinishIfStandsAsync(
+        DecisionCheck check, ProvisioningStatus before, int entriesBefore, ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, AuditAction? action = null, AssignRequest? assign = null, AddAdministratorRequest? addAdministrator = null)
+    {
+        var refused = await FinishAsync(stage, outcome, actor, detail, action, alsoNotify: null, assign, new Decision(check, entriesBefore, addAdministrator));
+        if (refused is not null)
+        {
+            run.Status = before;
+            run.Context.SetCustomStatus(before);
+        }
+
+        return refused;
+    }
+
+    // A decision the ending's activity checks (1.5), how many audit entries were pending before it, and the administrator it adds.
+    sealed record Decision(DecisionCheck Check, int EntriesBefore, AddAdministratorRequest? AddAdministrator);
+
+    async Task<OrganizationCheck?> FinishAsync(ProvisioningStage stage, ProvisioningOutcome outcome, string actor, string? detail, AuditAction? action, IReadOnlyList<string>? alsoNotify, AssignRequest? assign, Decision? decision)
     {
         // From here the pages offer what comes after the ending (a restart, a reopening); it is taken once the run has
         // told everyone, and continues from the run's last status.
@@ -84,7 +113,10 @@ sealed class Ending(OrderRun run)
 
         if (run.Concludes)
         {
-            await ConcludeAsync(OutcomeMail(stage, outcome, detail, alsoNotify, record: null), assign);
+            if (await ConcludeAsync(OutcomeMail(stage, outcome, detail, alsoNotify, record: null), assign, decision) is { } refused)
+            {
+                return refused;
+            }
         }
         else
         {
@@ -96,6 +128,7 @@ sealed class Ending(OrderRun run)
         }
 
         run.Logger.LogInformation(LogEvents.OrderFinished, "Order {OrderId} finished: {Stage} {Outcome}", run.Order.OrderId, stage, outcome);
+        return null;
     }
 
     OutcomeMailRequest OutcomeMail(ProvisioningStage stage, ProvisioningOutcome outcome, string? detail, IReadOnlyList<string>? alsoNotify, ProgressRequest? record)
@@ -108,7 +141,7 @@ sealed class Ending(OrderRun run)
 
     // 1.4: the ending in one activity. What it could not finish (an email to wait for, a callback that failed once) goes
     // on as in 1.3; the entries of what went out are numbered here and taken only when it went out.
-    async Task ConcludeAsync(OutcomeMailRequest mail, AssignRequest? assign)
+    async Task<OrganizationCheck?> ConcludeAsync(OutcomeMailRequest mail, AssignRequest? assign, Decision? decision)
     {
         var record = run.Outbox.TakeRecord();
         var outcomeSent = run.Outbox.Tentative("system", AuditAction.OutcomeSent, mail.Outcome.ToString());
@@ -117,7 +150,13 @@ sealed class Ending(OrderRun run)
         Conclusion done;
         try
         {
-            done = await run.Context.ConcludeAsync(new ConclusionRequest(record, mail, outcomeSent, callback, delivered, assign), run.MailOptions);
+            done = await run.Context.ConcludeAsync(new ConclusionRequest(record, mail, outcomeSent, callback, delivered, assign, decision?.Check, decision?.AddAdministrator), run.MailOptions);
+            if (done.Refused is { } refused)
+            {
+                run.Outbox.Return(record with { Audit = record.Audit.Take(decision!.EntriesBefore).ToList() });
+                return refused;
+            }
+
             if (assign is not null)
             {
                 run.Publish(run.Status);
@@ -136,7 +175,7 @@ sealed class Ending(OrderRun run)
             await run.Outbox.SendAsync(nameof(SendOutcome), o => run.Context.SendOutcomeAsync(mail, o), first: done.Mail);
             run.Outbox.Audit("system", AuditAction.OutcomeSent, mail.Outcome.ToString());
             await ReportFoldedAsync(callback);
-            return;
+            return null;
         }
 
         run.Outbox.Took(outcomeSent);
@@ -149,6 +188,8 @@ sealed class Ending(OrderRun run)
                 await ReportFoldedAsync(callback);
                 break;
         }
+
+        return null;
     }
 
     /// <summary>

@@ -16,6 +16,9 @@ sealed class Outbox(OrderRun run, int auditSequence = 0, int progressSequence = 
     /// <summary>The last audit entry's sequence number (a reopened order's continue after the finished run's).</summary>
     public int AuditSequence => auditSequence;
 
+    /// <summary>How many audit entries wait for the next record.</summary>
+    public int Pending => pending.Count;
+
     /// <summary>The last progress record's sequence number (the order row refuses an older one).</summary>
     public int ProgressSequence => progressSequence;
 

@@ -23,7 +23,7 @@ public sealed class ProvisioningWorkflow
     /// <c>context.CompareVersionTo(...)</c>, whenever a change would replay differently for an open order
     /// (docs/workflow-versions.md); the Functions host reads the same value from host.json (a test keeps them equal).
     /// </summary>
-    public const string Version = "1.4";
+    public const string Version = "1.5";
 
     /// <summary>
     /// 1.1: candidates kept beside the order (the status names them by id), codes and approval requests capped per
@@ -59,6 +59,13 @@ public sealed class ProvisioningWorkflow
     /// also assigns the subscription, and a closing email with nobody to tell is not sent (docs/benchmarks.md).
     /// </summary>
     public const string Concludes = "1.4";
+
+    /// <summary>
+    /// 1.5: an approver's decision ends the order in the ending's one activity: the decision checked against the
+    /// directory, the approved administrator added and the subscription assigned there, where 1.4 ran a check, the
+    /// addition and the ending in three (no record of the Assigning stage between); the other approvers are told after.
+    /// </summary>
+    public const string DecidesInOne = "1.5";
 
     /// <summary>The first wait before an activity is retried, unless the order's timings say otherwise.</summary>
     public static readonly TimeSpan ActivityFirstRetry = TimeSpan.FromSeconds(2);
