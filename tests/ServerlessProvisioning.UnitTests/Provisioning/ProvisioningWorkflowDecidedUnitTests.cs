@@ -1,3 +1,4 @@
+using Microsoft.DurableTask;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Provisioning;
 using ServerlessProvisioning.Provisioning.Activities;
@@ -58,6 +59,19 @@ public class ProvisioningWorkflowDecidedUnitTests
         var closing = Assert.IsType<ApprovalClosedMailRequest>(calls[1].Input);
         Assert.Equal([Deputy], closing.Recipients);
         Assert.Equal(ApprovalEnd.Approved, closing.End);
+    }
+
+    [Fact]
+    public async Task Telling_the_other_approvers_failing_after_the_ending_leaves_the_order_completed()
+    {
+        var (run, _) = await AwaitingApprovalAsync();
+        run.Script(nameof(CloseApprovalRequest), _ => throw new TaskFailedException(nameof(CloseApprovalRequest), 9, new TaskFailureDetails("EmailRejectedException", "Refused.", null, null, null)));
+
+        run.Raise(ProvisioningEvents.ApprovalDecided, new ApprovalDecided(3, Approved: true, null, Boss, ScriptedOrchestration.Start.AddHours(1)));
+        var result = await run.FinishedAsync();
+
+        Assert.Equal((ProvisioningStage.Completed, ProvisioningOutcome.AssignedToExistingOrganization), (result.Stage, result.Outcome));
+        Assert.Equal([nameof(Conclude), nameof(CloseApprovalRequest)], run.TakeActivities().Select(c => c.Name));
     }
 
     [Fact]

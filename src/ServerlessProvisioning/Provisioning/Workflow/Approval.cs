@@ -1,3 +1,5 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 using ServerlessProvisioning.Matching;
 using ServerlessProvisioning.Provisioning.Activities;
 
@@ -156,7 +158,15 @@ sealed class Approval(OrderRun run, Ending ending) : IWait
             return;
         }
 
-        await CloseAsync(end, decided.DecidedBy, OthersThan(approval, decided.DecidedBy));
+        // The order has ended: telling the others cannot change that, so a failure here is logged, not the order's.
+        try
+        {
+            await CloseAsync(end, decided.DecidedBy, OthersThan(approval, decided.DecidedBy));
+        }
+        catch (TaskFailedException failure)
+        {
+            run.Logger.LogWarning("Order {OrderId}: the other approvers could not be told how the request ended ({Error})", run.Order.OrderId, failure.FailureDetails.ErrorType);
+        }
     }
 
     async Task<bool> StandsAsync(OrganizationView organization, ApprovalView approval, ApprovalDecided decided, OrganizationCheck check)
