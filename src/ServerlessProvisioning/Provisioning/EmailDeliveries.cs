@@ -45,6 +45,7 @@ public sealed class EmailDeliveries(TableServiceClient service, TableNames names
 
     const string OrderPrefix = "order|";
     const string ListingPrefix = "mail|";
+    const string ListingEnd = "mail}";
     readonly TableClient table = service.GetTableClient(names.EmailMessages);
     readonly TableClient orderRows = service.GetTableClient(names.Orders);
 
@@ -115,7 +116,7 @@ public sealed class EmailDeliveries(TableServiceClient service, TableNames names
     public async Task DeleteOrderAsync(string orderId, CancellationToken cancellationToken)
     {
         // Before the order's partition goes (its listing rows with it).
-        var listings = TableClient.CreateQueryFilter($"PartitionKey eq {OrderRow.PartitionKey(orderId)} and RowKey ge {ListingPrefix} and RowKey lt {"mail}"}");
+        var listings = TableClient.CreateQueryFilter($"PartitionKey eq {OrderRow.PartitionKey(orderId)} and RowKey ge {ListingPrefix} and RowKey lt {ListingEnd}");
         await foreach (var e in orderRows.QueryAsync<TableEntity>(listings, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
         {
             var key = e.RowKey[ListingPrefix.Length..];

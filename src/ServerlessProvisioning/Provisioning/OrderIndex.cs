@@ -116,17 +116,8 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         var had = IndexedKeys(before).ToHashSet();
-        var summaryChanged = !SummaryFacts(OrderRow.FromEntity(before)).Equals(SummaryFacts(after));
+        var summaryChanged = SummaryFacts.Of(OrderRow.FromEntity(before)) != SummaryFacts.Of(after);
         return wanted.Where(k => !had.Contains(k) || (summaryChanged && !IsPointer(k))).ToList();
-    }
-
-    /// <summary>Writes a just-registered order's entries (the row already names them).</summary>
-    public async Task WriteAsync(IReadOnlyList<OrderIndexKey> keys, OrderRecord order, CancellationToken cancellationToken)
-    {
-        foreach (var key in keys)
-        {
-            await index.UpsertEntityAsync(Entry(order, key), TableUpdateMode.Replace, cancellationToken);
-        }
     }
 
     /// <summary>
@@ -373,12 +364,16 @@ internal sealed class OrderIndex(TableClient index, TableClient orders)
     }
 
     /// <summary>What a summary entry shows but for its <c>UpdatedAt</c>: when this changes, the summaries are written again.</summary>
-    static object SummaryFacts(OrderRecord o) => (
-        o.Stage, o.Outcome, o.CreatedAt, o.SubscriptionId ?? "", o.ContactEmail ?? "", o.CompanyName ?? "", o.OrganizationId ?? "", o.ChosenOrganizationId ?? "",
-        o.Stage.IsFinal() ? null : Millisecond(o.ExpiresAt));
+    readonly record struct SummaryFacts(
+        ProvisioningStage Stage, ProvisioningOutcome? Outcome, DateTimeOffset CreatedAt, string SubscriptionId, string ContactEmail, string CompanyName, string OrganizationId, string ChosenOrganizationId, DateTimeOffset? ExpiresAt)
+    {
+        public static SummaryFacts Of(OrderRecord o) => new(
+            o.Stage, o.Outcome, o.CreatedAt, o.SubscriptionId ?? "", o.ContactEmail ?? "", o.CompanyName ?? "", o.OrganizationId ?? "", o.ChosenOrganizationId ?? "",
+            o.Stage.IsFinal() ? null : Millisecond(o.ExpiresAt));
 
-    // A time as a table keeps it, whatever precision it was written with.
-    static DateTimeOffset? Millisecond(DateTimeOffset? at) => at is { } t ? new DateTimeOffset(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero) : null;
+        // A time as a table keeps it, whatever precision it was written with.
+        static DateTimeOffset? Millisecond(DateTimeOffset? at) => at is { } t ? new DateTimeOffset(t.UtcTicks - (t.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero) : null;
+    }
 
     static bool IsPointer(OrderIndexKey key) =>
         key.PartitionKey == Deadlines

@@ -62,7 +62,7 @@ public sealed class OrderStore(TableServiceClient service, TableNames names)
         }
 
         // A crash before these leaves the order unindexed until its first progress record, which writes every entry.
-        await index.WriteAsync(entries, record, cancellationToken);
+        await index.WriteAsync(record, entries, [], cancellationToken);
         return (OrderRegistration.Created, record);
     }
 

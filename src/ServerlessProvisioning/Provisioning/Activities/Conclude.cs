@@ -20,9 +20,9 @@ public sealed record ConclusionRequest(
 
 /// <summary>
 /// 1.5: an approver's decision, checked against the directory as it is when the ending's activity starts, before it
-/// does anything: it stands only if the organization still exists, is still of <paramref name="Type"/>, still has a
-/// full administrator, and <paramref name="DecidedBy"/> is one of them (the checks the workflow made with an
-/// <see cref="Inspect"/> of its own before).
+/// does anything: it stands only if the organization can still take the order (<see cref="OrganizationCheck.Unfit"/>
+/// for <paramref name="Type"/>) and <paramref name="DecidedBy"/> is one of its full administrators (the checks the
+/// workflow made with an <see cref="Inspect"/> of its own before).
 /// </summary>
 public sealed record DecisionCheck(string OrganizationId, string DecidedBy, Matching.OrganizationType Type)
 {
@@ -30,7 +30,7 @@ public sealed record DecisionCheck(string OrganizationId, string DecidedBy, Matc
     public bool StandsOn(OrganizationCheck check)
     {
         ArgumentNullException.ThrowIfNull(check);
-        return check.Exists && check.Type == Type && check.FullAdmins.Count > 0 && check.AdminIsFullAdmin;
+        return check.Unfit(Type) is null && check.AdminIsFullAdmin;
     }
 }
 

@@ -11,7 +11,15 @@ public sealed record InspectRequest(string OrganizationId, string AdminEmail);
 /// and the full admins an approval would ask (at most <see cref="OrderLimits.ApproversPerRequest"/>, of
 /// <see cref="FullAdminCount"/>).
 /// </summary>
-public sealed record OrganizationCheck(bool Exists, string Name, OrganizationType Type, bool AdminIsFullAdmin, IReadOnlyList<AdminContact> FullAdmins, int FullAdminCount = 0);
+public sealed record OrganizationCheck(bool Exists, string Name, OrganizationType Type, bool AdminIsFullAdmin, IReadOnlyList<AdminContact> FullAdmins, int FullAdminCount = 0)
+{
+    /// <summary>Why the organization can no longer take an order whose scenario assigns to <paramref name="type"/>, or null when it can.</summary>
+    public string? Unfit(OrganizationType type) =>
+        !Exists ? "no longer exists"
+        : Type != type ? $"is now a {Type} organization"
+        : FullAdmins.Count == 0 ? "has no full administrator left"
+        : null;
+}
 
 /// <summary>Reads the chosen organization afresh.</summary>
 public sealed class Inspect(OrganizationStore organizations) : WorkflowActivity<InspectRequest, OrganizationCheck>

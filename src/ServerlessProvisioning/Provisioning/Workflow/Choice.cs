@@ -84,11 +84,7 @@ sealed class Choice(OrderRun run, Invitation invitation, Approval approval, Endi
     // Why the organization, as it is now, cannot take the order: gone, of a type the scenario does not assign to, or
     // without a full administrator to approve or to be told (a requested admin who is one counts).
     internal static string? WhyNot(OrderRun run, OrganizationCheck check) =>
-        !check.Exists ? "no longer exists"
-        : !run.Takes(ProvisioningWorkflow.Bounded) ? null
-        : check.Type != NewAdminPolicy.OrganizationTypeFor(run.Order.Scenario) ? $"is now a {check.Type} organization"
-        : check.FullAdmins.Count == 0 ? "has no full administrator left"
-        : null;
+        !check.Exists || run.Takes(ProvisioningWorkflow.Bounded) ? check.Unfit(NewAdminPolicy.OrganizationTypeFor(run.Order.Scenario)) : null;
 
     async Task CreateAndAssignAsync(DateTimeOffset at)
     {
